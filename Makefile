@@ -1,0 +1,53 @@
+# sdboot top-level entry points. Everything goes through CMake; this file only
+# names the common tasks. Every target installs missing Debian packages first.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps test asan valgrind fuzz bench demo format lint clean
+
+all: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@scripts/deps.sh
+
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSDB_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS) -LE slow
+
+valgrind: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit \
+		-T memcheck --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --leak-check=full"
+
+fuzz: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DSDB_FUZZ=ON -DSDB_HOST=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: all
+	@scripts/deps.sh --bench
+	scripts/bench.sh $(BUILD)
+
+demo: all
+	@if [ -x examples/demo/demo.sh ]; then examples/demo/demo.sh $(BUILD)/sdboot; \
+	else echo "make demo: not yet (examples/demo/demo.sh does not exist yet)"; fi
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint: all
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -I include src ports/posix tools
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'src/*.c') 2>/dev/null
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

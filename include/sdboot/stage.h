@@ -1,0 +1,68 @@
+/*
+ * The staging contract between the application (OTA client) and the bootloader.
+ *
+ * The application downloads and verifies a release, then hands it over by
+ * writing files under /.sdboot/staging/ through the port's file interface
+ * (fileio.h). The bootloader, with the card to itself at the next power-on,
+ * re-checks and installs it. Neither side ever writes the other's files,
+ * except the two one-sector records defined here.
+ *
+ * Order the application follows (each step survives a power cut):
+ *   1. download into STAGE_PART (resumable; the OTA client owns STAGE_RESUME);
+ *   2. check size + SHA-256 against the signed manifest;
+ *   3. rename STAGE_PART -> STAGE_ARCHIVE;
+ *   4. write STAGE_PENDING (one 512-byte record, CRC-protected) and close it.
+ * A cut before 4 completes leaves no valid pending record: nothing is installed,
+ * the archive is kept or re-downloaded. The bootloader installs only when the
+ * pending record is valid AND the archive's size and SHA-256 match it.
+ *
+ * The application confirms a trial boot by writing SDB_CONFIRM (one record).
+ */
+#ifndef SDBOOT_STAGE_H
+#define SDBOOT_STAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SDB_DIR "/.sdboot"
+#define SDB_STAGING_DIR "/.sdboot/staging"
+#define SDB_STAGE_PART "/.sdboot/staging/release.part"
+#define SDB_STAGE_RESUME "/.sdboot/staging/resume"
+#define SDB_STAGE_ARCHIVE "/.sdboot/staging/release.tar"
+#define SDB_STAGE_PENDING "/.sdboot/staging/pending"
+#define SDB_CONFIRM "/.sdboot/confirm"
+
+#define SDB_RECORD_SIZE 512u
+#define SDB_VERSION_MAX 64   /* longest semver string kept, including NUL */
+#define SDB_FILENAME_MAX 128 /* longest release file name, including NUL */
+#define SDB_BOARD_MAX 32     /* longest board id, including NUL */
+
+enum sdb_stage_flags {
+    SDB_STAGE_SIGNED = 1u << 0, /* the manifest line came with a valid signature */
+    SDB_STAGE_GZIP = 1u << 1,   /* archive is tar.gz */
+    SDB_STAGE_FORCED = 1u << 2, /* version policy was overridden on purpose */
+};
+
+/* What the application staged: the manifest line it verified. */
+struct sdb_stage_record {
+    char version[SDB_VERSION_MAX];
+    char filename[SDB_FILENAME_MAX];
+    char board[SDB_BOARD_MAX]; /* "" when the manifest names none */
+    uint64_t size;
+    uint8_t sha256[32];
+    uint32_t flags;
+};
+
+/* The application's confirmation of the release it runs. */
+struct sdb_confirm_record {
+    char version[SDB_VERSION_MAX];
+};
+
+/* Encode into exactly SDB_RECORD_SIZE bytes (magic, fields, CRC-32). */
+int sdb_stage_record_encode(const struct sdb_stage_record *rec, uint8_t out[SDB_RECORD_SIZE]);
+/* SDB_OK, or a release-layer error when magic, CRC or a field is wrong. */
+int sdb_stage_record_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdb_stage_record *rec);
+int sdb_confirm_record_encode(const struct sdb_confirm_record *rec, uint8_t out[SDB_RECORD_SIZE]);
+int sdb_confirm_record_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdb_confirm_record *rec);
+
+#endif

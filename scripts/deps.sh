@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sdboot needs, only those that are missing.
+# Non-interactive; safe to run repeatedly (make test runs it every time).
+# Usage: scripts/deps.sh [--bench]   (--bench adds the Cortex-M cross compiler)
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libmbedtls-dev zlib1g-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev
+  dosfstools mtools nginx-light openssl curl
+  clang valgrind libclang-rt-14-dev
+)
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,63 @@
+/* sdb_strerror: routes a code to the layer that owns its range (see error.h). */
+#include <stdio.h>
+#include "sdboot/error.h"
+#include "sdboot/fileio.h"
+
+const char *sdb_common_strerror(int err)
+{
+    switch (err) {
+    case SDB_OK:
+        return "ok";
+    case SDB_E_INVAL:
+        return "invalid argument";
+    case SDB_E_BUFSIZE:
+        return "buffer too small";
+    case SDB_E_INTERNAL:
+        return "internal consistency check failed";
+    case SDB_E_NOTSUP:
+        return "operation not supported";
+    default:
+        return NULL;
+    }
+}
+
+static const char *fileio_strerror(int err)
+{
+    switch (err) {
+    case SDB_FIO_ENOENT:
+        return "no such file or directory";
+    case SDB_FIO_EIO:
+        return "file system error";
+    case SDB_FIO_ENOSPC:
+        return "no space left on card";
+    case SDB_FIO_EEXIST:
+        return "file exists";
+    default:
+        return NULL;
+    }
+}
+
+const char *sdb_strerror(int err)
+{
+    static char unknown[32]; /* only for codes no layer owns: a bug elsewhere */
+    const char *msg = NULL;
+
+    if (err <= 0 && err >= SDB_ERR_COMMON_MIN)
+        msg = sdb_common_strerror(err);
+    else if (err >= SDB_ERR_BD_MIN)
+        msg = sdb_bd_strerror(err);
+    else if (err >= SDB_ERR_FAT_MIN)
+        msg = sdb_fat_strerror(err);
+    else if (err >= SDB_ERR_REL_MIN)
+        msg = sdb_release_strerror(err);
+    else if (err >= SDB_ERR_BOOT_MIN)
+        msg = sdb_boot_strerror(err);
+    else if (err >= SDB_ERR_OTA_MIN)
+        msg = sdb_ota_strerror(err);
+    else if (err >= SDB_ERR_PORT_MIN)
+        msg = fileio_strerror(err);
+    if (msg)
+        return msg;
+    snprintf(unknown, sizeof unknown, "unknown error %d", err);
+    return unknown;
+}

@@ -1,0 +1,9 @@
+/* Scaffold: replaced by the layer's real error table. */
+#include <stddef.h>
+#include "sdboot/error.h"
+
+const char *sdb_release_strerror(int err)
+{
+    (void)err;
+    return NULL;
+}
