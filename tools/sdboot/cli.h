@@ -42,4 +42,12 @@ int cmd_inspect(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 
+/* sim subcommands (tools/sdboot/sim_*.c); argv[0] is the subcommand name. */
+int sim_boot(int argc, char **argv);
+int sim_confirm(int argc, char **argv);
+int sim_stage(int argc, char **argv);
+int sim_ota(int argc, char **argv);
+int sim_repair(int argc, char **argv);
+int sim_status(int argc, char **argv);
+
 #endif
