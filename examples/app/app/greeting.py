@@ -1,0 +1,2 @@
+def message(version):
+    return "hello from sdboot example app, release %s" % version
