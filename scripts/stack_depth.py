@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Worst-case stack depth over the call graph that GCC writes with
+-fstack-usage -fcallgraph-info=su (one .ci file per object, VCG format).
+
+usage: stack_depth.py ROOT_FUNCTION FILE.ci...
+
+Prints the deepest path from ROOT_FUNCTION and its total in bytes.
+Rules, chosen to over-estimate rather than under-estimate:
+  - a function with dynamic stack ("dynamic" in its label) is reported;
+  - recursion is reported (depth is then unbounded and the exit code is 2);
+  - an indirect call (function pointer: block device ops, tar reader callbacks)
+    is charged the deepest function among those that are never called directly
+    (callbacks and ops are only reachable that way), so no callee is missed;
+  - calls to functions outside the analysed objects (libc, mbedTLS) cost 0 here;
+    they are listed so the reader can add their known figures.
+"""
+import re
+import sys
+
+node_re = re.compile(r'node:\s*\{\s*title:\s*"([^"]+)"\s*label:\s*"([^"]*)"')
+edge_re = re.compile(r'edge:\s*\{\s*sourcename:\s*"([^"]+)"\s*targetname:\s*"([^"]+)"')
+
+
+def parse(files):
+    frame, dynamic, edges = {}, set(), {}
+    for path in files:
+        text = open(path, encoding="utf-8", errors="replace").read()
+        for name, label in node_re.findall(text):
+            m = re.search(r"(\d+) bytes \((static|dynamic[^)]*)\)", label)
+            if m:
+                frame[name] = max(frame.get(name, 0), int(m.group(1)))
+                if m.group(2) != "static":
+                    dynamic.add(name)
+        for src, dst in edge_re.findall(text):
+            edges.setdefault(src, set()).add(dst)
+    return frame, dynamic, edges
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 1
+    root, files = sys.argv[1], sys.argv[2:]
+    frame, dynamic, edges = parse(files)
+    if root not in frame:
+        print(f"stack_depth: {root} not found in the call graph", file=sys.stderr)
+        return 1
+    called = {d for targets in edges.values() for d in targets}
+    indirect_targets = [f for f in frame if f not in called and f != root]
+    external = set()
+    recursive = set()
+    memo = {}
+
+    def depth(fn, stack):
+        if fn in memo:
+            return memo[fn]
+        if fn in stack:
+            recursive.add(fn)
+            return (0, [fn + " (recursion)"])
+        if fn not in frame:
+            if fn != "__indirect_call":
+                external.add(fn)
+            return (0, [])
+        stack.add(fn)
+        best = (0, [])
+        for callee in sorted(edges.get(fn, ())):
+            if callee == "__indirect_call":
+                for target in indirect_targets:
+                    d = depth(target, stack)
+                    if d[0] > best[0]:
+                        best = (d[0], ["(indirect) " + d[1][0]] + d[1][1:] if d[1] else [])
+                continue
+            d = depth(callee, stack)
+            if d[0] > best[0]:
+                best = d
+        stack.discard(fn)
+        memo[fn] = (frame[fn] + best[0], [f"{fn} ({frame[fn]})"] + best[1])
+        return memo[fn]
+
+    total, path = depth(root, set())
+    print(f"worst-case stack from {root}: {total} bytes")
+    for step in path:
+        print(f"  {step}")
+    if dynamic:
+        print("functions with dynamic stack: " + ", ".join(sorted(dynamic)))
+    if external:
+        print("external calls (not counted): " + ", ".join(sorted(external)))
+    if recursive:
+        print("RECURSION (unbounded): " + ", ".join(sorted(recursive)))
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
