@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include "sdboot/error.h"
 #include "sdboot/fileio.h"
+#include "sdboot/bd_file.h"
 
 const char *sdb_common_strerror(int err)
 {
@@ -21,9 +22,17 @@ const char *sdb_common_strerror(int err)
     }
 }
 
-static const char *fileio_strerror(int err)
+/* The port range: the fileio codes every port shares, then the host port's own
+ * (kept here so every binary can name every code without linking the port). */
+static const char *port_strerror(int err)
 {
     switch (err) {
+    case SDB_BD_FILE_EOPEN:
+        return "cannot open the card image";
+    case SDB_BD_FILE_ESIZE:
+        return "card image size is not a positive multiple of 512 bytes";
+    case SDB_BD_FILE_ECREATE:
+        return "cannot create the card image";
     case SDB_FIO_ENOENT:
         return "no such file or directory";
     case SDB_FIO_EIO:
@@ -55,7 +64,7 @@ const char *sdb_strerror(int err)
     else if (err >= SDB_ERR_OTA_MIN)
         msg = sdb_ota_strerror(err);
     else if (err >= SDB_ERR_PORT_MIN)
-        msg = fileio_strerror(err);
+        msg = port_strerror(err);
     if (msg)
         return msg;
     snprintf(unknown, sizeof unknown, "unknown error %d", err);
