@@ -1,0 +1,230 @@
+/*
+ * sdboot FAT12/16/32 driver with VFAT long names, mkfs and check/repair.
+ *
+ * Works on a block device only (blockdev.h); no OS calls, no allocation. The
+ * caller owns every object: the volume (one 512-byte sector window inside),
+ * files, directory iterators and the check workspace.
+ *
+ * RAM: sizeof(struct sdb_fat_vol) ~ 600 bytes, sdb_fat_file 40, sdb_fat_dir 24.
+ * Stack: the deepest call (create with a long name) uses < 1 KiB on a 32-bit
+ * MCU (see docs/BENCHMARKS.md for the measured figure).
+ *
+ * Paths are '/'-separated and absolute ("/app/lib/x.py"); names are UTF-8,
+ * stored as VFAT long names (UCS-2) with a generated 8.3 alias. Lookup is
+ * case-insensitive for ASCII letters, as on FAT; names are stored as given.
+ * Limits: path SDB_FAT_PATH_MAX bytes, name SDB_FAT_NAME_MAX bytes (UTF-8),
+ * file size < 4 GiB.
+ *
+ * Power loss: every operation writes its sectors in a fixed order chosen so
+ * that a cut between any two writes leaves a volume that mounts, whose live
+ * files are intact, and that sdb_fat_check(repair) brings back to a state
+ * `fsck.fat -n` finds clean. src/fat/POWERLOSS.md lists the order and the
+ * leftovers for each operation. Writes go to the device at once: nothing
+ * is cached across calls except FSInfo counts (written by sync/unmount).
+ */
+#ifndef SDBOOT_FAT_H
+#define SDBOOT_FAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sdboot/blockdev.h"
+
+#define SDB_FAT_NAME_MAX 255 /* bytes of a UTF-8 name, NUL excluded */
+#define SDB_FAT_PATH_MAX 320 /* bytes of a path, NUL excluded */
+#define SDB_FAT_MAX_DEPTH 16 /* deepest directory nesting walked by check */
+
+enum sdb_fat_err {
+    SDB_FAT_ENOFS = -32,       /* no FAT file system on the device */
+    SDB_FAT_ECORRUPT = -33,    /* on-disk structure is inconsistent */
+    SDB_FAT_ENOENT = -34,      /* no such file or directory */
+    SDB_FAT_EEXIST = -35,      /* name exists already */
+    SDB_FAT_ENOTDIR = -36,     /* a path component is not a directory */
+    SDB_FAT_EISDIR = -37,      /* is a directory */
+    SDB_FAT_ENOTEMPTY = -38,   /* directory not empty */
+    SDB_FAT_ENOSPC = -39,      /* no free cluster */
+    SDB_FAT_EDIRFULL = -40,    /* FAT12/16 root directory has no free entry */
+    SDB_FAT_ENAME = -41,       /* name empty, too long or has characters FAT refuses */
+    SDB_FAT_EPATH = -42,       /* path not absolute or too long */
+    SDB_FAT_EACCES = -43,      /* file not opened for this access, or read-only entry */
+    SDB_FAT_EFBIG = -44,       /* file would exceed 4 GiB - 1 */
+    SDB_FAT_EROFS = -45,       /* volume mounted read-only */
+    SDB_FAT_ELOOP = -46,       /* cluster chain or directory cycle */
+    SDB_FAT_ENOFIT = -47,      /* mkfs: the requested type does not fit the size */
+    SDB_FAT_ENOTINPLACE = -48, /* rename_inplace: the new name does not fit the old slots */
+    SDB_FAT_EALIGN = -49,      /* overwrite_sector: offset not sector-aligned or past EOF */
+    SDB_FAT_EBUSY = -50,       /* rmdir/rename of the root, or a directory into itself */
+    SDB_FAT_EDEPTH = -51,      /* directory nesting deeper than SDB_FAT_MAX_DEPTH */
+};
+
+enum sdb_card_class {
+    SDB_CARD_NONE = 0,     /* no card (the device says no medium) */
+    SDB_CARD_IO_ERROR = 1, /* the card answered with read errors: never format it */
+    SDB_CARD_BLANK = 2,    /* all zeros or all ones where a file system would be */
+    SDB_CARD_FAT = 3,      /* a FAT volume that mounts */
+    SDB_CARD_OTHER_FS = 4, /* a partition table or boot sector that is not FAT */
+};
+
+struct sdb_fat_vol {
+    sdb_bd_t *bd;
+    uint8_t type;          /* 12, 16 or 32 */
+    bool read_only;
+    uint8_t sec_per_clus;  /* sectors per cluster */
+    uint8_t nfats;
+    uint32_t vol_lba;      /* first sector of the volume (partition start) */
+    uint32_t vol_sectors;
+    uint32_t fat_lba;      /* first FAT */
+    uint32_t fat_sectors;  /* sectors per FAT */
+    uint32_t root_lba;     /* FAT12/16: fixed root directory */
+    uint32_t root_sectors; /* FAT12/16: its size (0 on FAT32) */
+    uint32_t root_clus;    /* FAT32: first cluster of the root */
+    uint32_t data_lba;     /* cluster 2 */
+    uint32_t nclusters;    /* data clusters: valid numbers are 2 .. nclusters+1 */
+    uint32_t fsinfo_lba;   /* FAT32: 0 when none */
+    uint32_t free_count;   /* free clusters, 0xFFFFFFFF = unknown */
+    uint32_t next_free;    /* allocation hint */
+    bool fsinfo_dirty;
+    uint32_t win_lba;      /* sector in win[], 0xFFFFFFFF = none */
+    uint8_t win[SDB_SECTOR_SIZE];
+};
+
+enum sdb_fat_open_flags {
+    SDB_FAT_READ = 1u << 0,
+    SDB_FAT_WRITE = 1u << 1,
+    SDB_FAT_CREATE = 1u << 2,   /* create when missing */
+    SDB_FAT_TRUNC = 1u << 3,    /* truncate to 0 on open */
+    SDB_FAT_APPEND = 1u << 4,   /* every write goes to the end */
+    SDB_FAT_EXCL = 1u << 5,     /* with CREATE: fail with EEXIST if it exists */
+};
+
+struct sdb_fat_file {
+    struct sdb_fat_vol *vol;
+    uint32_t entry_lba;   /* sector holding the 8.3 entry */
+    uint16_t entry_off;   /* byte offset of the 8.3 entry in that sector */
+    uint8_t flags;
+    bool entry_dirty;     /* size or first cluster changed since the last write of the entry */
+    uint32_t first_clus;
+    uint32_t size;
+    uint32_t pos;
+    uint32_t clus;        /* cluster holding pos (0 = not yet walked) */
+    uint32_t clus_index;  /* its index in the chain */
+};
+
+struct sdb_fat_dir {
+    struct sdb_fat_vol *vol;
+    uint32_t first_clus;  /* 0 = FAT12/16 fixed root */
+    uint32_t index;       /* next entry slot */
+};
+
+struct sdb_fat_stat {
+    uint32_t size;
+    uint32_t first_clus;
+    uint8_t attr;
+    bool is_dir;
+};
+
+struct sdb_fat_dirent {
+    char name[SDB_FAT_NAME_MAX + 1]; /* long name, or the 8.3 name when it has none */
+    char short_name[13];             /* "NAME.EXT" */
+    struct sdb_fat_stat st;
+};
+
+struct sdb_mkfs_opts {
+    uint8_t type;         /* 0 = choose (FAT32 from 64 MiB), or 12/16/32 */
+    uint8_t sec_per_clus; /* 0 = choose like mkfs.fat */
+    uint32_t volume_id;   /* serial number written to the boot sector */
+    char label[12];       /* up to 11 characters; "" = "NO NAME" */
+};
+
+struct sdb_fat_check_report {
+    uint32_t lost_clusters;       /* allocated but used by nothing: freed */
+    uint32_t cross_links;         /* entries sharing clusters: later entry cut or removed */
+    uint32_t chains_truncated;    /* chain longer than the size, looped, or invalid */
+    uint32_t sizes_fixed;         /* size larger than the chain: shrunk to it */
+    uint32_t orphan_lfn;          /* long-name parts without their 8.3 entry: removed */
+    uint32_t bad_entries;         /* entries pointing outside the volume: removed */
+    uint32_t fat_copies_fixed;    /* FAT sectors that differed from FAT 1: rewritten */
+    uint32_t fsinfo_fixed;        /* FSInfo free count / hint corrected */
+    uint32_t files, dirs;         /* what the walk saw */
+};
+
+/* ---- detection, mkfs, mount ---- */
+
+/* Classify what the device holds. Returns SDB_OK with *cls set for every class
+ * (I/O errors are a class, not a failure); an error only for a bad argument. */
+int sdb_fat_detect(sdb_bd_t *bd, enum sdb_card_class *cls);
+/* Lay out an empty FAT volume over the whole device (superfloppy, as mkfs.fat). */
+int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts);
+/* Mount the superfloppy volume or the first FAT partition of an MBR. */
+int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only);
+/* Write FSInfo if it changed, then sync the device. The volume stays usable. */
+int sdb_fat_sync(struct sdb_fat_vol *vol);
+int sdb_fat_unmount(struct sdb_fat_vol *vol);
+int sdb_fat_free_clusters(struct sdb_fat_vol *vol, uint32_t *free_clusters);
+static inline uint32_t sdb_fat_cluster_bytes(const struct sdb_fat_vol *vol)
+{
+    return (uint32_t)vol->sec_per_clus * SDB_SECTOR_SIZE;
+}
+
+/* ---- files ---- */
+
+int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path,
+                 unsigned flags);
+/* *got < n only at end of file. */
+int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got);
+int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n);
+/* Seek within [0, size]. */
+int sdb_fat_seek(struct sdb_fat_file *f, uint32_t pos);
+static inline uint32_t sdb_fat_tell(const struct sdb_fat_file *f)
+{
+    return f->pos;
+}
+static inline uint32_t sdb_fat_size(const struct sdb_fat_file *f)
+{
+    return f->size;
+}
+/* Shrink (or keep) the file to `size` bytes; growing is done by writing. */
+int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size);
+/* Write the directory entry if it changed. */
+int sdb_fat_flush(struct sdb_fat_file *f);
+int sdb_fat_close(struct sdb_fat_file *f);
+
+/* ---- names ---- */
+
+int sdb_fat_stat(struct sdb_fat_vol *vol, const char *path, struct sdb_fat_stat *st);
+int sdb_fat_opendir(struct sdb_fat_vol *vol, struct sdb_fat_dir *d, const char *path);
+/* SDB_OK with an entry, SDB_FAT_ENOENT at the end. Skips "." and "..". */
+int sdb_fat_readdir(struct sdb_fat_dir *d, struct sdb_fat_dirent *ent);
+int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path);
+int sdb_fat_rmdir(struct sdb_fat_vol *vol, const char *path);
+int sdb_fat_unlink(struct sdb_fat_vol *vol, const char *path);
+/* Move a file or directory. With `replace`, an existing file `to` is replaced
+ * (never a directory). The new entry is written before the old one is removed:
+ * a cut in between leaves two names for one chain (check repairs it). */
+int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bool replace);
+
+/* ---- power-loss primitives for the installer ---- */
+
+/* Overwrite 512 bytes of an existing file at a 512-aligned offset inside its
+ * size: exactly one sector write, no FAT or directory write. Atomic as far as
+ * the card makes single-sector writes atomic. */
+int sdb_fat_overwrite_sector(struct sdb_fat_file *f, uint32_t offset,
+                             const uint8_t data[SDB_SECTOR_SIZE]);
+/* Rename `dir_path`/`old_name` to `new_name` in the same directory by rewriting
+ * its entries in place, in one sector write. SDB_FAT_ENOTINPLACE when the new
+ * name needs other slots (a different number of long-name parts, or the slots
+ * cross a sector boundary); the volume is then unchanged. */
+int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const char *old_name,
+                           const char *new_name);
+
+/* ---- check and repair ---- */
+
+/* Walk the whole volume; with `repair`, fix what a power cut can leave behind
+ * (see sdb_fat_check_report). `bitmap` is a caller buffer for cluster marks:
+ * with fewer than nclusters/8 bytes the check runs in several passes. Without
+ * `repair` nothing is written. Returns SDB_OK when the volume is (now) clean,
+ * SDB_FAT_ECORRUPT when problems remain (always, in read-only mode, when any
+ * were found), or an I/O error. Bounded: never loops on a hostile card. */
+int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_t bitmap_bytes,
+                  struct sdb_fat_check_report *report);
+
+#endif
