@@ -1,0 +1,303 @@
+/*
+ * File contents. Write order (POWERLOSS.md): clusters are allocated (FAT)
+ * before data lands in them, and the directory entry's size and first cluster
+ * are written last, on flush/close. A cut in between leaves the old size and a
+ * chain that may be longer than it: check trims it.
+ */
+#include "fat_internal.h"
+
+int sdb_fat_flush(struct sdb_fat_file *f)
+{
+    if (!f || !f->vol)
+        return SDB_E_INVAL;
+    if (!f->entry_dirty)
+        return SDB_OK;
+    struct sdb_fat_vol *vol = f->vol;
+    int err = fat_win_load(vol, f->entry_lba);
+    if (err)
+        return err;
+    uint8_t *e = vol->win + f->entry_off;
+    fat_entry_set_clus(vol, e, f->first_clus);
+    wr32(e + 28, f->size);
+    e[11] |= ATTR_ARCHIVE;
+    wr16(e + 22, FAT_TIME);
+    wr16(e + 24, FAT_DATE);
+    if ((err = fat_win_store(vol)))
+        return err;
+    f->entry_dirty = false;
+    return SDB_OK;
+}
+
+int sdb_fat_close(struct sdb_fat_file *f)
+{
+    if (!f || !f->vol)
+        return SDB_E_INVAL;
+    int err = sdb_fat_flush(f);
+    f->vol = NULL;
+    return err;
+}
+
+int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path,
+                 unsigned flags)
+{
+    if (!vol || !f || !(flags & (SDB_FAT_READ | SDB_FAT_WRITE)))
+        return SDB_E_INVAL;
+    bool writing = flags & (SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC | SDB_FAT_APPEND);
+    if (writing && vol->read_only)
+        return SDB_FAT_EROFS;
+    struct fat_loc loc;
+    uint32_t parent;
+    bool is_root;
+    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    if (err == SDB_OK && is_root)
+        return SDB_FAT_EISDIR;
+    if (err == SDB_OK && (flags & SDB_FAT_CREATE) && (flags & SDB_FAT_EXCL))
+        return SDB_FAT_EEXIST;
+    if (err == SDB_FAT_ENOENT && (flags & SDB_FAT_CREATE)) {
+        char name[SDB_FAT_NAME_MAX + 1];
+        if ((err = fat_lookup_parent(vol, path, &parent, name, sizeof name)))
+            return err;
+        uint8_t proto[ENTRY_SIZE] = {0};
+        proto[11] = ATTR_ARCHIVE;
+        wr16(proto + 14, FAT_TIME);
+        wr16(proto + 16, FAT_DATE);
+        wr16(proto + 18, FAT_DATE);
+        wr16(proto + 22, FAT_TIME);
+        wr16(proto + 24, FAT_DATE);
+        err = fat_dir_create(vol, parent, name, proto, &loc);
+    }
+    if (err)
+        return err;
+    if (loc.raw[11] & ATTR_DIR)
+        return SDB_FAT_EISDIR;
+    if (writing && (loc.raw[11] & ATTR_READ_ONLY))
+        return SDB_FAT_EACCES;
+    memset(f, 0, sizeof *f);
+    f->vol = vol;
+    f->entry_lba = loc.sfn_lba;
+    f->entry_off = loc.sfn_off;
+    f->flags = (uint8_t)flags;
+    f->first_clus = fat_entry_clus(vol, loc.raw);
+    f->size = rd32(loc.raw + 28);
+    if (f->first_clus && !fat_valid_clus(vol, f->first_clus))
+        return SDB_FAT_ECORRUPT;
+    if (f->size && !f->first_clus)
+        return SDB_FAT_ECORRUPT;
+    if (flags & SDB_FAT_TRUNC)
+        return sdb_fat_truncate(f, 0);
+    return SDB_OK;
+}
+
+/* Make f->clus the cluster holding byte `pos`; with `extend`, allocate up to it. */
+static int seek_cluster(struct sdb_fat_file *f, uint32_t pos, bool extend)
+{
+    struct sdb_fat_vol *vol = f->vol;
+    uint32_t index = pos / sdb_fat_cluster_bytes(vol);
+    int err;
+    if (!f->first_clus) {
+        if (!extend)
+            return SDB_FAT_ECORRUPT;
+        if ((err = fat_alloc(vol, 0, false, &f->first_clus)))
+            return err;
+        f->entry_dirty = true;
+        f->clus = 0;
+    }
+    if (!f->clus || f->clus_index > index) {
+        f->clus = f->first_clus;
+        f->clus_index = 0;
+    }
+    while (f->clus_index < index) {
+        uint32_t next;
+        if ((err = fat_next(vol, f->clus, &next)))
+            return err;
+        if (!next) {
+            if (!extend)
+                return SDB_FAT_ECORRUPT; /* chain shorter than the size */
+            if ((err = fat_alloc(vol, f->clus, false, &next)))
+                return err;
+        }
+        f->clus = next;
+        f->clus_index++;
+        if (f->clus_index > vol->nclusters)
+            return SDB_FAT_ELOOP;
+    }
+    return SDB_OK;
+}
+
+/* Sector and bytes available from pos within the current cluster. */
+static uint32_t pos_lba(const struct sdb_fat_file *f, uint32_t pos, uint32_t *in_clus)
+{
+    uint32_t cb = sdb_fat_cluster_bytes(f->vol), off = pos % cb;
+    *in_clus = cb - off;
+    return fat_clus_lba(f->vol, f->clus) + off / SDB_SECTOR_SIZE;
+}
+
+int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got)
+{
+    if (!f || !f->vol || (!buf && n))
+        return SDB_E_INVAL;
+    if (!(f->flags & SDB_FAT_READ))
+        return SDB_FAT_EACCES;
+    uint8_t *out = buf;
+    uint32_t done = 0;
+    if (n > f->size - f->pos)
+        n = f->size - f->pos;
+    while (done < n) {
+        int err = seek_cluster(f, f->pos, false);
+        if (err)
+            return err;
+        uint32_t in_clus, lba = pos_lba(f, f->pos, &in_clus);
+        uint32_t off = f->pos % SDB_SECTOR_SIZE, want = n - done;
+        if (want > in_clus)
+            want = in_clus;
+        if (off == 0 && want >= SDB_SECTOR_SIZE) {
+            uint32_t sectors = want / SDB_SECTOR_SIZE;
+            if ((err = sdb_bd_read(f->vol->bd, lba, sectors, out + done)))
+                return err;
+            want = sectors * SDB_SECTOR_SIZE;
+        } else {
+            if (want > SDB_SECTOR_SIZE - off)
+                want = SDB_SECTOR_SIZE - off;
+            if ((err = fat_win_load(f->vol, lba)))
+                return err;
+            memcpy(out + done, f->vol->win + off, want);
+        }
+        done += want;
+        f->pos += want;
+    }
+    *got = done;
+    return SDB_OK;
+}
+
+static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len)
+{
+    struct sdb_fat_vol *vol = f->vol;
+    int err = seek_cluster(f, f->pos, true);
+    if (err)
+        return err;
+    uint32_t in_clus, lba = pos_lba(f, f->pos, &in_clus);
+    uint32_t off = f->pos % SDB_SECTOR_SIZE, want = *len < in_clus ? *len : in_clus;
+    if (off == 0 && want >= SDB_SECTOR_SIZE) {
+        uint32_t sectors = want / SDB_SECTOR_SIZE;
+        if ((err = sdb_bd_write(vol->bd, lba, sectors, src)))
+            return err;
+        if (vol->win_lba >= lba && vol->win_lba < lba + sectors)
+            vol->win_lba = WIN_NONE;
+        *len = sectors * SDB_SECTOR_SIZE;
+        return SDB_OK;
+    }
+    if (want > SDB_SECTOR_SIZE - off)
+        want = SDB_SECTOR_SIZE - off;
+    /* A sector past the old end holds stale data: no need to read it, but the
+     * window must not leak another sector's bytes into it. */
+    bool fresh = off == 0 && f->pos >= f->size;
+    if (fresh) {
+        vol->win_lba = lba;
+        memset(vol->win, 0, SDB_SECTOR_SIZE);
+    } else if ((err = fat_win_load(vol, lba))) {
+        return err;
+    }
+    memcpy(vol->win + off, src, want);
+    if ((err = fat_win_store(vol)))
+        return err;
+    *len = want;
+    return SDB_OK;
+}
+
+int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n)
+{
+    if (!f || !f->vol || (!buf && n))
+        return SDB_E_INVAL;
+    if (!(f->flags & (SDB_FAT_WRITE | SDB_FAT_APPEND)))
+        return SDB_FAT_EACCES;
+    if (f->flags & SDB_FAT_APPEND)
+        f->pos = f->size;
+    if ((uint64_t)f->pos + n > 0xFFFFFFFFu)
+        return SDB_FAT_EFBIG;
+    const uint8_t *src = buf;
+    uint32_t done = 0;
+    while (done < n) {
+        uint32_t len = n - done;
+        int err = write_chunk(f, src + done, &len);
+        if (err)
+            return err;
+        done += len;
+        f->pos += len;
+        if (f->pos > f->size) {
+            f->size = f->pos;
+            f->entry_dirty = true;
+        }
+    }
+    return SDB_OK;
+}
+
+int sdb_fat_seek(struct sdb_fat_file *f, uint32_t pos)
+{
+    if (!f || !f->vol)
+        return SDB_E_INVAL;
+    if (pos > f->size)
+        return SDB_E_INVAL;
+    f->pos = pos;
+    return SDB_OK;
+}
+
+int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size)
+{
+    if (!f || !f->vol)
+        return SDB_E_INVAL;
+    if (!(f->flags & (SDB_FAT_WRITE | SDB_FAT_APPEND | SDB_FAT_TRUNC)))
+        return SDB_FAT_EACCES;
+    if (size >= f->size && !(size == 0 && f->first_clus))
+        return SDB_OK;
+    struct sdb_fat_vol *vol = f->vol;
+    uint32_t cb = sdb_fat_cluster_bytes(vol), keep = (size + cb - 1) / cb;
+    uint32_t old_first = f->first_clus;
+    /* The entry shrinks first: a cut after it leaves a chain longer than the
+     * size (check trims it), never a size longer than the chain. */
+    f->size = size;
+    if (keep == 0)
+        f->first_clus = 0;
+    f->entry_dirty = true;
+    int err = sdb_fat_flush(f);
+    if (err)
+        return err;
+    if (f->pos > size)
+        f->pos = size;
+    f->clus = 0;
+    if (keep == 0)
+        return old_first ? fat_free_chain(vol, old_first) : SDB_OK;
+    uint32_t last = old_first, next;
+    for (uint32_t i = 1; i < keep; i++) {
+        if ((err = fat_next(vol, last, &last)))
+            return err;
+        if (!last)
+            return SDB_FAT_ECORRUPT;
+    }
+    if ((err = fat_next(vol, last, &next)))
+        return err;
+    if (!next)
+        return SDB_OK;
+    if ((err = fat_set(vol, last, fat_eoc(vol))))
+        return err;
+    return fat_free_chain(vol, next);
+}
+
+int sdb_fat_overwrite_sector(struct sdb_fat_file *f, uint32_t offset,
+                             const uint8_t data[SDB_SECTOR_SIZE])
+{
+    if (!f || !f->vol || !data)
+        return SDB_E_INVAL;
+    if (!(f->flags & SDB_FAT_WRITE))
+        return SDB_FAT_EACCES;
+    if (offset % SDB_SECTOR_SIZE || offset >= f->size)
+        return SDB_FAT_EALIGN;
+    int err = seek_cluster(f, offset, false);
+    if (err)
+        return err;
+    uint32_t in_clus, lba = pos_lba(f, offset, &in_clus);
+    if ((err = sdb_bd_write(f->vol->bd, lba, 1, data)))
+        return err;
+    if (f->vol->win_lba == lba)
+        memcpy(f->vol->win, data, SDB_SECTOR_SIZE);
+    return SDB_OK;
+}

@@ -1,0 +1,147 @@
+/* Internals shared by the FAT driver's files. Not a public interface. */
+#ifndef SDBOOT_FAT_INTERNAL_H
+#define SDBOOT_FAT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "sdboot/fat.h"
+
+#define ENTRY_SIZE 32u
+#define ENTRIES_PER_SECTOR (SDB_SECTOR_SIZE / ENTRY_SIZE)
+#define LFN_CHARS 13u
+#define MAX_LFN_SLOTS 20u /* 255 UCS-2 units / 13 */
+
+#define ATTR_READ_ONLY 0x01
+#define ATTR_HIDDEN 0x02
+#define ATTR_SYSTEM 0x04
+#define ATTR_VOLUME 0x08
+#define ATTR_DIR 0x10
+#define ATTR_ARCHIVE 0x20
+#define ATTR_LFN 0x0F
+
+#define SLOT_FREE 0xE5
+#define SLOT_END 0x00
+
+#define WIN_NONE 0xFFFFFFFFu
+#define FREE_UNKNOWN 0xFFFFFFFFu
+
+/* Fixed timestamp for new entries: the core has no clock. 2026-01-01 00:00. */
+#define FAT_DATE (((2026 - 1980) << 9) | (1 << 5) | 1)
+#define FAT_TIME 0
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline void wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- fat_vol.c: sector window, FAT table, clusters ---- */
+int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba);
+int fat_win_store(struct sdb_fat_vol *vol); /* write win[] back to win_lba now */
+uint32_t fat_eoc(const struct sdb_fat_vol *vol);
+bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val);
+static inline bool fat_valid_clus(const struct sdb_fat_vol *vol, uint32_t c)
+{
+    return c >= 2 && c < vol->nclusters + 2;
+}
+static inline uint32_t fat_clus_lba(const struct sdb_fat_vol *vol, uint32_t c)
+{
+    return vol->data_lba + (c - 2) * vol->sec_per_clus;
+}
+int fat_get(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val);
+int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val); /* every FAT copy */
+/* Next cluster of a chain: *next = 0 at the end. ECORRUPT on a free/bad/out-of-range link. */
+int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next);
+/* Allocate one cluster, marked end-of-chain, then linked after `prev` (0: none).
+ * With `zero`, its sectors are zeroed before it is linked. */
+int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out);
+/* Free a chain from `first`; bounded by the cluster count. */
+int fat_free_chain(struct sdb_fat_vol *vol, uint32_t first);
+void fat_count_free_delta(struct sdb_fat_vol *vol, int delta);
+int fat_count_free(struct sdb_fat_vol *vol, uint32_t *count);
+/* Parse a boot sector; on success fills the geometry fields of vol. */
+int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
+                  uint32_t dev_sectors);
+int fat_write_fsinfo(struct sdb_fat_vol *vol);
+
+/* ---- fat_name.c: names ---- */
+/* Split "/a/b/c": next component into name (NUL-terminated); returns pointer past it. */
+const char *fat_path_next(const char *path, char *name, size_t cap, int *err);
+int fat_name_check(const char *name);
+/* UTF-8 -> UCS-2; returns number of units or a negative error. */
+int fat_utf8_to_ucs2(const char *s, uint16_t *out, unsigned cap);
+/* UCS-2 -> UTF-8 (NUL-terminated); false when it does not fit. */
+bool fat_ucs2_to_utf8(const uint16_t *u, unsigned n, char *out, size_t cap);
+/* Whether `name` is already an upper-case 8.3 name; fills sfn[11] if so. */
+bool fat_name_is_sfn(const char *name, uint8_t sfn[11]);
+/* Basis 8.3 name for a long name (no tail yet); sets *lossy when a tail is needed. */
+void fat_sfn_basis(const char *name, uint8_t sfn[11], bool *lossy);
+void fat_sfn_add_tail(uint8_t sfn[11], uint32_t n);
+uint8_t fat_lfn_checksum(const uint8_t sfn[11]);
+void fat_sfn_to_str(const uint8_t sfn[11], char out[13]);
+bool fat_name_equal(const char *a, const char *b); /* ASCII case-insensitive */
+
+/* ---- fat_dir.c: directories ---- */
+struct fat_loc {
+    uint32_t dclus;      /* directory: first cluster, 0 = fixed root */
+    uint32_t first_slot; /* first slot of the entry set (LFN parts, or the 8.3 entry) */
+    uint32_t sfn_slot;   /* slot of the 8.3 entry */
+    uint32_t sfn_lba;
+    uint16_t sfn_off;
+    uint8_t raw[ENTRY_SIZE]; /* the 8.3 entry */
+};
+
+uint32_t fat_root_clus(const struct sdb_fat_vol *vol); /* 0 on FAT12/16 */
+static inline uint32_t fat_entry_clus(const struct sdb_fat_vol *vol, const uint8_t *e)
+{
+    uint32_t c = rd16(e + 26);
+    if (vol->type == 32)
+        c |= (uint32_t)rd16(e + 20) << 16;
+    return c;
+}
+void fat_entry_set_clus(const struct sdb_fat_vol *vol, uint8_t *e, uint32_t c);
+/* lba of slot `slot` of directory dclus; SDB_FAT_ENOENT past its end. */
+int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uint32_t *lba);
+/* Iterate live entries from *slot: fills loc and the long (or 8.3) name. ENOENT at end. */
+int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct fat_loc *loc,
+                 char *name, size_t cap);
+int fat_dir_find(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, struct fat_loc *loc);
+/* Resolve a path: the entry itself (loc) and its parent directory; for "/" the
+ * root has no entry and *is_root is set. */
+int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, uint32_t *parent,
+               bool *is_root);
+/* Resolve the parent directory of a path and return the final name. */
+int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *parent, char *name,
+                      size_t cap);
+/* Create entries for `name` in dclus; `proto` supplies the 8.3 fields after the
+ * name (attr, times, cluster, size). Fills loc. */
+int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
+                   const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc);
+/* Mark the entry set deleted: long-name parts first, then the 8.3 entry. */
+int fat_dir_remove(struct sdb_fat_vol *vol, const struct fat_loc *loc);
+/* Rewrite the 8.3 entry of loc from loc->raw (one sector write). */
+int fat_dir_update(struct sdb_fat_vol *vol, const struct fat_loc *loc);
+int fat_dir_is_empty(struct sdb_fat_vol *vol, uint32_t dclus, bool *empty);
+/* Build the entry set of `name` (LFN parts + 8.3) with a unique alias in dclus,
+ * skipping the entry at skip_slot (its own old slots on an in-place rename). */
+int fat_build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
+                      const uint8_t proto[ENTRY_SIZE], uint32_t skip_slot,
+                      uint8_t out[][ENTRY_SIZE], unsigned *count);
+
+#endif

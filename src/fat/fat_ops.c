@@ -1,0 +1,298 @@
+/* Namespace operations: stat, readdir, mkdir, rmdir, unlink, rename. */
+#include "fat_internal.h"
+
+static void fill_stat(const struct sdb_fat_vol *vol, const uint8_t *raw, struct sdb_fat_stat *st)
+{
+    st->attr = raw[11];
+    st->is_dir = raw[11] & ATTR_DIR;
+    st->first_clus = fat_entry_clus(vol, raw);
+    st->size = st->is_dir ? 0 : rd32(raw + 28);
+}
+
+int sdb_fat_stat(struct sdb_fat_vol *vol, const char *path, struct sdb_fat_stat *st)
+{
+    if (!vol || !st)
+        return SDB_E_INVAL;
+    struct fat_loc loc;
+    uint32_t parent;
+    bool is_root;
+    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    if (err)
+        return err;
+    if (is_root) {
+        *st = (struct sdb_fat_stat){.attr = ATTR_DIR, .is_dir = true,
+                                    .first_clus = fat_root_clus(vol)};
+        return SDB_OK;
+    }
+    fill_stat(vol, loc.raw, st);
+    return SDB_OK;
+}
+
+/* First cluster of the directory at `path`. */
+static int dir_at(struct sdb_fat_vol *vol, const char *path, uint32_t *dclus)
+{
+    struct fat_loc loc;
+    uint32_t parent;
+    bool is_root;
+    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    if (err)
+        return err;
+    if (is_root) {
+        *dclus = fat_root_clus(vol);
+        return SDB_OK;
+    }
+    if (!(loc.raw[11] & ATTR_DIR))
+        return SDB_FAT_ENOTDIR;
+    *dclus = fat_entry_clus(vol, loc.raw);
+    return *dclus ? SDB_OK : SDB_FAT_ECORRUPT;
+}
+
+int sdb_fat_opendir(struct sdb_fat_vol *vol, struct sdb_fat_dir *d, const char *path)
+{
+    if (!vol || !d)
+        return SDB_E_INVAL;
+    d->vol = vol;
+    d->index = 0;
+    return dir_at(vol, path, &d->first_clus);
+}
+
+int sdb_fat_readdir(struct sdb_fat_dir *d, struct sdb_fat_dirent *ent)
+{
+    if (!d || !d->vol || !ent)
+        return SDB_E_INVAL;
+    struct fat_loc loc;
+    int err = fat_dir_next(d->vol, d->first_clus, &d->index, &loc, ent->name, sizeof ent->name);
+    if (err)
+        return err;
+    fat_sfn_to_str(loc.raw, ent->short_name);
+    fill_stat(d->vol, loc.raw, &ent->st);
+    return SDB_OK;
+}
+
+static void dot_entry(const struct sdb_fat_vol *vol, uint8_t *e, const char *name, uint32_t clus)
+{
+    memset(e, 0, ENTRY_SIZE);
+    memset(e, ' ', 11);
+    memcpy(e, name, strlen(name));
+    e[11] = ATTR_DIR;
+    wr16(e + 14, FAT_TIME);
+    wr16(e + 16, FAT_DATE);
+    wr16(e + 18, FAT_DATE);
+    wr16(e + 22, FAT_TIME);
+    wr16(e + 24, FAT_DATE);
+    fat_entry_set_clus(vol, e, clus);
+}
+
+int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
+{
+    if (!vol)
+        return SDB_E_INVAL;
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    uint32_t parent;
+    char name[SDB_FAT_NAME_MAX + 1];
+    int err = fat_lookup_parent(vol, path, &parent, name, sizeof name);
+    if (err)
+        return err;
+    struct fat_loc loc;
+    if ((err = fat_dir_find(vol, parent, name, &loc)) != SDB_FAT_ENOENT)
+        return err ? err : SDB_FAT_EEXIST;
+    /* The new directory's cluster is complete ("." and "..") before any entry
+     * points at it: a cut leaves at worst a lost cluster. */
+    uint32_t clus;
+    if ((err = fat_alloc(vol, 0, true, &clus)))
+        return err;
+    if ((err = fat_win_load(vol, fat_clus_lba(vol, clus))))
+        return err;
+    dot_entry(vol, vol->win, ".", clus);
+    dot_entry(vol, vol->win + ENTRY_SIZE, "..", parent == fat_root_clus(vol) ? 0 : parent);
+    if ((err = fat_win_store(vol)))
+        return err;
+    uint8_t proto[ENTRY_SIZE];
+    dot_entry(vol, proto, "", clus);
+    return fat_dir_create(vol, parent, name, proto, &loc);
+}
+
+static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir)
+{
+    if (!vol)
+        return SDB_E_INVAL;
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    struct fat_loc loc;
+    uint32_t parent;
+    bool is_root;
+    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    if (err)
+        return err;
+    if (is_root)
+        return SDB_FAT_EBUSY;
+    bool is_dir = loc.raw[11] & ATTR_DIR;
+    if (want_dir && !is_dir)
+        return SDB_FAT_ENOTDIR;
+    if (!want_dir && is_dir)
+        return SDB_FAT_EISDIR;
+    if (!is_dir && (loc.raw[11] & ATTR_READ_ONLY))
+        return SDB_FAT_EACCES;
+    uint32_t clus = fat_entry_clus(vol, loc.raw);
+    if (is_dir) {
+        bool empty;
+        if ((err = fat_dir_is_empty(vol, clus, &empty)))
+            return err;
+        if (!empty)
+            return SDB_FAT_ENOTEMPTY;
+    }
+    /* Entry first, chain second: a cut leaves lost clusters, never a name on
+     * freed clusters. */
+    if ((err = fat_dir_remove(vol, &loc)))
+        return err;
+    return clus ? fat_free_chain(vol, clus) : SDB_OK;
+}
+
+int sdb_fat_unlink(struct sdb_fat_vol *vol, const char *path)
+{
+    return remove_entry(vol, path, false);
+}
+
+int sdb_fat_rmdir(struct sdb_fat_vol *vol, const char *path)
+{
+    return remove_entry(vol, path, true);
+}
+
+/* Is directory cluster `inner` equal to or below directory `outer`? Walks ".." up. */
+static int dir_is_within(struct sdb_fat_vol *vol, uint32_t inner, uint32_t outer, bool *within)
+{
+    uint32_t root = fat_root_clus(vol), c = inner;
+    for (unsigned depth = 0; depth <= SDB_FAT_MAX_DEPTH * 4; depth++) {
+        if (c == outer) {
+            *within = true;
+            return SDB_OK;
+        }
+        if (c == root || c == 0) {
+            *within = false;
+            return SDB_OK;
+        }
+        struct fat_loc loc;
+        int err = fat_dir_slot_lba(vol, c, 1, &loc.sfn_lba);
+        if (err || (err = fat_win_load(vol, loc.sfn_lba)))
+            return err;
+        const uint8_t *dotdot = vol->win + ENTRY_SIZE;
+        if (memcmp(dotdot, "..         ", 11))
+            return SDB_FAT_ECORRUPT;
+        c = fat_entry_clus(vol, dotdot);
+        if (c == 0)
+            c = root;
+    }
+    return SDB_FAT_ELOOP;
+}
+
+/* A moved directory's ".." must name its new parent. */
+static int update_dotdot(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t new_parent)
+{
+    uint32_t lba;
+    int err = fat_dir_slot_lba(vol, dclus, 1, &lba);
+    if (err || (err = fat_win_load(vol, lba)))
+        return err;
+    uint8_t *dotdot = vol->win + ENTRY_SIZE;
+    if (memcmp(dotdot, "..         ", 11))
+        return SDB_FAT_ECORRUPT;
+    fat_entry_set_clus(vol, dotdot, new_parent == fat_root_clus(vol) ? 0 : new_parent);
+    return fat_win_store(vol);
+}
+
+static int rename_replace(struct sdb_fat_vol *vol, const struct fat_loc *src, struct fat_loc *dst)
+{
+    if (dst->raw[11] & ATTR_DIR)
+        return SDB_FAT_EISDIR;
+    if (src->raw[11] & ATTR_DIR)
+        return SDB_FAT_ENOTDIR;
+    /* Point the existing name at the source's data (one sector), drop the
+     * source name, then free the replaced data. */
+    uint32_t old_clus = fat_entry_clus(vol, dst->raw);
+    fat_entry_set_clus(vol, dst->raw, fat_entry_clus(vol, src->raw));
+    memcpy(dst->raw + 28, src->raw + 28, 4);
+    dst->raw[11] = src->raw[11];
+    int err = fat_dir_update(vol, dst);
+    if (err || (err = fat_dir_remove(vol, src)))
+        return err;
+    return old_clus ? fat_free_chain(vol, old_clus) : SDB_OK;
+}
+
+int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bool replace)
+{
+    if (!vol)
+        return SDB_E_INVAL;
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    struct fat_loc src, dst;
+    uint32_t src_parent, dst_parent;
+    bool is_root;
+    char name[SDB_FAT_NAME_MAX + 1];
+    int err = fat_lookup(vol, from, &src, &src_parent, &is_root);
+    if (err)
+        return err;
+    if (is_root)
+        return SDB_FAT_EBUSY;
+    if ((err = fat_lookup_parent(vol, to, &dst_parent, name, sizeof name)))
+        return err;
+    bool src_is_dir = src.raw[11] & ATTR_DIR;
+    if (src_is_dir) {
+        bool within = false;
+        if ((err = dir_is_within(vol, dst_parent, fat_entry_clus(vol, src.raw), &within)))
+            return err;
+        if (within)
+            return SDB_FAT_EBUSY;
+    }
+    err = fat_dir_find(vol, dst_parent, name, &dst);
+    bool same_entry = err == SDB_OK && dst.dclus == src.dclus && dst.sfn_slot == src.sfn_slot;
+    if (err == SDB_OK && !same_entry) {
+        if (!replace)
+            return SDB_FAT_EEXIST;
+        return rename_replace(vol, &src, &dst);
+    }
+    if (err && err != SDB_FAT_ENOENT)
+        return err;
+    /* New name first, old name second: a cut in between leaves two names on
+     * one chain (check keeps the first one it walks). */
+    if ((err = fat_dir_create(vol, dst_parent, name, src.raw, &dst)))
+        return err;
+    if (src_is_dir && dst_parent != src_parent &&
+        (err = update_dotdot(vol, fat_entry_clus(vol, src.raw), dst_parent)))
+        return err;
+    /* The directory may have grown, but src's slots did not move. */
+    return fat_dir_remove(vol, &src);
+}
+
+int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const char *old_name,
+                           const char *new_name)
+{
+    if (!vol || !old_name || !new_name)
+        return SDB_E_INVAL;
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    uint32_t dclus;
+    int err = dir_at(vol, dir_path, &dclus);
+    if (err)
+        return err;
+    struct fat_loc loc, other;
+    if ((err = fat_dir_find(vol, dclus, old_name, &loc)))
+        return err;
+    err = fat_dir_find(vol, dclus, new_name, &other);
+    if (err == SDB_OK && other.sfn_slot != loc.sfn_slot)
+        return SDB_FAT_EEXIST;
+    if (err && err != SDB_FAT_ENOENT)
+        return err;
+    uint8_t entries[MAX_LFN_SLOTS + 1][ENTRY_SIZE];
+    unsigned n;
+    if ((err = fat_build_entries(vol, dclus, new_name, loc.raw, loc.sfn_slot, entries, &n)))
+        return err;
+    uint32_t old_n = loc.sfn_slot - loc.first_slot + 1;
+    if (n != old_n || loc.first_slot / ENTRIES_PER_SECTOR != loc.sfn_slot / ENTRIES_PER_SECTOR)
+        return SDB_FAT_ENOTINPLACE;
+    if ((err = fat_win_load(vol, loc.sfn_lba)))
+        return err;
+    for (unsigned i = 0; i < n; i++)
+        memcpy(vol->win + ((loc.first_slot + i) % ENTRIES_PER_SECTOR) * ENTRY_SIZE, entries[i],
+               ENTRY_SIZE);
+    return fat_win_store(vol);
+}

@@ -1,0 +1,446 @@
+/*
+ * Volume geometry, the one-sector window, the FAT table and cluster allocation.
+ *
+ * Write order (see POWERLOSS.md): a FAT change is written to FAT 1, then to
+ * each other copy, at once. Allocation marks the new cluster end-of-chain before
+ * linking it, so a cut leaves at worst a lost cluster, never a chain that points
+ * at a free cluster.
+ */
+#include "fat_internal.h"
+
+int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba)
+{
+    if (vol->win_lba == lba)
+        return SDB_OK;
+    vol->win_lba = WIN_NONE;
+    int err = sdb_bd_read(vol->bd, lba, 1, vol->win);
+    if (err == SDB_OK)
+        vol->win_lba = lba;
+    return err;
+}
+
+int fat_win_store(struct sdb_fat_vol *vol)
+{
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    int err = sdb_bd_write(vol->bd, vol->win_lba, 1, vol->win);
+    if (err)
+        vol->win_lba = WIN_NONE; /* device state unknown: reload next time */
+    return err;
+}
+
+uint32_t fat_eoc(const struct sdb_fat_vol *vol)
+{
+    return vol->type == 12 ? 0xFFF : vol->type == 16 ? 0xFFFF : 0x0FFFFFFF;
+}
+
+bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val)
+{
+    return val >= (vol->type == 12 ? 0xFF8u : vol->type == 16 ? 0xFFF8u : 0x0FFFFFF8u);
+}
+
+/* Byte offset of a FAT entry inside one FAT copy. */
+static uint32_t fat_byte_offset(const struct sdb_fat_vol *vol, uint32_t clus)
+{
+    return vol->type == 12 ? clus + clus / 2 : vol->type == 16 ? clus * 2 : clus * 4;
+}
+
+static int read_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t *b)
+{
+    int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
+    if (err == SDB_OK)
+        *b = vol->win[off % SDB_SECTOR_SIZE];
+    return err;
+}
+
+int fat_get(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val)
+{
+    if (clus >= vol->nclusters + 2)
+        return SDB_FAT_ECORRUPT;
+    uint32_t off = fat_byte_offset(vol, clus);
+    int err;
+    if (vol->type == 12) {
+        uint8_t lo, hi;
+        if ((err = read_fat_byte(vol, off, &lo)) || (err = read_fat_byte(vol, off + 1, &hi)))
+            return err;
+        uint32_t v = lo | ((uint32_t)hi << 8);
+        *val = clus & 1 ? v >> 4 : v & 0xFFF;
+        return SDB_OK;
+    }
+    if ((err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE)))
+        return err;
+    const uint8_t *p = vol->win + off % SDB_SECTOR_SIZE;
+    *val = vol->type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFF;
+    return SDB_OK;
+}
+
+/* Write the window (a sector of FAT 1) to the same sector of every copy. */
+static int store_fat_sector(struct sdb_fat_vol *vol)
+{
+    uint32_t lba = vol->win_lba;
+    for (uint8_t i = 0; i < vol->nfats; i++) {
+        int err = sdb_bd_write(vol->bd, lba + i * vol->fat_sectors, 1, vol->win);
+        if (err) {
+            vol->win_lba = WIN_NONE;
+            return err;
+        }
+    }
+    return SDB_OK;
+}
+
+static int set_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t mask, uint8_t bits)
+{
+    int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
+    if (err)
+        return err;
+    uint8_t *b = &vol->win[off % SDB_SECTOR_SIZE];
+    *b = (uint8_t)((*b & ~mask) | (bits & mask));
+    return store_fat_sector(vol);
+}
+
+int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
+{
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    if (clus < 2 || clus >= vol->nclusters + 2)
+        return SDB_FAT_ECORRUPT;
+    uint32_t off = fat_byte_offset(vol, clus);
+    if (vol->type == 12) {
+        int err;
+        if (clus & 1) {
+            if ((err = set_fat_byte(vol, off, 0xF0, (uint8_t)(val << 4))))
+                return err;
+            return set_fat_byte(vol, off + 1, 0xFF, (uint8_t)(val >> 4));
+        }
+        if ((err = set_fat_byte(vol, off, 0xFF, (uint8_t)val)))
+            return err;
+        return set_fat_byte(vol, off + 1, 0x0F, (uint8_t)(val >> 8));
+    }
+    int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
+    if (err)
+        return err;
+    uint8_t *p = vol->win + off % SDB_SECTOR_SIZE;
+    if (vol->type == 16)
+        wr16(p, (uint16_t)val);
+    else
+        wr32(p, (rd32(p) & 0xF0000000u) | (val & 0x0FFFFFFFu));
+    return store_fat_sector(vol);
+}
+
+int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next)
+{
+    uint32_t v;
+    int err = fat_get(vol, clus, &v);
+    if (err)
+        return err;
+    if (fat_is_eoc(vol, v)) {
+        *next = 0;
+        return SDB_OK;
+    }
+    if (!fat_valid_clus(vol, v))
+        return SDB_FAT_ECORRUPT; /* free, reserved or bad cluster inside a chain */
+    *next = v;
+    return SDB_OK;
+}
+
+void fat_count_free_delta(struct sdb_fat_vol *vol, int delta)
+{
+    if (vol->free_count != FREE_UNKNOWN)
+        vol->free_count = (uint32_t)((int64_t)vol->free_count + delta);
+    vol->fsinfo_dirty = true;
+}
+
+int fat_count_free(struct sdb_fat_vol *vol, uint32_t *count)
+{
+    uint32_t n = 0;
+    for (uint32_t c = 2; c < vol->nclusters + 2; c++) {
+        uint32_t v;
+        int err = fat_get(vol, c, &v);
+        if (err)
+            return err;
+        n += v == 0;
+    }
+    *count = n;
+    return SDB_OK;
+}
+
+static int zero_cluster(struct sdb_fat_vol *vol, uint32_t clus)
+{
+    static const uint8_t zeros[SDB_SECTOR_SIZE];
+    uint32_t lba = fat_clus_lba(vol, clus);
+    for (uint32_t i = 0; i < vol->sec_per_clus; i++) {
+        int err = sdb_bd_write(vol->bd, lba + i, 1, zeros);
+        if (err)
+            return err;
+    }
+    if (vol->win_lba >= lba && vol->win_lba < lba + vol->sec_per_clus)
+        vol->win_lba = WIN_NONE;
+    return SDB_OK;
+}
+
+int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out)
+{
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    uint32_t start = fat_valid_clus(vol, vol->next_free) ? vol->next_free : 2;
+    uint32_t c = start;
+    for (uint32_t tried = 0; tried < vol->nclusters; tried++) {
+        uint32_t v;
+        int err = fat_get(vol, c, &v);
+        if (err)
+            return err;
+        if (v == 0) {
+            if (zero && (err = zero_cluster(vol, c)))
+                return err;
+            if ((err = fat_set(vol, c, fat_eoc(vol))))
+                return err;
+            if (prev && (err = fat_set(vol, prev, c)))
+                return err;
+            fat_count_free_delta(vol, -1);
+            vol->next_free = c + 1 < vol->nclusters + 2 ? c + 1 : 2;
+            *out = c;
+            return SDB_OK;
+        }
+        c = c + 1 < vol->nclusters + 2 ? c + 1 : 2;
+    }
+    if (vol->free_count != FREE_UNKNOWN)
+        vol->free_count = 0;
+    return SDB_FAT_ENOSPC;
+}
+
+int fat_free_chain(struct sdb_fat_vol *vol, uint32_t first)
+{
+    uint32_t c = first;
+    for (uint32_t n = 0; c && n <= vol->nclusters; n++) {
+        uint32_t v;
+        int err = fat_get(vol, c, &v);
+        if (err)
+            return err;
+        if ((err = fat_set(vol, c, 0)))
+            return err;
+        fat_count_free_delta(vol, +1);
+        if (fat_is_eoc(vol, v) || !fat_valid_clus(vol, v))
+            return SDB_OK;
+        c = v;
+    }
+    return c ? SDB_FAT_ELOOP : SDB_OK;
+}
+
+static bool power_of_two(uint32_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
+                  uint32_t dev_sectors)
+{
+    if (!(bs[0] == 0xEB || bs[0] == 0xE9) || bs[510] != 0x55 || bs[511] != 0xAA)
+        return SDB_FAT_ENOFS;
+    uint32_t bps = rd16(bs + 11), spc = bs[13], reserved = rd16(bs + 14), nfats = bs[16];
+    uint32_t root_entries = rd16(bs + 17), total = rd16(bs + 19), fatsz = rd16(bs + 22);
+    if (bps != SDB_SECTOR_SIZE || !power_of_two(spc) || reserved == 0 || nfats < 1 || nfats > 2)
+        return SDB_FAT_ENOFS;
+    if (total == 0)
+        total = rd32(bs + 32);
+    if (fatsz == 0)
+        fatsz = rd32(bs + 36);
+    if (total == 0 || fatsz == 0 || vol_lba >= dev_sectors || total > dev_sectors - vol_lba)
+        return SDB_FAT_ENOFS;
+    uint32_t root_sectors = (root_entries * ENTRY_SIZE + SDB_SECTOR_SIZE - 1) / SDB_SECTOR_SIZE;
+    uint64_t meta = (uint64_t)reserved + (uint64_t)nfats * fatsz + root_sectors;
+    if (meta >= total)
+        return SDB_FAT_ENOFS;
+    uint32_t nclus = (uint32_t)((total - meta) / spc);
+    uint8_t type = nclus < 4085 ? 12 : nclus < 65525 ? 16 : 32;
+    if ((type == 32) != (root_entries == 0))
+        return SDB_FAT_ENOFS;
+    uint64_t fat_capacity = (uint64_t)fatsz * SDB_SECTOR_SIZE * 8 / (type == 12 ? 12 : type);
+    if (fat_capacity < (uint64_t)nclus + 2)
+        return SDB_FAT_ENOFS;
+    vol->type = type;
+    vol->sec_per_clus = (uint8_t)spc;
+    vol->nfats = (uint8_t)nfats;
+    vol->vol_lba = vol_lba;
+    vol->vol_sectors = total;
+    vol->fat_lba = vol_lba + reserved;
+    vol->fat_sectors = fatsz;
+    vol->root_lba = vol->fat_lba + nfats * fatsz;
+    vol->root_sectors = root_sectors;
+    vol->data_lba = vol->root_lba + root_sectors;
+    vol->nclusters = nclus;
+    vol->root_clus = 0;
+    vol->fsinfo_lba = 0;
+    if (type == 32) {
+        vol->root_clus = rd32(bs + 44);
+        if (!fat_valid_clus(vol, vol->root_clus))
+            return SDB_FAT_ENOFS;
+        uint32_t fsinfo = rd16(bs + 48);
+        if (fsinfo && fsinfo < reserved)
+            vol->fsinfo_lba = vol_lba + fsinfo;
+    }
+    return SDB_OK;
+}
+
+static int read_fsinfo(struct sdb_fat_vol *vol)
+{
+    vol->free_count = FREE_UNKNOWN;
+    vol->next_free = 2;
+    if (!vol->fsinfo_lba)
+        return SDB_OK;
+    int err = fat_win_load(vol, vol->fsinfo_lba);
+    if (err)
+        return err;
+    const uint8_t *s = vol->win;
+    if (rd32(s) != 0x41615252 || rd32(s + 484) != 0x61417272)
+        return SDB_OK;
+    uint32_t free_count = rd32(s + 488), hint = rd32(s + 492);
+    if (free_count <= vol->nclusters)
+        vol->free_count = free_count;
+    if (fat_valid_clus(vol, hint))
+        vol->next_free = hint;
+    return SDB_OK;
+}
+
+int fat_write_fsinfo(struct sdb_fat_vol *vol)
+{
+    if (!vol->fsinfo_lba || vol->read_only)
+        return SDB_OK;
+    int err;
+    if (vol->free_count == FREE_UNKNOWN && (err = fat_count_free(vol, &vol->free_count)))
+        return err;
+    if ((err = fat_win_load(vol, vol->fsinfo_lba)))
+        return err;
+    uint8_t *s = vol->win;
+    if (rd32(s) != 0x41615252 || rd32(s + 484) != 0x61417272)
+        return SDB_OK; /* no valid FSInfo to maintain */
+    wr32(s + 488, vol->free_count);
+    wr32(s + 492, vol->next_free);
+    if ((err = fat_win_store(vol)))
+        return err;
+    vol->fsinfo_dirty = false;
+    return SDB_OK;
+}
+
+/* A FAT partition type in an MBR entry. */
+static bool mbr_fat_type(uint8_t t)
+{
+    return t == 0x01 || t == 0x04 || t == 0x06 || t == 0x0B || t == 0x0C || t == 0x0E;
+}
+
+/* The first sector of the first FAT partition, if sector 0 is an MBR. */
+static bool mbr_first_fat(const uint8_t *s0, uint32_t *start)
+{
+    if (s0[510] != 0x55 || s0[511] != 0xAA)
+        return false;
+    for (int i = 0; i < 4; i++) {
+        const uint8_t *e = s0 + 446 + 16 * i;
+        if ((e[0] & 0x7F) == 0 && mbr_fat_type(e[4]) && rd32(e + 8) && rd32(e + 12)) {
+            *start = rd32(e + 8);
+            return true;
+        }
+    }
+    return false;
+}
+
+static int mount_at(struct sdb_fat_vol *vol, uint32_t lba)
+{
+    int err = fat_win_load(vol, lba);
+    if (err)
+        return err;
+    return fat_parse_bpb(vol, vol->win, lba, vol->bd->sector_count);
+}
+
+int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only)
+{
+    if (!vol || !bd)
+        return SDB_E_INVAL;
+    memset(vol, 0, sizeof *vol);
+    vol->bd = bd;
+    vol->read_only = read_only;
+    vol->win_lba = WIN_NONE;
+    int err = mount_at(vol, 0);
+    if (err == SDB_FAT_ENOFS) {
+        uint32_t start;
+        if ((err = fat_win_load(vol, 0)))
+            return err;
+        if (!mbr_first_fat(vol->win, &start))
+            return SDB_FAT_ENOFS;
+        err = mount_at(vol, start);
+    }
+    if (err)
+        return err;
+    return read_fsinfo(vol);
+}
+
+int sdb_fat_sync(struct sdb_fat_vol *vol)
+{
+    if (vol->read_only)
+        return SDB_OK;
+    int err = SDB_OK;
+    if (vol->fsinfo_dirty)
+        err = fat_write_fsinfo(vol);
+    if (err == SDB_OK)
+        err = sdb_bd_sync(vol->bd);
+    return err;
+}
+
+int sdb_fat_unmount(struct sdb_fat_vol *vol)
+{
+    int err = sdb_fat_sync(vol);
+    vol->bd = NULL;
+    return err;
+}
+
+int sdb_fat_free_clusters(struct sdb_fat_vol *vol, uint32_t *free_clusters)
+{
+    if (vol->free_count == FREE_UNKNOWN) {
+        int err = fat_count_free(vol, &vol->free_count);
+        if (err)
+            return err;
+    }
+    *free_clusters = vol->free_count;
+    return SDB_OK;
+}
+
+/* ---- detection ---- */
+
+static bool all_bytes(const uint8_t *s, uint8_t v)
+{
+    for (unsigned i = 0; i < SDB_SECTOR_SIZE; i++)
+        if (s[i] != v)
+            return false;
+    return true;
+}
+
+static int classify_error(int err, enum sdb_card_class *cls)
+{
+    *cls = err == SDB_BD_ENOMEDIUM ? SDB_CARD_NONE : SDB_CARD_IO_ERROR;
+    return SDB_OK;
+}
+
+int sdb_fat_detect(sdb_bd_t *bd, enum sdb_card_class *cls)
+{
+    if (!bd || !cls)
+        return SDB_E_INVAL;
+    struct sdb_fat_vol vol;
+    int err = sdb_fat_mount(&vol, bd, true);
+    if (err == SDB_OK) {
+        *cls = SDB_CARD_FAT;
+        return SDB_OK;
+    }
+    if (err != SDB_FAT_ENOFS)
+        return classify_error(err, cls);
+    /* Not FAT. Blank only if the places other file systems keep their
+     * signatures are empty too (ext2/3/4 superblock magic lives in sector 2). */
+    uint8_t s[SDB_SECTOR_SIZE];
+    if ((err = sdb_bd_read(bd, 0, 1, s)))
+        return classify_error(err, cls);
+    bool blank0 = all_bytes(s, 0x00) || all_bytes(s, 0xFF);
+    if (blank0 && bd->sector_count > 2) {
+        if ((err = sdb_bd_read(bd, 2, 1, s)))
+            return classify_error(err, cls);
+        blank0 = all_bytes(s, 0x00) || all_bytes(s, 0xFF);
+    }
+    *cls = blank0 ? SDB_CARD_BLANK : SDB_CARD_OTHER_FS;
+    return SDB_OK;
+}
