@@ -1,9 +1,253 @@
-/* Scaffold: replaced by the real command. */
+/* sdboot image: create and edit FAT SD-card images with sdboot's own FAT driver. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
+#include "sdboot/fat.h"
+#include "sdboot/host.h"
+
+static const char usage_text[] =
+    "usage: sdboot image SUBCOMMAND IMG [ARGS]\n\n"
+    "Create and edit FAT SD-card images with sdboot's own FAT driver.\n\n"
+    "  create IMG --size SIZE [--fat 12|16|32] [--label NAME] [--force]\n"
+    "                                 new image (SIZE like 64M; FAT32 from 64 MiB)\n"
+    "  ls IMG [PATH]                  list a directory (default /)\n"
+    "  get IMG PATH [OUTFILE|-]       copy a file out (default: its name, - = stdout)\n"
+    "  put IMG LOCALFILE PATH         copy a file in (replaces an existing file)\n"
+    "  mkdir IMG PATH                 make a directory\n"
+    "  rm IMG PATH                    remove a file or an empty directory\n"
+    "  check IMG [--repair]           check the file system (exit 1 if damaged)\n";
+
+static int fail_code(const char *what, int err)
+{
+    return cli_fail("image", "%s: %s", what, sdb_strerror(err));
+}
+
+struct mounted {
+    struct sdb_host_card card;
+    struct sdb_fat_vol vol;
+};
+
+static int open_image(struct mounted *m, const char *img, bool read_only)
+{
+    struct sdb_host_card_opts o = {.read_only = read_only};
+    int err = sdb_host_card_open(&m->card, img, &o);
+    if (err)
+        return fail_code(img, err);
+    if ((err = sdb_fat_mount(&m->vol, m->card.bd, read_only))) {
+        sdb_host_card_close(&m->card);
+        return fail_code(img, err);
+    }
+    return CLI_EXIT_OK;
+}
+
+static int close_image(struct mounted *m, int status)
+{
+    int err = m->vol.read_only ? SDB_OK : sdb_fat_unmount(&m->vol);
+    int cerr = sdb_host_card_close(&m->card);
+    if (status == CLI_EXIT_OK && (err || cerr))
+        return fail_code("closing the image", err ? err : cerr);
+    return status;
+}
+
+static int image_create(int argc, char **argv)
+{
+    const char *img = NULL, *label = "";
+    uint64_t size = 0, fat = 0;
+    bool force = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--size") && i + 1 < argc) {
+            if (!cli_parse_size(argv[++i], &size) || size == 0 || size % 512)
+                return cli_usage_error("image", "bad --size '%s'", argv[i]);
+        } else if (!strcmp(argv[i], "--fat") && i + 1 < argc) {
+            if (!cli_parse_u64(argv[++i], &fat) || (fat != 12 && fat != 16 && fat != 32))
+                return cli_usage_error("image", "--fat must be 12, 16 or 32");
+        } else if (!strcmp(argv[i], "--label") && i + 1 < argc) {
+            label = argv[++i];
+            if (strlen(label) > 11)
+                return cli_usage_error("image", "--label is at most 11 characters");
+        } else if (!strcmp(argv[i], "--force")) {
+            force = true;
+        } else if (argv[i][0] != '-' && !img) {
+            img = argv[i];
+        } else {
+            return cli_usage_error("image", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!img || !size)
+        return cli_usage_error("image", "create needs IMG and --size");
+    struct stat st;
+    if (!force && stat(img, &st) == 0)
+        return cli_fail("image", "%s exists already (use --force to replace it)", img);
+    struct sdb_bd_file file;
+    int err = sdb_bd_file_create(&file, img, size);
+    if (err)
+        return fail_code(img, err);
+    struct sdb_mkfs_opts o = {.type = (uint8_t)fat, .volume_id = 0x5db00700u};
+    snprintf(o.label, sizeof o.label, "%s", label);
+    err = sdb_fat_mkfs(&file.bd, &o);
+    int cerr = sdb_bd_file_close(&file);
+    if (err || cerr) {
+        remove(img);
+        return fail_code(img, err ? err : cerr);
+    }
+    struct mounted m;
+    int rc = open_image(&m, img, true);
+    if (rc)
+        return rc;
+    printf("created %s: FAT%u, %llu MiB, %u clusters of %u bytes\n", img, m.vol.type,
+           (unsigned long long)(size >> 20), m.vol.nclusters, sdb_fat_cluster_bytes(&m.vol));
+    return close_image(&m, CLI_EXIT_OK);
+}
+
+static int image_ls(const char *img, const char *path)
+{
+    struct mounted m;
+    int rc = open_image(&m, img, true);
+    if (rc)
+        return rc;
+    struct sdb_fat_dir d;
+    struct sdb_fat_dirent ent;
+    int err = sdb_fat_opendir(&m.vol, &d, path);
+    while (err == SDB_OK && (err = sdb_fat_readdir(&d, &ent)) == SDB_OK)
+        printf("%10u  %s%s\n", ent.st.size, ent.name, ent.st.is_dir ? "/" : "");
+    if (err != SDB_FAT_ENOENT || !d.vol)
+        rc = fail_code(path, err);
+    return close_image(&m, rc);
+}
+
+static int image_get(const char *img, const char *path, const char *out)
+{
+    struct mounted m;
+    int rc = open_image(&m, img, true);
+    if (rc)
+        return rc;
+    struct sdb_fat_file f;
+    int err = sdb_fat_open(&m.vol, &f, path, SDB_FAT_READ);
+    if (err)
+        return close_image(&m, fail_code(path, err));
+    if (!out) {
+        out = strrchr(path, '/') + 1;
+    }
+    FILE *fp = strcmp(out, "-") ? fopen(out, "wb") : stdout;
+    if (!fp) {
+        rc = cli_fail("image", "%s: %s", out, strerror(errno));
+        return close_image(&m, rc);
+    }
+    static uint8_t buf[64 * 1024];
+    uint32_t got;
+    while ((err = sdb_fat_read(&f, buf, sizeof buf, &got)) == SDB_OK && got)
+        if (fwrite(buf, 1, got, fp) != got) {
+            rc = cli_fail("image", "%s: %s", out, strerror(errno));
+            break;
+        }
+    if (err)
+        rc = fail_code(path, err);
+    if (fp != stdout && fclose(fp) != 0 && rc == CLI_EXIT_OK)
+        rc = cli_fail("image", "%s: %s", out, strerror(errno));
+    sdb_fat_close(&f);
+    return close_image(&m, rc);
+}
+
+static int image_put(const char *img, const char *local, const char *path)
+{
+    FILE *fp = fopen(local, "rb");
+    if (!fp)
+        return cli_fail("image", "%s: %s", local, strerror(errno));
+    struct mounted m;
+    int rc = open_image(&m, img, false);
+    if (rc) {
+        fclose(fp);
+        return rc;
+    }
+    struct sdb_fat_file f;
+    int err = sdb_fat_open(&m.vol, &f, path, SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
+    if (err) {
+        fclose(fp);
+        return close_image(&m, fail_code(path, err));
+    }
+    static uint8_t buf[64 * 1024];
+    size_t n;
+    while (err == SDB_OK && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+        err = sdb_fat_write(&f, buf, (uint32_t)n);
+    if (err == SDB_OK && ferror(fp))
+        rc = cli_fail("image", "%s: read error", local);
+    fclose(fp);
+    int cerr = sdb_fat_close(&f);
+    if (err || cerr)
+        rc = fail_code(path, err ? err : cerr);
+    return close_image(&m, rc);
+}
+
+static int image_edit(const char *img, const char *path, bool make_dir)
+{
+    struct mounted m;
+    int rc = open_image(&m, img, false);
+    if (rc)
+        return rc;
+    struct sdb_fat_stat st;
+    int err;
+    if (make_dir)
+        err = sdb_fat_mkdir(&m.vol, path);
+    else if ((err = sdb_fat_stat(&m.vol, path, &st)) == SDB_OK)
+        err = st.is_dir ? sdb_fat_rmdir(&m.vol, path) : sdb_fat_unlink(&m.vol, path);
+    return close_image(&m, err ? fail_code(path, err) : CLI_EXIT_OK);
+}
+
+static int image_check(const char *img, bool repair)
+{
+    struct mounted m;
+    int rc = open_image(&m, img, !repair);
+    if (rc)
+        return rc;
+    static uint8_t bitmap[1u << 20];
+    struct sdb_fat_check_report r;
+    int err = sdb_fat_check(&m.vol, repair, bitmap, sizeof bitmap, &r);
+    printf("%s: FAT%u, %u files, %u directories\n", img, m.vol.type, r.files, r.dirs);
+    const struct {
+        const char *what;
+        uint32_t n;
+    } found[] = {{"lost clusters", r.lost_clusters},        {"cross-links", r.cross_links},
+                 {"chains truncated", r.chains_truncated}, {"sizes fixed", r.sizes_fixed},
+                 {"orphaned long names", r.orphan_lfn},    {"bad entries", r.bad_entries},
+                 {"FAT copy sectors", r.fat_copies_fixed}, {"FSInfo", r.fsinfo_fixed}};
+    for (size_t i = 0; i < sizeof found / sizeof found[0]; i++)
+        if (found[i].n)
+            printf("  %s: %u%s\n", found[i].what, found[i].n, repair ? " (repaired)" : "");
+    if (err == SDB_FAT_ECORRUPT)
+        rc = cli_fail("image", "%s: file system has errors (run with --repair)", img);
+    else if (err)
+        rc = fail_code(img, err);
+    else
+        printf("%s: clean\n", img);
+    return close_image(&m, rc);
+}
 
 int cmd_image(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail("image", "not implemented yet");
+    if (argc < 2 || cli_wants_help(argc, argv)) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "create"))
+        return image_create(argc - 1, argv + 1);
+    if (argc < 3)
+        return cli_usage_error("image", "%s needs an image", sub);
+    const char *img = argv[2];
+    if (!strcmp(sub, "ls") && argc <= 4)
+        return image_ls(img, argc == 4 ? argv[3] : "/");
+    if (!strcmp(sub, "get") && (argc == 4 || argc == 5))
+        return image_get(img, argv[3], argc == 5 ? argv[4] : NULL);
+    if (!strcmp(sub, "put") && argc == 5)
+        return image_put(img, argv[3], argv[4]);
+    if (!strcmp(sub, "mkdir") && argc == 4)
+        return image_edit(img, argv[3], true);
+    if (!strcmp(sub, "rm") && argc == 4)
+        return image_edit(img, argv[3], false);
+    if (!strcmp(sub, "check") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--repair"))))
+        return image_check(img, argc == 4);
+    return cli_usage_error("image", "bad arguments for '%s'", sub);
 }

@@ -1,0 +1,351 @@
+/*
+ * Check and repair: finds what a power cut (or a careless writer) leaves on a
+ * FAT volume and, with `repair`, fixes it without freeing data a live entry uses.
+ *
+ * Order: FAT copies are made equal to FAT 1 first; then the directory tree is
+ * walked depth-first from the root, marking every cluster that entries use in a
+ * bitmap; a cluster marked twice is a cross-link (the entry walked first keeps
+ * it); chains are trimmed to their file's size; what is allocated but unmarked
+ * is lost and freed; FSInfo is recounted last. RAM is bounded: the bitmap is the
+ * caller's, and when it covers fewer clusters than the volume has, the walk is
+ * repeated once per window of clusters. Every walk is bounded (chain length by
+ * the cluster count, nesting by SDB_FAT_MAX_DEPTH), so a hostile card cannot
+ * make it loop.
+ */
+#include "fat_internal.h"
+
+struct frame {
+    uint32_t dclus;
+    uint32_t slot;
+    uint32_t lfn_start; /* first slot of the pending long-name run */
+    uint8_t lfn_expected;
+    uint8_t lfn_sum;
+    bool lfn_active;
+};
+
+struct check {
+    struct sdb_fat_vol *vol;
+    bool repair;
+    uint8_t *bitmap;
+    uint32_t win_first, win_count; /* clusters [win_first, win_first + win_count) */
+    struct sdb_fat_check_report *rep;
+    bool problems;
+    struct frame stack[SDB_FAT_MAX_DEPTH + 1];
+    unsigned depth;
+};
+
+static int problem(struct check *ck, uint32_t *counter)
+{
+    (*counter)++;
+    ck->problems = true;
+    return SDB_OK;
+}
+
+/* Mark a cluster used; *again when it already was (cross-link or loop). */
+static void mark(struct check *ck, uint32_t c, bool *again)
+{
+    *again = false;
+    if (c < ck->win_first || c - ck->win_first >= ck->win_count)
+        return;
+    uint32_t bit = c - ck->win_first;
+    uint8_t m = (uint8_t)(1u << (bit % 8));
+    *again = ck->bitmap[bit / 8] & m;
+    ck->bitmap[bit / 8] |= m;
+}
+
+static int write_entry(struct check *ck, uint32_t lba, uint16_t off, const uint8_t *raw)
+{
+    int err = fat_win_load(ck->vol, lba);
+    if (err)
+        return err;
+    memcpy(ck->vol->win + off, raw, ENTRY_SIZE);
+    return fat_win_store(ck->vol);
+}
+
+static int delete_slots(struct check *ck, uint32_t dclus, uint32_t first, uint32_t last)
+{
+    struct fat_loc loc = {.dclus = dclus, .first_slot = first, .sfn_slot = last};
+    return fat_dir_remove(ck->vol, &loc);
+}
+
+/* Walk one chain, marking it; trims it at `max_clusters`, at a cross-link or at
+ * a broken link. Reports how many clusters it kept and whether its first
+ * cluster was already owned (then the caller drops the entry). */
+static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, uint32_t *kept,
+                      bool *first_taken)
+{
+    struct sdb_fat_vol *vol = ck->vol;
+    uint32_t c = first, prev = 0, n = 0;
+    *first_taken = false;
+    int err;
+    while (c) {
+        bool again;
+        if (n == max_clusters || n > vol->nclusters) {
+            problem(ck, &ck->rep->chains_truncated);
+            if (ck->repair && prev && (err = fat_set(vol, prev, fat_eoc(vol))))
+                return err;
+            break;
+        }
+        mark(ck, c, &again);
+        if (again) {
+            if (n == 0) {
+                *first_taken = true;
+                return SDB_OK;
+            }
+            problem(ck, &ck->rep->cross_links);
+            if (ck->repair && (err = fat_set(vol, prev, fat_eoc(vol))))
+                return err;
+            break;
+        }
+        n++;
+        uint32_t v;
+        if ((err = fat_get(vol, c, &v)))
+            return err;
+        if (fat_is_eoc(vol, v))
+            break;
+        if (!fat_valid_clus(vol, v)) {
+            problem(ck, &ck->rep->chains_truncated);
+            if (ck->repair && (err = fat_set(vol, c, fat_eoc(vol))))
+                return err;
+            break;
+        }
+        prev = c;
+        c = v;
+    }
+    *kept = n;
+    return SDB_OK;
+}
+
+/* Check one 8.3 entry (and, for a directory, schedule its walk). */
+static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, uint32_t slot,
+                       uint32_t lba, uint16_t off, uint8_t *raw)
+{
+    struct sdb_fat_vol *vol = ck->vol;
+    bool is_dir = raw[11] & ATTR_DIR;
+    uint32_t clus = fat_entry_clus(vol, raw), size = rd32(raw + 28);
+    uint32_t cb = sdb_fat_cluster_bytes(vol);
+    int err;
+    if ((clus && !fat_valid_clus(vol, clus)) || (is_dir && !clus)) {
+        problem(ck, &ck->rep->bad_entries);
+        return ck->repair ? delete_slots(ck, fr->dclus, first_slot, slot) : SDB_OK;
+    }
+    if (is_dir)
+        ck->rep->dirs++;
+    else
+        ck->rep->files++;
+    if (!is_dir && !clus) {
+        if (size == 0)
+            return SDB_OK;
+        problem(ck, &ck->rep->sizes_fixed);
+        wr32(raw + 28, 0);
+        return ck->repair ? write_entry(ck, lba, off, raw) : SDB_OK;
+    }
+    uint32_t need = is_dir ? UINT32_MAX : (uint32_t)(((uint64_t)size + cb - 1) / cb);
+    if (!is_dir && need == 0)
+        need = 1; /* size 0 with a cluster: keep one, as the entry names it */
+    uint32_t kept = 0;
+    bool taken;
+    if ((err = walk_chain(ck, clus, need, &kept, &taken)))
+        return err;
+    if (taken) {
+        problem(ck, &ck->rep->cross_links);
+        return ck->repair ? delete_slots(ck, fr->dclus, first_slot, slot) : SDB_OK;
+    }
+    if (!is_dir && (uint64_t)kept * cb < size) {
+        problem(ck, &ck->rep->sizes_fixed);
+        wr32(raw + 28, kept * cb);
+        if (ck->repair && (err = write_entry(ck, lba, off, raw)))
+            return err;
+    }
+    if (!is_dir)
+        return SDB_OK;
+    if (ck->depth >= SDB_FAT_MAX_DEPTH)
+        return SDB_FAT_EDEPTH;
+    ck->stack[++ck->depth] = (struct frame){.dclus = clus, .slot = 0};
+    return SDB_OK;
+}
+
+static int orphan_run(struct check *ck, struct frame *fr, uint32_t end_slot)
+{
+    fr->lfn_active = false;
+    problem(ck, &ck->rep->orphan_lfn);
+    return ck->repair ? delete_slots(ck, fr->dclus, fr->lfn_start, end_slot) : SDB_OK;
+}
+
+/* Process the next slot of the directory on top of the stack. */
+static int step(struct check *ck)
+{
+    struct frame *fr = &ck->stack[ck->depth];
+    uint32_t s = fr->slot, lba;
+    int err = fat_dir_slot_lba(ck->vol, fr->dclus, s, &lba);
+    bool end = err == SDB_FAT_ENOENT;
+    if (err && !end)
+        return err;
+    uint8_t raw[ENTRY_SIZE];
+    if (!end) {
+        if ((err = fat_win_load(ck->vol, lba)))
+            return err;
+        memcpy(raw, ck->vol->win + (s % ENTRIES_PER_SECTOR) * ENTRY_SIZE, ENTRY_SIZE);
+        end = raw[0] == SLOT_END;
+    }
+    if (end) {
+        if (fr->lfn_active && (err = orphan_run(ck, fr, s - 1)))
+            return err;
+        ck->depth--;
+        return SDB_OK;
+    }
+    fr->slot++;
+    uint16_t off = (uint16_t)((s % ENTRIES_PER_SECTOR) * ENTRY_SIZE);
+    bool is_lfn = raw[0] != SLOT_FREE && (raw[11] & 0x3F) == ATTR_LFN;
+    if (is_lfn) {
+        uint8_t ord = raw[0] & 0x3F;
+        bool starts = raw[0] & 0x40;
+        bool continues = fr->lfn_active && !starts && ord == fr->lfn_expected - 1 &&
+                         raw[13] == fr->lfn_sum;
+        if (!continues && fr->lfn_active && (err = orphan_run(ck, fr, s - 1)))
+            return err;
+        if (continues) {
+            fr->lfn_expected = ord;
+        } else if (starts && ord >= 1 && ord <= MAX_LFN_SLOTS) {
+            *fr = (struct frame){.dclus = fr->dclus, .slot = fr->slot, .lfn_start = s,
+                                 .lfn_expected = ord, .lfn_sum = raw[13], .lfn_active = true};
+        } else {
+            fr->lfn_start = s;
+            return orphan_run(ck, fr, s);
+        }
+        return SDB_OK;
+    }
+    bool pending = fr->lfn_active;
+    uint32_t first = s;
+    if (pending) {
+        bool matches = raw[0] != SLOT_FREE && fr->lfn_expected == 1 &&
+                       fat_lfn_checksum(raw) == fr->lfn_sum && !(raw[11] & ATTR_VOLUME);
+        if (!matches && (err = orphan_run(ck, fr, s - 1)))
+            return err;
+        if (matches)
+            first = fr->lfn_start;
+        fr->lfn_active = false;
+    }
+    if (raw[0] == SLOT_FREE || (raw[11] & ATTR_VOLUME) || raw[0] == '.')
+        return SDB_OK;
+    return check_entry(ck, fr, first, s, lba, off, raw);
+}
+
+static int walk_tree(struct check *ck)
+{
+    struct sdb_fat_vol *vol = ck->vol;
+    uint32_t root = fat_root_clus(vol);
+    if (root) {
+        uint32_t kept;
+        bool taken;
+        int err = walk_chain(ck, root, UINT32_MAX, &kept, &taken);
+        if (err)
+            return err;
+    }
+    ck->depth = 0;
+    ck->stack[0] = (struct frame){.dclus = root};
+    for (;;) {
+        int err = step(ck);
+        if (err)
+            return err;
+        if (ck->depth == (unsigned)-1)
+            return SDB_OK;
+    }
+}
+
+static int free_lost(struct check *ck)
+{
+    struct sdb_fat_vol *vol = ck->vol;
+    for (uint32_t i = 0; i < ck->win_count; i++) {
+        if (ck->bitmap[i / 8] & (1u << (i % 8)))
+            continue;
+        uint32_t c = ck->win_first + i, v;
+        int err = fat_get(vol, c, &v);
+        if (err)
+            return err;
+        bool bad = v == (vol->type == 12 ? 0xFF7u : vol->type == 16 ? 0xFFF7u : 0x0FFFFFF7u);
+        if (v == 0 || bad)
+            continue;
+        problem(ck, &ck->rep->lost_clusters);
+        if (ck->repair && (err = fat_set(vol, c, 0)))
+            return err;
+    }
+    return SDB_OK;
+}
+
+static int sync_fat_copies(struct check *ck)
+{
+    struct sdb_fat_vol *vol = ck->vol;
+    uint8_t other[SDB_SECTOR_SIZE];
+    for (uint32_t i = 0; i < vol->fat_sectors; i++) {
+        for (uint8_t copy = 1; copy < vol->nfats; copy++) {
+            int err = fat_win_load(vol, vol->fat_lba + i);
+            if (err || (err = sdb_bd_read(vol->bd, vol->fat_lba + copy * vol->fat_sectors + i, 1,
+                                          other)))
+                return err;
+            if (!memcmp(vol->win, other, SDB_SECTOR_SIZE))
+                continue;
+            problem(ck, &ck->rep->fat_copies_fixed);
+            if (ck->repair &&
+                (err = sdb_bd_write(vol->bd, vol->fat_lba + copy * vol->fat_sectors + i, 1,
+                                    vol->win)))
+                return err;
+        }
+    }
+    return SDB_OK;
+}
+
+static int check_fsinfo(struct check *ck)
+{
+    struct sdb_fat_vol *vol = ck->vol;
+    if (!vol->fsinfo_lba)
+        return SDB_OK;
+    uint32_t real;
+    int err = fat_count_free(vol, &real);
+    if (err || (err = fat_win_load(vol, vol->fsinfo_lba)))
+        return err;
+    if (rd32(vol->win) != 0x41615252 || rd32(vol->win + 484) != 0x61417272)
+        return SDB_OK;
+    uint32_t stored = rd32(vol->win + 488), hint = rd32(vol->win + 492);
+    vol->free_count = real;
+    if (stored == real && (hint == 0xFFFFFFFF || fat_valid_clus(vol, hint)))
+        return SDB_OK;
+    problem(ck, &ck->rep->fsinfo_fixed);
+    if (!fat_valid_clus(vol, vol->next_free))
+        vol->next_free = 2;
+    return ck->repair ? fat_write_fsinfo(vol) : SDB_OK;
+}
+
+int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_t bitmap_bytes,
+                  struct sdb_fat_check_report *report)
+{
+    if (!vol || !vol->bd || !bitmap || !bitmap_bytes || !report)
+        return SDB_E_INVAL;
+    if (repair && vol->read_only)
+        return SDB_FAT_EROFS;
+    struct check ck = {.vol = vol, .repair = repair, .bitmap = bitmap, .rep = report};
+    memset(report, 0, sizeof *report);
+    int err = sync_fat_copies(&ck);
+    uint32_t per_pass = bitmap_bytes * 8;
+    for (uint32_t first = 2; err == SDB_OK && first < vol->nclusters + 2; first += per_pass) {
+        struct sdb_fat_check_report pass = *report;
+        ck.win_first = first;
+        ck.win_count = vol->nclusters + 2 - first < per_pass ? vol->nclusters + 2 - first
+                                                               : per_pass;
+        memset(bitmap, 0, (ck.win_count + 7) / 8);
+        if ((err = walk_tree(&ck)) == SDB_OK)
+            err = free_lost(&ck);
+        /* Files and directories are counted once, in the first pass. */
+        if (first != 2) {
+            report->files = pass.files;
+            report->dirs = pass.dirs;
+        }
+    }
+    if (err == SDB_OK)
+        err = check_fsinfo(&ck);
+    if (err == SDB_OK && repair)
+        err = sdb_bd_sync(vol->bd);
+    if (err)
+        return err;
+    return ck.problems && !repair ? SDB_FAT_ECORRUPT : SDB_OK;
+}
