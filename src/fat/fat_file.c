@@ -40,7 +40,7 @@ int sdb_fat_close(struct sdb_fat_file *f)
 int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path,
                  unsigned flags)
 {
-    if (!vol || !f || !(flags & (SDB_FAT_READ | SDB_FAT_WRITE)))
+    if (!vol || !f || !(flags & (SDB_FAT_READ | SDB_FAT_WRITE | SDB_FAT_APPEND)))
         return SDB_E_INVAL;
     bool writing = flags & (SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC | SDB_FAT_APPEND);
     if (writing && vol->read_only)
