@@ -53,7 +53,7 @@ static bool judge(struct run_state *st, uint8_t *mem, bool cache_loss, const cha
         ok = s->verify(&ram.bd, mem, s->image_bytes, s->ctx, cache_loss, why, sizeof why);
     }
     if (ok && s->fsck_each) {
-        char report[1024];
+        char report[900];
         int clean = sdb_test_fsck_clean_mem(mem, s->image_bytes, report, sizeof report);
         if (clean != 1) {
             ok = false;
