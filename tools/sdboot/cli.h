@@ -8,6 +8,7 @@
 #ifndef SDBOOT_CLI_H
 #define SDBOOT_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -32,6 +33,12 @@ bool cli_parse_u64(const char *text, uint64_t *value);
  * rate-limited; done == total ends the line. Silent when stderr is not a tty
  * unless SDBOOT_PROGRESS=1. */
 void cli_progress(const char *label, uint64_t done, uint64_t total);
+
+/* Read a whole file (at most max bytes) into a malloc'd, NUL-terminated buffer.
+ * Returns 0, or -1 with errno set (EFBIG when larger than max). */
+int cli_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
+/* Write a file through a temporary and rename, so readers never see half of it. */
+int cli_write_file(const char *path, const void *data, size_t len, unsigned mode);
 
 /* Commands (tools/sdboot/cmd_*.c). */
 int cmd_image(int argc, char **argv);

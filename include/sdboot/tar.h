@@ -1,0 +1,122 @@
+/*
+ * Streaming tar (+gzip) reader that refuses anything dangerous, and a writer.
+ *
+ * Push parser: feed chunks of any size (1 byte .. megabytes) with
+ * sdb_tar_feed(), then sdb_tar_finish(). It never writes anything itself: it
+ * emits begin/data/end events for each accepted entry, so the caller decides
+ * what reaches the card. Formats: ustar (prefix field), GNU (././@LongLink 'L'),
+ * pax ('x' path and size; 'g' global headers are skipped), as GNU tar and bsdtar
+ * write them. gzip is detected by its magic and inflated with zlib in a
+ * caller-supplied arena (no malloc).
+ *
+ * Safety rules, each with its own code (release.h): absolute path, "..",
+ * symlink, hardlink, device, FIFO, unknown type, path into .sdboot/, duplicate
+ * path (also equal ignoring case: the card is FAT), backslash, names FAT cannot
+ * hold (<>:"|?*, control characters, trailing dot or space, CON/NUL/COM1...),
+ * pax size disagreeing with the header, per-file and total size limits, header
+ * checksum, truncated archive, non-zero data after the end blocks.
+ * "./" prefixes are removed; a bare "./" entry is skipped.
+ *
+ * RAM: sizeof(struct sdb_tar) ~ 3 KiB + the caller's name table (8 bytes per
+ * entry) + the gzip arena (SDB_TAR_GZIP_ARENA, only for .tar.gz). Stack < 512 B.
+ */
+#ifndef SDBOOT_TAR_H
+#define SDBOOT_TAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+#include "sdboot/release.h"
+
+#define SDB_TAR_PATH_MAX 255
+#define SDB_TAR_EXT_MAX 1024           /* longest pax header / GNU long name kept */
+#define SDB_TAR_GZIP_ARENA (64u * 1024) /* zlib inflate state + 32 KiB window */
+#define SDB_TAR_RESERVED_DIR ".sdboot"
+
+enum sdb_tar_type {
+    SDB_TAR_FILE = 0,
+    SDB_TAR_DIR = 1,
+};
+
+struct sdb_tar_entry {
+    char path[SDB_TAR_PATH_MAX + 1]; /* normalised: no leading "./", no trailing '/' */
+    enum sdb_tar_type type;
+    uint64_t size;
+    uint32_t mode;
+};
+
+struct sdb_tar_ops {
+    int (*begin)(void *ctx, const struct sdb_tar_entry *e);
+    int (*data)(void *ctx, const uint8_t *buf, size_t len);
+    int (*end)(void *ctx);
+    void *ctx;
+};
+
+struct sdb_tar_limits {
+    uint64_t max_file;  /* 0 = no limit */
+    uint64_t max_total; /* 0 = no limit */
+};
+
+struct sdb_tar {
+    const struct sdb_tar_ops *ops;
+    struct sdb_tar_limits lim;
+    int state;
+    int error;
+    uint8_t block[512];
+    uint32_t fill;
+    uint64_t remaining; /* bytes of the current entry's data or extended header */
+    uint32_t pad;
+    uint8_t ext_kind; /* 'L', 'x', 'g', 'K' while reading an extended header */
+    char ext[SDB_TAR_EXT_MAX + 1];
+    uint32_t ext_len;
+    char long_name[SDB_TAR_PATH_MAX + 1];
+    bool have_long_name;
+    char pax_path[SDB_TAR_PATH_MAX + 1];
+    bool have_pax_path;
+    uint64_t pax_size;
+    bool have_pax_size;
+    struct sdb_tar_entry entry;
+    uint64_t total;
+    uint32_t zero_blocks;
+    uint32_t entries;
+    uint64_t *names; /* FNV-1a hashes of upper-cased paths, for duplicates */
+    uint32_t names_cap;
+    /* gzip */
+    uint8_t magic[2];
+    uint8_t magic_len;
+    bool gzip;
+    bool gzip_done;
+    z_stream z;
+    uint8_t *arena;
+    size_t arena_len, arena_used;
+    uint8_t zout[512];
+};
+
+/* names: caller table of names_cap entries (the most entries an archive may have).
+ * arena: SDB_TAR_GZIP_ARENA bytes for gzip, or NULL to refuse gzip (SDB_TAR_EGZIP). */
+void sdb_tar_init(struct sdb_tar *t, const struct sdb_tar_ops *ops,
+                  const struct sdb_tar_limits *lim, uint64_t *names, uint32_t names_cap,
+                  uint8_t *arena, size_t arena_len);
+/* SDB_OK, an SDB_TAR_* code, or the first error an event callback returned.
+ * After an error every later call returns the same error. */
+int sdb_tar_feed(struct sdb_tar *t, const void *data, size_t len);
+/* SDB_TAR_ETRUNCATED unless the end-of-archive blocks (and gzip end) were seen. */
+int sdb_tar_finish(struct sdb_tar *t);
+/* Check one normalised path against the rules (used by pack before publishing). */
+int sdb_tar_check_path(const char *raw, char *out, bool *skip);
+
+/* ---- writer (host: sdboot pack) ---- */
+struct sdb_tar_writer {
+    int (*out)(void *ctx, const void *data, size_t len);
+    void *ctx;
+    uint64_t mtime;
+    uint64_t written;
+    uint64_t entry_left;
+};
+int sdb_tar_write_header(struct sdb_tar_writer *w, const char *path, enum sdb_tar_type type,
+                         uint64_t size, uint32_t mode);
+int sdb_tar_write_data(struct sdb_tar_writer *w, const void *data, size_t len);
+int sdb_tar_write_end(struct sdb_tar_writer *w); /* pads the last entry, two zero blocks, record */
+
+#endif

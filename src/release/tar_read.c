@@ -1,0 +1,517 @@
+/* Streaming tar (+gzip) reader with safety rules (see tar.h). */
+#include <string.h>
+#include "sdboot/tar.h"
+
+enum { ST_HEADER, ST_DATA, ST_EXT, ST_PAD, ST_END, ST_ERROR };
+
+static int fail(struct sdb_tar *t, int err)
+{
+    t->state = ST_ERROR;
+    t->error = err;
+    return err;
+}
+
+/* ---- path rules ---- */
+
+static bool reserved_device(const char *c, size_t len)
+{
+    static const char *names[] = {"CON", "PRN", "AUX", "NUL"};
+    size_t base = 0;
+    while (base < len && c[base] != '.')
+        base++;
+    char up[5] = {0};
+    if (base < 3 || base > 4)
+        return false;
+    for (size_t i = 0; i < base; i++)
+        up[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
+    if (base == 3) {
+        for (size_t i = 0; i < 4; i++)
+            if (!memcmp(up, names[i], 3))
+                return true;
+        return false;
+    }
+    return (!memcmp(up, "COM", 3) || !memcmp(up, "LPT", 3)) && up[3] >= '1' && up[3] <= '9';
+}
+
+static int check_component(const char *c, size_t len)
+{
+    if (len > 255)
+        return SDB_TAR_EFATNAME;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)c[i];
+        if (ch < 0x20 || ch == 0x7F || strchr("<>:\"|?*", ch))
+            return SDB_TAR_EFATNAME;
+    }
+    if (c[len - 1] == '.' || c[len - 1] == ' ' || reserved_device(c, len))
+        return SDB_TAR_EFATNAME;
+    return SDB_OK;
+}
+
+static bool equals_nocase(const char *a, size_t len, const char *b)
+{
+    if (strlen(b) != len)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] + 32) : a[i];
+        if (x != b[i])
+            return false;
+    }
+    return true;
+}
+
+int sdb_tar_check_path(const char *raw, char *out, bool *skip)
+{
+    *skip = false;
+    if (!raw[0])
+        return SDB_TAR_EEMPTYNAME;
+    if (raw[0] == '/')
+        return SDB_TAR_EABSOLUTE;
+    if (strchr(raw, '\\'))
+        return SDB_TAR_EBACKSLASH;
+    size_t o = 0;
+    const char *p = raw;
+    bool first = true;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return SDB_TAR_EDOTDOT;
+        if (len && !(len == 1 && p[0] == '.')) {
+            int err = check_component(p, len);
+            if (err)
+                return err;
+            if (first && equals_nocase(p, len, SDB_TAR_RESERVED_DIR))
+                return SDB_TAR_ERESERVED;
+            if (o + (o ? 1 : 0) + len > SDB_TAR_PATH_MAX)
+                return SDB_TAR_EPATHLEN;
+            if (o)
+                out[o++] = '/';
+            memcpy(out + o, p, len);
+            o += len;
+            first = false;
+        }
+        p += len + (slash ? 1 : 0);
+    }
+    out[o] = '\0';
+    *skip = o == 0;
+    return SDB_OK;
+}
+
+static uint64_t name_hash(const char *path)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = path; *p; p++) {
+        char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
+        h = (h ^ (uint8_t)c) * 1099511628211ull;
+    }
+    return h;
+}
+
+static int remember_name(struct sdb_tar *t, const char *path)
+{
+    uint64_t h = name_hash(path);
+    for (uint32_t i = 0; i < t->entries; i++)
+        if (t->names[i] == h)
+            return SDB_TAR_EDUPLICATE;
+    if (t->entries == t->names_cap)
+        return SDB_TAR_ETOOMANY;
+    t->names[t->entries++] = h;
+    return SDB_OK;
+}
+
+/* ---- header fields ---- */
+
+static bool parse_numeric(const uint8_t *f, size_t len, uint64_t *out)
+{
+    if (f[0] & 0x80) { /* GNU base-256 */
+        uint64_t v = f[0] & 0x7F;
+        for (size_t i = 1; i < len; i++) {
+            if (v >> 56)
+                return false;
+            v = v << 8 | f[i];
+        }
+        *out = v;
+        return true;
+    }
+    size_t i = 0;
+    while (i < len && f[i] == ' ')
+        i++;
+    uint64_t v = 0;
+    bool digits = false;
+    for (; i < len && f[i] >= '0' && f[i] <= '7'; i++, digits = true) {
+        if (v >> 60)
+            return false;
+        v = v << 3 | (uint64_t)(f[i] - '0');
+    }
+    for (; i < len; i++)
+        if (f[i] != ' ' && f[i] != '\0')
+            return false;
+    *out = v;
+    return digits;
+}
+
+static bool checksum_ok(const uint8_t *b)
+{
+    uint64_t stored;
+    if (!parse_numeric(b + 148, 8, &stored))
+        return false;
+    uint32_t u = 0;
+    int32_t s = 0;
+    for (int i = 0; i < 512; i++) {
+        uint8_t c = i >= 148 && i < 156 ? ' ' : b[i];
+        u += c;
+        s += (int8_t)c;
+    }
+    return stored == u || (int64_t)stored == s;
+}
+
+static bool all_zero(const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+static void copy_field(char *out, const uint8_t *f, size_t len)
+{
+    size_t n = 0;
+    while (n < len && f[n])
+        n++;
+    memcpy(out, f, n);
+    out[n] = '\0';
+}
+
+/* ---- pax records: "LEN key=value\n" ---- */
+
+static int parse_pax(struct sdb_tar *t)
+{
+    const char *p = t->ext, *end = t->ext + t->ext_len;
+    while (p < end) {
+        size_t len = 0;
+        const char *q = p;
+        while (q < end && *q >= '0' && *q <= '9' && len < 100000)
+            len = len * 10 + (size_t)(*q++ - '0');
+        if (q == p || q >= end || *q != ' ' || len > (size_t)(end - p) || p[len - 1] != '\n')
+            return SDB_TAR_EPAX;
+        const char *key = q + 1, *rec_end = p + len - 1;
+        const char *eq = memchr(key, '=', (size_t)(rec_end - key));
+        if (!eq)
+            return SDB_TAR_EPAX;
+        size_t klen = (size_t)(eq - key), vlen = (size_t)(rec_end - eq - 1);
+        const char *val = eq + 1;
+        if (klen == 4 && !memcmp(key, "path", 4)) {
+            if (vlen > SDB_TAR_PATH_MAX)
+                return SDB_TAR_EPATHLEN;
+            memcpy(t->pax_path, val, vlen);
+            t->pax_path[vlen] = '\0';
+            if (strlen(t->pax_path) != vlen)
+                return SDB_TAR_EPAX;
+            t->have_pax_path = true;
+        } else if (klen == 4 && !memcmp(key, "size", 4)) {
+            uint64_t v = 0;
+            if (vlen == 0 || vlen > 19)
+                return SDB_TAR_EPAX;
+            for (size_t i = 0; i < vlen; i++) {
+                if (val[i] < '0' || val[i] > '9')
+                    return SDB_TAR_EPAX;
+                v = v * 10 + (uint64_t)(val[i] - '0');
+            }
+            t->pax_size = v;
+            t->have_pax_size = true;
+        } else if (klen == 8 && !memcmp(key, "linkpath", 8)) {
+            /* only links use it, and links are refused by type */
+        }
+        p += len;
+    }
+    return SDB_OK;
+}
+
+/* ---- entries ---- */
+
+static int type_error(uint8_t type)
+{
+    switch (type) {
+    case '1': return SDB_TAR_EHARDLINK;
+    case '2': return SDB_TAR_ESYMLINK;
+    case '3':
+    case '4': return SDB_TAR_EDEVICE;
+    case '6': return SDB_TAR_EFIFO;
+    default: return SDB_TAR_ETYPE;
+    }
+}
+
+static void clear_overrides(struct sdb_tar *t)
+{
+    t->have_long_name = t->have_pax_path = t->have_pax_size = false;
+}
+
+static int begin_ext(struct sdb_tar *t, uint8_t kind, uint64_t size)
+{
+    if ((kind == 'L' || kind == 'x') && size > SDB_TAR_EXT_MAX)
+        return kind == 'L' ? SDB_TAR_EPATHLEN : SDB_TAR_EPAX;
+    t->ext_kind = kind;
+    t->ext_len = 0;
+    t->remaining = size;
+    t->pad = (uint32_t)((512 - size % 512) % 512);
+    t->state = size ? ST_EXT : ST_HEADER;
+    return SDB_OK;
+}
+
+static int end_ext(struct sdb_tar *t)
+{
+    t->ext[t->ext_len] = '\0';
+    if (t->ext_kind == 'L') {
+        const char *nul = memchr(t->ext, '\0', t->ext_len);
+        size_t n = nul ? (size_t)(nul - t->ext) : t->ext_len;
+        if (n > SDB_TAR_PATH_MAX)
+            return SDB_TAR_EPATHLEN;
+        memcpy(t->long_name, t->ext, n);
+        t->long_name[n] = '\0';
+        t->have_long_name = true;
+    } else if (t->ext_kind == 'x') {
+        return parse_pax(t);
+    }
+    return SDB_OK;
+}
+
+static int begin_entry(struct sdb_tar *t, uint8_t type, uint64_t size)
+{
+    const uint8_t *b = t->block;
+    char raw[SDB_TAR_PATH_MAX + 2 + 256];
+    if (t->have_pax_path)
+        strcpy(raw, t->pax_path);
+    else if (t->have_long_name)
+        strcpy(raw, t->long_name);
+    else {
+        size_t n = 0;
+        if (!memcmp(b + 257, "ustar\0", 6) && b[345]) { /* POSIX prefix */
+            copy_field(raw, b + 345, 155);
+            n = strlen(raw);
+            raw[n++] = '/';
+        }
+        copy_field(raw + n, b, 100);
+    }
+    if (t->have_pax_size && size != t->pax_size)
+        return SDB_TAR_ESIZE;
+    clear_overrides(t);
+    if (type != '0' && type != '\0' && type != '7' && type != '5')
+        return type_error(type);
+    struct sdb_tar_entry *e = &t->entry;
+    bool skip;
+    int err = sdb_tar_check_path(raw, e->path, &skip);
+    if (err)
+        return err;
+    e->type = type == '5' ? SDB_TAR_DIR : SDB_TAR_FILE;
+    e->size = e->type == SDB_TAR_DIR ? 0 : size;
+    uint64_t mode = 0;
+    parse_numeric(b + 100, 8, &mode);
+    e->mode = (uint32_t)mode;
+    if (e->type == SDB_TAR_DIR && size)
+        return SDB_TAR_EHEADER;
+    if (t->lim.max_file && size > t->lim.max_file)
+        return SDB_TAR_EFILEBIG;
+    t->total += size;
+    if (t->lim.max_total && t->total > t->lim.max_total)
+        return SDB_TAR_ETOTALBIG;
+    if (skip) /* "./" itself */
+        return SDB_OK;
+    if ((err = remember_name(t, e->path)))
+        return err;
+    if (t->ops && t->ops->begin && (err = t->ops->begin(t->ops->ctx, e)))
+        return err;
+    t->remaining = e->size;
+    t->pad = (uint32_t)((512 - e->size % 512) % 512);
+    if (e->size) {
+        t->state = ST_DATA;
+        return SDB_OK;
+    }
+    return t->ops && t->ops->end ? t->ops->end(t->ops->ctx) : SDB_OK;
+}
+
+static int header(struct sdb_tar *t)
+{
+    const uint8_t *b = t->block;
+    if (all_zero(b, 512)) {
+        if (t->have_long_name || t->have_pax_path || t->have_pax_size)
+            return SDB_TAR_ETRUNCATED;
+        if (++t->zero_blocks == 2)
+            t->state = ST_END;
+        return SDB_OK;
+    }
+    if (t->zero_blocks)
+        return SDB_TAR_EHEADER; /* a lone zero block inside the archive */
+    if (!checksum_ok(b))
+        return SDB_TAR_ECHECKSUM;
+    if (memcmp(b + 257, "ustar", 5))
+        return SDB_TAR_EHEADER;
+    uint64_t size;
+    if (!parse_numeric(b + 124, 12, &size))
+        return SDB_TAR_EHEADER;
+    uint8_t type = b[156];
+    if (type == 'L' || type == 'K' || type == 'x' || type == 'g')
+        return begin_ext(t, type, size);
+    return begin_entry(t, type, size);
+}
+
+/* ---- the byte pump ---- */
+
+static int pump(struct sdb_tar *t, const uint8_t *p, size_t len)
+{
+    while (len) {
+        size_t n;
+        int err = SDB_OK;
+        switch (t->state) {
+        case ST_HEADER:
+            n = 512 - t->fill < len ? 512 - t->fill : len;
+            memcpy(t->block + t->fill, p, n);
+            t->fill += (uint32_t)n;
+            if (t->fill == 512) {
+                t->fill = 0;
+                err = header(t);
+            }
+            break;
+        case ST_DATA:
+        case ST_EXT:
+            n = t->remaining < len ? (size_t)t->remaining : len;
+            if (t->state == ST_DATA && t->ops && t->ops->data)
+                err = t->ops->data(t->ops->ctx, p, n);
+            if (t->state == ST_EXT && t->ext_kind != 'g' && t->ext_kind != 'K') {
+                memcpy(t->ext + t->ext_len, p, n);
+                t->ext_len += (uint32_t)n;
+            }
+            t->remaining -= n;
+            if (!err && t->remaining == 0) {
+                if (t->state == ST_DATA && t->ops && t->ops->end)
+                    err = t->ops->end(t->ops->ctx);
+                else if (t->state == ST_EXT)
+                    err = end_ext(t);
+                t->state = t->pad ? ST_PAD : ST_HEADER;
+            }
+            break;
+        case ST_PAD:
+            n = t->pad < len ? t->pad : len;
+            t->pad -= (uint32_t)n;
+            if (!t->pad)
+                t->state = ST_HEADER;
+            break;
+        case ST_END:
+            n = len;
+            if (!all_zero(p, len))
+                err = SDB_TAR_ETRAILING;
+            break;
+        default:
+            return t->error;
+        }
+        if (err)
+            return fail(t, err);
+        p += n;
+        len -= n;
+    }
+    return SDB_OK;
+}
+
+/* ---- gzip ---- */
+
+static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
+{
+    struct sdb_tar *t = opaque;
+    size_t want = ((size_t)items * size + 15) & ~(size_t)15;
+    if (!t->arena || want > t->arena_len - t->arena_used)
+        return Z_NULL;
+    void *p = t->arena + t->arena_used;
+    t->arena_used += want;
+    return p;
+}
+
+static void arena_free(voidpf opaque, voidpf address)
+{
+    (void)opaque;
+    (void)address; /* the arena is released as a whole with the reader */
+}
+
+static int gzip_start(struct sdb_tar *t)
+{
+    memset(&t->z, 0, sizeof t->z);
+    t->z.zalloc = arena_alloc;
+    t->z.zfree = arena_free;
+    t->z.opaque = t;
+    t->arena_used = 0;
+    if (inflateInit2(&t->z, 15 + 16) != Z_OK)
+        return SDB_TAR_EGZIP;
+    t->gzip = true;
+    return SDB_OK;
+}
+
+static int gunzip(struct sdb_tar *t, const uint8_t *p, size_t len)
+{
+    if (t->gzip_done)
+        return len ? fail(t, SDB_TAR_ETRAILING) : SDB_OK;
+    t->z.next_in = (Bytef *)(uintptr_t)p;
+    t->z.avail_in = (uInt)len;
+    do {
+        t->z.next_out = t->zout;
+        t->z.avail_out = sizeof t->zout;
+        int rc = inflate(&t->z, Z_NO_FLUSH);
+        size_t produced = sizeof t->zout - t->z.avail_out;
+        int err = pump(t, t->zout, produced);
+        if (err)
+            return err;
+        if (rc == Z_STREAM_END) {
+            t->gzip_done = true;
+            return t->z.avail_in ? fail(t, SDB_TAR_ETRAILING) : SDB_OK;
+        }
+        if (rc != Z_OK && !(rc == Z_BUF_ERROR && t->z.avail_in == 0))
+            return fail(t, SDB_TAR_EGZIP);
+    } while (t->z.avail_in > 0 || t->z.avail_out == 0);
+    return SDB_OK;
+}
+
+/* ---- public ---- */
+
+void sdb_tar_init(struct sdb_tar *t, const struct sdb_tar_ops *ops,
+                  const struct sdb_tar_limits *lim, uint64_t *names, uint32_t names_cap,
+                  uint8_t *arena, size_t arena_len)
+{
+    memset(t, 0, sizeof *t);
+    t->ops = ops;
+    if (lim)
+        t->lim = *lim;
+    t->names = names;
+    t->names_cap = names ? names_cap : 0;
+    t->arena = arena;
+    t->arena_len = arena_len;
+    t->state = ST_HEADER;
+}
+
+int sdb_tar_feed(struct sdb_tar *t, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    if (t->state == ST_ERROR)
+        return t->error;
+    /* Decide plain or gzip from the first two bytes. */
+    while (t->magic_len < 2 && len) {
+        t->magic[t->magic_len++] = *p++;
+        len--;
+        if (t->magic_len == 2) {
+            int err = t->magic[0] == 0x1F && t->magic[1] == 0x8B ? gzip_start(t) : SDB_OK;
+            if (err)
+                return fail(t, err);
+            err = t->gzip ? gunzip(t, t->magic, 2) : pump(t, t->magic, 2);
+            if (err)
+                return err;
+        }
+    }
+    if (!len)
+        return SDB_OK;
+    return t->gzip ? gunzip(t, p, len) : pump(t, p, len);
+}
+
+int sdb_tar_finish(struct sdb_tar *t)
+{
+    if (t->state == ST_ERROR)
+        return t->error;
+    if (t->magic_len == 1 || (t->gzip && !t->gzip_done) || t->state != ST_END)
+        return fail(t, SDB_TAR_ETRUNCATED);
+    return SDB_OK;
+}
