@@ -204,6 +204,12 @@ int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bo
 
 /* ---- power-loss primitives for the installer ---- */
 
+/* Finish a rename a power cut interrupted: when both `from` and `to` exist and
+ * name the same first cluster, drop the `from` name only (never the data) and,
+ * for a directory, point its ".." at its new parent. SDB_OK when there was
+ * nothing to do. Callers that rename under a journal run this before check. */
+int sdb_fat_rename_settle(struct sdb_fat_vol *vol, const char *from, const char *to);
+
 /* Overwrite 512 bytes of an existing file at a 512-aligned offset inside its
  * size: exactly one sector write, no FAT or directory write. Atomic as far as
  * the card makes single-sector writes atomic. */

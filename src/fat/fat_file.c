@@ -13,8 +13,8 @@ int sdb_fat_flush(struct sdb_fat_file *f)
     if (!f->entry_dirty)
         return SDB_OK;
     struct sdb_fat_vol *vol = f->vol;
-    int err = fat_win_load(vol, f->entry_lba);
-    if (err)
+    int err = fat_barrier(vol); /* data and chain first, then the entry naming them */
+    if (err || (err = fat_win_load(vol, f->entry_lba)))
         return err;
     uint8_t *e = vol->win + f->entry_off;
     fat_entry_set_clus(vol, e, f->first_clus);
@@ -259,7 +259,7 @@ int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size)
         f->first_clus = 0;
     f->entry_dirty = true;
     int err = sdb_fat_flush(f);
-    if (err)
+    if (err || (err = fat_barrier(vol)))
         return err;
     if (f->pos > size)
         f->pos = size;

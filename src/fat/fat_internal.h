@@ -80,6 +80,13 @@ int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
                   uint32_t dev_sectors);
 int fat_write_fsinfo(struct sdb_fat_vol *vol);
 
+/* Ordering barrier: a card with a write cache may reorder writes between syncs,
+ * so where a later write must not land before an earlier one, sync between. */
+static inline int fat_barrier(struct sdb_fat_vol *vol)
+{
+    return sdb_bd_sync(vol->bd);
+}
+
 /* ---- fat_name.c: names ---- */
 /* Split "/a/b/c": next component into name (NUL-terminated); returns pointer past it. */
 const char *fat_path_next(const char *path, char *name, size_t cap, int *err);

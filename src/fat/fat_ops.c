@@ -106,7 +106,7 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
         return err;
     dot_entry(vol, vol->win, ".", clus);
     dot_entry(vol, vol->win + ENTRY_SIZE, "..", parent == fat_root_clus(vol) ? 0 : parent);
-    if ((err = fat_win_store(vol)))
+    if ((err = fat_win_store(vol)) || (err = fat_barrier(vol)))
         return err;
     uint8_t proto[ENTRY_SIZE];
     dot_entry(vol, proto, "", clus);
@@ -144,7 +144,7 @@ static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir
     }
     /* Entry first, chain second: a cut leaves lost clusters, never a name on
      * freed clusters. */
-    if ((err = fat_dir_remove(vol, &loc)))
+    if ((err = fat_dir_remove(vol, &loc)) || (clus && (err = fat_barrier(vol))))
         return err;
     return clus ? fat_free_chain(vol, clus) : SDB_OK;
 }
@@ -213,7 +213,8 @@ static int rename_replace(struct sdb_fat_vol *vol, const struct fat_loc *src, st
     memcpy(dst->raw + 28, src->raw + 28, 4);
     dst->raw[11] = src->raw[11];
     int err = fat_dir_update(vol, dst);
-    if (err || (err = fat_dir_remove(vol, src)))
+    if (err || (err = fat_barrier(vol)) || (err = fat_dir_remove(vol, src)) ||
+        (err = fat_barrier(vol)))
         return err;
     return old_clus ? fat_free_chain(vol, old_clus) : SDB_OK;
 }
@@ -254,10 +255,11 @@ int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bo
         return err;
     /* New name first, old name second: a cut in between leaves two names on
      * one chain (check keeps the first one it walks). */
-    if ((err = fat_dir_create(vol, dst_parent, name, src.raw, &dst)))
+    if ((err = fat_dir_create(vol, dst_parent, name, src.raw, &dst)) || (err = fat_barrier(vol)))
         return err;
     if (src_is_dir && dst_parent != src_parent &&
-        (err = update_dotdot(vol, fat_entry_clus(vol, src.raw), dst_parent)))
+        ((err = update_dotdot(vol, fat_entry_clus(vol, src.raw), dst_parent)) ||
+         (err = fat_barrier(vol))))
         return err;
     /* The directory may have grown, but src's slots did not move. */
     return fat_dir_remove(vol, &src);
@@ -295,4 +297,25 @@ int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const 
         memcpy(vol->win + ((loc.first_slot + i) % ENTRIES_PER_SECTOR) * ENTRY_SIZE, entries[i],
                ENTRY_SIZE);
     return fat_win_store(vol);
+}
+
+int sdb_fat_rename_settle(struct sdb_fat_vol *vol, const char *from, const char *to)
+{
+    if (!vol)
+        return SDB_E_INVAL;
+    struct fat_loc src, dst;
+    uint32_t src_parent, dst_parent;
+    bool is_root;
+    int err = fat_lookup(vol, from, &src, &src_parent, &is_root);
+    if (err == SDB_FAT_ENOENT || (err == SDB_OK && is_root))
+        return SDB_OK;
+    if (err || (err = fat_lookup(vol, to, &dst, &dst_parent, &is_root)))
+        return err == SDB_FAT_ENOENT ? SDB_OK : err;
+    uint32_t clus = fat_entry_clus(vol, src.raw);
+    if (is_root || !clus || clus != fat_entry_clus(vol, dst.raw))
+        return SDB_OK;
+    if ((dst.raw[11] & ATTR_DIR) && dst_parent != src_parent &&
+        ((err = update_dotdot(vol, clus, dst_parent)) || (err = fat_barrier(vol))))
+        return err;
+    return fat_dir_remove(vol, &src);
 }

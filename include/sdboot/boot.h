@@ -1,0 +1,185 @@
+/*
+ * sdboot boot engine: what the bootloader does at every power-on, before the
+ * application runs, with the card to itself.
+ *
+ *   1. Bring the card up (retries) and classify it: no card, I/O error, blank,
+ *      FAT, other file system. Format only what the policy allows for that
+ *      class; an I/O error is never formatted.
+ *   2. Recovery pin held: the card is for /sd, nothing runs.
+ *   3. Finish an install or rollback a power cut interrupted (journal in the
+ *      state records), then install a verified staged release, count trial
+ *      boots, roll back a release not confirmed after `trial_boots` boots.
+ *   4. Decide: run /main.py from the card, mount it at /sd, or fall back to the
+ *      internal file system. The port acts on the decision.
+ *
+ * On the card (docs/boot.md has the state machine):
+ *   /.sdboot/state.a, state.b   two 512-byte state records, updated alternately
+ *                               by one sector write each (sequence + CRC)
+ *   /.sdboot/current.tar        archive of the installed release (repair, rollback)
+ *   /.sdboot/previous.tar       archive of the release before it (rollback)
+ *   /.sdboot/next/, prev/       install work areas (new tree; parked old files)
+ *   /.sdboot/staging/, confirm  written by the application (stage.h)
+ *
+ * Power loss: at any moment, the next boot leaves the card booting exactly one
+ * complete release (old or new), passing fsck.fat -n, with no user file lost.
+ * tests/boot/test_boot_powercut.c proves it at every sector write.
+ *
+ * Memory: no allocation. struct sdboot holds everything (about 9 KiB with the
+ * defaults below; the gzip arena, only for .tar.gz releases, is the caller's).
+ * Stack: under 2 KiB.
+ */
+#ifndef SDBOOT_BOOT_H
+#define SDBOOT_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sdboot/blockdev.h"
+#include "sdboot/fat.h"
+#include "sdboot/fileio.h"
+#include "sdboot/stage.h"
+#include "sdboot/tar.h"
+
+#ifndef SDBOOT_MAX_ENTRIES
+#define SDBOOT_MAX_ENTRIES 512 /* entries (files + dirs) of one release */
+#endif
+#ifndef SDBOOT_IO_BUF
+#define SDBOOT_IO_BUF 2048 /* copy/compare buffer (two halves) */
+#endif
+#ifndef SDBOOT_CHECK_BITMAP
+#define SDBOOT_CHECK_BITMAP 1024 /* bytes of cluster bitmap for repair passes */
+#endif
+#define SDBOOT_DEFAULT_TRIAL_BOOTS 3
+#define SDBOOT_DEFAULT_PROBE_RETRIES 5
+
+enum sdboot_err {
+    SDBOOT_ENOCARD = -224,    /* no card after all retries */
+    SDBOOT_ECARDIO = -225,    /* the card gives read errors: left alone */
+    SDBOOT_ENOFS = -226,      /* no usable file system and the policy forbids formatting */
+    SDBOOT_ESTATE = -227,     /* both state records are damaged */
+    SDBOOT_ENOPENDING = -228, /* nothing staged */
+    SDBOOT_ESTAGED = -229,    /* staged archive missing or does not match its record */
+    SDBOOT_ENOPREVIOUS = -230, /* no previous release to roll back to */
+    SDBOOT_ETOODEEP = -231,   /* release tree nested deeper than the driver walks */
+    SDBOOT_ENOARCHIVE = -232, /* the installed release's archive is missing */
+    SDBOOT_EDAMAGED = -233,   /* repair could not restore every managed file */
+};
+
+enum sdboot_decision {
+    SDBOOT_RUN_CARD = 0,      /* mount the card at /, run /main.py */
+    SDBOOT_MOUNT_SD = 1,      /* recovery: mount the card at /sd, run nothing */
+    SDBOOT_INTERNAL = 2,      /* no usable card: internal file system, run nothing */
+};
+
+enum sdboot_event {
+    SDBOOT_EV_NONE = 0,
+    SDBOOT_EV_INSTALLED = 1,      /* a staged release was installed (now on trial) */
+    SDBOOT_EV_RESUMED = 2,        /* an interrupted install or rollback was finished */
+    SDBOOT_EV_ROLLED_BACK = 3,    /* an unconfirmed release was replaced by the previous one */
+    SDBOOT_EV_INSTALL_FAILED = 4, /* a staged release was refused or failed; old one kept */
+    SDBOOT_EV_REPAIRED = 5,       /* damaged managed files were restored */
+    SDBOOT_EV_FORMATTED = 6,      /* the card was formatted (policy) */
+    SDBOOT_EV_INITIALISED = 7,    /* /.sdboot was created on a card without it */
+    SDBOOT_EV_CONFIRMED = 8,      /* the application's confirmation was recorded */
+};
+
+enum sdboot_format_policy {
+    SDBOOT_FORMAT_BLANK = 1u << 0,    /* format a card that holds no file system */
+    SDBOOT_FORMAT_OTHER_FS = 1u << 1, /* format a card with a foreign file system */
+};
+
+struct sdboot_config {
+    uint8_t trial_boots;   /* unconfirmed boots before rollback (0 = default 3) */
+    uint8_t probe_retries; /* card bring-up attempts (0 = default 5) */
+    unsigned format_policy; /* SDBOOT_FORMAT_* bits */
+    bool recovery_pin;     /* the recovery pin is held */
+    const char *board;     /* this device's board id; NULL/"" = accept any */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+    uint8_t *gzip_arena;   /* SDB_TAR_GZIP_ARENA bytes for .tar.gz releases, or NULL */
+    size_t gzip_arena_len;
+};
+
+/* The default policy of the seed: blank or foreign cards are formatted. */
+#define SDBOOT_CONFIG_DEFAULTS                                                                    \
+    {.trial_boots = SDBOOT_DEFAULT_TRIAL_BOOTS,                                                   \
+     .probe_retries = SDBOOT_DEFAULT_PROBE_RETRIES,                                               \
+     .format_policy = SDBOOT_FORMAT_BLANK | SDBOOT_FORMAT_OTHER_FS}
+
+enum sdboot_phase {
+    SDBOOT_PHASE_IDLE = 0,
+    SDBOOT_PHASE_EXTRACTING = 1, /* new tree being written to /.sdboot/next */
+    SDBOOT_PHASE_SWITCHING = 2,  /* moving it into place: always finished forward */
+};
+
+enum sdboot_source {
+    SDBOOT_FROM_STAGING = 0,  /* install the staged release */
+    SDBOOT_FROM_PREVIOUS = 1, /* roll back to previous.tar */
+};
+
+/* The boot state, as kept in /.sdboot/state.{a,b}. */
+struct sdboot_state {
+    uint32_t seq;
+    uint8_t phase;      /* enum sdboot_phase */
+    uint8_t source;     /* enum sdboot_source */
+    uint8_t trial_max;  /* trial boots allowed for the installed release */
+    uint8_t trials_used;
+    bool confirmed;     /* the installed release was confirmed (or needs none) */
+    uint8_t last_event; /* enum sdboot_event */
+    int32_t last_error;
+    char installed[SDB_VERSION_MAX]; /* "none" on a card that never had a release */
+    char previous[SDB_VERSION_MAX];  /* "" when there is nothing to roll back to */
+    char target[SDB_VERSION_MAX];    /* version being installed while phase != IDLE */
+};
+
+struct sdboot_result {
+    enum sdboot_decision decision;
+    enum sdboot_event event;
+    int error;                       /* why an install failed, or the card was refused */
+    char version[SDB_VERSION_MAX];   /* the release that runs */
+    bool on_trial;
+    uint8_t trials_used, trial_max;
+};
+
+/* Everything the engine needs, owned by the caller (static on a device). */
+struct sdboot {
+    struct sdb_fat_vol vol;
+    struct sdboot_config cfg;
+    struct sdboot_state st;
+    uint8_t st_slot;                 /* which record holds st (0 = a, 1 = b) */
+    struct sdb_tar tar;
+    uint64_t names[SDBOOT_MAX_ENTRIES];
+    struct sdb_fat_file out;         /* file being extracted */
+    bool out_open;
+    int out_err;
+    uint8_t io[SDBOOT_IO_BUF];
+    uint8_t bitmap[SDBOOT_CHECK_BITMAP];
+    char path[SDB_FAT_PATH_MAX + 1];
+    char path2[SDB_FAT_PATH_MAX + 1];
+    uint32_t repaired;               /* files restored by the last repair */
+};
+
+/* One power-on. SDB_OK with *res filled whatever the decision; an error only
+ * when the card stopped answering mid-way (SDB_BD_EPOWER in the simulator). */
+int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
+                struct sdboot_result *res);
+/* Restore missing or damaged managed files from /.sdboot/current.tar (the card
+ * must be mounted in b->vol). *restored counts files rewritten. */
+int sdboot_repair(struct sdboot *b, uint32_t *restored);
+/* Read the boot state of a mounted card without changing anything. */
+int sdboot_read_state(struct sdb_fat_vol *vol, struct sdboot_state *st);
+
+/* State records: 512 bytes, magic + CRC (state.c). */
+int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SIZE]);
+int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *st);
+
+/* ---- application side: through the platform's file system (fileio.h) ---- */
+
+/* The boot state as the application sees it. */
+int sdboot_app_state(const sdb_fileio_t *fio, struct sdboot_state *st);
+/* Confirm the running release: the bootloader stops counting trial boots. */
+int sdboot_confirm(const sdb_fileio_t *fio);
+
+const char *sdboot_decision_name(enum sdboot_decision d);
+const char *sdboot_event_name(enum sdboot_event e);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * OTA client (application side): check the owner's server for a newer release,
+ * download it resumably into the staging area while hashing, verify, and hand
+ * it to the bootloader (stage.h). It never installs: the bootloader does, at the
+ * next boot, with the card to itself.
+ *
+ *   sdboot_ota_check()   GET versions (+ versions.sig), verify, decide
+ *   sdboot_ota_stage()   GET the release (Range resume), check size + hash, stage
+ *   sdboot_ota_install_update_if_available()  both; *restart says whether the
+ *                        device should reset (the seed's contract)
+ *
+ * All I/O goes through a transport (transport.h) and the port's file interface
+ * (fileio.h). No allocation in the client; RAM: sizeof(struct sdboot_ota)
+ * (about 17 KiB, most of it the manifest buffer, SDB_MANIFEST_MAX).
+ */
+#ifndef SDBOOT_OTA_H
+#define SDBOOT_OTA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sdboot/fileio.h"
+#include "sdboot/hash.h"
+#include "sdboot/manifest.h"
+#include "sdboot/sig.h"
+#include "sdboot/stage.h"
+#include "sdboot/transport.h"
+
+#define SDB_OTA_UPTODATE 1 /* positive: nothing newer to install */
+#define SDB_OTA_URL_MAX 512
+
+enum sdb_ota_err {
+    SDB_OTA_EHTTP = -288,     /* the server answered with an unexpected HTTP status */
+    SDB_OTA_ETOOBIG = -289,   /* versions larger than SDB_MANIFEST_MAX */
+    SDB_OTA_ESIZE = -290,     /* the release is larger than its signed size */
+    SDB_OTA_ENOSIZE = -291,   /* the manifest names no size and the server sends none */
+    SDB_OTA_EURL = -292,      /* URL too long or malformed */
+    SDB_OTA_ERETRIES = -293,  /* every retry failed (the last error is logged) */
+    SDB_OTA_ENOTSTAGED = -294, /* stage called without a successful check */
+};
+
+/* Decide from a fetched manifest whether to install its latest line.
+ * SDB_OK with *latest and *flags (SDB_STAGE_*) when it should be installed,
+ * SDB_OTA_UPTODATE when not newer, or the refusal (signature, board, format). */
+int sdboot_ota_decide(const struct sdb_trust *trust, const char *board, bool force,
+                      const uint8_t *manifest, size_t len, const uint8_t *sig, size_t sig_len,
+                      const char *installed, struct sdb_manifest_entry *latest, uint32_t *flags,
+                      struct sdb_manifest_error *merr);
+
+/* Staging through the port's files (the order documented in stage.h). */
+int sdboot_stage_begin(const sdb_fileio_t *fio);             /* drop an old pending record */
+int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry *e,
+                        uint32_t flags);                      /* part -> archive, pending */
+
+struct sdboot_ota_config {
+    const char *url;              /* directory URL holding `versions`, ending in '/' or not */
+    struct sdb_trust trust;       /* keys, allow_unsigned */
+    const char *board;            /* this device's board id, or NULL */
+    const char *installed;        /* running version ("none" on a fresh card) */
+    bool force;                   /* install even when not newer */
+    uint8_t retries;              /* attempts per download (0 = 3) */
+    uint32_t backoff_ms;          /* first retry delay, doubled each time (0 = 500) */
+    void (*sleep_ms)(void *ctx, uint32_t ms); /* the port's delay (NULL = no wait) */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void (*log)(void *ctx, const char *line);
+    void *ctx;
+};
+
+struct sdboot_ota {
+    struct sdboot_ota_config cfg;
+    const sdb_transport_t *http;
+    const sdb_fileio_t *fio;
+    struct sdb_manifest_entry latest;
+    uint32_t flags;
+    bool checked;
+    char etag[SDB_ETAG_MAX];      /* of the last manifest, for If-None-Match */
+    uint8_t manifest[SDB_MANIFEST_MAX];
+    size_t manifest_len;
+    uint8_t sig[SDB_SIG_MAX_DER + 16];
+    size_t sig_len;
+    uint64_t bytes_downloaded;    /* release bytes received over the network (resume saves) */
+    uint64_t bytes_resumed;       /* bytes kept from an earlier partial download */
+};
+
+void sdboot_ota_init(struct sdboot_ota *o, const struct sdboot_ota_config *cfg,
+                     const sdb_transport_t *http, const sdb_fileio_t *fio);
+int sdboot_ota_check(struct sdboot_ota *o);
+int sdboot_ota_stage(struct sdboot_ota *o);
+int sdboot_ota_install_update_if_available(struct sdboot_ota *o, bool *restart);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * One power-on (see boot.h and docs/boot.md). Reads only, unless there is work:
+ * a normal boot with nothing pending writes no sector.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "boot_internal.h"
+#include "sdboot/release.h"
+#include "sdboot/semver.h"
+
+/* Bring the card up and make sure it holds a FAT volume the policy allows. */
+static int bring_up(struct sdboot *b, sdb_bd_t *bd, struct sdboot_result *res)
+{
+    enum sdb_card_class cls = SDB_CARD_NONE;
+    for (uint8_t i = 0; i < b->cfg.probe_retries; i++) {
+        int err = sdb_fat_detect(bd, &cls);
+        if (err)
+            return err;
+        if (cls != SDB_CARD_NONE && cls != SDB_CARD_IO_ERROR)
+            break;
+    }
+    if (cls == SDB_CARD_NONE) {
+        boot_log(b, "no card: falling back to the internal file system");
+        return SDBOOT_ENOCARD;
+    }
+    if (cls == SDB_CARD_IO_ERROR) {
+        boot_log(b, "card gives read errors: left untouched (never formatted), using internal file system");
+        return SDBOOT_ECARDIO;
+    }
+    if (cls != SDB_CARD_FAT) {
+        unsigned need = cls == SDB_CARD_BLANK ? SDBOOT_FORMAT_BLANK : SDBOOT_FORMAT_OTHER_FS;
+        const char *what = cls == SDB_CARD_BLANK ? "blank card" : "card with another file system";
+        if (b->cfg.recovery_pin || !(b->cfg.format_policy & need)) {
+            boot_log(b, "%s: not formatted (policy), using internal file system", what);
+            return SDBOOT_ENOFS;
+        }
+        boot_log(b, "%s: formatting it as FAT", what);
+        struct sdb_mkfs_opts opts = {.volume_id = 0x5db00700u};
+        int err = sdb_fat_mkfs(bd, &opts);
+        if (err)
+            return err;
+        res->event = SDBOOT_EV_FORMATTED;
+    }
+    return sdb_fat_mount(&b->vol, bd, b->cfg.recovery_pin);
+}
+
+/* The application's confirmation of the release it runs. */
+static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
+{
+    struct sdb_fat_file f;
+    uint8_t buf[SDB_RECORD_SIZE];
+    uint32_t got = 0;
+    int err = sdb_fat_open(&b->vol, &f, SDB_CONFIRM, SDB_FAT_READ);
+    if (err == SDB_FAT_ENOENT)
+        return SDB_OK;
+    if (err || (err = sdb_fat_read(&f, buf, sizeof buf, &got)))
+        return err;
+    sdb_fat_close(&f);
+    struct sdb_confirm_record rec;
+    bool valid = got == sizeof buf && sdb_confirm_record_decode(buf, &rec) == SDB_OK;
+    if (valid && !b->st.confirmed && !strcmp(rec.version, b->st.installed)) {
+        b->st.confirmed = true;
+        b->st.last_event = SDBOOT_EV_CONFIRMED;
+        if ((err = state_store(b)))
+            return err;
+        res->event = SDBOOT_EV_CONFIRMED;
+        boot_log(b, "release %s confirmed by the application", b->st.installed);
+    }
+    /* State first, then the record: a cut in between folds it again, harmlessly. */
+    if ((err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)))
+        return err;
+    return sdb_fat_sync(&b->vol);
+}
+
+static int refuse_staged(struct sdboot *b, int why, struct sdboot_result *res)
+{
+    boot_log(b, "staged release refused: %s; keeping %s", sdb_strerror(why), b->st.installed);
+    int err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING);
+    if (err && err != SDB_FAT_ENOENT)
+        return err;
+    if ((err = sdb_fat_unlink(&b->vol, SDB_STAGE_ARCHIVE)) && err != SDB_FAT_ENOENT)
+        return err;
+    b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
+    b->st.last_error = why;
+    res->event = SDBOOT_EV_INSTALL_FAILED;
+    res->error = why;
+    return state_store(b);
+}
+
+/* An install that failed before SWITCHING: throw next/ away, keep the old release. */
+static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
+{
+    int err = tree_remove(b, NEXT_DIR);
+    if (err)
+        return err;
+    b->st.phase = SDBOOT_PHASE_IDLE;
+    b->st.target[0] = '\0';
+    if (b->st.source == SDBOOT_FROM_PREVIOUS) {
+        /* A rollback that cannot extract: keep the running release, stop counting. */
+        b->st.confirmed = true;
+        b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
+        b->st.last_error = why;
+        res->event = SDBOOT_EV_INSTALL_FAILED;
+        res->error = why;
+        boot_log(b, "rollback failed: %s; keeping %s", sdb_strerror(why), b->st.installed);
+        return state_store(b);
+    }
+    return refuse_staged(b, why, res);
+}
+
+static int install_staged(struct sdboot *b, struct sdboot_result *res)
+{
+    struct sdb_stage_record rec;
+    int err = install_check_staged(b, &rec);
+    if (err == SDBOOT_ENOPENDING)
+        return SDB_OK;
+    if (err && err <= SDB_ERR_BD_MIN) /* refusals and I/O on the card as a file system */
+        return err == SDB_FAT_ENOENT ? refuse_staged(b, SDBOOT_ESTAGED, res)
+                                     : refuse_staged(b, err, res);
+    if (err)
+        return err;
+    if ((err = repair_fs(b)))
+        return err;
+    boot_log(b, "installing %s over %s", rec.version, b->st.installed);
+    err = install_from(b, SDBOOT_FROM_STAGING, rec.version);
+    if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
+        return abort_install(b, err, res);
+    if (err)
+        return err;
+    res->event = SDBOOT_EV_INSTALLED;
+    boot_log(b, "installed %s; on trial for %u boots", b->st.installed, b->st.trial_max);
+    return SDB_OK;
+}
+
+/* A power cut left the journal mid-way: finish or undo, then carry on. */
+static int resume(struct sdboot *b, struct sdboot_result *res)
+{
+    int err;
+    if (b->st.phase == SDBOOT_PHASE_EXTRACTING) {
+        boot_log(b, "power was lost while unpacking %s: starting over", b->st.target);
+        if ((err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)))
+            return err;
+        b->st.phase = SDBOOT_PHASE_IDLE;
+        return state_store(b);
+    }
+    boot_log(b, "power was lost while switching to %s: finishing it", b->st.target);
+    if ((err = install_settle(b)) || (err = repair_fs(b)) || (err = install_switch(b)) ||
+        (err = install_commit(b)))
+        return err;
+    res->event = SDBOOT_EV_RESUMED;
+    return SDB_OK;
+}
+
+static int count_trial(struct sdboot *b, struct sdboot_result *res)
+{
+    struct sdboot_state *st = &b->st;
+    if (st->confirmed || !strcmp(st->installed, SDB_VERSION_NONE))
+        return SDB_OK;
+    if (st->trials_used < st->trial_max) {
+        st->trials_used++;
+        boot_log(b, "release %s on trial: boot %u of %u", st->installed, st->trials_used,
+                 st->trial_max);
+        return state_store(b);
+    }
+    if (!st->previous[0] || !tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
+        boot_log(b, "release %s never confirmed, but there is nothing to roll back to", st->installed);
+        st->confirmed = true;
+        return state_store(b);
+    }
+    boot_log(b, "release %s not confirmed after %u boots: rolling back to %s", st->installed,
+             st->trial_max, st->previous);
+    int err = repair_fs(b);
+    if (err)
+        return err;
+    char target[SDB_VERSION_MAX];
+    memcpy(target, st->previous, sizeof target);
+    err = install_from(b, SDBOOT_FROM_PREVIOUS, target);
+    if (err && err <= SDB_ERR_BD_MIN && st->phase == SDBOOT_PHASE_EXTRACTING)
+        return abort_install(b, err, res);
+    if (err)
+        return err;
+    res->event = SDBOOT_EV_ROLLED_BACK;
+    return SDB_OK;
+}
+
+/* Leftovers of a finished install (a cut during its clean-up), and a damaged tree. */
+static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
+{
+    int err;
+    bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) || tree_exists(&b->vol, PREV_DIR, NULL) ||
+                     tree_exists(&b->vol, FIX_TMP, NULL);
+    if (leftovers) {
+        if ((err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)) ||
+            (err = tree_remove(b, PREV_DIR)))
+            return err;
+        if (tree_exists(&b->vol, FIX_TMP, NULL) && (err = sdb_fat_unlink(&b->vol, FIX_TMP)))
+            return err;
+    }
+    bool installed = strcmp(b->st.installed, SDB_VERSION_NONE) != 0;
+    if (installed && (leftovers || !tree_exists(&b->vol, "/main.py", NULL)) &&
+        tree_exists(&b->vol, CURRENT_TAR, NULL)) {
+        uint32_t restored;
+        if ((err = sdboot_repair(b, &restored)))
+            return err;
+        if (restored) {
+            boot_log(b, "restored %u damaged or missing files of %s", (unsigned)restored,
+                     b->st.installed);
+            res->event = SDBOOT_EV_REPAIRED;
+        }
+    }
+    return leftovers ? sdb_fat_sync(&b->vol) : SDB_OK;
+}
+
+static void apply_defaults(struct sdboot *b, const struct sdboot_config *cfg)
+{
+    static const struct sdboot_config defaults = SDBOOT_CONFIG_DEFAULTS;
+    b->cfg = cfg ? *cfg : defaults;
+    if (!b->cfg.trial_boots)
+        b->cfg.trial_boots = SDBOOT_DEFAULT_TRIAL_BOOTS;
+    if (!b->cfg.probe_retries)
+        b->cfg.probe_retries = SDBOOT_DEFAULT_PROBE_RETRIES;
+}
+
+static int boot_card(struct sdboot *b, struct sdboot_result *res)
+{
+    bool found;
+    int err = state_load(b, &found);
+    if (err == SDBOOT_ESTATE) {
+        boot_log(b, "both boot state records are damaged: starting from a fresh state");
+        found = false;
+    } else if (err) {
+        return err;
+    }
+    if (b->cfg.recovery_pin) {
+        res->decision = SDBOOT_MOUNT_SD;
+        boot_log(b, "recovery pin held: card mounted at /sd, nothing runs");
+        return SDB_OK;
+    }
+    if (!found) {
+        if ((err = state_init(b)))
+            return err;
+        if (res->event == SDBOOT_EV_NONE)
+            res->event = SDBOOT_EV_INITIALISED;
+        boot_log(b, "card has no sdboot state: initialised /.sdboot (nothing formatted)");
+    }
+    if (b->st.phase != SDBOOT_PHASE_IDLE && (err = resume(b, res)))
+        return err;
+    if ((err = fold_confirm(b, res)) || (err = install_staged(b, res)))
+        return err;
+    if (res->event != SDBOOT_EV_INSTALLED && (err = count_trial(b, res)))
+        return err;
+    return tidy_and_check(b, res);
+}
+
+int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
+                struct sdboot_result *res)
+{
+    if (!b || !bd || !res)
+        return SDB_E_INVAL;
+    memset(res, 0, sizeof *res);
+    apply_defaults(b, cfg);
+    int err = bring_up(b, bd, res);
+    if (err == SDB_BD_EPOWER)
+        return err;
+    if (err) {
+        res->decision = SDBOOT_INTERNAL;
+        res->error = err;
+        return SDB_OK;
+    }
+    res->decision = SDBOOT_RUN_CARD;
+    err = boot_card(b, res);
+    int uerr = b->cfg.recovery_pin ? SDB_OK : sdb_fat_unmount(&b->vol);
+    if (err || uerr)
+        return err ? err : uerr;
+    struct sdboot_state *st = &b->st;
+    snprintf(res->version, sizeof res->version, "%s", st->installed);
+    res->on_trial = !st->confirmed;
+    res->trials_used = st->trials_used;
+    res->trial_max = st->trial_max;
+    if (res->decision == SDBOOT_RUN_CARD && !strcmp(st->installed, SDB_VERSION_NONE))
+        boot_log(b, "no release installed yet: running whatever /main.py the card has");
+    return SDB_OK;
+}
+
+const char *sdboot_decision_name(enum sdboot_decision d)
+{
+    switch (d) {
+    case SDBOOT_RUN_CARD: return "run /main.py from the card";
+    case SDBOOT_MOUNT_SD: return "recovery: card at /sd, nothing runs";
+    case SDBOOT_INTERNAL: return "internal file system, nothing runs";
+    }
+    return "?";
+}
+
+const char *sdboot_event_name(enum sdboot_event e)
+{
+    static const char *names[] = {"none",   "installed",  "resumed",     "rolled back",
+                                  "install failed", "repaired", "formatted", "initialised",
+                                  "confirmed"};
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
+}

@@ -1,0 +1,341 @@
+/*
+ * The installer: from a verified archive to the installed tree, journaled.
+ *
+ *   EXTRACTING  the archive is written to /.sdboot/next/ (the old release is
+ *               untouched; a cut here throws next/ away and starts again)
+ *   SWITCHING   /app is parked in /.sdboot/prev/ and next/app moved in; each
+ *               file outside /app is moved in only when its content differs,
+ *               the file it replaces parked in prev/; then the archives move
+ *               (current -> previous, staged -> current). Every step looks at
+ *               which names exist, so a rerun after a cut finishes the job.
+ *   IDLE        state records the new release; prev/ and next/ are removed.
+ *
+ * Only /app is ever replaced as a whole; outside /app nothing is deleted, and
+ * user files the release does not name are never touched.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "boot_internal.h"
+#include "sdboot/hash.h"
+#include "sdboot/release.h"
+#include "sdboot/semver.h"
+
+/* ---- reading an archive on the card through the tar reader ---- */
+
+static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_tar_ops *ops,
+                        struct sdb_sha256 *hash, uint64_t *size)
+{
+    struct sdb_fat_file in;
+    int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
+    if (err)
+        return err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err;
+    sdb_tar_init(&b->tar, ops, NULL, b->names, SDBOOT_MAX_ENTRIES, b->cfg.gzip_arena,
+                 b->cfg.gzip_arena_len);
+    uint32_t half = SDBOOT_IO_BUF / 2, got;
+    *size = 0;
+    while ((err = sdb_fat_read(&in, b->io, half, &got)) == SDB_OK && got) {
+        *size += got;
+        if (hash)
+            sdb_sha256_update(hash, b->io, got);
+        if ((err = sdb_tar_feed(&b->tar, b->io, got)))
+            break;
+    }
+    sdb_fat_close(&in);
+    return err ? err : sdb_tar_finish(&b->tar);
+}
+
+static int read_pending(struct sdboot *b, struct sdb_stage_record *rec)
+{
+    struct sdb_fat_file f;
+    uint8_t buf[SDB_RECORD_SIZE];
+    uint32_t got;
+    int err = sdb_fat_open(&b->vol, &f, SDB_STAGE_PENDING, SDB_FAT_READ);
+    if (err)
+        return err == SDB_FAT_ENOENT ? SDBOOT_ENOPENDING : err;
+    err = sdb_fat_read(&f, buf, sizeof buf, &got);
+    sdb_fat_close(&f);
+    if (err)
+        return err;
+    return got == sizeof buf ? sdb_stage_record_decode(buf, rec) : SDB_STAGE_EFIELD;
+}
+
+/* Everything about a staged release is checked before the first write. */
+int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
+{
+    int err = read_pending(b, rec);
+    if (err)
+        return err;
+    const char *board = b->cfg.board;
+    if (rec->board[0] && board && board[0] && strcmp(rec->board, board))
+        return SDB_POLICY_EBOARD;
+    if ((err = sdb_semver_should_update(b->st.installed, rec->version,
+                                        rec->flags & SDB_STAGE_FORCED)))
+        return err;
+    struct sdb_sha256 hash;
+    uint8_t digest[32];
+    uint64_t size;
+    sdb_sha256_init(&hash);
+    err = feed_archive(b, SDB_STAGE_ARCHIVE, NULL, &hash, &size);
+    sdb_sha256_finish(&hash, digest);
+    if (err == SDB_OK && size != rec->size)
+        return SDB_SIZE_EMISMATCH;
+    if (err == SDB_OK && memcmp(digest, rec->sha256, 32))
+        return SDB_HASH_EMISMATCH;
+    return err;
+}
+
+/* ---- extraction into next/ ---- */
+
+static bool in_app(const char *rel)
+{
+    return !strncmp(rel, APP_DIR, 3) && (rel[3] == '\0' || rel[3] == '/');
+}
+
+static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
+{
+    struct sdboot *b = ctx;
+    /* A release file where the user has a directory (or the reverse) outside
+     * /app cannot be placed without deleting user data: refuse the release. */
+    snprintf(b->path, sizeof b->path, "/%s", e->path);
+    bool is_dir;
+    if (!in_app(e->path) && tree_exists(&b->vol, b->path, &is_dir) &&
+        is_dir != (e->type == SDB_TAR_DIR))
+        return is_dir ? SDB_FAT_EISDIR : SDB_FAT_ENOTDIR;
+    if (snprintf(b->path, sizeof b->path, NEXT_DIR "/%s", e->path) >= (int)sizeof b->path)
+        return SDBOOT_ETOODEEP;
+    if (e->type == SDB_TAR_DIR)
+        return tree_mkdirs(&b->vol, b->path, true);
+    int err = tree_mkdirs(&b->vol, b->path, false);
+    if (err || (err = sdb_fat_open(&b->vol, &b->out, b->path,
+                                   SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC)))
+        return err;
+    b->out_open = true;
+    return SDB_OK;
+}
+
+static int extract_data(void *ctx, const uint8_t *buf, size_t len)
+{
+    struct sdboot *b = ctx;
+    return sdb_fat_write(&b->out, buf, (uint32_t)len);
+}
+
+static int extract_end(void *ctx)
+{
+    struct sdboot *b = ctx;
+    if (!b->out_open)
+        return SDB_OK;
+    b->out_open = false;
+    return sdb_fat_close(&b->out);
+}
+
+int install_extract(struct sdboot *b, const char *archive)
+{
+    int err = tree_remove(b, NEXT_DIR);
+    if (err || (err = tree_remove(b, PREV_DIR)) || (err = sdb_fat_mkdir(&b->vol, NEXT_DIR)))
+        return err;
+    struct sdb_tar_ops ops = {extract_begin, extract_data, extract_end, b};
+    uint64_t size;
+    b->out_open = false;
+    err = feed_archive(b, archive, &ops, NULL, &size);
+    if (b->out_open) {
+        sdb_fat_close(&b->out);
+        b->out_open = false;
+    }
+    return err ? err : sdb_fat_sync(&b->vol);
+}
+
+/* ---- switching ---- */
+
+/* Depth-first search of next/ for a file other than next/app; removes empty
+ * directories on the way. *found false when only next/app (or nothing) is left. */
+static int next_file(struct sdboot *b, bool *found)
+{
+    char *cur = b->path;
+    snprintf(cur, sizeof b->path, "%s", NEXT_DIR);
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        struct sdb_fat_dir d;
+        struct sdb_fat_dirent ent;
+        int err = sdb_fat_opendir(&b->vol, &d, cur);
+        bool top = !strcmp(cur, NEXT_DIR);
+        do {
+            err = err ? err : sdb_fat_readdir(&d, &ent);
+        } while (!err && top && ent.st.is_dir && !strcmp(ent.name, APP_DIR));
+        if (err == SDB_FAT_ENOENT) {
+            *found = false;
+            if (top)
+                return SDB_OK;
+            if ((err = sdb_fat_rmdir(&b->vol, cur)))
+                return err;
+            snprintf(cur, sizeof b->path, "%s", NEXT_DIR);
+            continue;
+        }
+        if (err)
+            return err;
+        size_t len = strlen(cur);
+        if (len + 1 + strlen(ent.name) > SDB_FAT_PATH_MAX)
+            return SDBOOT_ETOODEEP;
+        cur[len] = '/';
+        strcpy(cur + len + 1, ent.name);
+        if (!ent.st.is_dir) {
+            *found = true;
+            return SDB_OK;
+        }
+    }
+    return SDB_FAT_ELOOP;
+}
+
+/* b->path = NEXT_DIR/rel: move it to /rel, parking a different /rel in prev/. */
+static int place_file(struct sdboot *b)
+{
+    const char *rel = b->path + strlen(NEXT_DIR);
+    char *dest = b->path2;
+    snprintf(dest, sizeof b->path2, "%s", rel);
+    bool same, is_dir;
+    int err;
+    if (tree_exists(&b->vol, dest, &is_dir)) {
+        if ((err = tree_same_content(b, b->path, dest, &same)))
+            return err;
+        if (same)
+            return sdb_fat_unlink(&b->vol, b->path);
+        char parked[SDB_FAT_PATH_MAX + 1];
+        if (snprintf(parked, sizeof parked, PREV_DIR "%s", rel) >= (int)sizeof parked)
+            return SDBOOT_ETOODEEP;
+        if ((err = tree_mkdirs(&b->vol, parked, false)) ||
+            (err = sdb_fat_rename(&b->vol, dest, parked, true)))
+            return err;
+    }
+    if ((err = tree_mkdirs(&b->vol, dest, false)))
+        return err;
+    return sdb_fat_rename(&b->vol, b->path, dest, false);
+}
+
+static int place_app(struct sdboot *b)
+{
+    bool is_dir;
+    int err;
+    if (!tree_exists(&b->vol, NEXT_DIR "/" APP_DIR, &is_dir) || !is_dir)
+        return SDB_OK;
+    if (tree_exists(&b->vol, "/" APP_DIR, NULL)) {
+        if ((err = tree_mkdirs(&b->vol, PREV_DIR, true)) ||
+            (err = tree_remove(b, PREV_DIR "/" APP_DIR)) ||
+            (err = sdb_fat_rename(&b->vol, "/" APP_DIR, PREV_DIR "/" APP_DIR, false)))
+            return err;
+    }
+    return sdb_fat_rename(&b->vol, NEXT_DIR "/" APP_DIR, "/" APP_DIR, false);
+}
+
+int install_switch(struct sdboot *b)
+{
+    int err = place_app(b);
+    for (unsigned n = 0; !err && n < 100000; n++) {
+        bool found;
+        if ((err = next_file(b, &found)) || !found)
+            break;
+        err = place_file(b);
+    }
+    return err ? err : sdb_fat_sync(&b->vol);
+}
+
+/* Finish renames a cut interrupted, before check could resolve them by walk
+ * order. Directions follow the journal: a pair is settled source -> target. */
+int install_settle(struct sdboot *b)
+{
+    int err = sdb_fat_rename_settle(&b->vol, "/" APP_DIR, PREV_DIR "/" APP_DIR);
+    if (!err)
+        err = sdb_fat_rename_settle(&b->vol, NEXT_DIR "/" APP_DIR, "/" APP_DIR);
+    if (!err && b->st.source == SDBOOT_FROM_STAGING) {
+        err = sdb_fat_rename_settle(&b->vol, CURRENT_TAR, PREVIOUS_TAR);
+        if (!err)
+            err = sdb_fat_rename_settle(&b->vol, SDB_STAGE_ARCHIVE, CURRENT_TAR);
+    } else if (!err) {
+        err = sdb_fat_rename_settle(&b->vol, PREVIOUS_TAR, CURRENT_TAR);
+    }
+    /* Files outside /app: every one still in next/ may be mid-move. */
+    for (unsigned n = 0; !err && n < 100000; n++) {
+        bool found;
+        if ((err = next_file(b, &found)) || !found)
+            break;
+        const char *rel = b->path + strlen(NEXT_DIR);
+        char parked[SDB_FAT_PATH_MAX + 1];
+        snprintf(parked, sizeof parked, PREV_DIR "%s", rel);
+        if ((err = sdb_fat_rename_settle(&b->vol, rel, parked)) ||
+            (err = sdb_fat_rename_settle(&b->vol, b->path, rel)))
+            break;
+        if (tree_exists(&b->vol, b->path, NULL))
+            break; /* still to be placed: the switch will do it */
+    }
+    return err;
+}
+
+int install_commit(struct sdboot *b)
+{
+    struct sdboot_state *st = &b->st;
+    int err = SDB_OK;
+    if (st->source == SDBOOT_FROM_STAGING) {
+        if (tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL)) {
+            if (tree_exists(&b->vol, CURRENT_TAR, NULL))
+                err = sdb_fat_rename(&b->vol, CURRENT_TAR, PREVIOUS_TAR, true);
+            if (!err)
+                err = sdb_fat_rename(&b->vol, SDB_STAGE_ARCHIVE, CURRENT_TAR, false);
+        }
+    } else if (tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
+        err = sdb_fat_rename(&b->vol, PREVIOUS_TAR, CURRENT_TAR, true);
+    }
+    if (err || (err = sdb_fat_sync(&b->vol)))
+        return err;
+    bool rollback = st->source == SDBOOT_FROM_PREVIOUS;
+    if (rollback)
+        st->previous[0] = '\0';
+    else
+        snprintf(st->previous, sizeof st->previous, "%s",
+                 strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
+    memcpy(st->installed, st->target, sizeof st->installed);
+    st->target[0] = '\0';
+    st->phase = SDBOOT_PHASE_IDLE;
+    st->trials_used = 0;
+    st->trial_max = b->cfg.trial_boots;
+    st->confirmed = rollback; /* the release rolled back to had been confirmed */
+    st->last_event = rollback ? SDBOOT_EV_ROLLED_BACK : SDBOOT_EV_INSTALLED;
+    st->last_error = SDB_OK;
+    if ((err = state_store(b)))
+        return err;
+    /* Clean-up after the commit: a cut here only leaves leftovers for the next boot. */
+    if ((err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING)) && err != SDB_FAT_ENOENT)
+        return err;
+    if ((err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)) && err != SDB_FAT_ENOENT)
+        return err;
+    if ((err = tree_remove(b, PREV_DIR)) || (err = tree_remove(b, NEXT_DIR)))
+        return err;
+    return sdb_fat_sync(&b->vol);
+}
+
+int repair_fs(struct sdboot *b)
+{
+    struct sdb_fat_check_report r;
+    int err = sdb_fat_check(&b->vol, true, b->bitmap, sizeof b->bitmap, &r);
+    if (err)
+        return err;
+    uint32_t fixed = r.lost_clusters + r.cross_links + r.chains_truncated + r.sizes_fixed +
+                     r.orphan_lfn + r.bad_entries + r.fat_copies_fixed + r.fsinfo_fixed;
+    if (fixed)
+        boot_log(b, "file system repaired after a power cut (%u fixes)", (unsigned)fixed);
+    return SDB_OK;
+}
+
+int install_from(struct sdboot *b, enum sdboot_source source, const char *version)
+{
+    struct sdboot_state *st = &b->st;
+    st->phase = SDBOOT_PHASE_EXTRACTING;
+    st->source = (uint8_t)source;
+    snprintf(st->target, sizeof st->target, "%s", version);
+    int err = state_store(b);
+    if (err)
+        return err;
+    err = install_extract(b, source == SDBOOT_FROM_STAGING ? SDB_STAGE_ARCHIVE : PREVIOUS_TAR);
+    if (err)
+        return err;
+    st->phase = SDBOOT_PHASE_SWITCHING;
+    if ((err = state_store(b)) || (err = install_switch(b)))
+        return err;
+    return install_commit(b);
+}

@@ -1,0 +1,16 @@
+/* Log lines go to the port's callback (UART, stdout); nothing is kept. */
+#include <stdarg.h>
+#include <stdio.h>
+#include "boot_internal.h"
+
+void boot_log(struct sdboot *b, const char *fmt, ...)
+{
+    if (!b->cfg.log)
+        return;
+    char line[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    b->cfg.log(b->cfg.log_ctx, line);
+}

@@ -1,0 +1,110 @@
+/* Directory-tree helpers for the installer: mkdir -p, rm -r, compare files. */
+#include <stdio.h>
+#include <string.h>
+#include "boot_internal.h"
+
+bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir)
+{
+    struct sdb_fat_stat st;
+    if (sdb_fat_stat(vol, path, &st) != SDB_OK)
+        return false;
+    if (is_dir)
+        *is_dir = st.is_dir;
+    return true;
+}
+
+/* Create every directory of `path` (and `path` itself with include_last). */
+int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last)
+{
+    char buf[SDB_FAT_PATH_MAX + 1];
+    size_t len = strlen(path);
+    if (len > SDB_FAT_PATH_MAX)
+        return SDB_FAT_EPATH;
+    memcpy(buf, path, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] != '/' && !(i == len && include_last))
+            continue;
+        char saved = buf[i];
+        buf[i] = '\0';
+        bool is_dir;
+        int err = SDB_OK;
+        if (!tree_exists(vol, buf, &is_dir))
+            err = sdb_fat_mkdir(vol, buf);
+        else if (!is_dir)
+            err = SDB_FAT_ENOTDIR;
+        buf[i] = saved;
+        if (err)
+            return err;
+    }
+    return SDB_OK;
+}
+
+/* rm -r without recursion: repeatedly descend to the first entry of the deepest
+ * directory, remove files, remove directories once empty. One path buffer. */
+int tree_remove(struct sdboot *b, const char *path)
+{
+    bool is_dir;
+    if (!tree_exists(&b->vol, path, &is_dir))
+        return SDB_OK;
+    if (!is_dir)
+        return sdb_fat_unlink(&b->vol, path);
+    char *cur = b->path2;
+    snprintf(cur, sizeof b->path2, "%s", path);
+    size_t root_len = strlen(cur);
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        struct sdb_fat_dir d;
+        struct sdb_fat_dirent ent;
+        int err = sdb_fat_opendir(&b->vol, &d, cur);
+        if (!err)
+            err = sdb_fat_readdir(&d, &ent);
+        if (err == SDB_FAT_ENOENT) { /* empty: remove it and go up */
+            if ((err = sdb_fat_rmdir(&b->vol, cur)))
+                return err;
+            if (strlen(cur) == root_len)
+                return SDB_OK;
+            *strrchr(cur, '/') = '\0';
+            continue;
+        }
+        if (err)
+            return err;
+        size_t len = strlen(cur);
+        if (len + 1 + strlen(ent.name) > SDB_FAT_PATH_MAX)
+            return SDBOOT_ETOODEEP;
+        cur[len] = '/';
+        strcpy(cur + len + 1, ent.name);
+        if (!ent.st.is_dir) {
+            if ((err = sdb_fat_unlink(&b->vol, cur)))
+                return err;
+            cur[len] = '\0';
+        }
+    }
+    return SDB_FAT_ELOOP;
+}
+
+int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same)
+{
+    struct sdb_fat_file fa, fc;
+    *same = false;
+    int err = sdb_fat_open(&b->vol, &fa, a, SDB_FAT_READ);
+    if (err)
+        return err;
+    if ((err = sdb_fat_open(&b->vol, &fc, c, SDB_FAT_READ))) {
+        sdb_fat_close(&fa);
+        return err;
+    }
+    bool equal = sdb_fat_size(&fa) == sdb_fat_size(&fc);
+    uint32_t half = SDBOOT_IO_BUF / 2;
+    while (equal && !err) {
+        uint32_t ga, gc;
+        if ((err = sdb_fat_read(&fa, b->io, half, &ga)) ||
+            (err = sdb_fat_read(&fc, b->io + half, half, &gc)))
+            break;
+        equal = ga == gc && !memcmp(b->io, b->io + half, ga);
+        if (!ga)
+            break;
+    }
+    sdb_fat_close(&fa);
+    sdb_fat_close(&fc);
+    *same = equal && !err;
+    return err;
+}

@@ -1,0 +1,82 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "sdboot/boot.h"
+#include "sdboot/semver.h"
+#include "sim_common.h"
+
+int sim_take_card_args(const char *cmd, int argc, char **argv, struct sim_card *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 1; i < argc; i++) {
+        if (!argv[i])
+            continue;
+        bool has = i + 1 < argc;
+        uint64_t v;
+        if (!strcmp(argv[i], "--card") && has) {
+            c->image = argv[i + 1];
+        } else if (!strcmp(argv[i], "--power-cut-after") && has) {
+            if (!cli_parse_u64(argv[i + 1], &v) || v == 0 || v > UINT32_MAX)
+                return cli_usage_error(cmd, "--power-cut-after needs a positive number");
+            c->opts.power_cut_after = (uint32_t)v;
+        } else if (!strcmp(argv[i], "--tear") && has) {
+            if (!cli_parse_u64(argv[i + 1], &v) || v > 512)
+                return cli_usage_error(cmd, "--tear is 0..512 bytes");
+            c->opts.tear = (uint16_t)v;
+        } else {
+            continue;
+        }
+        argv[i] = argv[i + 1] = NULL;
+        i++;
+    }
+    return c->image ? CLI_EXIT_OK : cli_usage_error(cmd, "needs --card IMG");
+}
+
+int sim_fail(const char *cmd, struct sim_card *c, int err, const char *what)
+{
+    if (err == SDB_BD_EPOWER || sdb_host_card_power_failed(&c->card)) {
+        fprintf(stderr, "sdboot %s: power cut after %u sector writes (simulated)\n", cmd,
+                c->opts.power_cut_after);
+        return CLI_EXIT_POWERCUT;
+    }
+    return cli_fail(cmd, "%s: %s", what, sdb_strerror(err));
+}
+
+int sim_open(const char *cmd, struct sim_card *c, bool mount)
+{
+    int err = sdb_host_card_open(&c->card, c->image, &c->opts);
+    if (err)
+        return cli_fail(cmd, "%s: %s", c->image, sdb_strerror(err));
+    if (!mount)
+        return CLI_EXIT_OK;
+    if ((err = sdb_fat_mount(&c->vol, c->card.bd, false))) {
+        sdb_host_card_close(&c->card);
+        return cli_fail(cmd, "%s: %s", c->image, sdb_strerror(err));
+    }
+    c->mounted = true;
+    sdb_fio_fat_init(&c->fio, &c->vol);
+    return CLI_EXIT_OK;
+}
+
+int sim_close(const char *cmd, struct sim_card *c, int status)
+{
+    int err = c->mounted && !sdb_host_card_power_failed(&c->card) ? sdb_fat_unmount(&c->vol)
+                                                                   : SDB_OK;
+    bool cut = sdb_host_card_power_failed(&c->card);
+    sdb_host_card_close(&c->card);
+    if (cut && status != CLI_EXIT_POWERCUT)
+        return sim_fail(cmd, c, SDB_BD_EPOWER, "");
+    if (status == CLI_EXIT_OK && err)
+        return sim_fail(cmd, c, err, "closing the card");
+    return status;
+}
+
+void sim_installed_version(struct sim_card *c, char *out, size_t cap)
+{
+    struct sdboot_state st;
+    if (sdboot_read_state(&c->vol, &st) == SDB_OK)
+        snprintf(out, cap, "%s", st.installed);
+    else
+        snprintf(out, cap, "%s", SDB_VERSION_NONE);
+}

@@ -1,0 +1,31 @@
+/* Shared by the sim subcommands: the card image with an optional power cut. */
+#ifndef SDBOOT_SIM_COMMON_H
+#define SDBOOT_SIM_COMMON_H
+
+#include <stdbool.h>
+#include "sdboot/fat.h"
+#include "sdboot/fio_fat.h"
+#include "sdboot/host.h"
+
+struct sim_card {
+    const char *image;
+    struct sdb_host_card_opts opts;
+    struct sdb_host_card card;
+    struct sdb_fat_vol vol;
+    struct sdb_fio_fat fio;
+    bool mounted;
+};
+
+/* Take --card IMG, --power-cut-after N and --tear BYTES out of argv (they are
+ * replaced by NULL); returns 0 or a CLI exit code. */
+int sim_take_card_args(const char *cmd, int argc, char **argv, struct sim_card *c);
+/* Open the image (and mount it when `mount`). Returns 0 or a CLI exit code. */
+int sim_open(const char *cmd, struct sim_card *c, bool mount);
+/* Unmount/close; maps a simulated power cut to exit 75 with a message. */
+int sim_close(const char *cmd, struct sim_card *c, int status);
+/* The CLI exit code for a core error (75 for a power cut). */
+int sim_fail(const char *cmd, struct sim_card *c, int err, const char *what);
+/* The installed version on the card ("none" without sdboot state). */
+void sim_installed_version(struct sim_card *c, char *out, size_t cap);
+
+#endif
