@@ -187,8 +187,9 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
 static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
 {
     int err;
+    bool repairing = tree_exists(&b->vol, REPAIR_MARK, NULL);
     bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) || tree_exists(&b->vol, PREV_DIR, NULL) ||
-                     tree_exists(&b->vol, FIX_TMP, NULL);
+                     tree_exists(&b->vol, FIX_TMP, NULL) || repairing;
     if (leftovers) {
         if ((err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)) ||
             (err = tree_remove(b, PREV_DIR)))
@@ -197,11 +198,18 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             return err;
     }
     bool installed = strcmp(b->st.installed, SDB_VERSION_NONE) != 0;
-    if (installed && (leftovers || !tree_exists(&b->vol, "/main.py", NULL)) &&
+    if (installed && (repairing || !tree_exists(&b->vol, "/main.py", NULL)) &&
         tree_exists(&b->vol, CURRENT_TAR, NULL)) {
+        /* The marker makes a repair cut short resume at the next boot. */
+        struct sdb_fat_file mark;
         uint32_t restored;
-        if ((err = sdboot_repair(b, &restored)))
+        if (!repairing && ((err = sdb_fat_open(&b->vol, &mark, REPAIR_MARK,
+                                               SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
+                           (err = sdb_fat_close(&mark)) || (err = sdb_fat_sync(&b->vol))))
             return err;
+        if ((err = sdboot_repair(b, &restored)) || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))
+            return err;
+        leftovers = true;
         if (restored) {
             boot_log(b, "restored %u damaged or missing files of %s", (unsigned)restored,
                      b->st.installed);

@@ -12,6 +12,7 @@
 #define NEXT_DIR "/.sdboot/next"
 #define PREV_DIR "/.sdboot/prev"
 #define FIX_TMP "/.sdboot/fix.tmp"
+#define REPAIR_MARK "/.sdboot/repairing" /* exists while a repair is under way */
 #define APP_DIR "app"
 
 /* log.c */

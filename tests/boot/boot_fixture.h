@@ -1,0 +1,41 @@
+/* Test fixture for the boot engine: releases built in memory, staged onto a
+ * RAM card exactly as the application would, and tree comparisons. */
+#ifndef SDB_BOOT_FIXTURE_H
+#define SDB_BOOT_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sdboot/boot.h"
+
+#define FX_MAX_FILES 8
+
+struct fx_file {
+    const char *path; /* without leading '/' */
+    const char *content;
+};
+
+struct fx_release {
+    const char *version;
+    struct fx_file files[FX_MAX_FILES];
+    unsigned nfiles;
+    uint8_t tar[32768];
+    size_t tar_len;
+};
+
+extern struct fx_release fx_r1, fx_r2;
+extern const char fx_user_path[], fx_user_content[];
+
+void fx_build(struct fx_release *r);
+/* Make a fresh card image with a user file, initialised by one boot. */
+int fx_new_card(sdb_bd_t *bd);
+/* As the application: write the archive and pending record through fileio. */
+int fx_stage(sdb_bd_t *bd, const struct fx_release *r, const uint8_t *override_tar, size_t len);
+int fx_boot(sdb_bd_t *bd, struct sdboot_result *res);
+int fx_confirm(sdb_bd_t *bd);
+/* Does the card hold exactly release r (every file exact, /app holds nothing
+ * else) and the user file? why gets the first difference. */
+bool fx_tree_is(sdb_bd_t *bd, const struct fx_release *r, char *why, size_t len);
+int fx_state(sdb_bd_t *bd, struct sdboot_state *st);
+
+#endif

@@ -1,0 +1,278 @@
+/* The seed's boot cases, the format policy, and every refusal of a staged release. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "boot_fixture.h"
+#include "sdboot/bd_fault.h"
+#include "sdboot/bd_ram.h"
+#include "sdboot/release.h"
+
+#define CARD_BYTES (1u << 20)
+static uint8_t mem[CARD_BYTES];
+static struct sdb_bd_ram ram;
+static struct sdboot engine;
+static char logbuf[4096];
+
+static void capture(void *ctx, const char *line)
+{
+    (void)ctx;
+    strncat(logbuf, line, sizeof logbuf - strlen(logbuf) - 2);
+    strcat(logbuf, "\n");
+}
+
+static int boot_with(sdb_bd_t *bd, unsigned policy, bool pin, const char *board,
+                     struct sdboot_result *res)
+{
+    struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
+    cfg.format_policy = policy;
+    cfg.recovery_pin = pin;
+    cfg.board = board;
+    cfg.log = capture;
+    logbuf[0] = '\0';
+    return sdboot_boot(&engine, bd, &cfg, res);
+}
+
+static const unsigned POLICY_ALL = SDBOOT_FORMAT_BLANK | SDBOOT_FORMAT_OTHER_FS;
+
+static int reset(void **state)
+{
+    (void)state;
+    memset(mem, 0, sizeof mem);
+    sdb_bd_ram_init(&ram, mem, CARD_BYTES / 512);
+    return 0;
+}
+
+static void blank_card_is_formatted(void **state)
+{
+    (void)state;
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+    assert_int_equal(res.event, SDBOOT_EV_FORMATTED);
+    assert_string_equal(res.version, "none");
+    enum sdb_card_class cls;
+    assert_int_equal(sdb_fat_detect(&ram.bd, &cls), SDB_OK);
+    assert_int_equal(cls, SDB_CARD_FAT);
+}
+
+static void policy_can_forbid_formatting(void **state)
+{
+    (void)state;
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, 0, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_ENOFS);
+    assert_int_equal(ram.bd.stats.sectors_written, 0);
+}
+
+static void foreign_fs_formatted_only_by_policy(void **state)
+{
+    (void)state;
+    mem[1080] = 0x53, mem[1081] = 0xEF; /* ext4 superblock magic */
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, SDBOOT_FORMAT_BLANK, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(ram.bd.stats.sectors_written, 0);
+    assert_int_equal(mem[1080], 0x53);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_FORMATTED);
+    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+}
+
+static void fat_with_user_data_is_initialised_not_formatted(void **state)
+{
+    (void)state;
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK); /* mkfs + user file + first boot */
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+    assert_int_not_equal(res.event, SDBOOT_EV_FORMATTED);
+    struct sdb_fat_vol vol;
+    struct sdb_fat_stat st;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&vol, fx_user_path, &st), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&vol, "/.sdboot/state.a", &st), SDB_OK);
+}
+
+static void io_errors_are_never_formatted(void **state)
+{
+    (void)state;
+    struct sdb_bd_fault fault;
+    sdb_bd_fault_init(&fault, &ram.bd);
+    assert_int_equal(sdb_bd_fault_add_bad_range(&fault, 0, 4), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&fault.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_ECARDIO);
+    assert_int_equal(ram.bd.stats.sectors_written, 0);
+    assert_non_null(strstr(logbuf, "never formatted"));
+}
+
+static void no_card_falls_back_to_internal(void **state)
+{
+    (void)state;
+    struct sdb_bd_fault fault;
+    sdb_bd_fault_init(&fault, &ram.bd);
+    fault.no_medium = true;
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&fault.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_ENOCARD);
+    assert_non_null(strstr(logbuf, "no card"));
+}
+
+static void recovery_pin_mounts_sd_and_runs_nothing(void **state)
+{
+    (void)state;
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK);
+    fx_build(&fx_r1);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
+    sdb_bd_reset_stats(&ram.bd);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, true, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_MOUNT_SD);
+    assert_int_equal(ram.bd.stats.sectors_written, 0); /* the staged release waits */
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+}
+
+static void install_confirm_and_normal_boot_writes_nothing(void **state)
+{
+    (void)state;
+    fx_build(&fx_r1);
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    assert_true(res.on_trial);
+    char why[256];
+    assert_true(fx_tree_is(&ram.bd, &fx_r1, why, sizeof why));
+    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_CONFIRMED);
+    sdb_bd_reset_stats(&ram.bd);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_false(res.on_trial);
+    assert_int_equal(ram.bd.stats.sectors_written, 0);
+    printf("normal boot: %llu sectors read, 0 written\n",
+           (unsigned long long)ram.bd.stats.sectors_read);
+}
+
+/* A refused release: exact error, nothing outside /.sdboot touched, old release runs. */
+static void expect_refusal(const uint8_t *tar, size_t len, const struct fx_release *r,
+                           const char *board, int expected)
+{
+    fx_build(&fx_r1);
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(fx_stage(&ram.bd, r, tar, len), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, board, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALL_FAILED);
+    assert_int_equal(res.error, expected);
+    assert_string_equal(res.version, "1.0.0");
+    assert_non_null(strstr(logbuf, "refused"));
+    char why[256];
+    if (!fx_tree_is(&ram.bd, &fx_r1, why, sizeof why))
+        fail_msg("%s", why);
+    struct sdb_fat_vol vol;
+    struct sdb_fat_stat st;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&vol, "/.sdboot/next", &st), SDB_FAT_ENOENT);
+    assert_int_equal(sdb_fat_stat(&vol, "/evil", &st), SDB_FAT_ENOENT);
+    assert_int_equal(sdb_fat_stat(&vol, SDB_STAGE_PENDING, &st), SDB_FAT_ENOENT);
+}
+
+static void refuses_hash_mismatch(void **state)
+{
+    (void)state;
+    fx_build(&fx_r2);
+    static uint8_t tampered[sizeof fx_r2.tar];
+    memcpy(tampered, fx_r2.tar, fx_r2.tar_len);
+    tampered[600] ^= 1; /* a byte of file content */
+    expect_refusal(tampered, fx_r2.tar_len, &fx_r2, NULL, SDB_HASH_EMISMATCH);
+}
+
+static void refuses_dotdot_in_archive(void **state)
+{
+    (void)state;
+    static struct fx_release evil = {.version = "2.0.0",
+                                     .files = {{"main.py", "x"}, {"../evil", "escape"}},
+                                     .nfiles = 2};
+    /* the writer refuses nothing: build the header by hand via the fixture */
+    fx_build(&evil);
+    expect_refusal(NULL, 0, &evil, NULL, SDB_TAR_EDOTDOT);
+}
+
+static void refuses_reserved_path(void **state)
+{
+    (void)state;
+    static struct fx_release evil = {.version = "2.0.0",
+                                     .files = {{".sdboot/state.a", "forged state"}},
+                                     .nfiles = 1};
+    fx_build(&evil);
+    expect_refusal(NULL, 0, &evil, NULL, SDB_TAR_ERESERVED);
+}
+
+static void refuses_older_version(void **state)
+{
+    (void)state;
+    static struct fx_release old = {.version = "0.9.0", .files = {{"main.py", "old"}}, .nfiles = 1};
+    fx_build(&old);
+    expect_refusal(NULL, 0, &old, NULL, SDB_POLICY_EOLDER);
+}
+
+static void refuses_truncated_archive(void **state)
+{
+    (void)state;
+    fx_build(&fx_r2);
+    expect_refusal(fx_r2.tar, 1024, &fx_r2, NULL, SDB_SIZE_EMISMATCH);
+}
+
+static void damaged_file_is_repaired(void **state)
+{
+    (void)state;
+    fx_build(&fx_r1);
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&vol, "/main.py"), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&vol, "/app/lib/b.py"), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_REPAIRED);
+    assert_non_null(strstr(logbuf, "restored 2 damaged or missing files"));
+    char why[256];
+    assert_true(fx_tree_is(&ram.bd, &fx_r1, why, sizeof why));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(blank_card_is_formatted, reset),
+        cmocka_unit_test_setup(policy_can_forbid_formatting, reset),
+        cmocka_unit_test_setup(foreign_fs_formatted_only_by_policy, reset),
+        cmocka_unit_test_setup(fat_with_user_data_is_initialised_not_formatted, reset),
+        cmocka_unit_test_setup(io_errors_are_never_formatted, reset),
+        cmocka_unit_test_setup(no_card_falls_back_to_internal, reset),
+        cmocka_unit_test_setup(recovery_pin_mounts_sd_and_runs_nothing, reset),
+        cmocka_unit_test_setup(install_confirm_and_normal_boot_writes_nothing, reset),
+        cmocka_unit_test_setup(refuses_hash_mismatch, reset),
+        cmocka_unit_test_setup(refuses_dotdot_in_archive, reset),
+        cmocka_unit_test_setup(refuses_reserved_path, reset),
+        cmocka_unit_test_setup(refuses_older_version, reset),
+        cmocka_unit_test_setup(refuses_truncated_archive, reset),
+        cmocka_unit_test_setup(damaged_file_is_repaired, reset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
