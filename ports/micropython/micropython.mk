@@ -1,0 +1,19 @@
+# sdboot as a MicroPython user C module (make-based ports: unix, and older
+# make-based builds). Build with:
+#   make -C ports/unix USER_C_MODULES=/path/to/sdboot/ports
+# The core is compiled unchanged from ../../src; only the glue here knows MicroPython.
+SDBOOT_MOD_DIR := $(USERMOD_DIR)
+SDBOOT_ROOT := $(abspath $(SDBOOT_MOD_DIR)/../..)
+
+# Glue: scanned for MP_QSTR_ names.
+SRC_USERMOD_C += $(SDBOOT_MOD_DIR)/modsdboot.c $(SDBOOT_MOD_DIR)/mp_bd.c $(SDBOOT_MOD_DIR)/mp_fio.c
+
+# Core layers the device needs (test-only block devices left out): not scanned.
+SDBOOT_CORE := $(wildcard $(SDBOOT_ROOT)/src/util/*.c $(SDBOOT_ROOT)/src/fat/*.c \
+	$(SDBOOT_ROOT)/src/release/*.c $(SDBOOT_ROOT)/src/boot/*.c $(SDBOOT_ROOT)/src/ota/*.c \
+	$(SDBOOT_ROOT)/src/common/*.c) $(SDBOOT_ROOT)/src/blockdev/blockdev.c
+SRC_USERMOD_LIB_C += $(SDBOOT_CORE)
+
+CFLAGS_USERMOD += -I$(SDBOOT_MOD_DIR) -I$(SDBOOT_ROOT)/include
+# mbedTLS (signatures, hashes) and zlib (.tar.gz releases) from the system on the unix port.
+LDFLAGS_USERMOD += -lmbedcrypto -lz
