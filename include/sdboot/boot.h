@@ -125,6 +125,7 @@ struct sdboot_state {
     uint8_t trials_used;
     bool confirmed;     /* the installed release was confirmed (or needs none) */
     uint8_t last_event; /* enum sdboot_event */
+    bool fs_dirty;      /* file-system work under way: the next boot checks the card first */
     int32_t last_error;
     char installed[SDB_VERSION_MAX]; /* "none" on a card that never had a release */
     char previous[SDB_VERSION_MAX];  /* "" when there is nothing to roll back to */

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "boot_fixture.h"
@@ -111,7 +112,8 @@ static void run_scenario(enum scenario sc, const char *name)
                                 .cache_modes = true, .second_cut = true, .fsck_each = true};
     struct sdb_pc_result res;
     assert_int_equal(sdb_pc_run(&s, &res), SDB_OK);
-    assert_true(res.writes > 0);
+    if (!getenv("SDB_CUT_CASE")) /* a replay runs one case only */
+        assert_true(res.writes > 0);
     assert_int_equal(res.failed, 0);
 }
 

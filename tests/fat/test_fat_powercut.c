@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include "fat_test_util.h"
 #include "powercut.h"
@@ -195,7 +196,8 @@ static void run_op(enum op op, const char *name)
                                 .cache_modes = true, .second_cut = true, .fsck_each = true};
     struct sdb_pc_result res;
     assert_int_equal(sdb_pc_run(&s, &res), SDB_OK);
-    assert_true(res.writes > 0);
+    if (!getenv("SDB_CUT_CASE")) /* a replay runs one case only */
+        assert_true(res.writes > 0);
     assert_int_equal(res.failed, 0);
 }
 

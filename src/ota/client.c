@@ -1,0 +1,340 @@
+/*
+ * OTA client (see ota.h). Download order, each step safe against a power cut:
+ * the resume record (which file, which ETag) is written when the answer starts;
+ * bytes are appended to the .part file; only after size and hashes match is the
+ * file renamed and the pending record written (stage.h). A cut leaves a .part
+ * that is resumed, or nothing; never a pending record for unverified bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "sdboot/crc32.h"
+#include "sdboot/ota.h"
+#include "sdboot/semver.h"
+
+#define RESUME_MAGIC "SDBRESUM"
+#define MAX_UNSIZED (64ull << 20) /* cap for seed manifests that name no size */
+
+static void ota_log(struct sdboot_ota *o, const char *fmt, const char *a, const char *b)
+{
+    if (!o->cfg.log)
+        return;
+    char line[200];
+    snprintf(line, sizeof line, fmt, a, b);
+    o->cfg.log(o->cfg.ctx, line);
+}
+
+void sdboot_ota_init(struct sdboot_ota *o, const struct sdboot_ota_config *cfg,
+                     const sdb_transport_t *http, const sdb_fileio_t *fio)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg = *cfg;
+    if (!o->cfg.retries)
+        o->cfg.retries = 3;
+    if (!o->cfg.backoff_ms)
+        o->cfg.backoff_ms = 500;
+    if (!o->cfg.installed)
+        o->cfg.installed = SDB_VERSION_NONE;
+    o->http = http;
+    o->fio = fio;
+}
+
+static int join_url(const char *base, const char *name, char *out)
+{
+    size_t n = strlen(base);
+    const char *sep = n && base[n - 1] == '/' ? "" : "/";
+    int len = snprintf(out, SDB_OTA_URL_MAX, "%s%s%s", base, sep, name);
+    return len > 0 && len < SDB_OTA_URL_MAX ? SDB_OK : SDB_OTA_EURL;
+}
+
+static bool retryable(int err)
+{
+    return err == SDB_NET_ETIMEOUT || err == SDB_NET_ERESET || err == SDB_NET_ECONNECT ||
+           err == SDB_NET_ELENGTH || err == SDB_NET_EPROTO;
+}
+
+static void backoff(struct sdboot_ota *o, unsigned attempt)
+{
+    if (o->cfg.sleep_ms)
+        o->cfg.sleep_ms(o->cfg.ctx, o->cfg.backoff_ms << attempt);
+}
+
+/* ---- small fetches into memory: versions, versions.sig ---- */
+
+struct mem_sink {
+    uint8_t *buf;
+    size_t cap, len;
+    int overflow_err;
+};
+
+static int to_memory(void *ctx, const uint8_t *data, size_t len)
+{
+    struct mem_sink *m = ctx;
+    if (len > m->cap - m->len)
+        return m->overflow_err;
+    memcpy(m->buf + m->len, data, len);
+    m->len += len;
+    return SDB_OK;
+}
+
+static int fetch_small(struct sdboot_ota *o, const char *name, const char *etag, uint8_t *buf,
+                       size_t cap, int overflow_err, size_t *len, struct sdb_http_response *resp)
+{
+    char url[SDB_OTA_URL_MAX];
+    int err = join_url(o->cfg.url, name, url);
+    if (err)
+        return err;
+    struct sdb_http_request req = {.url = url, .if_none_match = etag};
+    for (unsigned attempt = 0;; attempt++) {
+        struct mem_sink m = {buf, cap, 0, overflow_err};
+        err = o->http->get(o->http->ctx, &req, to_memory, &m, resp);
+        *len = m.len;
+        if (!err && resp->status != 200 && resp->status != 304)
+            return SDB_OTA_EHTTP;
+        if (err == SDB_OK || !retryable(err) || attempt + 1 >= o->cfg.retries)
+            return err;
+        ota_log(o, "%s: %s, retrying", name, sdb_strerror(err));
+        backoff(o, attempt);
+    }
+}
+
+int sdboot_ota_check(struct sdboot_ota *o)
+{
+    struct sdb_http_response resp;
+    o->checked = false;
+    int err = fetch_small(o, "versions", o->etag, o->manifest, sizeof o->manifest,
+                          SDB_OTA_ETOOBIG, &o->manifest_len, &resp);
+    if (err)
+        return err;
+    if (resp.status == 304)
+        return SDB_OTA_UPTODATE;
+    char etag[SDB_ETAG_MAX];
+    memcpy(etag, resp.etag, sizeof etag);
+    o->sig_len = 0;
+    const uint8_t *sig = NULL;
+    if (o->cfg.trust.count) {
+        err = fetch_small(o, "versions.sig", NULL, o->sig, sizeof o->sig, SDB_SIG_EFORMAT,
+                          &o->sig_len, &resp);
+        if (err == SDB_OTA_EHTTP && resp.status == 404)
+            err = SDB_SIG_EMISSING;
+        if (err)
+            return err;
+        sig = o->sig;
+    }
+    struct sdb_manifest_error merr;
+    err = sdboot_ota_decide(&o->cfg.trust, o->cfg.board, o->cfg.force, o->manifest,
+                            o->manifest_len, sig, o->sig_len, o->cfg.installed, &o->latest,
+                            &o->flags, &merr);
+    if (err == SDB_OK || err == SDB_OTA_UPTODATE)
+        memcpy(o->etag, etag, sizeof o->etag); /* only a manifest we could judge */
+    o->checked = err == SDB_OK;
+    return err;
+}
+
+/* ---- the resume record: which download the .part file belongs to ---- */
+
+static void resume_encode(const struct sdboot_ota *o, const char *etag, uint8_t out[512])
+{
+    memset(out, 0, 512);
+    memcpy(out, RESUME_MAGIC, 8);
+    memcpy(out + 8, o->latest.version, SDB_VERSION_MAX);
+    memcpy(out + 72, o->latest.sha1, 20);
+    memcpy(out + 92, o->latest.sha256, 32);
+    snprintf((char *)out + 124, SDB_ETAG_MAX, "%s", etag);
+    uint32_t crc = sdb_crc32(0, out, 508);
+    memcpy(out + 508, &crc, 4);
+}
+
+/* The ETag to resume with, if the record is for this very release. */
+static bool resume_matches(struct sdboot_ota *o, char etag[SDB_ETAG_MAX])
+{
+    uint8_t rec[512], want[512];
+    void *f;
+    size_t got = 0;
+    if (o->fio->open(o->fio->ctx, SDB_STAGE_RESUME, SDB_FIO_READ, &f))
+        return false;
+    int err = o->fio->read(o->fio->ctx, f, rec, sizeof rec, &got);
+    o->fio->close(o->fio->ctx, f);
+    if (err || got != sizeof rec)
+        return false;
+    memcpy(etag, rec + 124, SDB_ETAG_MAX);
+    etag[SDB_ETAG_MAX - 1] = '\0';
+    resume_encode(o, etag, want);
+    return !memcmp(rec, want, sizeof rec);
+}
+
+static int resume_write(struct sdboot_ota *o, const char *etag)
+{
+    uint8_t rec[512];
+    void *f;
+    resume_encode(o, etag, rec);
+    int err = o->fio->open(o->fio->ctx, SDB_STAGE_RESUME, SDB_FIO_CREATE, &f);
+    if (err)
+        return err;
+    err = o->fio->write(o->fio->ctx, f, rec, sizeof rec);
+    int cerr = o->fio->close(o->fio->ctx, f);
+    return err ? err : cerr;
+}
+
+/* ---- the download ---- */
+
+struct dl {
+    struct sdboot_ota *o;
+    void *part;
+    struct sdb_http_response *resp;
+    struct sdb_sha1 sha1;
+    struct sdb_sha256 sha256;
+    uint64_t have;   /* bytes in .part */
+    uint64_t cap;
+    bool started;    /* first body byte of this answer seen */
+    bool fresh;      /* this answer restarts the file from byte 0 */
+};
+
+static void hashes_reset(struct dl *d)
+{
+    sdb_sha1_init(&d->sha1);
+    sdb_sha256_init(&d->sha256);
+}
+
+/* Hash what an earlier attempt left in .part, so the download goes on from there. */
+static int hash_existing(struct dl *d)
+{
+    const sdb_fileio_t *fio = d->o->fio;
+    void *f;
+    uint8_t buf[512];
+    size_t got;
+    int err = fio->open(fio->ctx, SDB_STAGE_PART, SDB_FIO_READ, &f);
+    if (err)
+        return err;
+    d->have = 0;
+    while ((err = fio->read(fio->ctx, f, buf, sizeof buf, &got)) == SDB_OK && got) {
+        sdb_sha1_update(&d->sha1, buf, got);
+        sdb_sha256_update(&d->sha256, buf, got);
+        d->have += got;
+    }
+    fio->close(fio->ctx, f);
+    return err;
+}
+
+static int open_part(struct dl *d, bool append)
+{
+    return d->o->fio->open(d->o->fio->ctx, SDB_STAGE_PART, append ? SDB_FIO_APPEND : SDB_FIO_CREATE,
+                           &d->part);
+}
+
+static int to_part(void *ctx, const uint8_t *data, size_t len)
+{
+    struct dl *d = ctx;
+    struct sdboot_ota *o = d->o;
+    int err;
+    if (!d->started) {
+        d->started = true;
+        if (d->resp->status != 200 && d->resp->status != 206)
+            return SDB_OTA_EHTTP;
+        bool restart = d->have && !(d->resp->status == 206 && d->resp->range_honoured);
+        if (restart) { /* Range ignored or the file changed: start over */
+            o->fio->close(o->fio->ctx, d->part);
+            if ((err = open_part(d, false)))
+                return err;
+            hashes_reset(d);
+            o->bytes_resumed = 0;
+            d->have = 0;
+        }
+        if ((err = resume_write(o, d->resp->etag)))
+            return err;
+    }
+    if (len > d->cap - d->have)
+        return SDB_OTA_ESIZE;
+    if ((err = o->fio->write(o->fio->ctx, d->part, data, len)))
+        return err;
+    sdb_sha1_update(&d->sha1, data, len);
+    sdb_sha256_update(&d->sha256, data, len);
+    d->have += len;
+    o->bytes_downloaded += len;
+    if (o->cfg.progress)
+        o->cfg.progress(o->cfg.ctx, d->have, o->latest.has_size ? o->latest.size : 0);
+    return SDB_OK;
+}
+
+static int download(struct sdboot_ota *o, struct dl *d, const char *url)
+{
+    char etag[SDB_ETAG_MAX] = "";
+    bool resuming = resume_matches(o, etag);
+    hashes_reset(d);
+    int err = resuming ? hash_existing(d) : SDB_OK;
+    if (err || !resuming || !d->have) {
+        d->have = 0;
+        hashes_reset(d);
+        resuming = false;
+    }
+    o->bytes_resumed = d->have;
+    if (resuming)
+        ota_log(o, "resuming the download of %s%s", o->latest.version, "");
+    if ((err = open_part(d, resuming)))
+        return err;
+    for (unsigned attempt = 0;; attempt++) {
+        struct sdb_http_response resp;
+        struct sdb_http_request req = {.url = url, .offset = d->have, .if_range = etag};
+        d->resp = &resp;
+        d->started = false;
+        err = o->http->get(o->http->ctx, &req, to_part, d, &resp);
+        if (!err && !d->started && resp.status != 200 && resp.status != 206)
+            err = SDB_OTA_EHTTP;
+        if (!err && !d->started && d->have == 0 && o->latest.has_size && o->latest.size)
+            err = SDB_SIZE_EMISMATCH; /* an empty 200 for a release that has bytes */
+        if (err == SDB_OK || !retryable(err) || attempt + 1 >= o->cfg.retries)
+            break;
+        ota_log(o, "download: %s, resuming after a pause%s", sdb_strerror(err), "");
+        memcpy(etag, resp.etag, sizeof etag);
+        backoff(o, attempt);
+    }
+    int cerr = o->fio->close(o->fio->ctx, d->part);
+    return err ? err : cerr;
+}
+
+int sdboot_ota_stage(struct sdboot_ota *o)
+{
+    if (!o->checked)
+        return SDB_OTA_ENOTSTAGED;
+    char url[SDB_OTA_URL_MAX];
+    int err = join_url(o->cfg.url, o->latest.filename, url);
+    if (err || (err = sdboot_stage_begin(o->fio)))
+        return err;
+    struct dl d = {.o = o, .cap = o->latest.has_size ? o->latest.size : MAX_UNSIZED};
+    o->bytes_downloaded = 0;
+    err = download(o, &d, url);
+    uint8_t sha1[20], sha256[32];
+    sdb_sha1_finish(&d.sha1, sha1);
+    sdb_sha256_finish(&d.sha256, sha256);
+    if (err)
+        return err; /* .part and its resume record stay: the next attempt resumes */
+    struct sdb_manifest_entry e = o->latest;
+    if (e.has_size && d.have != e.size)
+        err = SDB_SIZE_EMISMATCH;
+    else if (memcmp(sha1, e.sha1, 20) || (e.has_sha256 && memcmp(sha256, e.sha256, 32)))
+        err = SDB_HASH_EMISMATCH;
+    if (err) { /* never resume from bytes that are known bad */
+        o->fio->remove(o->fio->ctx, SDB_STAGE_PART);
+        o->fio->remove(o->fio->ctx, SDB_STAGE_RESUME);
+        return err;
+    }
+    memcpy(e.sha256, sha256, 32); /* the bootloader re-checks this */
+    e.has_sha256 = e.has_size = true;
+    e.size = d.have;
+    if ((err = sdboot_stage_commit(o->fio, &e, o->flags)))
+        return err;
+    o->fio->remove(o->fio->ctx, SDB_STAGE_RESUME);
+    ota_log(o, "staged %s%s: installed at the next boot", e.version, "");
+    return SDB_OK;
+}
+
+int sdboot_ota_install_update_if_available(struct sdboot_ota *o, bool *restart)
+{
+    *restart = false;
+    int err = sdboot_ota_check(o);
+    if (err == SDB_OTA_UPTODATE)
+        return SDB_OK;
+    if (err || (err = sdboot_ota_stage(o)))
+        return err;
+    *restart = true;
+    return SDB_OK;
+}
