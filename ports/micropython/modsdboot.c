@@ -221,12 +221,25 @@ static void put(mp_obj_t dict, qstr key, mp_obj_t value)
     mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(key), value);
 }
 
-/* status([root]) -> dict: the card's boot state, plus what the last boot() did. */
+/* status([root]) -> dict: the card's boot state, plus what the last boot() did
+ * (only the latter, with installed=None, when the card is not mounted). */
 static mp_obj_t sdboot_status_fn(size_t n_args, const mp_obj_t *args)
 {
     struct sdboot_state st;
-    read_state(&st, n_args, args);
+    struct mp_fio f;
+    card_files(&f, n_args, args);
+    int err = sdboot_app_state(&f.fio, &st);
     mp_obj_t d = mp_obj_new_dict(0);
+    if (err && !booted)
+        mp_sdboot_raise(err);
+    if (err) { /* no card mounted: what the last boot() saw is all there is */
+        put(d, MP_QSTR_installed, mp_const_none);
+        put(d, MP_QSTR_decision, str_obj(sdboot_decision_name(last.decision)));
+        put(d, MP_QSTR_event, str_obj(sdboot_event_name(last.event)));
+        put(d, MP_QSTR_error, MP_OBJ_NEW_SMALL_INT(last.error));
+        put(d, MP_QSTR_message, str_obj(sdb_strerror(last.error)));
+        return d;
+    }
     put(d, MP_QSTR_installed, str_obj(st.installed));
     put(d, MP_QSTR_previous, str_obj(st.previous));
     put(d, MP_QSTR_confirmed, mp_obj_new_bool(st.confirmed));

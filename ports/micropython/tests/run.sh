@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Run the MicroPython story tests with a MicroPython binary that has the
+# sdboot module (this script builds no MicroPython: pass its path).
+#   ports/micropython/tests/run.sh /path/to/micropython [path/to/sdboot-cli]
+# Fixtures (releases, card images) are made with the sdboot CLI in a temp dir.
+set -euo pipefail
+MPY=$(realpath "${1:?usage: run.sh MICROPYTHON [SDBOOT_CLI]}")
+here=$(cd "$(dirname "$0")" && pwd)
+SDBOOT=$(realpath "${2:-$here/../../../build/sdboot}")
+work=$(mktemp -d /tmp/sdb-mpy-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+release() { # release VERSION: a tiny app whose main.py says which release it is
+    mkdir -p "src-$1/app"
+    printf 'from app import hello\nRELEASE = hello.RELEASE\nprint("main.py of release", RELEASE)\n' \
+        >"src-$1/main.py"
+    printf 'RELEASE = "%s"\n' "$1" >"src-$1/app/hello.py"
+    "$SDBOOT" pack --version "$1" --out site --key key.pem -C "src-$1" main.py app >/dev/null
+}
+run() { echo "== $*"; (cd "$here" && "$MPY" "$@"); }
+
+"$SDBOOT" keygen key.pem pub.pem >/dev/null
+release 1.0.0
+"$SDBOOT" image create card.img --size 8M >/dev/null
+"$SDBOOT" sim stage --card "$work/card.img" --release site --pubkey pub.pem
+run test_boot.py "$work/card.img"
+
+release 1.1.0
+"$SDBOOT" sim stage --card "$work/card.img" --release site --pubkey pub.pem
+run test_rollback.py "$work/card.img"
+
+truncate -s 4M raw.img
+run test_cases.py "$work/card.img" "$work/raw.img"
+
+if [ -f "$here/test_ota.py" ] && "$MPY" -c "import sdboot; sdboot.OTA" 2>/dev/null; then
+    port=$((20000 + RANDOM % 20000))
+    release 1.2.0
+    "$SDBOOT" serve site --port "$port" >serve.log 2>&1 &
+    server=$!
+    trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+    sleep 0.5
+    run test_ota.py "$work/card.img" "http://127.0.0.1:$port/" "$work/pub.pem"
+fi
+echo "all MicroPython sdboot tests passed"
