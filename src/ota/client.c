@@ -13,6 +13,9 @@
 
 #define RESUME_MAGIC "SDBRESUM"
 #define MAX_UNSIZED (64ull << 20) /* cap for seed manifests that name no size */
+/* File systems (FatFs, ours) record a file's size when it is closed: closing
+ * and reopening .part this often bounds what a power cut can take back. */
+#define CHECKPOINT_BYTES (64u * 1024u)
 
 static void ota_log(struct sdboot_ota *o, const char *fmt, const char *a, const char *b)
 {
@@ -64,11 +67,14 @@ struct mem_sink {
     uint8_t *buf;
     size_t cap, len;
     int overflow_err;
+    const struct sdb_http_response *resp;
 };
 
 static int to_memory(void *ctx, const uint8_t *data, size_t len)
 {
     struct mem_sink *m = ctx;
+    if (m->resp->status != 200)
+        return SDB_OK; /* an error page: its status decides, its body is dropped */
     if (len > m->cap - m->len)
         return m->overflow_err;
     memcpy(m->buf + m->len, data, len);
@@ -85,7 +91,7 @@ static int fetch_small(struct sdboot_ota *o, const char *name, const char *etag,
         return err;
     struct sdb_http_request req = {.url = url, .if_none_match = etag};
     for (unsigned attempt = 0;; attempt++) {
-        struct mem_sink m = {buf, cap, 0, overflow_err};
+        struct mem_sink m = {buf, cap, 0, overflow_err, resp};
         err = o->http->get(o->http->ctx, &req, to_memory, &m, resp);
         *len = m.len;
         if (!err && resp->status != 200 && resp->status != 304)
@@ -186,6 +192,7 @@ struct dl {
     uint64_t have;   /* bytes in .part */
     uint64_t cap;
     bool started;    /* first body byte of this answer seen */
+    uint32_t since_checkpoint;
     bool fresh;      /* this answer restarts the file from byte 0 */
 };
 
@@ -250,6 +257,12 @@ static int to_part(void *ctx, const uint8_t *data, size_t len)
     sdb_sha256_update(&d->sha256, data, len);
     d->have += len;
     o->bytes_downloaded += len;
+    d->since_checkpoint += (uint32_t)len;
+    if (d->since_checkpoint >= CHECKPOINT_BYTES) {
+        d->since_checkpoint = 0;
+        if ((err = o->fio->close(o->fio->ctx, d->part)) || (err = open_part(d, true)))
+            return err;
+    }
     if (o->cfg.progress)
         o->cfg.progress(o->cfg.ctx, d->have, o->latest.has_size ? o->latest.size : 0);
     return SDB_OK;

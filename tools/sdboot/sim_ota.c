@@ -30,7 +30,8 @@ static void sleep_ms(void *ctx, uint32_t ms)
 
 static const char usage_text[] =
     "usage: sdboot sim ota --card IMG --url URL [--pubkey PUBLIC.pem]... [--allow-unsigned]\n"
-    "                     [--ca FILE] [--force] [--board ID] [--power-cut-after N]\n\n"
+    "                     [--ca FILE] [--force] [--board ID] [--timeout S]\n"
+    "                     [--power-cut-after N]\n\n"
     "As the running application: fetch URL/versions (and versions.sig), verify it, and\n"
     "download and stage a newer release (resuming a partial download). Prints 'up to\n"
     "date' or what it staged. Exit 0 on both, 1 on an error, 75 on a simulated power cut.\n";
@@ -58,7 +59,12 @@ int sim_ota(int argc, char **argv)
             copts.ca_file = argv[++i];
         else if (!strcmp(argv[i], "--board") && i + 1 < argc)
             cfg.board = argv[++i];
-        else if (!strcmp(argv[i], "--allow-unsigned"))
+        else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+            uint64_t v;
+            if (!cli_parse_u64(argv[++i], &v) || v == 0 || v > 3600)
+                rc = cli_usage_error("sim ota", "--timeout is 1..3600 seconds");
+            copts.connect_timeout_s = copts.stall_timeout_s = (long)v;
+        } else if (!strcmp(argv[i], "--allow-unsigned"))
             cfg.trust.allow_unsigned = true;
         else if (!strcmp(argv[i], "--force"))
             cfg.force = true;
