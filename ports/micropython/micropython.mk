@@ -6,14 +6,17 @@ SDBOOT_MOD_DIR := $(USERMOD_DIR)
 SDBOOT_ROOT := $(abspath $(SDBOOT_MOD_DIR)/../..)
 
 # Glue: scanned for MP_QSTR_ names.
-SRC_USERMOD_C += $(SDBOOT_MOD_DIR)/modsdboot.c $(SDBOOT_MOD_DIR)/mp_bd.c $(SDBOOT_MOD_DIR)/mp_fio.c
+SRC_USERMOD_C += $(SDBOOT_MOD_DIR)/modsdboot.c $(SDBOOT_MOD_DIR)/mp_bd.c $(SDBOOT_MOD_DIR)/mp_fio.c \
+	$(SDBOOT_MOD_DIR)/mp_ota.c
 
 # Core layers the device needs (test-only block devices left out): not scanned.
 SDBOOT_CORE := $(wildcard $(SDBOOT_ROOT)/src/util/*.c $(SDBOOT_ROOT)/src/fat/*.c \
 	$(SDBOOT_ROOT)/src/release/*.c $(SDBOOT_ROOT)/src/boot/*.c $(SDBOOT_ROOT)/src/ota/*.c \
 	$(SDBOOT_ROOT)/src/common/*.c) $(SDBOOT_ROOT)/src/blockdev/blockdev.c
 SRC_USERMOD_LIB_C += $(SDBOOT_CORE)
+# OTA transport on the unix port: the host's libcurl one.
+SRC_USERMOD_LIB_C += $(SDBOOT_ROOT)/ports/posix/transport_curl.c
 
 CFLAGS_USERMOD += -I$(SDBOOT_MOD_DIR) -I$(SDBOOT_ROOT)/include
-# mbedTLS (signatures, hashes) and zlib (.tar.gz releases) from the system on the unix port.
-LDFLAGS_USERMOD += -lmbedcrypto -lz
+# mbedTLS (signatures, hashes), zlib (.tar.gz releases) and libcurl from the system.
+LDFLAGS_USERMOD += -lmbedcrypto -lz -lcurl

@@ -173,14 +173,19 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(sdboot_boot_obj, 0, sdboot_boot_fn);
 
-/* The card's files, wherever boot() mounted it (or `root` when given). */
-static void card_files(struct mp_fio *f, size_t n_args, const mp_obj_t *args)
+/* The card's files, wherever boot() mounted it (or `root` when not None). */
+void mp_sdboot_card_files(struct mp_fio *f, mp_obj_t root_obj)
 {
     char root[MP_SDBOOT_ROOT_MAX];
     strcpy(root, card_root);
-    if (n_args > 0 && args[0] != mp_const_none)
-        copy_path(root, args[0]);
+    if (root_obj != mp_const_none)
+        copy_path(root, root_obj);
     mp_fio_init(f, root);
+}
+
+static void card_files(struct mp_fio *f, size_t n_args, const mp_obj_t *args)
+{
+    mp_sdboot_card_files(f, n_args > 0 ? args[0] : mp_const_none);
 }
 
 static mp_obj_t sdboot_confirm_fn(size_t n_args, const mp_obj_t *args)
@@ -263,6 +268,7 @@ static const mp_rom_map_elem_t sdboot_globals_table[] = {
     {MP_ROM_QSTR(MP_QSTR_confirm), MP_ROM_PTR(&sdboot_confirm_obj)},
     {MP_ROM_QSTR(MP_QSTR_version), MP_ROM_PTR(&sdboot_version_obj)},
     {MP_ROM_QSTR(MP_QSTR_status), MP_ROM_PTR(&sdboot_status_obj)},
+    {MP_ROM_QSTR(MP_QSTR_OTA), MP_ROM_PTR(&mp_sdboot_ota_type)},
 };
 static MP_DEFINE_CONST_DICT(sdboot_globals, sdboot_globals_table);
 

@@ -35,6 +35,11 @@ struct mp_fio {
 /* Files of the card mounted at `root` ("/", "/sd", "/card"...). */
 void mp_fio_init(struct mp_fio *f, const char *root);
 
+/* The card's files at `root`, or where boot() mounted it when root is None. */
+void mp_sdboot_card_files(struct mp_fio *f, mp_obj_t root);
+
+extern const mp_obj_type_t mp_sdboot_ota_type; /* sdboot.OTA (mp_ota.c) */
+
 /* Raise OSError(code, message) for a negative sdboot code. */
 NORETURN void mp_sdboot_raise(int err);
 
