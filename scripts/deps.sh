@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libmbedtls-dev zlib1g-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev
-  dosfstools mtools nginx-light openssl curl
+  dosfstools mtools nginx-light openssl curl libarchive-tools python3
   clang valgrind libclang-rt-14-dev
 )
 if [ "${1:-}" = "--bench" ]; then

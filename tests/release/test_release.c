@@ -1,0 +1,287 @@
+/* Release layer: SemVer (the spec's examples), manifest errors with line numbers,
+ * SHA known answers, the tar reader's every rule, chunk-size independence. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sdboot/hash.h"
+#include "sdboot/manifest.h"
+#include "sdboot/semver.h"
+#include "sdboot/tar.h"
+
+static void semver_spec_precedence(void **state)
+{
+    (void)state;
+    const char *order[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+                           "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "2.0.0",
+                           "2.1.0", "2.1.1"};
+    size_t n = sizeof order / sizeof order[0];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            struct sdb_semver a, b;
+            assert_int_equal(sdb_semver_parse(order[i], 0, &a), SDB_OK);
+            assert_int_equal(sdb_semver_parse(order[j], 0, &b), SDB_OK);
+            int c = sdb_semver_compare(&a, &b);
+            assert_true(i < j ? c < 0 : i > j ? c > 0 : c == 0);
+        }
+    struct sdb_semver a, b;
+    sdb_semver_parse("1.0.0+build.1", 0, &a);
+    sdb_semver_parse("1.0.0+other", 0, &b);
+    assert_int_equal(sdb_semver_compare(&a, &b), 0); /* build metadata ignored */
+    const char *bad[] = {"", "1", "1.0", "1.0.0.0", "01.0.0", "1.02.0", "1.0.0-", "1.0.0-01",
+                         "1.0.0+", "1.0.0-a..b", "v1.0.0", "1.0.0-a_b", " 1.0.0", "99999999999999999999.0.0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(sdb_semver_parse(bad[i], 0, &a), SDB_SEMVER_EINVAL);
+    assert_int_equal(sdb_semver_should_update("1.0.0", "1.0.1", false), SDB_OK);
+    assert_int_equal(sdb_semver_should_update("1.0.0", "1.0.0", false), SDB_POLICY_EOLDER);
+    assert_int_equal(sdb_semver_should_update("1.10.0", "1.9.0", false), SDB_POLICY_EOLDER);
+    assert_int_equal(sdb_semver_should_update("1.10.0", "1.9.0", true), SDB_OK);
+    assert_int_equal(sdb_semver_should_update("none", "0.0.1", false), SDB_OK);
+    assert_int_equal(sdb_semver_should_update("1.0.0", "1.0.0-rc.1", false), SDB_POLICY_EOLDER);
+}
+
+static void manifest_seed_and_extended_lines(void **state)
+{
+    (void)state;
+    const char *m = "0.0.1;0_0_1-firmware.tar;2988860ca0858eca16a795399148fca95b649784\r\n"
+                    "\n"
+                    "# comment\n"
+                    "0.0.2;0_0_2-firmware.tar;2988860CA0858ECA16A795399148FCA95B649784;\n"
+                    "1.0.0;1_0_0-firmware.tar.gz;2988860ca0858eca16a795399148fca95b649784;size=1234;"
+                    "sha256=" "0000000000000000000000000000000000000000000000000000000000000001;board=esp32-s3\n";
+    struct sdb_manifest_entry e;
+    struct sdb_manifest_error err;
+    assert_int_equal(sdb_manifest_latest(m, strlen(m), &e, &err), SDB_OK);
+    assert_string_equal(e.version, "1.0.0");
+    assert_string_equal(e.filename, "1_0_0-firmware.tar.gz");
+    assert_string_equal(e.board, "esp32-s3");
+    assert_true(e.has_size && e.size == 1234 && e.has_sha256 && e.sha256[31] == 1);
+    assert_int_equal(e.line, 5);
+    char line[600];
+    int n = sdb_manifest_format(&e, line, sizeof line);
+    assert_true(n > 0);
+    struct sdb_manifest_entry back;
+    assert_int_equal(sdb_manifest_latest(line, (size_t)n, &back, &err), SDB_OK);
+    assert_memory_equal(&back.sha256, &e.sha256, 32);
+}
+
+static void manifest_errors_name_their_line(void **state)
+{
+    (void)state;
+    const char *ok = "1.0.0;a.tar;2988860ca0858eca16a795399148fca95b649784\n";
+    const struct {
+        const char *second_line;
+        int code;
+    } cases[] = {
+        {"1.1.0;b.tar\n", SDB_MF_EFIELDS},
+        {"1.1;b.tar;2988860ca0858eca16a795399148fca95b649784\n", SDB_MF_EVERSION},
+        {"1.1.0;../b.tar;2988860ca0858eca16a795399148fca95b649784\n", SDB_MF_EFILENAME},
+        {"1.1.0;b.tar;2988860ca0858eca16a795399148fca95b64978\n", SDB_MF_ESHA1},
+        {"1.1.0;b.tar;2988860ca0858eca16a795399148fca95b649784;sha256=12\n", SDB_MF_ESHA256},
+        {"1.1.0;b.tar;2988860ca0858eca16a795399148fca95b649784;size=12a\n", SDB_MF_ESIZE},
+        {"1.1.0;b.tar;2988860ca0858eca16a795399148fca95b649784;color=red\n", SDB_MF_EKEY},
+        {"1.1.0;b.tar;2988860ca0858eca16a795399148fca95b649784;size=1;size=2\n", SDB_MF_EDUPKEY},
+        {"1.1.0;b.tar;2988860ca0858eca16a795399148fca95b649784;board=a b\n", SDB_MF_EBOARD},
+        {"0.9.0;b.tar;2988860ca0858eca16a795399148fca95b649784\n", SDB_MF_EORDER},
+        {"1.1.0;b.tar;2988860ca0858eca16a795399148fca95b649784\x01\n", SDB_MF_ECHARS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s%s", ok, cases[i].second_line);
+        struct sdb_manifest_entry e;
+        struct sdb_manifest_error err;
+        assert_int_equal(sdb_manifest_latest(buf, strlen(buf), &e, &err), cases[i].code);
+        assert_int_equal(err.line, 2);
+    }
+    struct sdb_manifest_entry e;
+    struct sdb_manifest_error err;
+    assert_int_equal(sdb_manifest_latest("\n\n", 2, &e, &err), SDB_MF_EEMPTY);
+    static char big[SDB_MANIFEST_MAX + 2];
+    memset(big, '\n', sizeof big);
+    assert_int_equal(sdb_manifest_latest(big, sizeof big, &e, &err), SDB_MF_ETOOBIG);
+    static char longline[SDB_MANIFEST_LINE_MAX + 10];
+    memset(longline, 'a', sizeof longline);
+    assert_int_equal(sdb_manifest_latest(longline, sizeof longline, &e, &err), SDB_MF_ELINE);
+}
+
+static void sha_known_answers(void **state)
+{
+    (void)state;
+    /* FIPS 180 examples: "abc" */
+    uint8_t d1[20], d2[32];
+    char hex[65];
+    struct sdb_sha1 s1;
+    struct sdb_sha256 s2;
+    sdb_sha1_init(&s1);
+    sdb_sha1_update(&s1, "abc", 3);
+    sdb_sha1_finish(&s1, d1);
+    sdb_hex_encode(d1, 20, hex);
+    assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+    sdb_sha256_init(&s2);
+    sdb_sha256_update(&s2, "ab", 2); /* streaming: split input */
+    sdb_sha256_update(&s2, "c", 1);
+    sdb_sha256_finish(&s2, d2);
+    sdb_hex_encode(d2, 32, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* ---- tar ---- */
+
+struct collect {
+    char paths[16][SDB_TAR_PATH_MAX + 1];
+    uint64_t bytes[16];
+    unsigned n;
+};
+
+static int on_begin(void *ctx, const struct sdb_tar_entry *e)
+{
+    struct collect *c = ctx;
+    if (c->n < 16)
+        strcpy(c->paths[c->n], e->path);
+    c->n++;
+    return SDB_OK;
+}
+
+static int on_data(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)buf;
+    struct collect *c = ctx;
+    c->bytes[c->n - 1] += len;
+    return SDB_OK;
+}
+
+static uint64_t names[64];
+static uint8_t arena[SDB_TAR_GZIP_ARENA];
+
+static int read_tar(const uint8_t *data, size_t len, size_t chunk, struct collect *c)
+{
+    static struct sdb_tar t;
+    struct sdb_tar_ops ops = {on_begin, on_data, NULL, c};
+    struct sdb_tar_limits lim = {.max_file = 1 << 20, .max_total = 2 << 20};
+    memset(c, 0, sizeof *c);
+    sdb_tar_init(&t, &ops, &lim, names, 64, arena, sizeof arena);
+    for (size_t off = 0; off < len; off += chunk) {
+        int err = sdb_tar_feed(&t, data + off, len - off < chunk ? len - off : chunk);
+        if (err)
+            return err;
+    }
+    return sdb_tar_finish(&t);
+}
+
+struct membuf {
+    uint8_t buf[65536];
+    size_t len;
+};
+
+static int mem_out(void *ctx, const void *data, size_t len)
+{
+    struct membuf *m = ctx;
+    memcpy(m->buf + m->len, data, len);
+    m->len += len;
+    return SDB_OK;
+}
+
+static void build(struct membuf *m, const char *const *paths, unsigned n)
+{
+    struct sdb_tar_writer w = {.out = mem_out, .ctx = m};
+    m->len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        sdb_tar_write_header(&w, paths[i], SDB_TAR_FILE, 700, 0644);
+        uint8_t data[700];
+        memset(data, 'a' + (int)i, sizeof data);
+        sdb_tar_write_data(&w, data, sizeof data);
+    }
+    sdb_tar_write_end(&w);
+}
+
+static void tar_reads_any_chunking(void **state)
+{
+    (void)state;
+    static struct membuf m;
+    char longname[200];
+    memset(longname, 'L', sizeof longname);
+    memcpy(longname, "app/", 4);
+    longname[150] = '\0';
+    const char *paths[] = {"main.py", "./app/x.py", longname};
+    build(&m, paths, 3);
+    size_t chunks[] = {1, 7, 512, 513, 100000};
+    for (size_t i = 0; i < 5; i++) {
+        struct collect c;
+        assert_int_equal(read_tar(m.buf, m.len, chunks[i], &c), SDB_OK);
+        assert_int_equal(c.n, 3);
+        assert_string_equal(c.paths[1], "app/x.py");
+        assert_string_equal(c.paths[2], longname);
+        assert_int_equal(c.bytes[2], 700);
+    }
+}
+
+static void tar_rules_each_have_their_code(void **state)
+{
+    (void)state;
+    static struct membuf m;
+    const struct {
+        const char *path;
+        int code;
+    } cases[] = {
+        {"/etc/passwd", SDB_TAR_EABSOLUTE},   {"app/../../x", SDB_TAR_EDOTDOT},
+        {".sdboot/state.a", SDB_TAR_ERESERVED}, {".SDBOOT/x", SDB_TAR_ERESERVED},
+        {"app\\x.py", SDB_TAR_EBACKSLASH},    {"app/a:b", SDB_TAR_EFATNAME},
+        {"app/CON.txt", SDB_TAR_EFATNAME},    {"app/x.", SDB_TAR_EFATNAME},
+        {"app/com1", SDB_TAR_EFATNAME},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *paths[] = {"main.py", cases[i].path};
+        build(&m, paths, 2);
+        struct collect c;
+        assert_int_equal(read_tar(m.buf, m.len, 4096, &c), cases[i].code);
+    }
+    const char *dup[] = {"app/Main.py", "app/main.PY"};
+    build(&m, dup, 2);
+    struct collect c;
+    assert_int_equal(read_tar(m.buf, m.len, 4096, &c), SDB_TAR_EDUPLICATE);
+    /* header checksum, type, truncation, trailing garbage, size limit */
+    const char *one[] = {"main.py"};
+    build(&m, one, 1);
+    m.buf[0] ^= 1;
+    assert_int_equal(read_tar(m.buf, m.len, 4096, &c), SDB_TAR_ECHECKSUM);
+    m.buf[0] ^= 1;
+    assert_int_equal(read_tar(m.buf, 1024, 4096, &c), SDB_TAR_ETRUNCATED);
+    m.buf[m.len - 1] = 'x';
+    assert_int_equal(read_tar(m.buf, m.len, 4096, &c), SDB_TAR_ETRAILING);
+    m.buf[m.len - 1] = 0;
+    const uint8_t types[] = {'1', '2', '3', '4', '6', 'V'};
+    const int codes[] = {SDB_TAR_EHARDLINK, SDB_TAR_ESYMLINK, SDB_TAR_EDEVICE, SDB_TAR_EDEVICE,
+                         SDB_TAR_EFIFO, SDB_TAR_ETYPE};
+    for (size_t i = 0; i < sizeof types; i++) {
+        build(&m, one, 1);
+        m.buf[156] = types[i];
+        unsigned sum = 0;
+        memset(m.buf + 148, ' ', 8);
+        for (int k = 0; k < 512; k++)
+            sum += m.buf[k];
+        snprintf((char *)m.buf + 148, 8, "%06o", sum);
+        assert_int_equal(read_tar(m.buf, m.len, 4096, &c), codes[i]);
+    }
+    static struct sdb_tar t;
+    struct sdb_tar_limits lim = {.max_file = 100};
+    build(&m, one, 1);
+    sdb_tar_init(&t, NULL, &lim, names, 64, NULL, 0);
+    assert_int_equal(sdb_tar_feed(&t, m.buf, m.len), SDB_TAR_EFILEBIG);
+    assert_int_equal(sdb_tar_feed(&t, m.buf, 1), SDB_TAR_EFILEBIG); /* sticky */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(semver_spec_precedence),
+        cmocka_unit_test(manifest_seed_and_extended_lines),
+        cmocka_unit_test(manifest_errors_name_their_line),
+        cmocka_unit_test(sha_known_answers),
+        cmocka_unit_test(tar_reads_any_chunking),
+        cmocka_unit_test(tar_rules_each_have_their_code),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
