@@ -124,6 +124,10 @@ static void cut_repair(void **state) { (void)state; run_scenario(SC_REPAIR, "boo
 
 int main(void)
 {
+    /* ctest runs each scenario as its own test (SDB_SCENARIO=cut_install...). */
+    const char *only = getenv("SDB_SCENARIO");
+    if (only && *only)
+        cmocka_set_test_filter(only);
     fx_build(&fx_r1);
     fx_build(&fx_r2);
     const struct CMUnitTest tests[] = {

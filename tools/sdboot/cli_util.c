@@ -108,12 +108,14 @@ void cli_progress(const char *label, uint64_t done, uint64_t total)
     if (!finished && ms < 100)
         return;
     last = now;
-    double mib = 1024.0 * 1024.0;
+    bool big = (total ? total : done) >= 1024 * 1024;
+    double unit = big ? 1024.0 * 1024.0 : 1024.0;
+    const char *name = big ? "MiB" : "KiB";
     if (total)
-        fprintf(stderr, "\r%s %3" PRIu64 "%% %.1f/%.1f MiB", label, done * 100 / total,
-                done / mib, total / mib);
+        fprintf(stderr, "\r%s %3" PRIu64 "%% %.1f/%.1f %s", label, done * 100 / total,
+                done / unit, total / unit, name);
     else
-        fprintf(stderr, "\r%s %.1f MiB", label, done / mib);
+        fprintf(stderr, "\r%s %.1f %s", label, done / unit, name);
     if (finished)
         fputc('\n', stderr);
     fflush(stderr);
