@@ -17,6 +17,7 @@ target_sources(usermod_sdboot INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/modsdboot.c
     ${CMAKE_CURRENT_LIST_DIR}/mp_bd.c
     ${CMAKE_CURRENT_LIST_DIR}/mp_fio.c
+    ${CMAKE_CURRENT_LIST_DIR}/mp_ota.c
     ${SDBOOT_ROOT}/src/blockdev/blockdev.c
     ${SDBOOT_CORE})
 
@@ -24,9 +25,13 @@ target_include_directories(usermod_sdboot INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}
     ${SDBOOT_ROOT}/include)
 
-# On ESP32 the IDF provides mbedTLS (the esp32 port already links it).
+# On ESP32: the esp_http_client transport shared with the ESP-IDF component,
+# mbedTLS and the certificate bundle from the IDF. zlib is not part of the
+# IDF: add espressif/zlib to ports/esp32/main/idf_component.yml (docs/micropython.md).
 if(IDF_TARGET)
-    target_link_libraries(usermod_sdboot INTERFACE idf::mbedtls)
+    target_sources(usermod_sdboot INTERFACE ${SDBOOT_ROOT}/ports/esp-idf/sdb_esp_http.c)
+    target_include_directories(usermod_sdboot INTERFACE ${SDBOOT_ROOT}/ports/esp-idf/include)
+    target_link_libraries(usermod_sdboot INTERFACE idf::mbedtls idf::esp_http_client)
 endif()
 
 target_link_libraries(usermod INTERFACE usermod_sdboot)

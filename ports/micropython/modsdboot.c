@@ -65,7 +65,7 @@ static void mount_card(mp_obj_t bdev, const char *path)
 static mp_obj_t default_bdev(void)
 {
 #ifdef ESP_PLATFORM
-    /* the seed's wiring: SDMMC slot 2, 1-bit bus */
+    /* the seed's card: machine.SDCard(slot=2, width=1) (docs/micropython.md: wiring) */
     mp_obj_t machine = mp_import_name(MP_QSTR_machine, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     mp_obj_t kw[4] = {MP_OBJ_NEW_QSTR(MP_QSTR_slot), MP_OBJ_NEW_SMALL_INT(2),
                       MP_OBJ_NEW_QSTR(MP_QSTR_width), MP_OBJ_NEW_SMALL_INT(1)};
@@ -138,12 +138,15 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
         a[A_RETRIES].u_int > 255)
         mp_raise_ValueError(MP_ERROR_TEXT("trial_boots and retries must be 1..255"));
 
+    /* sample the recovery pin before the card bus starts: on the ESP32's SPI
+     * slot 2, GPIO18 becomes the card's clock once SDCard() runs */
+    bool recovery = recovery_held(a[A_RECOVERY].u_obj);
     mp_obj_t bdev = a[A_BDEV].u_obj == mp_const_none ? default_bdev() : a[A_BDEV].u_obj;
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
     cfg.trial_boots = (uint8_t)a[A_TRIALS].u_int;
     cfg.probe_retries = (uint8_t)a[A_RETRIES].u_int;
     cfg.format_policy = a[A_FORMAT].u_bool ? SDBOOT_FORMAT_BLANK | SDBOOT_FORMAT_OTHER_FS : 0;
-    cfg.recovery_pin = recovery_held(a[A_RECOVERY].u_obj);
+    cfg.recovery_pin = recovery;
     cfg.board = a[A_BOARD].u_obj == mp_const_none ? NULL : mp_obj_str_get_str(a[A_BOARD].u_obj);
     if (a[A_VERBOSE].u_bool)
         cfg.log = log_line;
