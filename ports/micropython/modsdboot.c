@@ -62,18 +62,21 @@ static void mount_card(mp_obj_t bdev, const char *path)
     mp_call_function_2(MP_OBJ_FROM_PTR(&mp_vfs_mount_obj), fat, where);
 }
 
+#ifdef ESP_PLATFORM
 static mp_obj_t default_bdev(void)
 {
-#ifdef ESP_PLATFORM
     /* the seed's card: machine.SDCard(slot=2, width=1) (docs/micropython.md: wiring) */
     mp_obj_t machine = mp_import_name(MP_QSTR_machine, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     mp_obj_t kw[4] = {MP_OBJ_NEW_QSTR(MP_QSTR_slot), MP_OBJ_NEW_SMALL_INT(2),
                       MP_OBJ_NEW_QSTR(MP_QSTR_width), MP_OBJ_NEW_SMALL_INT(1)};
     return mp_call_function_n_kw(mp_load_attr(machine, MP_QSTR_SDCard), 0, 2, kw);
-#else
-    mp_raise_TypeError(MP_ERROR_TEXT("boot() needs a block device on this port"));
-#endif
 }
+#else
+static mp_obj_t default_bdev(void)
+{
+    mp_raise_TypeError(MP_ERROR_TEXT("boot() needs a block device on this port"));
+}
+#endif
 
 /* recovery: True/False, a pin number (input with pull-up, held = low), or an
  * object with value() (held = 0). None: GPIO18 on ESP32, not held elsewhere. */
@@ -141,7 +144,22 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
     /* sample the recovery pin before the card bus starts: on the ESP32's SPI
      * slot 2, GPIO18 becomes the card's clock once SDCard() runs */
     bool recovery = recovery_held(a[A_RECOVERY].u_obj);
-    mp_obj_t bdev = a[A_BDEV].u_obj == mp_const_none ? default_bdev() : a[A_BDEV].u_obj;
+    mp_obj_t bdev = a[A_BDEV].u_obj;
+#ifndef ESP_PLATFORM
+    if (bdev == mp_const_none)
+        default_bdev(); /* raises: no default card on this port */
+#endif
+    if (bdev == mp_const_none) {
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            bdev = default_bdev();
+            nlr_pop();
+        } else { /* SDCard() itself failed: no card, the internal file system stays */
+            booted = true;
+            last = (struct sdboot_result){.decision = SDBOOT_INTERNAL, .error = SDBOOT_ENOCARD};
+            return MP_OBJ_NEW_QSTR(MP_QSTR_internal);
+        }
+    }
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
     cfg.trial_boots = (uint8_t)a[A_TRIALS].u_int;
     cfg.probe_retries = (uint8_t)a[A_RETRIES].u_int;
@@ -156,7 +174,8 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
     if (err == SDB_OK)
         err = sdboot_boot(&engine, &d.bd, &cfg, &last);
     else
-        last = (struct sdboot_result){.decision = SDBOOT_INTERNAL, .error = err};
+        last = (struct sdboot_result){.decision = SDBOOT_INTERNAL,
+                                      .error = err == SDB_BD_ENOMEDIUM ? SDBOOT_ENOCARD : err};
     if (err != SDB_OK && err != SDB_BD_ENOMEDIUM && err != SDB_BD_EIO)
         mp_sdboot_raise(err);
     booted = true;
@@ -169,10 +188,9 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
         mount_card(bdev, sd);
         strcpy(card_root, sd);
     }
-    const char *name = last.decision == SDBOOT_RUN_CARD   ? "card"
-                       : last.decision == SDBOOT_MOUNT_SD ? "sd"
-                                                          : "internal";
-    return MP_OBJ_NEW_QSTR(qstr_from_str(name));
+    return MP_OBJ_NEW_QSTR(last.decision == SDBOOT_RUN_CARD   ? MP_QSTR_card
+                           : last.decision == SDBOOT_MOUNT_SD ? MP_QSTR_sd
+                                                              : MP_QSTR_internal);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(sdboot_boot_obj, 0, sdboot_boot_fn);
 

@@ -5,6 +5,7 @@
 #include "mp_sdboot.h"
 
 /* ioctl operations of MicroPython's block device protocol */
+#define BD_IOCTL_INIT 1
 #define BD_IOCTL_SYNC 3
 #define BD_IOCTL_BLOCK_COUNT 4
 #define BD_IOCTL_BLOCK_SIZE 5
@@ -69,6 +70,12 @@ int mp_bd_init(struct mp_bd *d, mp_obj_t obj)
 {
     mp_obj_t ret;
     *d = (struct mp_bd){.bd = {.ops = &mp_bd_ops}, .obj = obj};
+    /* INIT brings a real card up (machine.SDCard does it here); a refusal
+     * means no usable card */
+    if (!call2(obj, MP_QSTR_ioctl, MP_OBJ_NEW_SMALL_INT(BD_IOCTL_INIT), MP_OBJ_NEW_SMALL_INT(0),
+               &ret) ||
+        !answered_ok(ret))
+        return SDB_BD_ENOMEDIUM;
     if (!call2(obj, MP_QSTR_ioctl, MP_OBJ_NEW_SMALL_INT(BD_IOCTL_BLOCK_COUNT),
                MP_OBJ_NEW_SMALL_INT(0), &ret) ||
         !mp_obj_is_int(ret))

@@ -61,6 +61,21 @@ except OSError as e:
     print("OSError:", e.args)
     check(e.args[0] == -4 and "not supported" in e.args[1], "4096-byte blocks: OSError -4")
 
+class NoCard(FileBD):  # ioctl(INIT) refused, as machine.SDCard does without a card
+    def ioctl(self, op, arg):
+        return -19 if op == 1 else FileBD.ioctl(self, op, arg)
+
+
+bd = NoCard(img)
+check(sdboot.boot(bd, root="/card", verbose=False) == "internal", "no card at INIT: internal")
+check(sdboot.status()["error"] == -224 and bd.writes == 0, "no card: error -224, nothing written")
+
+try:
+    sdboot.boot()
+    check(False, "boot() without a device on unix raises")
+except TypeError:
+    check(True, "boot() without a device on unix raises TypeError")
+
 try:
     sdboot.boot(FileBD(img), root="card")
     check(False, "relative mount point refused")
