@@ -42,4 +42,16 @@ url=$(grep -o 'http://[^ ]*' serve.log | head -1)
 [ -n "$url" ] || { echo "sdboot serve did not start:"; cat serve.log; exit 1; }
 "$SDBOOT" keygen other.pem other-pub.pem >/dev/null
 run test_ota.py "$work/card.img" "$url" "$work/pub.pem" "$work/other-pub.pem"
+# a server of the seed: tar made with tar(1), versions line "semver;file;sha1", unsigned
+mkdir -p seed-src/app seed
+printf 'from app import hello\nRELEASE = hello.RELEASE\n' >seed-src/main.py
+printf 'RELEASE = "1.3.0"\n' >seed-src/app/hello.py
+tar -C seed-src -cf seed/1_3_0-firmware.tar main.py app
+echo "1.3.0;1_3_0-firmware.tar;$(sha1sum seed/1_3_0-firmware.tar | cut -d' ' -f1)" >seed/versions
+"$SDBOOT" serve seed --port 0 >seed.log 2>&1 &
+seed_server=$!
+trap 'kill "$server" "$seed_server" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [ -s seed.log ] && break; sleep 0.1; done
+seed_url=$(grep -o 'http://[^ ]*' seed.log | head -1)
+run test_seed.py "$work/card.img" "$seed_url" "$work/pub.pem"
 echo "all MicroPython sdboot tests passed"
