@@ -19,8 +19,10 @@
  * that a cut between any two writes leaves a volume that mounts, whose live
  * files are intact, and that sdb_fat_check(repair) brings back to a state
  * `fsck.fat -n` finds clean. src/fat/POWERLOSS.md lists the order and the
- * leftovers for each operation. Writes go to the device at once: nothing
- * is cached across calls except FSInfo counts (written by sync/unmount).
+ * leftovers for each operation. Data and directory sectors go to the device at
+ * once; changes to one FAT sector are gathered in the window and written (to
+ * every FAT copy) before any directory write, at every ordering barrier, and by
+ * sync/unmount, which also write the FSInfo counts.
  */
 #ifndef SDBOOT_FAT_H
 #define SDBOOT_FAT_H
@@ -84,6 +86,7 @@ struct sdb_fat_vol {
     uint32_t next_free;    /* allocation hint */
     bool fsinfo_dirty;
     uint32_t win_lba;      /* sector in win[], 0xFFFFFFFF = none */
+    bool win_dirty;        /* win[] holds FAT changes not yet on the card */
     uint8_t win[SDB_SECTOR_SIZE];
 };
 

@@ -61,30 +61,35 @@ static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
     if (valid && !b->st.confirmed && !strcmp(rec.version, b->st.installed)) {
         b->st.confirmed = true;
         b->st.last_event = SDBOOT_EV_CONFIRMED;
+        b->st.fs_dirty = true; /* the unlink below */
         if ((err = state_store(b)))
             return err;
         res->event = SDBOOT_EV_CONFIRMED;
         boot_log(b, "release %s confirmed by the application", b->st.installed);
     }
     /* State first, then the record: a cut in between folds it again, harmlessly. */
-    if ((err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)))
+    if ((err = fs_work_begin(b)) || (err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)))
         return err;
-    return sdb_fat_sync(&b->vol);
+    return fs_work_end(b);
 }
 
 static int refuse_staged(struct sdboot *b, int why, struct sdboot_result *res)
 {
     boot_log(b, "staged release refused: %s; keeping %s", sdb_strerror(why), b->st.installed);
-    int err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING);
+    b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
+    b->st.last_error = why;
+    b->st.fs_dirty = true;
+    int err = state_store(b);
+    if (err)
+        return err;
+    err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING);
     if (err && err != SDB_FAT_ENOENT)
         return err;
     if ((err = sdb_fat_unlink(&b->vol, SDB_STAGE_ARCHIVE)) && err != SDB_FAT_ENOENT)
         return err;
-    b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
-    b->st.last_error = why;
     res->event = SDBOOT_EV_INSTALL_FAILED;
     res->error = why;
-    return state_store(b);
+    return fs_work_end(b);
 }
 
 /* An install that failed before SWITCHING: throw next/ away, keep the old release. */
@@ -103,7 +108,7 @@ static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
         res->event = SDBOOT_EV_INSTALL_FAILED;
         res->error = why;
         boot_log(b, "rollback failed: %s; keeping %s", sdb_strerror(why), b->st.installed);
-        return state_store(b);
+        return fs_work_end(b);
     }
     return refuse_staged(b, why, res);
 }
@@ -141,7 +146,7 @@ static int resume(struct sdboot *b, struct sdboot_result *res)
         if ((err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)))
             return err;
         b->st.phase = SDBOOT_PHASE_IDLE;
-        return state_store(b);
+        return fs_work_end(b);
     }
     boot_log(b, "power was lost while switching to %s: finishing it", b->st.target);
     if ((err = install_settle(b)) || (err = repair_fs(b)) || (err = install_switch(b)) ||
@@ -191,7 +196,7 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
     bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) || tree_exists(&b->vol, PREV_DIR, NULL) ||
                      tree_exists(&b->vol, FIX_TMP, NULL) || repairing;
     if (leftovers) {
-        if ((err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)) ||
+        if ((err = fs_work_begin(b)) || (err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)) ||
             (err = tree_remove(b, PREV_DIR)))
             return err;
         if (tree_exists(&b->vol, FIX_TMP, NULL) && (err = sdb_fat_unlink(&b->vol, FIX_TMP)))
@@ -203,6 +208,8 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
         /* The marker makes a repair cut short resume at the next boot. */
         struct sdb_fat_file mark;
         uint32_t restored;
+        if ((err = fs_work_begin(b)))
+            return err;
         if (!repairing && ((err = sdb_fat_open(&b->vol, &mark, REPAIR_MARK,
                                                SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
                            (err = sdb_fat_close(&mark)) || (err = sdb_fat_sync(&b->vol))))
@@ -216,7 +223,7 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             res->event = SDBOOT_EV_REPAIRED;
         }
     }
-    return leftovers ? sdb_fat_sync(&b->vol) : SDB_OK;
+    return fs_work_end(b);
 }
 
 static void apply_defaults(struct sdboot *b, const struct sdboot_config *cfg)
@@ -250,6 +257,11 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
         if (res->event == SDBOOT_EV_NONE)
             res->event = SDBOOT_EV_INITIALISED;
         boot_log(b, "card has no sdboot state: initialised /.sdboot (nothing formatted)");
+    }
+    if (b->st.fs_dirty && b->st.phase == SDBOOT_PHASE_IDLE) {
+        boot_log(b, "the last boot was cut during file-system work: checking the card");
+        if ((err = repair_fs(b)))
+            return err;
     }
     if (b->st.phase != SDBOOT_PHASE_IDLE && (err = resume(b, res)))
         return err;

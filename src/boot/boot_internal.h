@@ -22,6 +22,11 @@ void boot_log(struct sdboot *b, const char *fmt, ...) __attribute__((format(prin
 int state_load(struct sdboot *b, bool *found);
 int state_store(struct sdboot *b);
 int state_init(struct sdboot *b);
+/* Bracket every file-system change on the boot path: begin marks the state
+ * dirty (one record write, skipped when already dirty), end syncs and clears it.
+ * A boot that finds the mark runs check/repair before anything else. */
+int fs_work_begin(struct sdboot *b);
+int fs_work_end(struct sdboot *b);
 
 /* tree.c */
 int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);

@@ -305,6 +305,7 @@ int install_commit(struct sdboot *b)
     st->confirmed = rollback; /* the release rolled back to had been confirmed */
     st->last_event = rollback ? SDBOOT_EV_ROLLED_BACK : SDBOOT_EV_INSTALLED;
     st->last_error = SDB_OK;
+    st->fs_dirty = true; /* the clean-up below is file-system work too */
     if ((err = state_store(b)))
         return err;
     /* Clean-up after the commit: a cut here only leaves leftovers for the next boot. */
@@ -314,7 +315,7 @@ int install_commit(struct sdboot *b)
         return err;
     if ((err = tree_remove(b, PREV_DIR)) || (err = tree_remove(b, NEXT_DIR)))
         return err;
-    return sdb_fat_sync(&b->vol);
+    return fs_work_end(b);
 }
 
 int repair_fs(struct sdboot *b)
@@ -334,6 +335,7 @@ int install_from(struct sdboot *b, enum sdboot_source source, const char *versio
 {
     struct sdboot_state *st = &b->st;
     st->phase = SDBOOT_PHASE_EXTRACTING;
+    st->fs_dirty = true;
     st->source = (uint8_t)source;
     snprintf(st->target, sizeof st->target, "%s", version);
     int err = state_store(b);

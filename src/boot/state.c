@@ -5,7 +5,7 @@
  * the newest valid one (highest sequence, good CRC) is always a complete state.
  *
  * Layout (little-endian): "SDBSTATE", u32 format 1, u32 seq, u8 phase, source,
- * trial_max, trials_used, confirmed, last_event, 2 pad, i32 last_error,
+ * trial_max, trials_used, confirmed, last_event, fs_dirty, 1 pad, i32 last_error,
  * installed[64], previous[64], target[64], zero padding, u32 CRC-32 at 508.
  */
 #include <stdio.h>
@@ -41,6 +41,7 @@ int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SI
     out[19] = st->trials_used;
     out[20] = st->confirmed;
     out[21] = st->last_event;
+    out[22] = st->fs_dirty;
     put32(out + 24, (uint32_t)st->last_error);
     memcpy(out + 28, st->installed, SDB_VERSION_MAX);
     memcpy(out + 28 + SDB_VERSION_MAX, st->previous, SDB_VERSION_MAX);
@@ -63,6 +64,7 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     st->trials_used = in[19];
     st->confirmed = in[20];
     st->last_event = in[21];
+    st->fs_dirty = in[22];
     st->last_error = (int32_t)get32(in + 24);
     memcpy(st->installed, in + 28, SDB_VERSION_MAX);
     memcpy(st->previous, in + 28 + SDB_VERSION_MAX, SDB_VERSION_MAX);
@@ -128,12 +130,16 @@ int state_load(struct sdboot *b, bool *found)
 
 int state_store(struct sdboot *b)
 {
+    /* Everything done so far is on the card before the record says so. */
+    int err = sdb_fat_sync(&b->vol);
+    if (err)
+        return err;
     uint8_t slot = b->st_slot ^ 1;
     uint8_t buf[SDB_RECORD_SIZE];
     struct sdb_fat_file f;
     b->st.seq++;
     sdboot_state_encode(&b->st, buf);
-    int err = sdb_fat_open(&b->vol, &f, slot ? STATE_B : STATE_A, SDB_FAT_READ | SDB_FAT_WRITE);
+    err = sdb_fat_open(&b->vol, &f, slot ? STATE_B : STATE_A, SDB_FAT_READ | SDB_FAT_WRITE);
     if (err)
         return err;
     err = sdb_fat_overwrite_sector(&f, 0, buf);
@@ -151,8 +157,12 @@ int state_init(struct sdboot *b)
     uint8_t zero[SDB_RECORD_SIZE] = {0}, rec[SDB_RECORD_SIZE];
     int err;
     struct sdb_fat_stat st;
-    if (sdb_fat_stat(&b->vol, DIR_SDBOOT, &st) == SDB_FAT_ENOENT &&
-        (err = sdb_fat_mkdir(&b->vol, DIR_SDBOOT)))
+    err = sdb_fat_stat(&b->vol, DIR_SDBOOT, &st);
+    if (err == SDB_OK) /* an initialisation a cut interrupted: mend the card first */
+        err = repair_fs(b);
+    else if (err == SDB_FAT_ENOENT)
+        err = sdb_fat_mkdir(&b->vol, DIR_SDBOOT);
+    if (err)
         return err;
     memset(&b->st, 0, sizeof b->st);
     snprintf(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
@@ -174,4 +184,23 @@ int state_init(struct sdboot *b)
     }
     b->st_slot = 0;
     return sdb_fat_sync(&b->vol);
+}
+
+int fs_work_begin(struct sdboot *b)
+{
+    if (b->st.fs_dirty)
+        return SDB_OK;
+    b->st.fs_dirty = true;
+    return state_store(b);
+}
+
+int fs_work_end(struct sdboot *b)
+{
+    if (!b->st.fs_dirty)
+        return SDB_OK;
+    int err = sdb_fat_sync(&b->vol);
+    if (err)
+        return err;
+    b->st.fs_dirty = false;
+    return state_store(b);
 }

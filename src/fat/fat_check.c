@@ -325,7 +325,9 @@ int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_
         return SDB_FAT_EROFS;
     struct check ck = {.vol = vol, .repair = repair, .bitmap = bitmap, .rep = report};
     memset(report, 0, sizeof *report);
-    int err = sync_fat_copies(&ck);
+    int err = fat_win_flush(vol); /* compare what the card holds */
+    if (err == SDB_OK)
+        err = sync_fat_copies(&ck);
     uint32_t per_pass = bitmap_bytes * 8;
     for (uint32_t first = 2; err == SDB_OK && first < vol->nclusters + 2; first += per_pass) {
         struct sdb_fat_check_report pass = *report;

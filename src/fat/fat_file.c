@@ -192,6 +192,8 @@ static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len
      * window must not leak another sector's bytes into it. */
     bool fresh = off == 0 && f->pos >= f->size;
     if (fresh) {
+        if ((err = fat_win_flush(vol)))
+            return err;
         vol->win_lba = lba;
         memset(vol->win, 0, SDB_SECTOR_SIZE);
     } else if ((err = fat_win_load(vol, lba))) {

@@ -54,6 +54,7 @@ static inline void wr32(uint8_t *p, uint32_t v)
 /* ---- fat_vol.c: sector window, FAT table, clusters ---- */
 int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba);
 int fat_win_store(struct sdb_fat_vol *vol); /* write win[] back to win_lba now */
+int fat_win_flush(struct sdb_fat_vol *vol); /* write pending FAT changes now */
 uint32_t fat_eoc(const struct sdb_fat_vol *vol);
 bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val);
 static inline bool fat_valid_clus(const struct sdb_fat_vol *vol, uint32_t c)
@@ -82,9 +83,11 @@ int fat_write_fsinfo(struct sdb_fat_vol *vol);
 
 /* Ordering barrier: a card with a write cache may reorder writes between syncs,
  * so where a later write must not land before an earlier one, sync between. */
+int fat_win_flush(struct sdb_fat_vol *vol);
 static inline int fat_barrier(struct sdb_fat_vol *vol)
 {
-    return sdb_bd_sync(vol->bd);
+    int err = fat_win_flush(vol);
+    return err ? err : sdb_bd_sync(vol->bd);
 }
 
 /* ---- fat_name.c: names ---- */

@@ -8,12 +8,27 @@
  */
 #include "fat_internal.h"
 
+/* Write the window (a sector of FAT 1 with pending changes) to the same sector
+ * of every FAT copy. */
+static int store_fat_sector(struct sdb_fat_vol *vol);
+
+int fat_win_flush(struct sdb_fat_vol *vol)
+{
+    if (!vol->win_dirty)
+        return SDB_OK;
+    vol->win_dirty = false;
+    return store_fat_sector(vol);
+}
+
 int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba)
 {
     if (vol->win_lba == lba)
         return SDB_OK;
+    int err = fat_win_flush(vol); /* FAT changes land before the next sector is touched */
+    if (err)
+        return err;
     vol->win_lba = WIN_NONE;
-    int err = sdb_bd_read(vol->bd, lba, 1, vol->win);
+    err = sdb_bd_read(vol->bd, lba, 1, vol->win);
     if (err == SDB_OK)
         vol->win_lba = lba;
     return err;
@@ -74,7 +89,6 @@ int fat_get(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val)
     return SDB_OK;
 }
 
-/* Write the window (a sector of FAT 1) to the same sector of every copy. */
 static int store_fat_sector(struct sdb_fat_vol *vol)
 {
     uint32_t lba = vol->win_lba;
@@ -95,7 +109,8 @@ static int set_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t mask, uin
         return err;
     uint8_t *b = &vol->win[off % SDB_SECTOR_SIZE];
     *b = (uint8_t)((*b & ~mask) | (bits & mask));
-    return store_fat_sector(vol);
+    vol->win_dirty = true;
+    return SDB_OK;
 }
 
 int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
@@ -124,7 +139,8 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
         wr16(p, (uint16_t)val);
     else
         wr32(p, (rd32(p) & 0xF0000000u) | (val & 0x0FFFFFFFu));
-    return store_fat_sector(vol);
+    vol->win_dirty = true;
+    return SDB_OK;
 }
 
 int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next)
@@ -376,8 +392,8 @@ int sdb_fat_sync(struct sdb_fat_vol *vol)
 {
     if (vol->read_only)
         return SDB_OK;
-    int err = SDB_OK;
-    if (vol->fsinfo_dirty)
+    int err = fat_win_flush(vol);
+    if (err == SDB_OK && vol->fsinfo_dirty)
         err = fat_write_fsinfo(vol);
     if (err == SDB_OK)
         err = sdb_bd_sync(vol->bd);

@@ -130,8 +130,10 @@ int sdboot_ota_check(struct sdboot_ota *o)
     err = sdboot_ota_decide(&o->cfg.trust, o->cfg.board, o->cfg.force, o->manifest,
                             o->manifest_len, sig, o->sig_len, o->cfg.installed, &o->latest,
                             &o->flags, &merr);
-    if (err == SDB_OK || err == SDB_OTA_UPTODATE)
-        memcpy(o->etag, etag, sizeof o->etag); /* only a manifest we could judge */
+    /* Remember the ETag only for "up to date": after an update was found, the
+     * next check must see the manifest again, not a 304, until it is staged. */
+    if (err == SDB_OTA_UPTODATE)
+        memcpy(o->etag, etag, sizeof o->etag);
     o->checked = err == SDB_OK;
     return err;
 }

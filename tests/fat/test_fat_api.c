@@ -309,11 +309,6 @@ static void check_repairs_what_cuts_leave(void **state)
     struct sdb_fat_stat st;
     extern int fat_alloc(struct sdb_fat_vol *, uint32_t, bool, uint32_t *);
     assert_int_equal(fat_alloc(&c.vol, 0, false, &lost), SDB_OK);
-    /* FAT copy differs */
-    uint8_t sector[SDB_SECTOR_SIZE];
-    assert_int_equal(sdb_bd_read(&c.ram.bd, c.vol.fat_lba + c.vol.fat_sectors, 1, sector), SDB_OK);
-    sector[100] ^= 0xFF;
-    assert_int_equal(sdb_bd_write(&c.ram.bd, c.vol.fat_lba + c.vol.fat_sectors, 1, sector), SDB_OK);
     /* cross-link: second name on keep.bin's chain (a cut in the middle of rename) */
     assert_int_equal(sdb_fat_stat(&c.vol, "/keep.bin", &st), SDB_OK);
     assert_int_equal(put_file(&c.vol, "/dup.bin", "", 0), SDB_OK);
@@ -323,6 +318,12 @@ static void check_repairs_what_cuts_leave(void **state)
     f.size = st.size;
     f.entry_dirty = true;
     assert_int_equal(sdb_fat_close(&f), SDB_OK);
+    /* FAT copy differs: damage what is on the card, after everything is written */
+    assert_int_equal(sdb_fat_sync(&c.vol), SDB_OK);
+    uint8_t sector[SDB_SECTOR_SIZE];
+    assert_int_equal(sdb_bd_read(&c.ram.bd, c.vol.fat_lba + c.vol.fat_sectors, 1, sector), SDB_OK);
+    sector[100] ^= 0xFF;
+    assert_int_equal(sdb_bd_write(&c.ram.bd, c.vol.fat_lba + c.vol.fat_sectors, 1, sector), SDB_OK);
     uint64_t before = c.ram.bd.stats.sectors_written;
     assert_int_equal(sdb_fat_check(&c.vol, false, bitmap, sizeof bitmap, &r), SDB_FAT_ECORRUPT);
     assert_int_equal(c.ram.bd.stats.sectors_written, before); /* read-only check wrote nothing */
