@@ -2,15 +2,17 @@
 """Worst-case stack depth over the call graph that GCC writes with
 -fstack-usage -fcallgraph-info=su (one .ci file per object, VCG format).
 
-usage: stack_depth.py ROOT_FUNCTION FILE.ci...
+usage: stack_depth.py [--indirect REGEX] [--port-calls REGEX] ROOT_FUNCTION FILE.ci...
 
 Prints the deepest path from ROOT_FUNCTION and its total in bytes.
 Rules, chosen to over-estimate rather than under-estimate:
   - a function with dynamic stack ("dynamic" in its label) is reported;
   - recursion is reported (depth is then unbounded and the exit code is 2);
   - an indirect call (function pointer: block device ops, tar reader callbacks)
-    is charged the deepest function among those that are never called directly
-    (callbacks and ops are only reachable that way), so no callee is missed;
+    is charged the deepest function matching --indirect REGEX (the known callback
+    targets), or without it the deepest function never called directly;
+    indirect calls made by functions matching --port-calls go to port code
+    (block device ops, log output) outside the analysed objects and cost 0;
   - calls to functions outside the analysed objects (libc, mbedTLS) cost 0 here;
     they are listed so the reader can add their known figures.
 """
@@ -40,13 +42,24 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__)
         return 1
-    root, files = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    indirect_re = port_re = None
+    while args and args[0] in ("--indirect", "--port-calls"):
+        if args[0] == "--indirect":
+            indirect_re = re.compile(args[1])
+        else:
+            port_re = re.compile(args[1])
+        args = args[2:]
+    root, files = args[0], args[1:]
     frame, dynamic, edges = parse(files)
     if root not in frame:
         print(f"stack_depth: {root} not found in the call graph", file=sys.stderr)
         return 1
     called = {d for targets in edges.values() for d in targets}
-    indirect_targets = [f for f in frame if f not in called and f != root]
+    if indirect_re:
+        indirect_targets = [f for f in frame if indirect_re.search(f.split(":")[-1])]
+    else:
+        indirect_targets = [f for f in frame if f not in called and f != root]
     external = set()
     recursive = set()
     memo = {}
@@ -65,6 +78,8 @@ def main():
         best = (0, [])
         for callee in sorted(edges.get(fn, ())):
             if callee == "__indirect_call":
+                if port_re and port_re.search(fn.split(":")[-1]):
+                    continue
                 for target in indirect_targets:
                     d = depth(target, stack)
                     if d[0] > best[0]:

@@ -5,9 +5,9 @@
  * caller owns every object: the volume (one 512-byte sector window inside),
  * files, directory iterators and the check workspace.
  *
- * RAM: sizeof(struct sdb_fat_vol) ~ 600 bytes, sdb_fat_file 40, sdb_fat_dir 24.
- * Stack: the deepest call (create with a long name) uses < 1 KiB on a 32-bit
- * MCU (see docs/BENCHMARKS.md for the measured figure).
+ * RAM: sizeof(struct sdb_fat_vol) is 580 bytes on Cortex-M4, sdb_fat_file 40,
+ * sdb_fat_dir 12. Stack: creating a name with its long-name entries is the
+ * deepest call, about 1.5 KiB (docs/BENCHMARKS.md has the measured figures).
  *
  * Paths are '/'-separated and absolute ("/app/lib/x.py"); names are UTF-8,
  * stored as VFAT long names (UCS-2) with a generated 8.3 alias. Lookup is
