@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/bytes.h"
 #include "sdboot/crc32.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
@@ -18,23 +19,13 @@
 #define MAGIC "SDBSTATE"
 #define CRC_AT (SDB_RECORD_SIZE - 4)
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SIZE])
 {
     memset(out, 0, SDB_RECORD_SIZE);
     memcpy(out, MAGIC, 8);
-    put32(out + 8, 1);
-    put32(out + 12, st->seq);
+    sdb_put_le32(out + 8, 1);
+    sdb_put_le32(out + 12, st->seq);
     out[16] = st->phase;
     out[17] = st->source;
     out[18] = st->trial_max;
@@ -42,22 +33,22 @@ int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SI
     out[20] = st->confirmed;
     out[21] = st->last_event;
     out[22] = st->fs_dirty;
-    put32(out + 24, (uint32_t)st->last_error);
+    sdb_put_le32(out + 24, (uint32_t)st->last_error);
     memcpy(out + 28, st->installed, SDB_VERSION_MAX);
     memcpy(out + 28 + SDB_VERSION_MAX, st->previous, SDB_VERSION_MAX);
     memcpy(out + 28 + 2 * SDB_VERSION_MAX, st->target, SDB_VERSION_MAX);
-    put32(out + CRC_AT, sdb_crc32(0, out, CRC_AT));
+    sdb_put_le32(out + CRC_AT, sdb_crc32(0, out, CRC_AT));
     return SDB_OK;
 }
 
 int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *st)
 {
-    if (memcmp(in, MAGIC, 8) || get32(in + 8) != 1)
+    if (memcmp(in, MAGIC, 8) || sdb_get_le32(in + 8) != 1)
         return SDB_STAGE_EMAGIC;
-    if (get32(in + CRC_AT) != sdb_crc32(0, in, CRC_AT))
+    if (sdb_get_le32(in + CRC_AT) != sdb_crc32(0, in, CRC_AT))
         return SDB_STAGE_ECRC;
     memset(st, 0, sizeof *st);
-    st->seq = get32(in + 12);
+    st->seq = sdb_get_le32(in + 12);
     st->phase = in[16];
     st->source = in[17];
     st->trial_max = in[18];
@@ -65,7 +56,7 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     st->confirmed = in[20];
     st->last_event = in[21];
     st->fs_dirty = in[22];
-    st->last_error = (int32_t)get32(in + 24);
+    st->last_error = (int32_t)sdb_get_le32(in + 24);
     memcpy(st->installed, in + 28, SDB_VERSION_MAX);
     memcpy(st->previous, in + 28 + SDB_VERSION_MAX, SDB_VERSION_MAX);
     memcpy(st->target, in + 28 + 2 * SDB_VERSION_MAX, SDB_VERSION_MAX);

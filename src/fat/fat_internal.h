@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include "sdboot/bytes.h"
 #include "sdboot/fat.h"
 
 #define ENTRY_SIZE 32u
@@ -30,26 +31,11 @@
 #define FAT_DATE (((2026 - 1980) << 9) | (1 << 5) | 1)
 #define FAT_TIME 0
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-static inline uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
+/* Short names for the on-disk field helpers of sdboot/bytes.h. */
+#define rd16 sdb_get_le16
+#define rd32 sdb_get_le32
+#define wr16 sdb_put_le16
+#define wr32 sdb_put_le32
 
 /* ---- fat_vol.c: sector window, FAT table, clusters ---- */
 int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba);

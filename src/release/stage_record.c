@@ -7,6 +7,7 @@
  * fields, zero padding, u32 CRC-32 of bytes 0..507 at offset 508.
  */
 #include <string.h>
+#include "sdboot/bytes.h"
 #include "sdboot/crc32.h"
 #include "sdboot/release.h"
 #include "sdboot/stage.h"
@@ -15,16 +16,6 @@
 #define CONFIRM_MAGIC "SDBCONFM"
 #define CRC_OFFSET (SDB_RECORD_SIZE - 4)
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static bool terminated(const char *s, size_t cap)
 {
@@ -34,15 +25,15 @@ static bool terminated(const char *s, size_t cap)
 static void seal(uint8_t out[SDB_RECORD_SIZE], const char *magic)
 {
     memcpy(out, magic, 8);
-    put32(out + 8, 1);
-    put32(out + CRC_OFFSET, sdb_crc32(0, out, CRC_OFFSET));
+    sdb_put_le32(out + 8, 1);
+    sdb_put_le32(out + CRC_OFFSET, sdb_crc32(0, out, CRC_OFFSET));
 }
 
 static int unseal(const uint8_t in[SDB_RECORD_SIZE], const char *magic)
 {
-    if (memcmp(in, magic, 8) || get32(in + 8) != 1)
+    if (memcmp(in, magic, 8) || sdb_get_le32(in + 8) != 1)
         return SDB_STAGE_EMAGIC;
-    if (get32(in + CRC_OFFSET) != sdb_crc32(0, in, CRC_OFFSET))
+    if (sdb_get_le32(in + CRC_OFFSET) != sdb_crc32(0, in, CRC_OFFSET))
         return SDB_STAGE_ECRC;
     return SDB_OK;
 }
@@ -67,10 +58,10 @@ int sdb_stage_record_encode(const struct sdb_stage_record *rec, uint8_t out[SDB_
     strcpy((char *)out + OFF_VERSION, rec->version);
     strcpy((char *)out + OFF_FILENAME, rec->filename);
     strcpy((char *)out + OFF_BOARD, rec->board);
-    put32(out + OFF_SIZE, (uint32_t)rec->size);
-    put32(out + OFF_SIZE + 4, (uint32_t)(rec->size >> 32));
+    sdb_put_le32(out + OFF_SIZE, (uint32_t)rec->size);
+    sdb_put_le32(out + OFF_SIZE + 4, (uint32_t)(rec->size >> 32));
     memcpy(out + OFF_SHA256, rec->sha256, 32);
-    put32(out + OFF_FLAGS, rec->flags);
+    sdb_put_le32(out + OFF_FLAGS, rec->flags);
     seal(out, STAGE_MAGIC);
     return SDB_OK;
 }
@@ -87,9 +78,9 @@ int sdb_stage_record_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdb_stage_
     if (!terminated(rec->version, SDB_VERSION_MAX) || !rec->version[0] ||
         !terminated(rec->filename, SDB_FILENAME_MAX) || !terminated(rec->board, SDB_BOARD_MAX))
         return SDB_STAGE_EFIELD;
-    rec->size = get32(in + OFF_SIZE) | (uint64_t)get32(in + OFF_SIZE + 4) << 32;
+    rec->size = sdb_get_le32(in + OFF_SIZE) | (uint64_t)sdb_get_le32(in + OFF_SIZE + 4) << 32;
     memcpy(rec->sha256, in + OFF_SHA256, 32);
-    rec->flags = get32(in + OFF_FLAGS);
+    rec->flags = sdb_get_le32(in + OFF_FLAGS);
     return SDB_OK;
 }
 
