@@ -188,6 +188,7 @@ static int resume_write(struct sdboot_ota *o, const char *etag)
 struct dl {
     struct sdboot_ota *o;
     void *part;
+    struct sdb_http_response resp_store; /* the answer being received */
     struct sdb_http_response *resp;
     struct sdb_sha1 sha1;
     struct sdb_sha256 sha256;
@@ -287,19 +288,19 @@ static int download(struct sdboot_ota *o, struct dl *d, const char *url)
     if ((err = open_part(d, resuming)))
         return err;
     for (unsigned attempt = 0;; attempt++) {
-        struct sdb_http_response resp;
         struct sdb_http_request req = {.url = url, .offset = d->have, .if_range = etag};
-        d->resp = &resp;
+        struct sdb_http_response *resp = &d->resp_store;
+        d->resp = resp;
         d->started = false;
-        err = o->http->get(o->http->ctx, &req, to_part, d, &resp);
-        if (!err && !d->started && resp.status != 200 && resp.status != 206)
+        err = o->http->get(o->http->ctx, &req, to_part, d, resp);
+        if (!err && !d->started && resp->status != 200 && resp->status != 206)
             err = SDB_OTA_EHTTP;
         if (!err && !d->started && d->have == 0 && o->latest.has_size && o->latest.size)
             err = SDB_SIZE_EMISMATCH; /* an empty 200 for a release that has bytes */
         if (err == SDB_OK || !retryable(err) || attempt + 1 >= o->cfg.retries)
             break;
         ota_log(o, "download: %s, resuming after a pause%s", sdb_strerror(err), "");
-        memcpy(etag, resp.etag, sizeof etag);
+        memcpy(etag, resp->etag, sizeof etag);
         backoff(o, attempt);
     }
     int cerr = o->fio->close(o->fio->ctx, d->part);
