@@ -25,8 +25,12 @@ asan: deps
 		ctest --output-on-failure -j $(JOBS) -LE slow
 
 valgrind: all
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit \
-		-T memcheck --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --leak-check=full"
+	@for t in blockdev/test_blockdev fat/test_fat_api fat/test_fat_hostile release/test_release \
+	          boot/test_boot_cases; do \
+		echo "valgrind: $$t"; \
+		(cd $(BUILD)/tests && TZ=UTC valgrind -q --error-exitcode=1 --leak-check=full \
+			--errors-for-leak-kinds=definite ./$$t > /dev/null) || exit 1; \
+	done; echo "valgrind: clean"
 
 fuzz: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DSDB_FUZZ=ON -DSDB_HOST=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null

@@ -178,7 +178,9 @@ static void case_ids_round_trip(void **state)
         struct sdb_fault_case back;
         sdb_fault_case_format(&cases[i], id, sizeof id);
         assert_int_equal(sdb_fault_case_parse(id, &back), SDB_OK);
-        assert_memory_equal(&back, &cases[i], sizeof back);
+        assert_int_equal(back.at, cases[i].at); /* fields, not bytes: padding is unspecified */
+        assert_int_equal(back.tear, cases[i].tear);
+        assert_int_equal(back.lost, cases[i].lost);
     }
     char id[SDB_FAULT_ID_MAX];
     sdb_fault_case_format(&cases[1], id, sizeof id);
