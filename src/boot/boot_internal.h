@@ -33,6 +33,8 @@ int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
 int tree_remove(struct sdboot *b, const char *path); /* rm -r; SDB_OK if missing */
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same);
+/* Append "/name" to a path buffer of SDB_FAT_PATH_MAX + 1 bytes. */
+int tree_path_append(char *path, const char *name);
 
 /* install.c */
 int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec);

@@ -179,11 +179,8 @@ static int next_file(struct sdboot *b, bool *found)
         }
         if (err)
             return err;
-        size_t len = strlen(cur);
-        if (len + 1 + strlen(ent.name) > SDB_FAT_PATH_MAX)
-            return SDBOOT_ETOODEEP;
-        cur[len] = '/';
-        strcpy(cur + len + 1, ent.name);
+        if ((err = tree_path_append(cur, ent.name)))
+            return err;
         if (!ent.st.is_dir) {
             *found = true;
             return SDB_OK;

@@ -39,6 +39,16 @@ int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last)
     return SDB_OK;
 }
 
+int tree_path_append(char *path, const char *name)
+{
+    size_t len = strlen(path);
+    if (len + 1 + strlen(name) > SDB_FAT_PATH_MAX)
+        return SDBOOT_ETOODEEP;
+    path[len] = '/';
+    strcpy(path + len + 1, name);
+    return SDB_OK;
+}
+
 /* rm -r without recursion: repeatedly descend to the first entry of the deepest
  * directory, remove files, remove directories once empty. One path buffer. */
 int tree_remove(struct sdboot *b, const char *path)
@@ -68,10 +78,8 @@ int tree_remove(struct sdboot *b, const char *path)
         if (err)
             return err;
         size_t len = strlen(cur);
-        if (len + 1 + strlen(ent.name) > SDB_FAT_PATH_MAX)
-            return SDBOOT_ETOODEEP;
-        cur[len] = '/';
-        strcpy(cur + len + 1, ent.name);
+        if ((err = tree_path_append(cur, ent.name)))
+            return err;
         if (!ent.st.is_dir) {
             if ((err = sdb_fat_unlink(&b->vol, cur)))
                 return err;

@@ -17,6 +17,15 @@ void fat_entry_set_clus(const struct sdb_fat_vol *vol, uint8_t *e, uint32_t c)
     wr16(e + 20, vol->type == 32 ? (uint16_t)(c >> 16) : 0);
 }
 
+void fat_entry_stamp(uint8_t *e)
+{
+    wr16(e + 14, FAT_TIME);
+    wr16(e + 16, FAT_DATE);
+    wr16(e + 18, FAT_DATE);
+    wr16(e + 22, FAT_TIME);
+    wr16(e + 24, FAT_DATE);
+}
+
 int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uint32_t *lba)
 {
     uint32_t sector = slot / ENTRIES_PER_SECTOR;

@@ -59,11 +59,7 @@ int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *pa
             return err;
         uint8_t proto[ENTRY_SIZE] = {0};
         proto[11] = ATTR_ARCHIVE;
-        wr16(proto + 14, FAT_TIME);
-        wr16(proto + 16, FAT_DATE);
-        wr16(proto + 18, FAT_DATE);
-        wr16(proto + 22, FAT_TIME);
-        wr16(proto + 24, FAT_DATE);
+        fat_entry_stamp(proto);
         err = fat_dir_create(vol, parent, name, proto, &loc);
     }
     if (err)

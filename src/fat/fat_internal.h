@@ -112,6 +112,8 @@ static inline uint32_t fat_entry_clus(const struct sdb_fat_vol *vol, const uint8
     return c;
 }
 void fat_entry_set_clus(const struct sdb_fat_vol *vol, uint8_t *e, uint32_t c);
+/* Creation, access and write times of a new entry (the fixed FAT_DATE/FAT_TIME). */
+void fat_entry_stamp(uint8_t *e);
 /* lba of slot `slot` of directory dclus; SDB_FAT_ENOENT past its end. */
 int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uint32_t *lba);
 /* Iterate live entries from *slot: fills loc and the long (or 8.3) name. ENOENT at end. */

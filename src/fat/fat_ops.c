@@ -75,11 +75,7 @@ static void dot_entry(const struct sdb_fat_vol *vol, uint8_t *e, const char *nam
     memset(e, ' ', 11);
     memcpy(e, name, strlen(name));
     e[11] = ATTR_DIR;
-    wr16(e + 14, FAT_TIME);
-    wr16(e + 16, FAT_DATE);
-    wr16(e + 18, FAT_DATE);
-    wr16(e + 22, FAT_TIME);
-    wr16(e + 24, FAT_DATE);
+    fat_entry_stamp(e);
     fat_entry_set_clus(vol, e, clus);
 }
 
