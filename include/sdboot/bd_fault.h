@@ -64,8 +64,8 @@ struct sdb_bd_fault {
     uint32_t bad_first[SDB_FAULT_MAX_BAD];
     uint32_t bad_count[SDB_FAULT_MAX_BAD];
     unsigned bad_ranges;
-    uint64_t writes_seen;  /* sector writes attempted through the wrapper */
-    uint64_t unsynced;     /* sector writes since the last successful sync */
+    uint64_t writes_seen; /* sector writes attempted through the wrapper */
+    uint64_t unsynced;    /* sector writes since the last successful sync */
     struct sdb_fault_log_entry *log;
     size_t log_entries;
     size_t log_used;

@@ -53,22 +53,22 @@
 #define SDBOOT_DEFAULT_PROBE_RETRIES 5
 
 enum sdboot_err {
-    SDBOOT_ENOCARD = -224,    /* no card after all retries */
-    SDBOOT_ECARDIO = -225,    /* the card gives read errors: left alone */
-    SDBOOT_ENOFS = -226,      /* no usable file system and the policy forbids formatting */
-    SDBOOT_ESTATE = -227,     /* both state records are damaged */
-    SDBOOT_ENOPENDING = -228, /* nothing staged */
-    SDBOOT_ESTAGED = -229,    /* staged archive missing or does not match its record */
+    SDBOOT_ENOCARD = -224,     /* no card after all retries */
+    SDBOOT_ECARDIO = -225,     /* the card gives read errors: left alone */
+    SDBOOT_ENOFS = -226,       /* no usable file system and the policy forbids formatting */
+    SDBOOT_ESTATE = -227,      /* both state records are damaged */
+    SDBOOT_ENOPENDING = -228,  /* nothing staged */
+    SDBOOT_ESTAGED = -229,     /* staged archive missing or does not match its record */
     SDBOOT_ENOPREVIOUS = -230, /* no previous release to roll back to */
-    SDBOOT_ETOODEEP = -231,   /* release tree nested deeper than the driver walks */
-    SDBOOT_ENOARCHIVE = -232, /* the installed release's archive is missing */
-    SDBOOT_EDAMAGED = -233,   /* repair could not restore every managed file */
+    SDBOOT_ETOODEEP = -231,    /* release tree nested deeper than the driver walks */
+    SDBOOT_ENOARCHIVE = -232,  /* the installed release's archive is missing */
+    SDBOOT_EDAMAGED = -233,    /* repair could not restore every managed file */
 };
 
 enum sdboot_decision {
-    SDBOOT_RUN_CARD = 0,      /* mount the card at /, run /main.py */
-    SDBOOT_MOUNT_SD = 1,      /* recovery: mount the card at /sd, run nothing */
-    SDBOOT_INTERNAL = 2,      /* no usable card: internal file system, run nothing */
+    SDBOOT_RUN_CARD = 0, /* mount the card at /, run /main.py */
+    SDBOOT_MOUNT_SD = 1, /* recovery: mount the card at /sd, run nothing */
+    SDBOOT_INTERNAL = 2, /* no usable card: internal file system, run nothing */
 };
 
 enum sdboot_event {
@@ -89,22 +89,23 @@ enum sdboot_format_policy {
 };
 
 struct sdboot_config {
-    uint8_t trial_boots;   /* unconfirmed boots before rollback (0 = default 3) */
-    uint8_t probe_retries; /* card bring-up attempts (0 = default 5) */
+    uint8_t trial_boots;    /* unconfirmed boots before rollback (0 = default 3) */
+    uint8_t probe_retries;  /* card bring-up attempts (0 = default 5) */
     unsigned format_policy; /* SDBOOT_FORMAT_* bits */
-    bool recovery_pin;     /* the recovery pin is held */
-    const char *board;     /* this device's board id; NULL/"" = accept any */
+    bool recovery_pin;      /* the recovery pin is held */
+    const char *board;      /* this device's board id; NULL/"" = accept any */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
-    uint8_t *gzip_arena;   /* SDB_TAR_GZIP_ARENA bytes for .tar.gz releases, or NULL */
+    uint8_t *gzip_arena; /* SDB_TAR_GZIP_ARENA bytes for .tar.gz releases, or NULL */
     size_t gzip_arena_len;
 };
 
 /* The default policy of the seed: blank or foreign cards are formatted. */
-#define SDBOOT_CONFIG_DEFAULTS                                                                    \
-    {.trial_boots = SDBOOT_DEFAULT_TRIAL_BOOTS,                                                   \
-     .probe_retries = SDBOOT_DEFAULT_PROBE_RETRIES,                                               \
-     .format_policy = SDBOOT_FORMAT_BLANK | SDBOOT_FORMAT_OTHER_FS}
+#define SDBOOT_CONFIG_DEFAULTS                                                                     \
+    {                                                                                              \
+        .trial_boots = SDBOOT_DEFAULT_TRIAL_BOOTS, .probe_retries = SDBOOT_DEFAULT_PROBE_RETRIES,  \
+        .format_policy = SDBOOT_FORMAT_BLANK | SDBOOT_FORMAT_OTHER_FS                              \
+    }
 
 enum sdboot_phase {
     SDBOOT_PHASE_IDLE = 0,
@@ -120,9 +121,9 @@ enum sdboot_source {
 /* The boot state, as kept in /.sdboot/state.{a,b}. */
 struct sdboot_state {
     uint32_t seq;
-    uint8_t phase;      /* enum sdboot_phase */
-    uint8_t source;     /* enum sdboot_source */
-    uint8_t trial_max;  /* trial boots allowed for the installed release */
+    uint8_t phase;     /* enum sdboot_phase */
+    uint8_t source;    /* enum sdboot_source */
+    uint8_t trial_max; /* trial boots allowed for the installed release */
     uint8_t trials_used;
     bool confirmed;     /* the installed release was confirmed (or needs none) */
     uint8_t last_event; /* enum sdboot_event */
@@ -136,8 +137,8 @@ struct sdboot_state {
 struct sdboot_result {
     enum sdboot_decision decision;
     enum sdboot_event event;
-    int error;                       /* why an install failed, or the card was refused */
-    char version[SDB_VERSION_MAX];   /* the release that runs */
+    int error;                     /* why an install failed, or the card was refused */
+    char version[SDB_VERSION_MAX]; /* the release that runs */
     bool on_trial;
     uint8_t trials_used, trial_max;
 };
@@ -147,17 +148,17 @@ struct sdboot {
     struct sdb_fat_vol vol;
     struct sdboot_config cfg;
     struct sdboot_state st;
-    uint8_t st_slot;                 /* which record holds st (0 = a, 1 = b) */
+    uint8_t st_slot; /* which record holds st (0 = a, 1 = b) */
     struct sdb_tar tar;
     uint64_t names[SDBOOT_MAX_ENTRIES];
-    struct sdb_fat_file out;         /* file being extracted */
+    struct sdb_fat_file out; /* file being extracted */
     bool out_open;
     int out_err;
     uint8_t io[SDBOOT_IO_BUF];
     uint8_t bitmap[SDBOOT_CHECK_BITMAP];
     char path[SDB_FAT_PATH_MAX + 1];
     char path2[SDB_FAT_PATH_MAX + 1];
-    uint32_t repaired;               /* files restored by the last repair */
+    uint32_t repaired; /* files restored by the last repair */
 };
 
 /* One power-on. SDB_OK with *res filled whatever the decision; an error only

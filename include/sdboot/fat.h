@@ -68,11 +68,11 @@ enum sdb_card_class {
 
 struct sdb_fat_vol {
     sdb_bd_t *bd;
-    uint8_t type;          /* 12, 16 or 32 */
+    uint8_t type; /* 12, 16 or 32 */
     bool read_only;
-    uint8_t sec_per_clus;  /* sectors per cluster */
+    uint8_t sec_per_clus; /* sectors per cluster */
     uint8_t nfats;
-    uint32_t vol_lba;      /* first sector of the volume (partition start) */
+    uint32_t vol_lba; /* first sector of the volume (partition start) */
     uint32_t vol_sectors;
     uint32_t fat_lba;      /* first FAT */
     uint32_t fat_sectors;  /* sectors per FAT */
@@ -85,37 +85,37 @@ struct sdb_fat_vol {
     uint32_t free_count;   /* free clusters, 0xFFFFFFFF = unknown */
     uint32_t next_free;    /* allocation hint */
     bool fsinfo_dirty;
-    uint32_t win_lba;      /* sector in win[], 0xFFFFFFFF = none */
-    bool win_dirty;        /* win[] holds FAT changes not yet on the card */
+    uint32_t win_lba; /* sector in win[], 0xFFFFFFFF = none */
+    bool win_dirty;   /* win[] holds FAT changes not yet on the card */
     uint8_t win[SDB_SECTOR_SIZE];
 };
 
 enum sdb_fat_open_flags {
     SDB_FAT_READ = 1u << 0,
     SDB_FAT_WRITE = 1u << 1,
-    SDB_FAT_CREATE = 1u << 2,   /* create when missing */
-    SDB_FAT_TRUNC = 1u << 3,    /* truncate to 0 on open */
-    SDB_FAT_APPEND = 1u << 4,   /* every write goes to the end */
-    SDB_FAT_EXCL = 1u << 5,     /* with CREATE: fail with EEXIST if it exists */
+    SDB_FAT_CREATE = 1u << 2, /* create when missing */
+    SDB_FAT_TRUNC = 1u << 3,  /* truncate to 0 on open */
+    SDB_FAT_APPEND = 1u << 4, /* every write goes to the end */
+    SDB_FAT_EXCL = 1u << 5,   /* with CREATE: fail with EEXIST if it exists */
 };
 
 struct sdb_fat_file {
     struct sdb_fat_vol *vol;
-    uint32_t entry_lba;   /* sector holding the 8.3 entry */
-    uint16_t entry_off;   /* byte offset of the 8.3 entry in that sector */
+    uint32_t entry_lba; /* sector holding the 8.3 entry */
+    uint16_t entry_off; /* byte offset of the 8.3 entry in that sector */
     uint8_t flags;
-    bool entry_dirty;     /* size or first cluster changed since the last write of the entry */
+    bool entry_dirty; /* size or first cluster changed since the last write of the entry */
     uint32_t first_clus;
     uint32_t size;
     uint32_t pos;
-    uint32_t clus;        /* cluster holding pos (0 = not yet walked) */
-    uint32_t clus_index;  /* its index in the chain */
+    uint32_t clus;       /* cluster holding pos (0 = not yet walked) */
+    uint32_t clus_index; /* its index in the chain */
 };
 
 struct sdb_fat_dir {
     struct sdb_fat_vol *vol;
-    uint32_t first_clus;  /* 0 = FAT12/16 fixed root */
-    uint32_t index;       /* next entry slot */
+    uint32_t first_clus; /* 0 = FAT12/16 fixed root */
+    uint32_t index;      /* next entry slot */
 };
 
 struct sdb_fat_stat {
@@ -139,15 +139,15 @@ struct sdb_mkfs_opts {
 };
 
 struct sdb_fat_check_report {
-    uint32_t lost_clusters;       /* allocated but used by nothing: freed */
-    uint32_t cross_links;         /* entries sharing clusters: later entry cut or removed */
-    uint32_t chains_truncated;    /* chain longer than the size, looped, or invalid */
-    uint32_t sizes_fixed;         /* size larger than the chain: shrunk to it */
-    uint32_t orphan_lfn;          /* long-name parts without their 8.3 entry: removed */
-    uint32_t bad_entries;         /* entries pointing outside the volume: removed */
-    uint32_t fat_copies_fixed;    /* FAT sectors that differed from FAT 1: rewritten */
-    uint32_t fsinfo_fixed;        /* FSInfo free count / hint corrected */
-    uint32_t files, dirs;         /* what the walk saw */
+    uint32_t lost_clusters;    /* allocated but used by nothing: freed */
+    uint32_t cross_links;      /* entries sharing clusters: later entry cut or removed */
+    uint32_t chains_truncated; /* chain longer than the size, looped, or invalid */
+    uint32_t sizes_fixed;      /* size larger than the chain: shrunk to it */
+    uint32_t orphan_lfn;       /* long-name parts without their 8.3 entry: removed */
+    uint32_t bad_entries;      /* entries pointing outside the volume: removed */
+    uint32_t fat_copies_fixed; /* FAT sectors that differed from FAT 1: rewritten */
+    uint32_t fsinfo_fixed;     /* FSInfo free count / hint corrected */
+    uint32_t files, dirs;      /* what the walk saw */
 };
 
 /* ---- detection, mkfs, mount ---- */
@@ -170,8 +170,7 @@ static inline uint32_t sdb_fat_cluster_bytes(const struct sdb_fat_vol *vol)
 
 /* ---- files ---- */
 
-int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path,
-                 unsigned flags);
+int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path, unsigned flags);
 /* *got < n only at end of file. */
 int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got);
 int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n);

@@ -41,11 +41,11 @@ typedef struct sdb_fileio {
     int (*read)(void *ctx, void *file, void *buf, size_t n, size_t *got);
     int (*write)(void *ctx, void *file, const void *buf, size_t n);
     int (*seek)(void *ctx, void *file, uint64_t offset);
-    int (*close)(void *ctx, void *file); /* flushes data and directory entry */
+    int (*close)(void *ctx, void *file);                      /* flushes data and directory entry */
     int (*size)(void *ctx, const char *path, uint64_t *size); /* SDB_FIO_ENOENT if missing */
     int (*remove)(void *ctx, const char *path);               /* SDB_OK if already gone */
     int (*rename)(void *ctx, const char *from, const char *to); /* replaces `to` */
-    int (*mkdir)(void *ctx, const char *path);                /* SDB_OK if it exists */
+    int (*mkdir)(void *ctx, const char *path);                  /* SDB_OK if it exists */
 } sdb_fileio_t;
 
 #endif

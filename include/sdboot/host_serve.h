@@ -13,7 +13,7 @@ struct sdb_serve_opts {
     uint16_t port;        /* 0 = any free port */
     const char *tls_cert; /* PEM files for https, or NULL */
     const char *tls_key;
-    bool quiet;           /* no line per request */
+    bool quiet; /* no line per request */
 };
 
 struct sdb_serve;

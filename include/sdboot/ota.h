@@ -30,12 +30,12 @@
 #define SDB_OTA_URL_MAX 512
 
 enum sdb_ota_err {
-    SDB_OTA_EHTTP = -288,     /* the server answered with an unexpected HTTP status */
-    SDB_OTA_ETOOBIG = -289,   /* versions larger than SDB_MANIFEST_MAX */
-    SDB_OTA_ESIZE = -290,     /* the release is larger than its signed size */
-    SDB_OTA_ENOSIZE = -291,   /* the manifest names no size and the server sends none */
-    SDB_OTA_EURL = -292,      /* URL too long or malformed */
-    SDB_OTA_ERETRIES = -293,  /* every retry failed (the last error is logged) */
+    SDB_OTA_EHTTP = -288,      /* the server answered with an unexpected HTTP status */
+    SDB_OTA_ETOOBIG = -289,    /* versions larger than SDB_MANIFEST_MAX */
+    SDB_OTA_ESIZE = -290,      /* the release is larger than its signed size */
+    SDB_OTA_ENOSIZE = -291,    /* the manifest names no size and the server sends none */
+    SDB_OTA_EURL = -292,       /* URL too long or malformed */
+    SDB_OTA_ERETRIES = -293,   /* every retry failed (the last error is logged) */
     SDB_OTA_ENOTSTAGED = -294, /* stage called without a successful check */
 };
 
@@ -48,18 +48,18 @@ int sdboot_ota_decide(const struct sdb_trust *trust, const char *board, bool for
                       struct sdb_manifest_error *merr);
 
 /* Staging through the port's files (the order documented in stage.h). */
-int sdboot_stage_begin(const sdb_fileio_t *fio);             /* drop an old pending record */
+int sdboot_stage_begin(const sdb_fileio_t *fio); /* drop an old pending record */
 int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry *e,
-                        uint32_t flags);                      /* part -> archive, pending */
+                        uint32_t flags); /* part -> archive, pending */
 
 struct sdboot_ota_config {
-    const char *url;              /* directory URL holding `versions`, ending in '/' or not */
-    struct sdb_trust trust;       /* keys, allow_unsigned */
-    const char *board;            /* this device's board id, or NULL */
-    const char *installed;        /* running version ("none" on a fresh card) */
-    bool force;                   /* install even when not newer */
-    uint8_t retries;              /* attempts per download (0 = 3) */
-    uint32_t backoff_ms;          /* first retry delay, doubled each time (0 = 500) */
+    const char *url;        /* directory URL holding `versions`, ending in '/' or not */
+    struct sdb_trust trust; /* keys, allow_unsigned */
+    const char *board;      /* this device's board id, or NULL */
+    const char *installed;  /* running version ("none" on a fresh card) */
+    bool force;             /* install even when not newer */
+    uint8_t retries;        /* attempts per download (0 = 3) */
+    uint32_t backoff_ms;    /* first retry delay, doubled each time (0 = 500) */
     void (*sleep_ms)(void *ctx, uint32_t ms); /* the port's delay (NULL = no wait) */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void (*log)(void *ctx, const char *line);
@@ -73,13 +73,13 @@ struct sdboot_ota {
     struct sdb_manifest_entry latest;
     uint32_t flags;
     bool checked;
-    char etag[SDB_ETAG_MAX];      /* of the last manifest, for If-None-Match */
+    char etag[SDB_ETAG_MAX]; /* of the last manifest, for If-None-Match */
     uint8_t manifest[SDB_MANIFEST_MAX];
     size_t manifest_len;
     uint8_t sig[SDB_SIG_MAX_DER + 16];
     size_t sig_len;
-    uint64_t bytes_downloaded;    /* release bytes received over the network (resume saves) */
-    uint64_t bytes_resumed;       /* bytes kept from an earlier partial download */
+    uint64_t bytes_downloaded; /* release bytes received over the network (resume saves) */
+    uint64_t bytes_resumed;    /* bytes kept from an earlier partial download */
 };
 
 void sdboot_ota_init(struct sdboot_ota *o, const struct sdboot_ota_config *cfg,

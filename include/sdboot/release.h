@@ -25,9 +25,9 @@ enum sdb_release_err {
     SDB_MF_EBOARD = -108,    /* board= empty, too long or with odd characters */
     SDB_MF_ECHARS = -109,    /* NUL or control character */
     /* SemVer and update policy */
-    SDB_SEMVER_EINVAL = -110,   /* not a SemVer 2.0 version */
-    SDB_POLICY_EOLDER = -111,   /* offered version is not newer than the installed one */
-    SDB_POLICY_EBOARD = -112,   /* release is for another board */
+    SDB_SEMVER_EINVAL = -110, /* not a SemVer 2.0 version */
+    SDB_POLICY_EOLDER = -111, /* offered version is not newer than the installed one */
+    SDB_POLICY_EBOARD = -112, /* release is for another board */
     /* signatures */
     SDB_SIG_EKEY = -113,      /* public or private key unreadable or not ECDSA P-256 */
     SDB_SIG_EBAD = -114,      /* signature does not verify with any trusted key */

@@ -15,7 +15,7 @@
 
 struct sdb_semver {
     uint64_t major, minor, patch;
-    const char *pre;  /* pre-release identifiers, or NULL */
+    const char *pre; /* pre-release identifiers, or NULL */
     uint32_t pre_len;
     const char *build; /* build metadata, or NULL (ignored for precedence) */
     uint32_t build_len;

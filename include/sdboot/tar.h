@@ -30,7 +30,7 @@
 #include "sdboot/release.h"
 
 #define SDB_TAR_PATH_MAX 255
-#define SDB_TAR_EXT_MAX 1024           /* longest pax header / GNU long name kept */
+#define SDB_TAR_EXT_MAX 1024            /* longest pax header / GNU long name kept */
 #define SDB_TAR_GZIP_ARENA (64u * 1024) /* zlib inflate state + 32 KiB window */
 #define SDB_TAR_RESERVED_DIR ".sdboot"
 

@@ -36,12 +36,12 @@ struct sdb_http_request {
 };
 
 struct sdb_http_response {
-    int status;                /* 200, 206, 304, 404... */
+    int status; /* 200, 206, 304, 404... */
     bool length_known;
-    uint64_t length;           /* Content-Length of this answer */
-    bool range_honoured;       /* 206 starting exactly at offset */
-    char etag[SDB_ETAG_MAX];   /* "" when none */
-    uint64_t received;         /* body bytes delivered to the sink */
+    uint64_t length;         /* Content-Length of this answer */
+    bool range_honoured;     /* 206 starting exactly at offset */
+    char etag[SDB_ETAG_MAX]; /* "" when none */
+    uint64_t received;       /* body bytes delivered to the sink */
 };
 
 typedef int (*sdb_http_sink)(void *ctx, const uint8_t *data, size_t len);

@@ -138,8 +138,8 @@ static mhd_result handle(void *cls, struct MHD_Connection *c, const char *url, c
     uint64_t len = size ? last - first + 1 : 0;
     struct body *b = malloc(sizeof *b);
     *b = (struct body){fd, first, srv};
-    struct MHD_Response *r = MHD_create_response_from_callback(head ? 0 : len, 64 * 1024,
-                                                               read_body, b, free_body);
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(head ? 0 : len, 64 * 1024, read_body, b, free_body);
     MHD_add_response_header(r, "ETag", etag);
     MHD_add_response_header(r, "Accept-Ranges", "bytes");
     if (status == MHD_HTTP_PARTIAL_CONTENT) {

@@ -61,11 +61,11 @@ int sdb_sig_sign(const char *priv_pem, const uint8_t *data, size_t len, uint8_t 
     if (rng_init(&r) != 0)
         goto out;
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
-    int rc = mbedtls_pk_parse_key(&pk, (const unsigned char *)priv_pem, strlen(priv_pem) + 1,
-                                  NULL, 0, mbedtls_ctr_drbg_random, &r.drbg);
+    int rc = mbedtls_pk_parse_key(&pk, (const unsigned char *)priv_pem, strlen(priv_pem) + 1, NULL,
+                                  0, mbedtls_ctr_drbg_random, &r.drbg);
 #else
-    int rc = mbedtls_pk_parse_key(&pk, (const unsigned char *)priv_pem, strlen(priv_pem) + 1,
-                                  NULL, 0);
+    int rc =
+        mbedtls_pk_parse_key(&pk, (const unsigned char *)priv_pem, strlen(priv_pem) + 1, NULL, 0);
 #endif
     if (rc || !mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECDSA) || mbedtls_pk_get_bitlen(&pk) != 256)
         goto out;

@@ -63,23 +63,30 @@ static size_t on_body(char *buf, size_t size, size_t n, void *vcall)
 static int map_curl(CURLcode rc)
 {
     switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT: return SDB_NET_ETIMEOUT;
-    case CURLE_TOO_MANY_REDIRECTS: return SDB_NET_EREDIRECTS;
+    case CURLE_OPERATION_TIMEDOUT:
+        return SDB_NET_ETIMEOUT;
+    case CURLE_TOO_MANY_REDIRECTS:
+        return SDB_NET_EREDIRECTS;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_CERTPROBLEM: return SDB_NET_ETLS;
+    case CURLE_SSL_CERTPROBLEM:
+        return SDB_NET_ETLS;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
     case CURLE_FILE_COULDNT_READ_FILE:
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT: return SDB_NET_ECONNECT;
-    case CURLE_PARTIAL_FILE: return SDB_NET_ELENGTH;
+    case CURLE_URL_MALFORMAT:
+        return SDB_NET_ECONNECT;
+    case CURLE_PARTIAL_FILE:
+        return SDB_NET_ELENGTH;
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
-    case CURLE_SEND_ERROR: return SDB_NET_ERESET;
-    default: return SDB_NET_EPROTO;
+    case CURLE_SEND_ERROR:
+        return SDB_NET_ERESET;
+    default:
+        return SDB_NET_EPROTO;
     }
 }
 

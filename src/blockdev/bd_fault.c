@@ -162,8 +162,7 @@ void sdb_bd_fault_set_cut(struct sdb_bd_fault *f, const struct sdb_fault_case *c
     f->cut = *cut;
 }
 
-void sdb_bd_fault_set_cache(struct sdb_bd_fault *f, struct sdb_fault_log_entry *log,
-                            size_t entries)
+void sdb_bd_fault_set_cache(struct sdb_bd_fault *f, struct sdb_fault_log_entry *log, size_t entries)
 {
     f->log = entries ? log : NULL;
     f->log_entries = entries;

@@ -24,7 +24,9 @@ static int bring_up(struct sdboot *b, sdb_bd_t *bd, struct sdboot_result *res)
         return SDBOOT_ENOCARD;
     }
     if (cls == SDB_CARD_IO_ERROR) {
-        boot_log(b, "card gives read errors: left untouched (never formatted), using internal file system");
+        boot_log(
+            b,
+            "card gives read errors: left untouched (never formatted), using internal file system");
         return SDBOOT_ECARDIO;
     }
     if (cls != SDB_CARD_FAT) {
@@ -168,7 +170,8 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
         return state_store(b);
     }
     if (!st->previous[0] || !tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
-        boot_log(b, "release %s never confirmed, but there is nothing to roll back to", st->installed);
+        boot_log(b, "release %s never confirmed, but there is nothing to roll back to",
+                 st->installed);
         st->confirmed = true;
         return state_store(b);
     }
@@ -210,9 +213,9 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
         uint32_t restored;
         if ((err = fs_work_begin(b)))
             return err;
-        if (!repairing && ((err = sdb_fat_open(&b->vol, &mark, REPAIR_MARK,
-                                               SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
-                           (err = sdb_fat_close(&mark)) || (err = sdb_fat_sync(&b->vol))))
+        if (!repairing &&
+            ((err = sdb_fat_open(&b->vol, &mark, REPAIR_MARK, SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
+             (err = sdb_fat_close(&mark)) || (err = sdb_fat_sync(&b->vol))))
             return err;
         if ((err = sdboot_repair(b, &restored)) || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))
             return err;
@@ -305,17 +308,20 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
 const char *sdboot_decision_name(enum sdboot_decision d)
 {
     switch (d) {
-    case SDBOOT_RUN_CARD: return "run /main.py from the card";
-    case SDBOOT_MOUNT_SD: return "recovery: card at /sd, nothing runs";
-    case SDBOOT_INTERNAL: return "internal file system, nothing runs";
+    case SDBOOT_RUN_CARD:
+        return "run /main.py from the card";
+    case SDBOOT_MOUNT_SD:
+        return "recovery: card at /sd, nothing runs";
+    case SDBOOT_INTERNAL:
+        return "internal file system, nothing runs";
     }
     return "?";
 }
 
 const char *sdboot_event_name(enum sdboot_event e)
 {
-    static const char *names[] = {"none",   "installed",  "resumed",     "rolled back",
-                                  "install failed", "repaired", "formatted", "initialised",
-                                  "confirmed"};
+    static const char *names[] = {"none",        "installed",      "resumed",
+                                  "rolled back", "install failed", "repaired",
+                                  "formatted",   "initialised",    "confirmed"};
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }

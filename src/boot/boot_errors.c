@@ -5,16 +5,27 @@
 const char *sdb_boot_strerror(int err)
 {
     switch (err) {
-    case SDBOOT_ENOCARD: return "no card";
-    case SDBOOT_ECARDIO: return "card gives read errors (left untouched)";
-    case SDBOOT_ENOFS: return "no usable file system and the policy forbids formatting";
-    case SDBOOT_ESTATE: return "both boot state records are damaged";
-    case SDBOOT_ENOPENDING: return "no release is staged";
-    case SDBOOT_ESTAGED: return "staged archive missing or does not match its record";
-    case SDBOOT_ENOPREVIOUS: return "no previous release to roll back to";
-    case SDBOOT_ETOODEEP: return "release tree nested too deep";
-    case SDBOOT_ENOARCHIVE: return "the installed release's archive is missing";
-    case SDBOOT_EDAMAGED: return "repair could not restore every file";
-    default: return NULL;
+    case SDBOOT_ENOCARD:
+        return "no card";
+    case SDBOOT_ECARDIO:
+        return "card gives read errors (left untouched)";
+    case SDBOOT_ENOFS:
+        return "no usable file system and the policy forbids formatting";
+    case SDBOOT_ESTATE:
+        return "both boot state records are damaged";
+    case SDBOOT_ENOPENDING:
+        return "no release is staged";
+    case SDBOOT_ESTAGED:
+        return "staged archive missing or does not match its record";
+    case SDBOOT_ENOPREVIOUS:
+        return "no previous release to roll back to";
+    case SDBOOT_ETOODEEP:
+        return "release tree nested too deep";
+    case SDBOOT_ENOARCHIVE:
+        return "the installed release's archive is missing";
+    case SDBOOT_EDAMAGED:
+        return "repair could not restore every file";
+    default:
+        return NULL;
     }
 }

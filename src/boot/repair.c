@@ -12,9 +12,9 @@
 
 struct repair {
     struct sdboot *b;
-    uint32_t index;    /* entry number in the archive */
-    bool writing;      /* second pass */
-    bool damaged;      /* current entry differs (first pass) */
+    uint32_t index; /* entry number in the archive */
+    bool writing;   /* second pass */
+    bool damaged;   /* current entry differs (first pass) */
     bool open;
     struct sdb_fat_file card; /* first pass: the card's file */
     uint32_t damaged_count;
@@ -37,7 +37,8 @@ static int repair_begin(void *ctx, const struct sdb_tar_entry *e)
         if (!marked(b, i))
             return SDB_OK;
         r->open = true;
-        return sdb_fat_open(&b->vol, &b->out, FIX_TMP, SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
+        return sdb_fat_open(&b->vol, &b->out, FIX_TMP,
+                            SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
     }
     r->damaged = sdb_fat_open(&b->vol, &r->card, b->path, SDB_FAT_READ) != SDB_OK;
     r->open = !r->damaged;

@@ -19,7 +19,6 @@
 #define MAGIC "SDBSTATE"
 #define CRC_AT (SDB_RECORD_SIZE - 4)
 
-
 int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SIZE])
 {
     memset(out, 0, SDB_RECORD_SIZE);

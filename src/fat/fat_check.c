@@ -200,15 +200,19 @@ static int step(struct check *ck)
     if (is_lfn) {
         uint8_t ord = raw[0] & 0x3F;
         bool starts = raw[0] & 0x40;
-        bool continues = fr->lfn_active && !starts && ord == fr->lfn_expected - 1 &&
-                         raw[13] == fr->lfn_sum;
+        bool continues =
+            fr->lfn_active && !starts && ord == fr->lfn_expected - 1 && raw[13] == fr->lfn_sum;
         if (!continues && fr->lfn_active && (err = orphan_run(ck, fr, s - 1)))
             return err;
         if (continues) {
             fr->lfn_expected = ord;
         } else if (starts && ord >= 1 && ord <= MAX_LFN_SLOTS) {
-            *fr = (struct frame){.dclus = fr->dclus, .slot = fr->slot, .lfn_start = s,
-                                 .lfn_expected = ord, .lfn_sum = raw[13], .lfn_active = true};
+            *fr = (struct frame){.dclus = fr->dclus,
+                                 .slot = fr->slot,
+                                 .lfn_start = s,
+                                 .lfn_expected = ord,
+                                 .lfn_sum = raw[13],
+                                 .lfn_active = true};
         } else {
             fr->lfn_start = s;
             return orphan_run(ck, fr, s);
@@ -280,8 +284,8 @@ static int sync_fat_copies(struct check *ck)
     for (uint32_t i = 0; i < vol->fat_sectors; i++) {
         for (uint8_t copy = 1; copy < vol->nfats; copy++) {
             int err = fat_win_load(vol, vol->fat_lba + i);
-            if (err || (err = sdb_bd_read(vol->bd, vol->fat_lba + copy * vol->fat_sectors + i, 1,
-                                          other)))
+            if (err ||
+                (err = sdb_bd_read(vol->bd, vol->fat_lba + copy * vol->fat_sectors + i, 1, other)))
                 return err;
             if (!memcmp(vol->win, other, SDB_SECTOR_SIZE))
                 continue;
@@ -332,8 +336,8 @@ int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_
     for (uint32_t first = 2; err == SDB_OK && first < vol->nclusters + 2; first += per_pass) {
         struct sdb_fat_check_report pass = *report;
         ck.win_first = first;
-        ck.win_count = vol->nclusters + 2 - first < per_pass ? vol->nclusters + 2 - first
-                                                               : per_pass;
+        ck.win_count =
+            vol->nclusters + 2 - first < per_pass ? vol->nclusters + 2 - first : per_pass;
         memset(bitmap, 0, (ck.win_count + 7) / 8);
         if ((err = walk_tree(&ck)) == SDB_OK)
             err = free_lost(&ck);

@@ -273,8 +273,8 @@ static int sfn_taken(struct sdb_fat_vol *vol, uint32_t dclus, const uint8_t sfn[
     return SDB_OK;
 }
 
-static void put_lfn_part(uint8_t *e, const uint16_t *units, unsigned len, unsigned part,
-                         bool last, uint8_t sum)
+static void put_lfn_part(uint8_t *e, const uint16_t *units, unsigned len, unsigned part, bool last,
+                         uint8_t sum)
 {
     static const uint8_t pos[LFN_CHARS] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
     memset(e, 0, ENTRY_SIZE);

@@ -37,8 +37,7 @@ int sdb_fat_close(struct sdb_fat_file *f)
     return err;
 }
 
-int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path,
-                 unsigned flags)
+int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path, unsigned flags)
 {
     if (!vol || !f || !(flags & (SDB_FAT_READ | SDB_FAT_WRITE | SDB_FAT_APPEND)))
         return SDB_E_INVAL;

@@ -20,8 +20,12 @@ static uint8_t default_spc(uint8_t type, uint32_t total)
     if (type == 32)
         return mib <= 260 ? 1 : mib <= 8192 ? 8 : mib <= 16384 ? 16 : mib <= 32768 ? 32 : 64;
     if (type == 16)
-        return mib <= 16 ? 2 : mib <= 128 ? 4 : mib <= 256 ? 8 : mib <= 512 ? 16
-               : mib <= 1024 ? 32 : 64;
+        return mib <= 16     ? 2
+               : mib <= 128  ? 4
+               : mib <= 256  ? 8
+               : mib <= 512  ? 16
+               : mib <= 1024 ? 32
+                             : 64;
     uint8_t spc = 1; /* FAT12: the smallest cluster that keeps the count legal */
     while (spc < 64 && total / spc >= 4085)
         spc <<= 1;
@@ -30,7 +34,7 @@ static uint8_t default_spc(uint8_t type, uint32_t total)
 
 static bool count_fits(uint8_t type, uint32_t nclus)
 {
-    return type == 12 ? nclus >= 1 && nclus < 4085
+    return type == 12   ? nclus >= 1 && nclus < 4085
            : type == 16 ? nclus >= 4085 && nclus < 65525
                         : nclus >= 65525 && nclus < 0x0FFFFFF5;
 }

@@ -20,8 +20,8 @@ int sdb_fat_stat(struct sdb_fat_vol *vol, const char *path, struct sdb_fat_stat 
     if (err)
         return err;
     if (is_root) {
-        *st = (struct sdb_fat_stat){.attr = ATTR_DIR, .is_dir = true,
-                                    .first_clus = fat_root_clus(vol)};
+        *st = (struct sdb_fat_stat){
+            .attr = ATTR_DIR, .is_dir = true, .first_clus = fat_root_clus(vol)};
         return SDB_OK;
     }
     fill_stat(vol, loc.raw, st);

@@ -97,6 +97,6 @@ void sdb_fio_fat_init(struct sdb_fio_fat *h, struct sdb_fat_vol *vol)
 {
     memset(h, 0, sizeof *h);
     h->vol = vol;
-    h->fio = (sdb_fileio_t){h, fio_open, fio_read, fio_write, fio_seek, fio_close,
-                            fio_size, fio_remove, fio_rename, fio_mkdir};
+    h->fio = (sdb_fileio_t){h,         fio_open, fio_read,   fio_write,  fio_seek,
+                            fio_close, fio_size, fio_remove, fio_rename, fio_mkdir};
 }

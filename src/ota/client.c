@@ -107,8 +107,8 @@ int sdboot_ota_check(struct sdboot_ota *o)
 {
     struct sdb_http_response resp;
     o->checked = false;
-    int err = fetch_small(o, "versions", o->etag, o->manifest, sizeof o->manifest,
-                          SDB_OTA_ETOOBIG, &o->manifest_len, &resp);
+    int err = fetch_small(o, "versions", o->etag, o->manifest, sizeof o->manifest, SDB_OTA_ETOOBIG,
+                          &o->manifest_len, &resp);
     if (err)
         return err;
     if (resp.status == 304)
@@ -127,9 +127,8 @@ int sdboot_ota_check(struct sdboot_ota *o)
         sig = o->sig;
     }
     struct sdb_manifest_error merr;
-    err = sdboot_ota_decide(&o->cfg.trust, o->cfg.board, o->cfg.force, o->manifest,
-                            o->manifest_len, sig, o->sig_len, o->cfg.installed, &o->latest,
-                            &o->flags, &merr);
+    err = sdboot_ota_decide(&o->cfg.trust, o->cfg.board, o->cfg.force, o->manifest, o->manifest_len,
+                            sig, o->sig_len, o->cfg.installed, &o->latest, &o->flags, &merr);
     /* Remember the ETag only for "up to date": after an update was found, the
      * next check must see the manifest again, not a 304, until it is staged. */
     if (err == SDB_OTA_UPTODATE)
@@ -192,11 +191,11 @@ struct dl {
     struct sdb_http_response *resp;
     struct sdb_sha1 sha1;
     struct sdb_sha256 sha256;
-    uint64_t have;   /* bytes in .part */
+    uint64_t have; /* bytes in .part */
     uint64_t cap;
-    bool started;    /* first body byte of this answer seen */
+    bool started; /* first body byte of this answer seen */
     uint32_t since_checkpoint;
-    bool fresh;      /* this answer restarts the file from byte 0 */
+    bool fresh; /* this answer restarts the file from byte 0 */
 };
 
 static void hashes_reset(struct dl *d)

@@ -27,7 +27,8 @@ int sdboot_ota_decide(const struct sdb_trust *trust, const char *board, bool for
         return SDB_OTA_UPTODATE;
     if (err && err != SDB_POLICY_EOLDER)
         return err;
-    *flags = (signed_ok ? SDB_STAGE_SIGNED : 0) | (is_gzip_name(latest->filename) ? SDB_STAGE_GZIP : 0) |
+    *flags = (signed_ok ? SDB_STAGE_SIGNED : 0) |
+             (is_gzip_name(latest->filename) ? SDB_STAGE_GZIP : 0) |
              (err == SDB_POLICY_EOLDER ? SDB_STAGE_FORCED : 0);
     return SDB_OK;
 }

@@ -12,8 +12,7 @@ int sdboot_stage_begin(const sdb_fileio_t *fio)
     return err;
 }
 
-int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry *e,
-                        uint32_t flags)
+int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry *e, uint32_t flags)
 {
     struct sdb_stage_record rec = {.size = e->size, .flags = flags};
     memcpy(rec.version, e->version, sizeof rec.version);

@@ -99,7 +99,9 @@ static int cmp_ident(const char *a, size_t alen, const char *b, size_t blen)
     for (size_t i = 0; i < blen; i++)
         bn &= is_digit(b[i]);
     if (an && bn) /* no leading zeros: longer is larger */
-        return alen != blen ? (alen < blen ? -1 : 1) : memcmp(a, b, alen) < 0 ? -1 : memcmp(a, b, alen) > 0;
+        return alen != blen             ? (alen < blen ? -1 : 1)
+               : memcmp(a, b, alen) < 0 ? -1
+                                        : memcmp(a, b, alen) > 0;
     if (an != bn)
         return an ? -1 : 1;
     size_t n = alen < blen ? alen : blen;
@@ -120,7 +122,8 @@ int sdb_semver_compare(const struct sdb_semver *a, const struct sdb_semver *b)
         return a->pre ? -1 : b->pre ? 1 : 0;
     const char *pa = a->pre, *ea = a->pre + a->pre_len, *pb = b->pre, *eb = b->pre + b->pre_len;
     while (pa < ea && pb < eb) {
-        const char *da = memchr(pa, '.', (size_t)(ea - pa)), *db = memchr(pb, '.', (size_t)(eb - pb));
+        const char *da = memchr(pa, '.', (size_t)(ea - pa)),
+                   *db = memchr(pb, '.', (size_t)(eb - pb));
         if (!da)
             da = ea;
         if (!db)

@@ -5,8 +5,7 @@
 #include "sdboot/hash.h"
 #include "sdboot/sig.h"
 
-static int verify_with(const char *pem, const uint8_t hash[32], const uint8_t *sig,
-                       size_t sig_len)
+static int verify_with(const char *pem, const uint8_t hash[32], const uint8_t *sig, size_t sig_len)
 {
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);

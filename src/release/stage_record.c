@@ -16,7 +16,6 @@
 #define CONFIRM_MAGIC "SDBCONFM"
 #define CRC_OFFSET (SDB_RECORD_SIZE - 4)
 
-
 static bool terminated(const char *s, size_t cap)
 {
     return memchr(s, '\0', cap) != NULL;
@@ -100,6 +99,5 @@ int sdb_confirm_record_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdb_conf
     if (err)
         return err;
     memcpy(rec->version, in + OFF_VERSION, SDB_VERSION_MAX);
-    return terminated(rec->version, SDB_VERSION_MAX) && rec->version[0] ? SDB_OK
-                                                                        : SDB_STAGE_EFIELD;
+    return terminated(rec->version, SDB_VERSION_MAX) && rec->version[0] ? SDB_OK : SDB_STAGE_EFIELD;
 }

@@ -232,12 +232,17 @@ static int parse_pax(struct sdb_tar *t)
 static int type_error(uint8_t type)
 {
     switch (type) {
-    case '1': return SDB_TAR_EHARDLINK;
-    case '2': return SDB_TAR_ESYMLINK;
+    case '1':
+        return SDB_TAR_EHARDLINK;
+    case '2':
+        return SDB_TAR_ESYMLINK;
     case '3':
-    case '4': return SDB_TAR_EDEVICE;
-    case '6': return SDB_TAR_EFIFO;
-    default: return SDB_TAR_ETYPE;
+    case '4':
+        return SDB_TAR_EDEVICE;
+    case '6':
+        return SDB_TAR_EFIFO;
+    default:
+        return SDB_TAR_ETYPE;
     }
 }
 

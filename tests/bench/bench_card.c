@@ -142,7 +142,7 @@ int main(int argc, char **argv)
     boot_measured(&ram.bd, "install", &install_s);
     printf("install_seconds %.4f\n", install_s);
     boot_measured(&ram.bd, "trial_boot", NULL);
-    {   /* confirm, then a normal boot */
+    { /* confirm, then a normal boot */
         struct sdb_fat_vol vol;
         struct sdb_fio_fat fio;
         sdb_fat_mount(&vol, &ram.bd, false);

@@ -171,8 +171,10 @@ static void read_errors_write_protect_no_medium(void **state)
 static void case_ids_round_trip(void **state)
 {
     (void)state;
-    const struct sdb_fault_case cases[] = {
-        {.at = 1}, {.at = 37, .tear = 256}, {.at = 9, .tear = 512, .lost = 5}, {.at = 4, .lost = 0xff}};
+    const struct sdb_fault_case cases[] = {{.at = 1},
+                                           {.at = 37, .tear = 256},
+                                           {.at = 9, .tear = 512, .lost = 5},
+                                           {.at = 4, .lost = 0xff}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char id[SDB_FAULT_ID_MAX];
         struct sdb_fault_case back;

@@ -203,9 +203,8 @@ static void refuses_hash_mismatch(void **state)
 static void refuses_dotdot_in_archive(void **state)
 {
     (void)state;
-    static struct fx_release evil = {.version = "2.0.0",
-                                     .files = {{"main.py", "x"}, {"../evil", "escape"}},
-                                     .nfiles = 2};
+    static struct fx_release evil = {
+        .version = "2.0.0", .files = {{"main.py", "x"}, {"../evil", "escape"}}, .nfiles = 2};
     /* the writer refuses nothing: build the header by hand via the fixture */
     fx_build(&evil);
     expect_refusal(NULL, 0, &evil, NULL, SDB_TAR_EDOTDOT);
@@ -214,9 +213,8 @@ static void refuses_dotdot_in_archive(void **state)
 static void refuses_reserved_path(void **state)
 {
     (void)state;
-    static struct fx_release evil = {.version = "2.0.0",
-                                     .files = {{".sdboot/state.a", "forged state"}},
-                                     .nfiles = 1};
+    static struct fx_release evil = {
+        .version = "2.0.0", .files = {{".sdboot/state.a", "forged state"}}, .nfiles = 1};
     fx_build(&evil);
     expect_refusal(NULL, 0, &evil, NULL, SDB_TAR_ERESERVED);
 }

@@ -107,9 +107,16 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
 static void run_scenario(enum scenario sc, const char *name)
 {
     struct ctx c = {.sc = sc};
-    struct sdb_pc_scenario s = {.name = name, .image_bytes = CARD_BYTES, .setup = setup,
-                                .run = one_boot, .recover = one_boot, .verify = verify, .ctx = &c,
-                                .cache_modes = true, .second_cut = true, .fsck_each = true};
+    struct sdb_pc_scenario s = {.name = name,
+                                .image_bytes = CARD_BYTES,
+                                .setup = setup,
+                                .run = one_boot,
+                                .recover = one_boot,
+                                .verify = verify,
+                                .ctx = &c,
+                                .cache_modes = true,
+                                .second_cut = true,
+                                .fsck_each = true};
     struct sdb_pc_result res;
     assert_int_equal(sdb_pc_run(&s, &res), SDB_OK);
     if (!getenv("SDB_CUT_CASE")) /* a replay runs one case only */
@@ -117,10 +124,26 @@ static void run_scenario(enum scenario sc, const char *name)
     assert_int_equal(res.failed, 0);
 }
 
-static void cut_install(void **state) { (void)state; run_scenario(SC_INSTALL, "boot install 1.0.0 -> 1.1.0"); }
-static void cut_rollback(void **state) { (void)state; run_scenario(SC_ROLLBACK, "boot rollback 1.1.0 -> 1.0.0"); }
-static void cut_confirm(void **state) { (void)state; run_scenario(SC_CONFIRM, "boot confirm 1.1.0"); }
-static void cut_repair(void **state) { (void)state; run_scenario(SC_REPAIR, "boot repair 1.0.0"); }
+static void cut_install(void **state)
+{
+    (void)state;
+    run_scenario(SC_INSTALL, "boot install 1.0.0 -> 1.1.0");
+}
+static void cut_rollback(void **state)
+{
+    (void)state;
+    run_scenario(SC_ROLLBACK, "boot rollback 1.1.0 -> 1.0.0");
+}
+static void cut_confirm(void **state)
+{
+    (void)state;
+    run_scenario(SC_CONFIRM, "boot confirm 1.1.0");
+}
+static void cut_repair(void **state)
+{
+    (void)state;
+    run_scenario(SC_REPAIR, "boot repair 1.0.0");
+}
 
 int main(void)
 {
@@ -131,8 +154,10 @@ int main(void)
     fx_build(&fx_r1);
     fx_build(&fx_r2);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cut_install), cmocka_unit_test(cut_rollback),
-        cmocka_unit_test(cut_confirm), cmocka_unit_test(cut_repair),
+        cmocka_unit_test(cut_install),
+        cmocka_unit_test(cut_rollback),
+        cmocka_unit_test(cut_confirm),
+        cmocka_unit_test(cut_repair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

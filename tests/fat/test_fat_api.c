@@ -34,7 +34,7 @@ static void mkfs_picks_types_and_detects(void **state)
     const struct {
         size_t bytes;
         uint8_t forced, expect;
-    } cases[] = {{2u << 20, 0, 12}, {20u << 20, 0, 16}, {64u << 20, 0, 32}, {8u << 20, 16, 16},
+    } cases[] = {{2u << 20, 0, 12},   {20u << 20, 0, 16}, {64u << 20, 0, 32}, {8u << 20, 16, 16},
                  {70u << 20, 16, 16}, {20u << 20, 32, 0}, {40u << 20, 32, 32}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ram_card c;
@@ -193,8 +193,9 @@ static void namespace_errors(void **state)
     assert_int_equal(sdb_fat_open(&c.vol, &f, "/nodir/x", SDB_FAT_WRITE | SDB_FAT_CREATE),
                      SDB_FAT_ENOENT);
     assert_int_equal(sdb_fat_open(&c.vol, &f, "relative", SDB_FAT_READ), SDB_FAT_EPATH);
-    assert_int_equal(sdb_fat_open(&c.vol, &f, "/d/a.txt", SDB_FAT_WRITE | SDB_FAT_CREATE |
-                                  SDB_FAT_EXCL), SDB_FAT_EEXIST);
+    assert_int_equal(
+        sdb_fat_open(&c.vol, &f, "/d/a.txt", SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL),
+        SDB_FAT_EEXIST);
     const char *bad[] = {"/a:b", "/a*b", "/trailing.", "/trailing ", "/q?", "/x\"y", "/a|b", "/<>"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(put_file(&c.vol, bad[i], "x", 1), SDB_FAT_ENAME);
@@ -262,8 +263,7 @@ static void power_loss_primitives(void **state)
     assert_int_equal(sdb_fat_mkdir(&c.vol, "/s"), SDB_OK);
     assert_int_equal(put_file(&c.vol, "/s/state.a", data, 1024), SDB_OK);
     struct sdb_fat_file f;
-    assert_int_equal(sdb_fat_open(&c.vol, &f, "/s/state.a", SDB_FAT_READ | SDB_FAT_WRITE),
-                     SDB_OK);
+    assert_int_equal(sdb_fat_open(&c.vol, &f, "/s/state.a", SDB_FAT_READ | SDB_FAT_WRITE), SDB_OK);
     uint8_t sector[SDB_SECTOR_SIZE];
     memset(sector, 0x77, sizeof sector);
     uint64_t before = c.ram.bd.stats.sectors_written;

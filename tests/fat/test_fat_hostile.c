@@ -107,7 +107,8 @@ static void directory_cycle_and_sizes_past_end(void **state)
     assert_int_equal(sdb_fat_stat(&c.vol, "/d", &d), SDB_OK);
     assert_int_equal(sdb_fat_stat(&c.vol, "/d/e", &e), SDB_OK);
     /* make /d/e's first entry (after . and ..) a directory pointing at /d */
-    uint8_t *dir_e = c.mem + (size_t)(c.vol.data_lba + (e.first_clus - 2) * c.vol.sec_per_clus) * 512;
+    uint8_t *dir_e =
+        c.mem + (size_t)(c.vol.data_lba + (e.first_clus - 2) * c.vol.sec_per_clus) * 512;
     uint8_t *ent = dir_e + 64;
     ent[11] = 0x10;
     ent[26] = (uint8_t)d.first_clus;

@@ -35,8 +35,14 @@ static uint32_t rnd(uint32_t n)
     return (rng >> 8) % n;
 }
 
-static const char *names[] = {"a", "B.TXT", "long file name.data", "Mixed Case Name.Py",
-                              "x", "another_rather_long_name_for_lfn_slots.bin", "c.d.e", "UP"};
+static const char *names[] = {"a",
+                              "B.TXT",
+                              "long file name.data",
+                              "Mixed Case Name.Py",
+                              "x",
+                              "another_rather_long_name_for_lfn_slots.bin",
+                              "c.d.e",
+                              "UP"};
 
 static void random_path(char *out, size_t cap, bool *under_dir, int *dir_index)
 {

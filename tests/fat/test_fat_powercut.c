@@ -21,8 +21,16 @@ static uint8_t old_data[2500], new_data[3000], keep_data[1500];
 static uint8_t back[16384];
 static uint8_t bitmap[1024];
 
-enum op { OP_CREATE, OP_REWRITE, OP_APPEND, OP_UNLINK, OP_RENAME, OP_MKDIR, OP_TRUNCATE,
-          OP_REPLACE };
+enum op {
+    OP_CREATE,
+    OP_REWRITE,
+    OP_APPEND,
+    OP_UNLINK,
+    OP_RENAME,
+    OP_MKDIR,
+    OP_TRUNCATE,
+    OP_REPLACE
+};
 
 struct pc_ctx {
     enum op op;
@@ -148,8 +156,8 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
     const char *old_path = "/app/old module.py";
     switch (ctx->op) {
     case OP_CREATE:
-        ok = old_or_new(&vol, "/app/a brand new file.bin", NULL, 0, new_data, sizeof new_data,
-                        true);
+        ok =
+            old_or_new(&vol, "/app/a brand new file.bin", NULL, 0, new_data, sizeof new_data, true);
         break;
     case OP_REWRITE:
         ok = old_or_new(&vol, old_path, old_data, sizeof old_data, new_data, sizeof new_data, true);
@@ -191,9 +199,16 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
 static void run_op(enum op op, const char *name)
 {
     struct pc_ctx ctx = {.op = op};
-    struct sdb_pc_scenario s = {.name = name, .image_bytes = CARD_BYTES, .setup = setup,
-                                .run = run, .recover = recover, .verify = verify, .ctx = &ctx,
-                                .cache_modes = true, .second_cut = true, .fsck_each = true};
+    struct sdb_pc_scenario s = {.name = name,
+                                .image_bytes = CARD_BYTES,
+                                .setup = setup,
+                                .run = run,
+                                .recover = recover,
+                                .verify = verify,
+                                .ctx = &ctx,
+                                .cache_modes = true,
+                                .second_cut = true,
+                                .fsck_each = true};
     struct sdb_pc_result res;
     assert_int_equal(sdb_pc_run(&s, &res), SDB_OK);
     if (!getenv("SDB_CUT_CASE")) /* a replay runs one case only */
@@ -201,14 +216,46 @@ static void run_op(enum op op, const char *name)
     assert_int_equal(res.failed, 0);
 }
 
-static void cut_create(void **state) { (void)state; run_op(OP_CREATE, "fat create+write"); }
-static void cut_rewrite(void **state) { (void)state; run_op(OP_REWRITE, "fat truncate+rewrite"); }
-static void cut_append(void **state) { (void)state; run_op(OP_APPEND, "fat append"); }
-static void cut_unlink(void **state) { (void)state; run_op(OP_UNLINK, "fat unlink"); }
-static void cut_rename(void **state) { (void)state; run_op(OP_RENAME, "fat rename"); }
-static void cut_mkdir(void **state) { (void)state; run_op(OP_MKDIR, "fat mkdir"); }
-static void cut_truncate(void **state) { (void)state; run_op(OP_TRUNCATE, "fat truncate"); }
-static void cut_replace(void **state) { (void)state; run_op(OP_REPLACE, "fat write+replace"); }
+static void cut_create(void **state)
+{
+    (void)state;
+    run_op(OP_CREATE, "fat create+write");
+}
+static void cut_rewrite(void **state)
+{
+    (void)state;
+    run_op(OP_REWRITE, "fat truncate+rewrite");
+}
+static void cut_append(void **state)
+{
+    (void)state;
+    run_op(OP_APPEND, "fat append");
+}
+static void cut_unlink(void **state)
+{
+    (void)state;
+    run_op(OP_UNLINK, "fat unlink");
+}
+static void cut_rename(void **state)
+{
+    (void)state;
+    run_op(OP_RENAME, "fat rename");
+}
+static void cut_mkdir(void **state)
+{
+    (void)state;
+    run_op(OP_MKDIR, "fat mkdir");
+}
+static void cut_truncate(void **state)
+{
+    (void)state;
+    run_op(OP_TRUNCATE, "fat truncate");
+}
+static void cut_replace(void **state)
+{
+    (void)state;
+    run_op(OP_REPLACE, "fat write+replace");
+}
 
 int main(void)
 {
@@ -218,9 +265,8 @@ int main(void)
         new_data[i] = (uint8_t)(i * 13 + 5);
     memset(keep_data, 'k', sizeof keep_data);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cut_create),   cmocka_unit_test(cut_rewrite),
-        cmocka_unit_test(cut_append),   cmocka_unit_test(cut_unlink),
-        cmocka_unit_test(cut_rename),   cmocka_unit_test(cut_mkdir),
+        cmocka_unit_test(cut_create),   cmocka_unit_test(cut_rewrite), cmocka_unit_test(cut_append),
+        cmocka_unit_test(cut_unlink),   cmocka_unit_test(cut_rename),  cmocka_unit_test(cut_mkdir),
         cmocka_unit_test(cut_truncate), cmocka_unit_test(cut_replace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

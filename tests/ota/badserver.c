@@ -123,10 +123,14 @@ static void serve(int fd)
     if (release && !strcmp(mode, "longlen"))
         claim = count + 1000;
     if (honour)
-        say(fd, "HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Range: bytes %zu-%zu/%zu\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+        say(fd,
+            "HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Range: bytes "
+            "%zu-%zu/%zu\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
             start, len - 1, len, claim);
     else
-        say(fd, "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", claim);
+        say(fd,
+            "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+            claim);
     if (release && !strcmp(mode, "stall")) {
         body(fd, data + start, count / 4);
         sleep(30);

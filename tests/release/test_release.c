@@ -15,9 +15,10 @@
 static void semver_spec_precedence(void **state)
 {
     (void)state;
-    const char *order[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                           "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "2.0.0",
-                           "2.1.0", "2.1.1"};
+    const char *order[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                           "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                           "1.0.0-rc.1",  "1.0.0",         "2.0.0",
+                           "2.1.0",       "2.1.1"};
     size_t n = sizeof order / sizeof order[0];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
@@ -31,8 +32,13 @@ static void semver_spec_precedence(void **state)
     sdb_semver_parse("1.0.0+build.1", 0, &a);
     sdb_semver_parse("1.0.0+other", 0, &b);
     assert_int_equal(sdb_semver_compare(&a, &b), 0); /* build metadata ignored */
-    const char *bad[] = {"", "1", "1.0", "1.0.0.0", "01.0.0", "1.02.0", "1.0.0-", "1.0.0-01",
-                         "1.0.0+", "1.0.0-a..b", "v1.0.0", "1.0.0-a_b", " 1.0.0", "99999999999999999999.0.0"};
+    const char *bad[] = {"",       "1",
+                         "1.0",    "1.0.0.0",
+                         "01.0.0", "1.02.0",
+                         "1.0.0-", "1.0.0-01",
+                         "1.0.0+", "1.0.0-a..b",
+                         "v1.0.0", "1.0.0-a_b",
+                         " 1.0.0", "99999999999999999999.0.0"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(sdb_semver_parse(bad[i], 0, &a), SDB_SEMVER_EINVAL);
     assert_int_equal(sdb_semver_should_update("1.0.0", "1.0.1", false), SDB_OK);
@@ -46,12 +52,14 @@ static void semver_spec_precedence(void **state)
 static void manifest_seed_and_extended_lines(void **state)
 {
     (void)state;
-    const char *m = "0.0.1;0_0_1-firmware.tar;2988860ca0858eca16a795399148fca95b649784\r\n"
-                    "\n"
-                    "# comment\n"
-                    "0.0.2;0_0_2-firmware.tar;2988860CA0858ECA16A795399148FCA95B649784;\n"
-                    "1.0.0;1_0_0-firmware.tar.gz;2988860ca0858eca16a795399148fca95b649784;size=1234;"
-                    "sha256=" "0000000000000000000000000000000000000000000000000000000000000001;board=esp32-s3\n";
+    const char *m =
+        "0.0.1;0_0_1-firmware.tar;2988860ca0858eca16a795399148fca95b649784\r\n"
+        "\n"
+        "# comment\n"
+        "0.0.2;0_0_2-firmware.tar;2988860CA0858ECA16A795399148FCA95B649784;\n"
+        "1.0.0;1_0_0-firmware.tar.gz;2988860ca0858eca16a795399148fca95b649784;size=1234;"
+        "sha256="
+        "0000000000000000000000000000000000000000000000000000000000000001;board=esp32-s3\n";
     struct sdb_manifest_entry e;
     struct sdb_manifest_error err;
     assert_int_equal(sdb_manifest_latest(m, strlen(m), &e, &err), SDB_OK);
@@ -226,10 +234,10 @@ static void tar_rules_each_have_their_code(void **state)
         const char *path;
         int code;
     } cases[] = {
-        {"/etc/passwd", SDB_TAR_EABSOLUTE},   {"app/../../x", SDB_TAR_EDOTDOT},
+        {"/etc/passwd", SDB_TAR_EABSOLUTE},     {"app/../../x", SDB_TAR_EDOTDOT},
         {".sdboot/state.a", SDB_TAR_ERESERVED}, {".SDBOOT/x", SDB_TAR_ERESERVED},
-        {"app\\x.py", SDB_TAR_EBACKSLASH},    {"app/a:b", SDB_TAR_EFATNAME},
-        {"app/CON.txt", SDB_TAR_EFATNAME},    {"app/x.", SDB_TAR_EFATNAME},
+        {"app\\x.py", SDB_TAR_EBACKSLASH},      {"app/a:b", SDB_TAR_EFATNAME},
+        {"app/CON.txt", SDB_TAR_EFATNAME},      {"app/x.", SDB_TAR_EFATNAME},
         {"app/com1", SDB_TAR_EFATNAME},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -253,8 +261,8 @@ static void tar_rules_each_have_their_code(void **state)
     assert_int_equal(read_tar(m.buf, m.len, 4096, &c), SDB_TAR_ETRAILING);
     m.buf[m.len - 1] = 0;
     const uint8_t types[] = {'1', '2', '3', '4', '6', 'V'};
-    const int codes[] = {SDB_TAR_EHARDLINK, SDB_TAR_ESYMLINK, SDB_TAR_EDEVICE, SDB_TAR_EDEVICE,
-                         SDB_TAR_EFIFO, SDB_TAR_ETYPE};
+    const int codes[] = {SDB_TAR_EHARDLINK, SDB_TAR_ESYMLINK, SDB_TAR_EDEVICE,
+                         SDB_TAR_EDEVICE,   SDB_TAR_EFIFO,    SDB_TAR_ETYPE};
     for (size_t i = 0; i < sizeof types; i++) {
         build(&m, one, 1);
         m.buf[156] = types[i];

@@ -32,14 +32,14 @@ struct sdb_pc_scenario {
     bool (*verify)(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *ctx, bool cache_loss,
                    char *why, size_t len);
     void *ctx;
-    bool cache_modes;   /* also run the write-cache loss modes */
-    bool second_cut;    /* cut the recovery too, at every write */
-    bool fsck_each;     /* run fsck.fat -n on the card after every case */
+    bool cache_modes; /* also run the write-cache loss modes */
+    bool second_cut;  /* cut the recovery too, at every write */
+    bool fsck_each;   /* run fsck.fat -n on the card after every case */
 };
 
 struct sdb_pc_result {
-    unsigned writes;    /* K: sector writes of the uncut operation */
-    unsigned cases;     /* cut cases run (first and second cuts) */
+    unsigned writes; /* K: sector writes of the uncut operation */
+    unsigned cases;  /* cut cases run (first and second cuts) */
     unsigned failed;
 };
 

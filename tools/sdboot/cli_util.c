@@ -71,13 +71,16 @@ bool cli_parse_size(const char *text, uint64_t *bytes)
     switch (*end) {
     case '\0':
         break;
-    case 'k': case 'K':
+    case 'k':
+    case 'K':
         shift = 10;
         break;
-    case 'm': case 'M':
+    case 'm':
+    case 'M':
         shift = 20;
         break;
-    case 'g': case 'G':
+    case 'g':
+    case 'G':
         shift = 30;
         break;
     default:
@@ -112,8 +115,8 @@ void cli_progress(const char *label, uint64_t done, uint64_t total)
     double unit = big ? 1024.0 * 1024.0 : 1024.0;
     const char *name = big ? "MiB" : "KiB";
     if (total)
-        fprintf(stderr, "\r%s %3" PRIu64 "%% %.1f/%.1f %s", label, done * 100 / total,
-                done / unit, total / unit, name);
+        fprintf(stderr, "\r%s %3" PRIu64 "%% %.1f/%.1f %s", label, done * 100 / total, done / unit,
+                total / unit, name);
     else
         fprintf(stderr, "\r%s %.1f %s", label, done / unit, name);
     if (finished)

@@ -209,7 +209,7 @@ static int image_check(const char *img, bool repair)
     const struct {
         const char *what;
         uint32_t n;
-    } found[] = {{"lost clusters", r.lost_clusters},        {"cross-links", r.cross_links},
+    } found[] = {{"lost clusters", r.lost_clusters},       {"cross-links", r.cross_links},
                  {"chains truncated", r.chains_truncated}, {"sizes fixed", r.sizes_fixed},
                  {"orphaned long names", r.orphan_lfn},    {"bad entries", r.bad_entries},
                  {"FAT copy sectors", r.fat_copies_fixed}, {"FSInfo", r.fsinfo_fixed}};

@@ -320,8 +320,8 @@ int cmd_pack(int argc, char **argv)
     } else {
         uint8_t der[SDB_SIG_MAX_DER + 64];
         size_t der_len = 0;
-        if (key_pem && (err = sdb_sig_sign(key_pem, (uint8_t *)manifest, used, der, sizeof der,
-                                           &der_len)))
+        if (key_pem &&
+            (err = sdb_sig_sign(key_pem, (uint8_t *)manifest, used, der, sizeof der, &der_len)))
             rc = cli_fail("pack", "%s: %s", a.key, sdb_strerror(err));
         snprintf(tmp, sizeof tmp, "%s/versions", a.out);
         if (!rc && cli_write_file(tmp, manifest, used, 0644))

@@ -18,7 +18,8 @@ static void on_signal(int sig)
 int cmd_serve(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
-        printf("usage: sdboot serve DIR [--port N] [--bind ADDR] [--tls-cert C --tls-key K] [--quiet]\n\n"
+        printf("usage: sdboot serve DIR [--port N] [--bind ADDR] [--tls-cert C --tls-key K] "
+               "[--quiet]\n\n"
                "Serve the files of a release directory over HTTP (or HTTPS with a certificate)\n"
                "with Range, ETag, If-None-Match and If-Range, until SIGINT/SIGTERM. --port 0\n"
                "(the default) picks a free port; the first line printed names the URL.\n");

@@ -28,7 +28,8 @@ static int check_line(void *vctx, const struct sdb_manifest_entry *e)
     } else {
         ctx->ok++;
         printf("ok   %s %s (%llu bytes, %u entries%s)\n", e->version, e->filename,
-               (unsigned long long)info.size, info.entries, e->has_sha256 ? ", sha256" : ", sha1 only");
+               (unsigned long long)info.size, info.entries,
+               e->has_sha256 ? ", sha256" : ", sha1 only");
     }
     return SDB_OK;
 }
@@ -72,8 +73,8 @@ int cmd_verify(int argc, char **argv)
         if (trust.count) {
             bool signed_ok;
             err = sdb_sig_check_manifest(&trust, manifest, len, sig, sig_len, &signed_ok);
-            printf("%s signature of %s/versions%s%s\n", err ? "FAIL" : "ok  ", dir,
-                   err ? ": " : "", err ? sdb_strerror(err) : "");
+            printf("%s signature of %s/versions%s%s\n", err ? "FAIL" : "ok  ", dir, err ? ": " : "",
+                   err ? sdb_strerror(err) : "");
             if (err)
                 rc = CLI_EXIT_FAIL;
         } else {

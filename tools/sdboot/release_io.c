@@ -42,8 +42,7 @@ int release_file_scan(const char *path, struct release_file_info *info)
     return io_err ? io_err : tar_err;
 }
 
-int release_file_matches(const struct release_file_info *info,
-                         const struct sdb_manifest_entry *e)
+int release_file_matches(const struct release_file_info *info, const struct sdb_manifest_entry *e)
 {
     if (e->has_size && e->size != info->size)
         return SDB_SIZE_EMISMATCH;

@@ -17,8 +17,7 @@ struct release_file_info {
  * error (an SDB_TAR_* code, or SDB_FIO_ENOENT/SDB_FIO_EIO for the file itself). */
 int release_file_scan(const char *path, struct release_file_info *info);
 /* Check size and hashes of a scanned file against its manifest line. */
-int release_file_matches(const struct release_file_info *info,
-                         const struct sdb_manifest_entry *e);
+int release_file_matches(const struct release_file_info *info, const struct sdb_manifest_entry *e);
 /* Load DIR/versions (and DIR/versions.sig when present; *sig NULL otherwise). */
 int release_dir_load(const char *dir, uint8_t **manifest, size_t *manifest_len, uint8_t **sig,
                      size_t *sig_len);

@@ -61,8 +61,8 @@ int sim_open(const char *cmd, struct sim_card *c, bool mount)
 
 int sim_close(const char *cmd, struct sim_card *c, int status)
 {
-    int err = c->mounted && !sdb_host_card_power_failed(&c->card) ? sdb_fat_unmount(&c->vol)
-                                                                   : SDB_OK;
+    int err =
+        c->mounted && !sdb_host_card_power_failed(&c->card) ? sdb_fat_unmount(&c->vol) : SDB_OK;
     bool cut = sdb_host_card_power_failed(&c->card);
     sdb_host_card_close(&c->card);
     if (cut && status != CLI_EXIT_POWERCUT)

@@ -55,8 +55,7 @@ static int parse(int argc, char **argv, struct stage_args *a)
 }
 
 /* Copy the release file into SDB_STAGE_PART, hashing; check against the line. */
-static int copy_into_staging(struct sim_card *c, const char *path,
-                             struct sdb_manifest_entry *e)
+static int copy_into_staging(struct sim_card *c, const char *path, struct sdb_manifest_entry *e)
 {
     const sdb_fileio_t *fio = &c->fio.fio;
     FILE *in = fopen(path, "rb");
@@ -108,7 +107,8 @@ int sim_stage(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         printf("usage: sdboot sim stage --card IMG --release DIR [--pubkey PUBLIC.pem]...\n"
-               "                       [--allow-unsigned] [--force] [--board ID] [--power-cut-after N]\n\n"
+               "                       [--allow-unsigned] [--force] [--board ID] "
+               "[--power-cut-after N]\n\n"
                "As the running application: verify the latest release of DIR (signature,\n"
                "version newer than the installed one, size and hashes) and stage it for the\n"
                "bootloader, exactly as the OTA client does after a download. Prints 'up to\n"
@@ -136,8 +136,8 @@ int sim_stage(int argc, char **argv)
     struct sdb_manifest_entry e;
     struct sdb_manifest_error merr = {0};
     uint32_t flags = 0;
-    err = sdboot_ota_decide(&a.trust, a.board, a.force, manifest, len, sig, sig_len, installed,
-                            &e, &flags, &merr);
+    err = sdboot_ota_decide(&a.trust, a.board, a.force, manifest, len, sig, sig_len, installed, &e,
+                            &flags, &merr);
     if (err == SDB_OTA_UPTODATE) {
         printf("up to date (installed %s, latest %s)\n", installed, e.version);
         rc = sim_close("sim stage", &c, CLI_EXIT_OK);
@@ -159,8 +159,8 @@ int sim_stage(int argc, char **argv)
         goto out;
     }
     printf("staged %s (%llu bytes%s) over %s: installed at the next boot\n", e.version,
-           (unsigned long long)e.size, flags & SDB_STAGE_SIGNED ? ", signature verified" : ", unsigned",
-           installed);
+           (unsigned long long)e.size,
+           flags & SDB_STAGE_SIGNED ? ", signature verified" : ", unsigned", installed);
     rc = sim_close("sim stage", &c, CLI_EXIT_OK);
 out:
     free(manifest);

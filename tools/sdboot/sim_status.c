@@ -6,13 +6,16 @@
 
 static const char *phase_name(uint8_t p)
 {
-    return p == SDBOOT_PHASE_IDLE ? "idle" : p == SDBOOT_PHASE_EXTRACTING ? "extracting" : "switching";
+    return p == SDBOOT_PHASE_IDLE         ? "idle"
+           : p == SDBOOT_PHASE_EXTRACTING ? "extracting"
+                                          : "switching";
 }
 
 int sim_status(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
-        printf("usage: sdboot sim status --card IMG\n\nPrint the card's boot state; changes nothing.\n");
+        printf("usage: sdboot sim status --card IMG\n\nPrint the card's boot state; changes "
+               "nothing.\n");
         return CLI_EXIT_OK;
     }
     struct sim_card c;
@@ -26,7 +29,8 @@ int sim_status(int argc, char **argv)
         err = sdboot_read_state(&c.vol, &st);
     if (err) {
         sdb_host_card_close(&c.card);
-        return cli_fail("sim status", "%s: %s", c.image, err == SDB_FAT_ENOENT ? "no sdboot state on this card" : sdb_strerror(err));
+        return cli_fail("sim status", "%s: %s", c.image,
+                        err == SDB_FAT_ENOENT ? "no sdboot state on this card" : sdb_strerror(err));
     }
     printf("installed: %s\nprevious: %s\nconfirmed: %s\ntrial: %u of %u boots used\nphase: %s\n",
            st.installed, st.previous[0] ? st.previous : "-", st.confirmed ? "yes" : "no",
@@ -34,7 +38,8 @@ int sim_status(int argc, char **argv)
     printf("last event: %s%s%s\n", sdboot_event_name((enum sdboot_event)st.last_event),
            st.last_error ? ": " : "", st.last_error ? sdb_strerror(st.last_error) : "");
     struct sdb_fat_stat fs;
-    printf("staged: %s\n", sdb_fat_stat(&c.vol, SDB_STAGE_PENDING, &fs) == SDB_OK ? "yes (pending install)" : "no");
+    printf("staged: %s\n",
+           sdb_fat_stat(&c.vol, SDB_STAGE_PENDING, &fs) == SDB_OK ? "yes (pending install)" : "no");
     sdb_host_card_close(&c.card);
     return CLI_EXIT_OK;
 }
