@@ -111,9 +111,12 @@ static int image_ls(const char *img, const char *path)
     struct sdb_fat_dir d;
     struct sdb_fat_dirent ent;
     int err = sdb_fat_opendir(&m.vol, &d, path);
-    while (err == SDB_OK && (err = sdb_fat_readdir(&d, &ent)) == SDB_OK)
+    if (err)
+        return close_image(&m, fail_code(path, err));
+    /* readdir says SDB_FAT_ENOENT at the end of the directory */
+    while ((err = sdb_fat_readdir(&d, &ent)) == SDB_OK)
         printf("%10u  %s%s\n", ent.st.size, ent.name, ent.st.is_dir ? "/" : "");
-    if (err != SDB_FAT_ENOENT || !d.vol)
+    if (err != SDB_FAT_ENOENT)
         rc = fail_code(path, err);
     return close_image(&m, rc);
 }
