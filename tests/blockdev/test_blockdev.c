@@ -148,6 +148,64 @@ static void cache_loss_of_everything_restores_last_sync(void **state)
         assert_int_equal(mem[i], 0xAA);
 }
 
+static void tear_boundaries_land_exact_prefix(void **state)
+{
+    (void)state;
+    const uint16_t tears[] = {0, 1, 256, 511, 512};
+    for (size_t t = 0; t < sizeof tears / sizeof tears[0]; t++) {
+        setup(NULL);
+        struct sdb_fault_case c = {.at = 2, .tear = tears[t]};
+        sdb_bd_fault_set_cut(&fault, &c);
+        uint8_t buf[2 * SDB_SECTOR_SIZE];
+        memset(buf, 0x33, sizeof buf);
+        assert_int_equal(sdb_bd_write(&fault.bd, 4, 2, buf), SDB_BD_EPOWER);
+        const uint8_t *cut = mem + 5 * SDB_SECTOR_SIZE;
+        for (size_t i = 0; i < SDB_SECTOR_SIZE; i++)
+            assert_int_equal(cut[i], i < tears[t] ? 0x33 : 0xAA);
+        assert_int_equal(mem[4 * SDB_SECTOR_SIZE + 511], 0x33);
+        assert_int_equal(mem[6 * SDB_SECTOR_SIZE], 0xAA);
+    }
+}
+
+static void counts_through_the_wrapper_are_exact(void **state)
+{
+    (void)state;
+    uint8_t buf[3 * SDB_SECTOR_SIZE];
+    memset(buf, 1, sizeof buf);
+    assert_int_equal(sdb_bd_write(&fault.bd, 0, 3, buf), SDB_OK);
+    assert_int_equal(sdb_bd_write(&fault.bd, 9, 1, buf), SDB_OK);
+    assert_int_equal(fault.unsynced, 4);
+    assert_int_equal(sdb_bd_sync(&fault.bd), SDB_OK);
+    assert_int_equal(fault.unsynced, 0);
+    assert_int_equal(sdb_bd_write(&fault.bd, 1, 2, buf), SDB_OK);
+    assert_int_equal(sdb_bd_read(&fault.bd, 0, 3, buf), SDB_OK);
+    assert_int_equal(fault.bd.stats.sectors_written, 6);
+    assert_int_equal(fault.bd.stats.write_ops, 3);
+    assert_int_equal(fault.bd.stats.sectors_read, 3);
+    assert_int_equal(fault.bd.stats.syncs, 1);
+    assert_int_equal(fault.writes_seen, 6);
+    assert_int_equal(fault.unsynced, 2);
+    assert_int_equal(ram.bd.stats.sectors_written, 6); /* no cache: nothing extra below */
+    /* a refused write counts as no sector written */
+    fault.write_protect = true;
+    assert_int_equal(sdb_bd_write(&fault.bd, 0, 1, buf), SDB_BD_EROFS);
+    assert_int_equal(fault.writes_seen, 6);
+}
+
+static void cache_overflow_treats_oldest_as_flushed(void **state)
+{
+    (void)state;
+    sdb_bd_fault_set_cache(&fault, cache_log, 2);
+    struct sdb_fault_case c = {.at = 4, .tear = 0, .lost = ~0ull};
+    sdb_bd_fault_set_cut(&fault, &c);
+    write_n(&fault.bd, 0, 4, 0x70, SDB_BD_EPOWER);
+    assert_int_equal(fault.cache_overflows, 1);
+    assert_int_equal(mem[0], 0x70);                   /* fell out of the log: kept */
+    assert_int_equal(mem[1 * SDB_SECTOR_SIZE], 0xAA); /* tracked and lost */
+    assert_int_equal(mem[2 * SDB_SECTOR_SIZE], 0xAA);
+    assert_int_equal(mem[3 * SDB_SECTOR_SIZE], 0xAA); /* the cut write, not written */
+}
+
 static void read_errors_write_protect_no_medium(void **state)
 {
     (void)state;
@@ -228,6 +286,9 @@ int main(void)
         cmocka_unit_test_setup(multi_sector_write_counts_each_sector, setup),
         cmocka_unit_test_setup(cache_loss_undoes_chosen_unsynced_writes, setup),
         cmocka_unit_test_setup(cache_loss_of_everything_restores_last_sync, setup),
+        cmocka_unit_test_setup(tear_boundaries_land_exact_prefix, setup),
+        cmocka_unit_test_setup(counts_through_the_wrapper_are_exact, setup),
+        cmocka_unit_test_setup(cache_overflow_treats_oldest_as_flushed, setup),
         cmocka_unit_test_setup(read_errors_write_protect_no_medium, setup),
         cmocka_unit_test_setup(case_ids_round_trip, setup),
         cmocka_unit_test(file_image_roundtrip_and_errors),
