@@ -106,6 +106,27 @@ for cfg in "12 8M" "16 32M" "32 64M"; do
     fsck_clean "$img"
 done
 
+# --- --mbr: one partition at 1 MiB, readable by mtools, clean for fsck.fat --
+for cfg in "12 8M 01" "16 32M 04" "16 48M 06" "32 128M 0c"; do
+    read -r fat size ptype <<<"$cfg"
+    img="mbr$fat-$size.img"
+    expect 0 "FAT$fat" "$SDBOOT" image create "$img" --size "$size" --fat "$fat" --mbr
+    [ "$(od -An -tx1 -j510 -N2 "$img" | tr -d ' ')" = 55aa ] || fail "$img: no MBR signature"
+    [ "$(od -An -tx1 -j450 -N1 "$img" | tr -d ' ')" = "$ptype" ] || fail "$img: partition type not $ptype"
+    [ "$(od -An -tu4 -j454 -N4 "$img" | tr -d ' ')" = 2048 ] || fail "$img: partition not at 1 MiB"
+    expect 0 "" "$SDBOOT" image mkdir "$img" "/Some Dir"
+    expect 0 "" "$SDBOOT" image put "$img" big.bin "/Some Dir/big file.bin"
+    expect 0 "clean" "$SDBOOT" image check "$img"
+    rm -f back
+    mcopy -n -i "$img@@1M" "::/Some Dir/big file.bin" back || fail "mcopy from the partition of $img"
+    cmp -s back big.bin || fail "mcopy from the partition of $img differs"
+    minfo -i "$img@@1M" | grep -q "hidden sectors: 2048" || fail "$img: hidden sectors not 2048"
+    dd if="$img" of=part.img bs=512 skip=2048 status=none
+    fsck_clean part.img
+done
+expect 1 "does not fit" "$SDBOOT" image create tiny.img --size 1M --mbr
+[ ! -e tiny.img ] || fail "failed --mbr create left tiny.img behind"
+
 # --- an mkfs.fat + mcopy image read by sdboot --------------------------------
 mkfs.fat --invariant -F 16 -s 2 -C ref.img 16384 >/dev/null
 mmd -i ref.img ::/deep ::/deep/er

@@ -5,14 +5,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "sdboot/bytes.h"
 #include "sdboot/fat.h"
 #include "sdboot/host.h"
 
 static const char usage_text[] =
     "usage: sdboot image SUBCOMMAND IMG [ARGS]\n\n"
     "Create and edit FAT SD-card images with sdboot's own FAT driver.\n\n"
-    "  create IMG --size SIZE [--fat 12|16|32] [--label NAME] [--force]\n"
-    "                                 new image (SIZE like 64M; FAT32 from 64 MiB)\n"
+    "  create IMG --size SIZE [--fat 12|16|32] [--mbr] [--label NAME] [--force]\n"
+    "                                 new image (SIZE like 64M; FAT32 from 64 MiB;\n"
+    "                                 --mbr: one FAT partition from 1 MiB, as on SD cards)\n"
     "  ls IMG [PATH]                  list a directory (default /)\n"
     "  get IMG PATH [OUTFILE|-]       copy a file out (default: its name, - = stdout)\n"
     "  put IMG LOCALFILE PATH         copy a file in (replaces an existing file)\n"
@@ -52,11 +54,92 @@ static int close_image(struct mounted *m, int status)
     return status;
 }
 
+/* --mbr: the volume lives in one partition from PART_START (1 MiB, where SD
+ * cards put it). mkfs runs on a view of the partition, then the MBR goes in
+ * last, so a failed create never leaves a partition table over no file system. */
+#define PART_START 2048u
+
+struct part_view {
+    sdb_bd_t bd; /* first */
+    sdb_bd_t *lower;
+};
+
+static int part_read(sdb_bd_t *bd, uint32_t lba, uint32_t count, void *buf)
+{
+    return sdb_bd_read(((struct part_view *)bd)->lower, lba + PART_START, count, buf);
+}
+
+static int part_write(sdb_bd_t *bd, uint32_t lba, uint32_t count, const void *buf)
+{
+    return sdb_bd_write(((struct part_view *)bd)->lower, lba + PART_START, count, buf);
+}
+
+static int part_sync(sdb_bd_t *bd)
+{
+    return sdb_bd_sync(((struct part_view *)bd)->lower);
+}
+
+static const struct sdb_bd_ops part_ops = {part_read, part_write, part_sync};
+
+/* The boot sector (and FAT32's backup) records the partition's start. */
+static int set_hidden_sectors(sdb_bd_t *part, uint8_t *type)
+{
+    uint8_t bs[SDB_SECTOR_SIZE];
+    int err = sdb_bd_read(part, 0, 1, bs);
+    if (err)
+        return err;
+    bool fat32 = sdb_get_le16(bs + 22) == 0;
+    uint32_t sectors = sdb_get_le16(bs + 19) ? sdb_get_le16(bs + 19) : sdb_get_le32(bs + 32);
+    *type = fat32 ? 0x0C : !memcmp(bs + 54, "FAT12", 5) ? 0x01 : sectors < 65536 ? 0x04 : 0x06;
+    sdb_put_le32(bs + 28, PART_START);
+    if ((err = sdb_bd_write(part, 0, 1, bs)))
+        return err;
+    uint16_t backup = fat32 ? sdb_get_le16(bs + 50) : 0;
+    if (backup && backup != 0xFFFF && (err = sdb_bd_read(part, backup, 1, bs)) == SDB_OK) {
+        sdb_put_le32(bs + 28, PART_START);
+        err = sdb_bd_write(part, backup, 1, bs);
+    }
+    return err;
+}
+
+static int write_mbr(sdb_bd_t *bd, uint8_t type)
+{
+    uint8_t mbr[SDB_SECTOR_SIZE] = {0};
+    uint8_t *e = mbr + 446;
+    e[0] = 0x00;                      /* not bootable */
+    memcpy(e + 1, "\xFE\xFF\xFF", 3); /* CHS: use the LBA fields */
+    e[4] = type;
+    memcpy(e + 5, "\xFE\xFF\xFF", 3);
+    sdb_put_le32(e + 8, PART_START);
+    sdb_put_le32(e + 12, bd->sector_count - PART_START);
+    sdb_put_le32(mbr + 440, 0x5db00700u); /* disk signature */
+    mbr[510] = 0x55;
+    mbr[511] = 0xAA;
+    return sdb_bd_write(bd, 0, 1, mbr);
+}
+
+static int mkfs_image(sdb_bd_t *bd, const struct sdb_mkfs_opts *o, bool mbr)
+{
+    if (!mbr)
+        return sdb_fat_mkfs(bd, o);
+    if (bd->sector_count <= 2 * PART_START)
+        return SDB_FAT_ENOFIT;
+    struct part_view part = {
+        .bd = {.ops = &part_ops, .sector_count = bd->sector_count - PART_START}, .lower = bd};
+    uint8_t type;
+    int err = sdb_fat_mkfs(&part.bd, o);
+    if (err == SDB_OK)
+        err = set_hidden_sectors(&part.bd, &type);
+    if (err == SDB_OK)
+        err = write_mbr(bd, type);
+    return err;
+}
+
 static int image_create(int argc, char **argv)
 {
     const char *img = NULL, *label = "";
     uint64_t size = 0, fat = 0;
-    bool force = false;
+    bool force = false, mbr = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--size") && i + 1 < argc) {
             if (!cli_parse_size(argv[++i], &size) || size == 0 || size % 512)
@@ -70,6 +153,8 @@ static int image_create(int argc, char **argv)
                 return cli_usage_error("image", "--label is at most 11 characters");
         } else if (!strcmp(argv[i], "--force")) {
             force = true;
+        } else if (!strcmp(argv[i], "--mbr")) {
+            mbr = true;
         } else if (argv[i][0] != '-' && !img) {
             img = argv[i];
         } else {
@@ -87,7 +172,7 @@ static int image_create(int argc, char **argv)
         return fail_code(img, err);
     struct sdb_mkfs_opts o = {.type = (uint8_t)fat, .volume_id = 0x5db00700u};
     snprintf(o.label, sizeof o.label, "%s", label);
-    err = sdb_fat_mkfs(&file.bd, &o);
+    err = mkfs_image(&file.bd, &o, mbr);
     int cerr = sdb_bd_file_close(&file);
     if (err || cerr) {
         remove(img);
