@@ -40,6 +40,9 @@ int cli_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 /* Write a file through a temporary and rename, so readers never see half of it. */
 int cli_write_file(const char *path, const void *data, size_t len, unsigned mode);
 
+/* "0.1.0 (git 5882f15d1a2b)": this build's version and commit (cmd_version.c). */
+const char *cli_build_id(void);
+
 /* Commands (tools/sdboot/cmd_*.c). */
 int cmd_image(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
@@ -48,6 +51,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 /* sim subcommands (tools/sdboot/sim_*.c); argv[0] is the subcommand name. */
 int sim_boot(int argc, char **argv);

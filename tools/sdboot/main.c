@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"image", cmd_image, "create and edit FAT SD-card images"},
     {"serve", cmd_serve, "serve a release directory over HTTP(S) with Range and ETag"},
     {"sim", cmd_sim, "simulate a device: boot, confirm, stage, ota, repair"},
+    {"version", cmd_version, "print the version, the git commit and the libraries"},
 };
 
 static void usage(FILE *out)
@@ -25,7 +26,9 @@ static void usage(FILE *out)
                  "SD-card boot and over-the-air update tools.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun 'sdboot COMMAND --help' for the options of one command.\n");
+    fprintf(out, "\noptions:\n  --help     print this help\n  --version  print the version"
+                 " (same as 'sdboot version')\n"
+                 "\nRun 'sdboot COMMAND --help' for the options of one command.\n");
 }
 
 int main(int argc, char **argv)
@@ -38,6 +41,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return CLI_EXIT_OK;
     }
+    if (!strcmp(argv[1], "--version"))
+        return cmd_version(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -45,6 +45,8 @@ int sim_fail(const char *cmd, struct sim_card *c, int err, const char *what)
 
 int sim_open(const char *cmd, struct sim_card *c, bool mount)
 {
+    if (!c->json)
+        printf("  sim: sdboot %s, card %s\n", cli_build_id(), c->image);
     int err = sdb_host_card_open(&c->card, c->image, &c->opts);
     if (err)
         return cli_fail(cmd, "%s: %s", c->image, sdb_strerror(err));

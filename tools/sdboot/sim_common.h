@@ -14,12 +14,15 @@ struct sim_card {
     struct sdb_fat_vol vol;
     struct sdb_fio_fat fio;
     bool mounted;
+    bool json; /* --json: stdout carries one JSON object, so no log lines */
 };
 
 /* Take --card IMG, --power-cut-after N and --tear BYTES out of argv (they are
  * replaced by NULL); returns 0 or a CLI exit code. */
 int sim_take_card_args(const char *cmd, int argc, char **argv, struct sim_card *c);
-/* Open the image (and mount it when `mount`). Returns 0 or a CLI exit code. */
+/* Open the image (and mount it when `mount`), first logging which build runs
+ * ("  sim: sdboot 0.1.0 (git ...), card IMG") unless c->json. Returns 0 or a
+ * CLI exit code. */
 int sim_open(const char *cmd, struct sim_card *c, bool mount);
 /* Unmount/close; maps a simulated power cut to exit 75 with a message. */
 int sim_close(const char *cmd, struct sim_card *c, int status);
