@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sdboot needs, only those that are missing.
 # Non-interactive; safe to run repeatedly (make test runs it every time).
-# Usage: scripts/deps.sh [--bench]   (--bench adds the Cortex-M cross compiler)
+# Usage: scripts/deps.sh [--bench]   (--bench is accepted for make bench; the
+# Cortex-M cross compiler is in the default set: make test checks the core
+# builds for a microcontroller, tests/port/portable_core.sh)
 set -euo pipefail
 
 packages=(
@@ -9,10 +11,8 @@ packages=(
   libmbedtls-dev zlib1g-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev
   dosfstools mtools nginx-light openssl curl libarchive-tools python3
   clang valgrind libclang-rt-14-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi
 )
-if [ "${1:-}" = "--bench" ]; then
-  packages+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
-fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -40,6 +40,11 @@ enum sdb_common_err {
  * Linked from sdb_common, which depends on every layer. */
 const char *sdb_strerror(int err);
 
+/* A port with codes of its own in the port range names them through this
+ * lookup (NULL for a code that is not its own). Set once at start-up, before
+ * any thread could call sdb_strerror; NULL removes it. */
+void sdb_strerror_set_port(const char *(*lookup)(int err));
+
 /* Per-layer lookups: return NULL when the code is not theirs. */
 const char *sdb_common_strerror(int err);
 const char *sdb_bd_strerror(int err);

@@ -4,9 +4,10 @@
  *
  * A device trusts up to SDB_SIG_MAX_KEYS public keys at once (key rotation:
  * ship the next key before retiring the old one); a signature is valid when any
- * of them verifies it. Verification parses the keys with mbedTLS, which
- * allocates through its own calloc: it runs on the application side (OTA
- * check), never on the boot path, which re-checks the staged hash instead.
+ * of them verifies it. Verification (ports/mbedtls/sig_mbedtls.c, linked by
+ * the port) parses the keys with mbedTLS, which allocates through its own
+ * calloc: it runs on the application side (OTA check), never on the boot
+ * path, which re-checks the staged hash instead.
  */
 #ifndef SDBOOT_SIG_H
 #define SDBOOT_SIG_H

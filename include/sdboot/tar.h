@@ -6,8 +6,8 @@
  * emits begin/data/end events for each accepted entry, so the caller decides
  * what reaches the card. Formats: ustar (prefix field), GNU (././@LongLink 'L'),
  * pax ('x' path and size; 'g' global headers are skipped), as GNU tar and bsdtar
- * write them. gzip is detected by its magic and inflated with zlib in a
- * caller-supplied arena (no malloc).
+ * write them. gzip is detected by its magic and inflated by the port's inflate
+ * backend (inflate.h) in a caller-supplied arena (no malloc).
  *
  * Safety rules, each with its own code (release.h): absolute path, "..",
  * symlink, hardlink, device, FIFO, unknown type, path into .sdboot/, duplicate
@@ -26,12 +26,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
+#include "sdboot/inflate.h"
 #include "sdboot/release.h"
 
 #define SDB_TAR_PATH_MAX 255
-#define SDB_TAR_EXT_MAX 1024            /* longest pax header / GNU long name kept */
-#define SDB_TAR_GZIP_ARENA (64u * 1024) /* zlib inflate state + 32 KiB window */
+#define SDB_TAR_EXT_MAX 1024                 /* longest pax header / GNU long name kept */
+#define SDB_TAR_GZIP_ARENA SDB_INFLATE_ARENA /* the inflate backend's state + window */
 #define SDB_TAR_RESERVED_DIR ".sdboot"
 
 enum sdb_tar_type {
@@ -87,9 +87,9 @@ struct sdb_tar {
     uint8_t magic_len;
     bool gzip;
     bool gzip_done;
-    z_stream z;
+    struct sdb_inflate z; /* the port's inflate backend, state inside arena */
     uint8_t *arena;
-    size_t arena_len, arena_used;
+    size_t arena_len;
     uint8_t zout[512];
 };
 

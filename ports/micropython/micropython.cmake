@@ -19,7 +19,11 @@ target_sources(usermod_sdboot INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/mp_fio.c
     ${CMAKE_CURRENT_LIST_DIR}/mp_ota.c
     ${SDBOOT_ROOT}/src/blockdev/blockdev.c
-    ${SDBOOT_CORE})
+    ${SDBOOT_CORE}
+    # the core's hash, inflate and signature ops on mbedTLS and zlib
+    ${SDBOOT_ROOT}/ports/mbedtls/hash_mbedtls.c
+    ${SDBOOT_ROOT}/ports/mbedtls/sig_mbedtls.c
+    ${SDBOOT_ROOT}/ports/zlib/inflate_zlib.c)
 
 target_include_directories(usermod_sdboot INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}

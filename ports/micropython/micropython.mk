@@ -14,9 +14,12 @@ SDBOOT_CORE := $(wildcard $(SDBOOT_ROOT)/src/util/*.c $(SDBOOT_ROOT)/src/fat/*.c
 	$(SDBOOT_ROOT)/src/release/*.c $(SDBOOT_ROOT)/src/boot/*.c $(SDBOOT_ROOT)/src/ota/*.c \
 	$(SDBOOT_ROOT)/src/common/*.c) $(SDBOOT_ROOT)/src/blockdev/blockdev.c
 SRC_USERMOD_LIB_C += $(SDBOOT_CORE)
+# The core's hash, inflate and signature ops on the system's mbedTLS and zlib.
+SRC_USERMOD_LIB_C += $(SDBOOT_ROOT)/ports/mbedtls/hash_mbedtls.c \
+	$(SDBOOT_ROOT)/ports/mbedtls/sig_mbedtls.c $(SDBOOT_ROOT)/ports/zlib/inflate_zlib.c
 # OTA transport on the unix port: the host's libcurl one.
 SRC_USERMOD_LIB_C += $(SDBOOT_ROOT)/ports/posix/transport_curl.c
 
-CFLAGS_USERMOD += -I$(SDBOOT_MOD_DIR) -I$(SDBOOT_ROOT)/include
+CFLAGS_USERMOD += -I$(SDBOOT_MOD_DIR) -I$(SDBOOT_ROOT)/include -I$(SDBOOT_ROOT)/ports/posix/include
 # mbedTLS (signatures, hashes), zlib (.tar.gz releases) and libcurl from the system.
 LDFLAGS_USERMOD += -lmbedcrypto -lz -lcurl

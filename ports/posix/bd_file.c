@@ -77,3 +77,17 @@ int sdb_bd_file_close(struct sdb_bd_file *f)
     f->fd = -1;
     return err;
 }
+
+const char *sdb_bd_file_strerror(int err)
+{
+    switch (err) {
+    case SDB_BD_FILE_EOPEN:
+        return "cannot open the card image";
+    case SDB_BD_FILE_ESIZE:
+        return "card image size is not a positive multiple of 512 bytes";
+    case SDB_BD_FILE_ECREATE:
+        return "cannot create the card image";
+    default:
+        return NULL;
+    }
+}

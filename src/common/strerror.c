@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include "sdboot/error.h"
 #include "sdboot/fileio.h"
-#include "sdboot/bd_file.h"
 
 const char *sdb_common_strerror(int err)
 {
@@ -22,17 +21,18 @@ const char *sdb_common_strerror(int err)
     }
 }
 
-/* The port range: the fileio codes every port shares, then the host port's own
- * (kept here so every binary can name every code without linking the port). */
+/* The port range: the fileio codes every port shares here; a port's own
+ * codes through the lookup it registered (sdb_strerror_set_port). */
+static const char *(*port_lookup)(int err);
+
+void sdb_strerror_set_port(const char *(*lookup)(int err))
+{
+    port_lookup = lookup;
+}
+
 static const char *port_strerror(int err)
 {
     switch (err) {
-    case SDB_BD_FILE_EOPEN:
-        return "cannot open the card image";
-    case SDB_BD_FILE_ESIZE:
-        return "card image size is not a positive multiple of 512 bytes";
-    case SDB_BD_FILE_ECREATE:
-        return "cannot create the card image";
     case SDB_FIO_ENOENT:
         return "no such file or directory";
     case SDB_FIO_EIO:
@@ -42,7 +42,7 @@ static const char *port_strerror(int err)
     case SDB_FIO_EEXIST:
         return "file exists";
     default:
-        return NULL;
+        return port_lookup ? port_lookup(err) : NULL;
     }
 }
 

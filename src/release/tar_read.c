@@ -1,5 +1,6 @@
 /* Streaming tar (+gzip) reader with safety rules (see tar.h). */
 #include <string.h>
+#include "sdboot/inflate.h"
 #include "sdboot/tar.h"
 
 enum { ST_HEADER, ST_DATA, ST_EXT, ST_PAD, ST_END, ST_ERROR };
@@ -418,58 +419,38 @@ static int pump(struct sdb_tar *t, const uint8_t *p, size_t len)
 
 /* ---- gzip ---- */
 
-static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
-{
-    struct sdb_tar *t = opaque;
-    size_t want = ((size_t)items * size + 15) & ~(size_t)15;
-    if (!t->arena || want > t->arena_len - t->arena_used)
-        return Z_NULL;
-    void *p = t->arena + t->arena_used;
-    t->arena_used += want;
-    return p;
-}
-
-static void arena_free(voidpf opaque, voidpf address)
-{
-    (void)opaque;
-    (void)address; /* the arena is released as a whole with the reader */
-}
-
 static int gzip_start(struct sdb_tar *t)
 {
-    memset(&t->z, 0, sizeof t->z);
-    t->z.zalloc = arena_alloc;
-    t->z.zfree = arena_free;
-    t->z.opaque = t;
-    t->arena_used = 0;
-    if (inflateInit2(&t->z, 15 + 16) != Z_OK)
-        return SDB_TAR_EGZIP;
+    int err = sdb_inflate_init(&t->z, t->arena, t->arena_len);
+    if (err)
+        return err;
     t->gzip = true;
     return SDB_OK;
 }
 
+/* Inflate p in pieces of zout and pump each piece into the tar parser. */
 static int gunzip(struct sdb_tar *t, const uint8_t *p, size_t len)
 {
     if (t->gzip_done)
         return len ? fail(t, SDB_TAR_ETRAILING) : SDB_OK;
-    t->z.next_in = (Bytef *)(uintptr_t)p;
-    t->z.avail_in = (uInt)len;
-    do {
-        t->z.next_out = t->zout;
-        t->z.avail_out = sizeof t->zout;
-        int rc = inflate(&t->z, Z_NO_FLUSH);
-        size_t produced = sizeof t->zout - t->z.avail_out;
+    for (;;) {
+        size_t used, produced;
+        bool end;
+        int rc = sdb_inflate_run(&t->z, p, len, &used, t->zout, sizeof t->zout, &produced, &end);
+        p += used;
+        len -= used;
         int err = pump(t, t->zout, produced);
         if (err)
             return err;
-        if (rc == Z_STREAM_END) {
+        if (end) {
             t->gzip_done = true;
-            return t->z.avail_in ? fail(t, SDB_TAR_ETRAILING) : SDB_OK;
+            return len ? fail(t, SDB_TAR_ETRAILING) : SDB_OK;
         }
-        if (rc != Z_OK && !(rc == Z_BUF_ERROR && t->z.avail_in == 0))
-            return fail(t, SDB_TAR_EGZIP);
-    } while (t->z.avail_in > 0 || t->z.avail_out == 0);
-    return SDB_OK;
+        if (rc)
+            return fail(t, rc);
+        if (!len && produced < sizeof t->zout)
+            return SDB_OK; /* all input taken and inflate has nothing more to give */
+    }
 }
 
 /* ---- public ---- */

@@ -48,7 +48,7 @@ static int block(struct sdb_tar_writer *w, const char *name, uint8_t type, uint6
     uint32_t sum = 0;
     for (int i = 0; i < 512; i++)
         sum += b[i];
-    snprintf((char *)b + 148, 8, "%06o", sum);
+    snprintf((char *)b + 148, 8, "%06o", (unsigned)sum);
     b[155] = ' ';
     return emit(w, b, sizeof b);
 }

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "sdboot/bd_file.h"
+#include "sdboot/error.h"
 
 struct command {
     const char *name;
@@ -33,6 +35,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    sdb_strerror_set_port(sdb_bd_file_strerror); /* name the image file's codes too */
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;

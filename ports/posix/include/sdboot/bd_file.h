@@ -24,5 +24,8 @@ int sdb_bd_file_open(struct sdb_bd_file *f, const char *path, bool read_only);
 /* Create (or truncate) an image of `bytes` (a multiple of 512), filled with zeros. */
 int sdb_bd_file_create(struct sdb_bd_file *f, const char *path, uint64_t bytes);
 int sdb_bd_file_close(struct sdb_bd_file *f);
+/* Message for an SDB_BD_FILE_* code, NULL for any other: the host registers it
+ * with sdb_strerror_set_port() so sdb_strerror() names these codes too. */
+const char *sdb_bd_file_strerror(int err);
 
 #endif

@@ -1,0 +1,101 @@
+/*
+ * A port without inflate links ports/none/inflate_none.c: a valid gzip stream
+ * is refused with SDB_TAR_EGZIP before any entry reaches the caller, and a
+ * plain tar still reads. (Linked with the refusing backend instead of zlib.)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "sdboot/inflate.h"
+#include "sdboot/tar.h"
+
+struct seen {
+    unsigned begins, bytes;
+};
+
+static int on_begin(void *ctx, const struct sdb_tar_entry *e)
+{
+    (void)e;
+    ((struct seen *)ctx)->begins++;
+    return SDB_OK;
+}
+
+static int on_data(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)buf;
+    ((struct seen *)ctx)->bytes += (unsigned)len;
+    return SDB_OK;
+}
+
+static int on_end(void *ctx)
+{
+    (void)ctx;
+    return SDB_OK;
+}
+
+struct sink {
+    uint8_t buf[16384]; /* one tar record (10 KiB) */
+    size_t len;
+};
+
+static int to_sink(void *ctx, const void *data, size_t len)
+{
+    struct sink *s = ctx;
+    if (len > sizeof s->buf - s->len)
+        return SDB_E_BUFSIZE;
+    memcpy(s->buf + s->len, data, len);
+    s->len += len;
+    return SDB_OK;
+}
+
+static uint8_t arena[SDB_INFLATE_ARENA];
+static uint64_t names[8];
+
+static void gzip_refused(void **state)
+{
+    (void)state;
+    /* A complete, valid gzip member holding nothing (zlib accepts it). */
+    static const uint8_t empty_gz[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3,
+                                       3,    0,    0, 0, 0, 0, 0, 0, 0, 0};
+    struct seen seen = {0};
+    const struct sdb_tar_ops ops = {on_begin, on_data, on_end, &seen};
+    struct sdb_tar t;
+    sdb_tar_init(&t, &ops, NULL, names, 8, arena, sizeof arena);
+    assert_int_equal(sdb_tar_feed(&t, empty_gz, sizeof empty_gz), SDB_TAR_EGZIP);
+    assert_int_equal(sdb_tar_finish(&t), SDB_TAR_EGZIP);
+    assert_int_equal(seen.begins, 0);
+
+    struct sdb_inflate z;
+    assert_int_equal(sdb_inflate_init(&z, arena, sizeof arena), SDB_TAR_EGZIP);
+}
+
+static void plain_tar_reads(void **state)
+{
+    (void)state;
+    static struct sink s;
+    struct sdb_tar_writer w = {.out = to_sink, .ctx = &s};
+    assert_int_equal(sdb_tar_write_header(&w, "main.py", SDB_TAR_FILE, 5, 0644), SDB_OK);
+    assert_int_equal(sdb_tar_write_data(&w, "print", 5), SDB_OK);
+    assert_int_equal(sdb_tar_write_end(&w), SDB_OK);
+
+    struct seen seen = {0};
+    const struct sdb_tar_ops ops = {on_begin, on_data, on_end, &seen};
+    struct sdb_tar t;
+    sdb_tar_init(&t, &ops, NULL, names, 8, NULL, 0);
+    assert_int_equal(sdb_tar_feed(&t, s.buf, s.len), SDB_OK);
+    assert_int_equal(sdb_tar_finish(&t), SDB_OK);
+    assert_int_equal(seen.begins, 1);
+    assert_int_equal(seen.bytes, 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(gzip_refused),
+        cmocka_unit_test(plain_tar_reads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
