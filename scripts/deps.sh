@@ -2,8 +2,9 @@
 # Installs the Debian packages sdboot needs, only those that are missing.
 # Non-interactive; safe to run repeatedly (make test runs it every time).
 # Usage: scripts/deps.sh [--bench]   (--bench is accepted for make bench; the
-# Cortex-M cross compiler is in the default set: make test checks the core
-# builds for a microcontroller, tests/port/portable_core.sh)
+# Cortex-M cross compiler and QEMU are in the default set: make test checks the core
+# builds for a microcontroller, tests/port/portable_core.sh, and boots the bare-metal
+# port under qemu-system-arm, tests/baremetal)
 set -euo pipefail
 
 packages=(
@@ -11,7 +12,7 @@ packages=(
   libmbedtls-dev zlib1g-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev
   dosfstools mtools nginx-light openssl curl libarchive-tools python3
   clang valgrind libclang-rt-14-dev
-  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
 
 missing=()

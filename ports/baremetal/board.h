@@ -1,0 +1,45 @@
+/*
+ * The LM3S6965 evaluation board as the bare-metal port sees it: the UART0
+ * console, the SSI0 bus to the SD card, halting, and (under QEMU) the
+ * semihosting channel that tests use to pass arguments and collect an exit
+ * code. Everything here is polled; no interrupt is enabled.
+ *
+ * RAM: a few bytes of static state; stack: the console formats one line of
+ * at most BOARD_LINE_MAX bytes on the stack.
+ */
+#ifndef SDB_BOARD_H
+#define SDB_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sd_spi.h"
+
+#define BOARD_LINE_MAX 160
+
+void board_init(void);
+
+/* Console (UART0). */
+void board_puts(const char *s);
+void board_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The SD card's SPI bus (SSI0, chip select on PD0). */
+extern const struct sdb_spi_bus board_sd_bus;
+
+/* Power off. Under QEMU with semihosting the emulator exits with `code`;
+ * on hardware the core sleeps until reset. */
+__attribute__((noreturn)) void board_halt(int code);
+/* Start again from the reset vector (SYSRESETREQ). */
+__attribute__((noreturn)) void board_reset(void);
+
+/* Semihosting command line ("" without semihosting); tests use it to choose
+ * what a boot does (e.g. "cut=120" for a power cut after 120 sectors). */
+const char *board_cmdline(void);
+/* Value of "key=N" in the command line, or `dflt`. */
+uint32_t board_arg(const char *key, uint32_t dflt);
+
+/* Stack use: bytes of the painted stack ever touched (startup.c paints it). */
+uint32_t board_stack_used(void);
+uint32_t board_stack_size(void);
+
+#endif

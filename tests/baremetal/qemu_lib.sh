@@ -1,0 +1,40 @@
+# Helpers for the QEMU tests of the bare-metal port (sourced, not run).
+# SDB_BM_BUILD: the cross build (ELFs); SDBOOT: the host CLI.
+set -euo pipefail
+: "${SDB_BM_BUILD:?SDB_BM_BUILD must name the bare-metal build directory}"
+work=$(mktemp -d /tmp/sdb-qemu-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# qemu_boot OUT ELF IMAGE|- [ARG...] : one power-on of the board. The UART goes
+# to OUT; the guest's exit code (semihosting) is returned. IMAGE "-" = no card.
+qemu_boot() {
+  local out=$1 elf=$2 img=$3; shift 3
+  local drive=() semi="enable=on,target=native,arg=sdboot"
+  [ "$img" = "-" ] || drive=(-drive "if=sd,format=raw,file=$img")
+  for a in "$@"; do semi+=",arg=$a"; done
+  local rc=0
+  timeout 60 qemu-system-arm -M lm3s6965evb -display none -monitor none -serial stdio \
+    -semihosting-config "$semi" -kernel "$elf" "${drive[@]}" > "$out" 2> "$out.err" || rc=$?
+  [ "$rc" -ne 124 ] || fail "QEMU did not finish within 60 s ($elf $*)"
+  return "$rc"
+}
+
+# expect FILE TEXT : the console shows TEXT (a fixed string).
+expect() {
+  grep -qF -- "$2" "$1" || { echo "--- console:"; cat "$1"; fail "console lacks: $2"; }
+}
+
+# crc32_of IMAGE FIRST_SECTOR COUNT : zlib CRC-32 of sectors, as 8 hex digits.
+crc32_of() {
+  python3 - "$@" <<'PY'
+import sys, zlib
+with open(sys.argv[1], 'rb') as f:
+    f.seek(int(sys.argv[2]) * 512)
+    print('%08x' % zlib.crc32(f.read(int(sys.argv[3]) * 512)))
+PY
+}
