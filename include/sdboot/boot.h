@@ -63,6 +63,7 @@ enum sdboot_err {
     SDBOOT_ETOODEEP = -231,    /* release tree nested deeper than the driver walks */
     SDBOOT_ENOARCHIVE = -232,  /* the installed release's archive is missing */
     SDBOOT_EDAMAGED = -233,    /* repair could not restore every managed file */
+    SDBOOT_EDAMAGEDFAT = -240, /* the card holds a damaged FAT: left untouched, never formatted */
 };
 
 enum sdboot_decision {

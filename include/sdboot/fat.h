@@ -56,14 +56,38 @@ enum sdb_fat_err {
     SDB_FAT_EALIGN = -49,      /* overwrite_sector: offset not sector-aligned or past EOF */
     SDB_FAT_EBUSY = -50,       /* rmdir/rename of the root, or a directory into itself */
     SDB_FAT_EDEPTH = -51,      /* directory nesting deeper than SDB_FAT_MAX_DEPTH */
+    /* What detection found wrong with a damaged FAT card (sdb_card_info.damage). */
+    SDB_FAT_EBOOTSECT = -60, /* FAT traces, but the boot sector is missing or invalid */
+    SDB_FAT_EGEOMETRY = -61, /* the boot sector does not match the FAT and directories */
+    SDB_FAT_EVOLSIZE = -62,  /* the volume is larger than the card */
+    SDB_FAT_EMBR = -63,      /* a FAT volume behind a damaged partition table */
 };
 
 enum sdb_card_class {
-    SDB_CARD_NONE = 0,     /* no card (the device says no medium) */
-    SDB_CARD_IO_ERROR = 1, /* the card answered with read errors: never format it */
-    SDB_CARD_BLANK = 2,    /* all zeros or all ones where a file system would be */
-    SDB_CARD_FAT = 3,      /* a FAT volume that mounts */
-    SDB_CARD_OTHER_FS = 4, /* a partition table or boot sector that is not FAT */
+    SDB_CARD_NONE = 0,        /* no card (the device says no medium) */
+    SDB_CARD_IO_ERROR = 1,    /* the card answered with read errors: never format it */
+    SDB_CARD_BLANK = 2,       /* all zeros or all ones where a file system would be */
+    SDB_CARD_FAT = 3,         /* a FAT volume that mounts */
+    SDB_CARD_OTHER_FS = 4,    /* another file system, or content with no FAT sign */
+    SDB_CARD_DAMAGED_FAT = 5, /* FAT signs, but it does not mount as it is: never formatted */
+};
+
+enum sdb_card_mend {
+    SDB_MEND_NONE = 0,
+    SDB_MEND_BACKUP = 1, /* copy the FAT32 backup boot sector over the damaged one */
+};
+
+/* What sdb_fat_probe found, and why. */
+struct sdb_card_info {
+    enum sdb_card_class cls;
+    int damage;              /* DAMAGED_FAT: SDB_FAT_EBOOTSECT/EGEOMETRY/EVOLSIZE/EMBR;
+                                NONE/IO_ERROR: the device's error */
+    enum sdb_card_mend mend; /* DAMAGED_FAT: the safe mend, or SDB_MEND_NONE */
+    uint32_t vol_lba;        /* FAT, DAMAGED_FAT: first sector of the volume */
+    uint32_t vol_sectors;    /* sectors its (usable) boot sector claims; 0 unknown */
+    uint32_t mend_from;      /* SDB_MEND_BACKUP: sector of the backup boot sector */
+    uint8_t type;            /* 12, 16 or 32 when a boot sector says; else 0 */
+    const char *foreign;     /* OTHER_FS: "exFAT", "NTFS", ...; NULL = unrecognised */
 };
 
 struct sdb_fat_vol {
@@ -152,9 +176,15 @@ struct sdb_fat_check_report {
 
 /* ---- detection, mkfs, mount ---- */
 
-/* Classify what the device holds. Returns SDB_OK with *cls set for every class
- * (I/O errors are a class, not a failure); an error only for a bad argument. */
+/* Classify what the device holds, reading only (fat_detect.c has the rules).
+ * SDB_OK with info filled for every class (I/O errors are a class, not a
+ * failure); an error only for a bad argument. */
+int sdb_fat_probe(sdb_bd_t *bd, struct sdb_card_info *info);
+/* sdb_fat_probe, the class only. */
 int sdb_fat_detect(sdb_bd_t *bd, enum sdb_card_class *cls);
+/* Apply info->mend (one sector write, then sync); SDB_FAT_ENOFS when it has none. */
+int sdb_fat_mend(sdb_bd_t *bd, const struct sdb_card_info *info);
+const char *sdb_card_class_name(enum sdb_card_class cls);
 /* Lay out an empty FAT volume over the whole device (superfloppy, as mkfs.fat). */
 int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts);
 /* Mount the superfloppy volume or the first FAT partition of an MBR. */

@@ -8,42 +8,76 @@
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
 
+/* A damaged FAT is never formatted: mended when its FAT32 backup boot sector
+ * passes every check, else left untouched for `sdboot image check`. */
+static int mend_damaged(struct sdboot *b, sdb_bd_t *bd, struct sdb_card_info *info)
+{
+    if (info->mend != SDB_MEND_BACKUP || b->cfg.recovery_pin) {
+        boot_log(b,
+                 "damaged FAT card: %s; left untouched (nothing formatted), using internal file "
+                 "system; run `sdboot image check` on it",
+                 sdb_strerror(info->damage));
+        return SDBOOT_EDAMAGEDFAT;
+    }
+    boot_log(b, "damaged FAT card: %s; mended from the backup boot sector (sector %u)",
+             sdb_strerror(info->damage), (unsigned)info->mend_from);
+    int err = sdb_fat_mend(bd, info);
+    if (err == SDB_OK && (err = sdb_fat_probe(bd, info)) == SDB_OK && info->cls != SDB_CARD_FAT)
+        err = SDBOOT_EDAMAGEDFAT;
+    return err;
+}
+
+static int format_card(struct sdboot *b, sdb_bd_t *bd, const struct sdb_card_info *info,
+                       struct sdboot_result *res)
+{
+    bool blank = info->cls == SDB_CARD_BLANK;
+    unsigned need = blank ? SDBOOT_FORMAT_BLANK : SDBOOT_FORMAT_OTHER_FS;
+    char what[64];
+    if (blank)
+        snprintf(what, sizeof what, "blank card");
+    else
+        snprintf(what, sizeof what, "card with %s",
+                 info->foreign ? info->foreign : "no file system sdboot recognises");
+    if (b->cfg.recovery_pin || !(b->cfg.format_policy & need)) {
+        boot_log(b, "%s: not formatted (policy), using internal file system", what);
+        return SDBOOT_ENOFS;
+    }
+    boot_log(b, "%s: formatting it as FAT", what);
+    struct sdb_mkfs_opts opts = {.volume_id = 0x5db00700u};
+    int err = sdb_fat_mkfs(bd, &opts);
+    if (err == SDB_OK)
+        res->event = SDBOOT_EV_FORMATTED;
+    return err;
+}
+
 /* Bring the card up and make sure it holds a FAT volume the policy allows. */
 static int bring_up(struct sdboot *b, sdb_bd_t *bd, struct sdboot_result *res)
 {
-    enum sdb_card_class cls = SDB_CARD_NONE;
+    struct sdb_card_info info = {.cls = SDB_CARD_NONE};
     for (uint8_t i = 0; i < b->cfg.probe_retries; i++) {
-        int err = sdb_fat_detect(bd, &cls);
+        int err = sdb_fat_probe(bd, &info);
         if (err)
             return err;
-        if (cls != SDB_CARD_NONE && cls != SDB_CARD_IO_ERROR)
+        if (info.cls != SDB_CARD_NONE && info.cls != SDB_CARD_IO_ERROR)
             break;
     }
-    if (cls == SDB_CARD_NONE) {
+    int err = SDB_OK;
+    if (info.cls == SDB_CARD_NONE) {
         boot_log(b, "no card: falling back to the internal file system");
         return SDBOOT_ENOCARD;
     }
-    if (cls == SDB_CARD_IO_ERROR) {
-        boot_log(
-            b,
-            "card gives read errors: left untouched (never formatted), using internal file system");
+    if (info.cls == SDB_CARD_IO_ERROR) {
+        boot_log(b,
+                 "card gives read errors (%s): left untouched (never formatted), using "
+                 "internal file system",
+                 sdb_strerror(info.damage));
         return SDBOOT_ECARDIO;
     }
-    if (cls != SDB_CARD_FAT) {
-        unsigned need = cls == SDB_CARD_BLANK ? SDBOOT_FORMAT_BLANK : SDBOOT_FORMAT_OTHER_FS;
-        const char *what = cls == SDB_CARD_BLANK ? "blank card" : "card with another file system";
-        if (b->cfg.recovery_pin || !(b->cfg.format_policy & need)) {
-            boot_log(b, "%s: not formatted (policy), using internal file system", what);
-            return SDBOOT_ENOFS;
-        }
-        boot_log(b, "%s: formatting it as FAT", what);
-        struct sdb_mkfs_opts opts = {.volume_id = 0x5db00700u};
-        int err = sdb_fat_mkfs(bd, &opts);
-        if (err)
-            return err;
-        res->event = SDBOOT_EV_FORMATTED;
-    }
-    return sdb_fat_mount(&b->vol, bd, b->cfg.recovery_pin);
+    if (info.cls == SDB_CARD_DAMAGED_FAT)
+        err = mend_damaged(b, bd, &info);
+    else if (info.cls != SDB_CARD_FAT)
+        err = format_card(b, bd, &info, res);
+    return err ? err : sdb_fat_mount(&b->vol, bd, b->cfg.recovery_pin);
 }
 
 /* The application's confirmation of the release it runs. */
@@ -259,7 +293,11 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
             return err;
         if (res->event == SDBOOT_EV_NONE)
             res->event = SDBOOT_EV_INITIALISED;
-        boot_log(b, "card has no sdboot state: initialised /.sdboot (nothing formatted)");
+        boot_log(b, "%s",
+                 res->event == SDBOOT_EV_FORMATTED
+                     ? "initialised /.sdboot on the new file system"
+                     : "card has no sdboot state: initialised /.sdboot (nothing "
+                       "formatted)");
     }
     if (b->st.fs_dirty && b->st.phase == SDBOOT_PHASE_IDLE) {
         boot_log(b, "the last boot was cut during file-system work: checking the card");

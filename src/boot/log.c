@@ -7,7 +7,7 @@ void boot_log(struct sdboot *b, const char *fmt, ...)
 {
     if (!b->cfg.log)
         return;
-    char line[160];
+    char line[256]; /* the longest message (a damaged card, with its reason) fits */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);

@@ -45,6 +45,14 @@ const char *sdb_fat_strerror(int err)
         return "cannot move or remove the root or a directory into itself";
     case SDB_FAT_EDEPTH:
         return "directories nested too deep";
+    case SDB_FAT_EBOOTSECT:
+        return "FAT boot sector missing or damaged";
+    case SDB_FAT_EGEOMETRY:
+        return "FAT boot sector does not match the file system on the card";
+    case SDB_FAT_EVOLSIZE:
+        return "FAT volume is larger than the card (an image copied onto a smaller card?)";
+    case SDB_FAT_EMBR:
+        return "partition table damaged (a FAT volume lies behind it)";
     default:
         return NULL;
     }

@@ -284,11 +284,36 @@ static int image_edit(const char *img, const char *path, bool make_dir)
     return close_image(&m, err ? fail_code(path, err) : CLI_EXIT_OK);
 }
 
+/* What the boot would see: anything but a FAT that mounts as it is ends here. */
+static int classify_image(const char *img)
+{
+    struct sdb_host_card card;
+    struct sdb_host_card_opts o = {.read_only = true};
+    int err = sdb_host_card_open(&card, img, &o);
+    if (err)
+        return fail_code(img, err);
+    struct sdb_card_info info;
+    err = sdb_fat_probe(card.bd, &info);
+    sdb_host_card_close(&card);
+    if (err)
+        return fail_code(img, err);
+    if (info.cls == SDB_CARD_FAT)
+        return CLI_EXIT_OK;
+    if (info.cls == SDB_CARD_DAMAGED_FAT)
+        return cli_fail("image", "%s: damaged FAT card (volume at sector %u): %s%s", img,
+                        (unsigned)info.vol_lba, sdb_strerror(info.damage),
+                        info.mend == SDB_MEND_BACKUP ? "; the backup boot sector is good (the "
+                                                       "boot mends it from there)"
+                                                     : "");
+    return cli_fail("image", "%s: %s%s%s", img, sdb_card_class_name(info.cls),
+                    info.foreign ? ": " : "", info.foreign ? info.foreign : "");
+}
+
 static int image_check(const char *img, bool repair)
 {
     struct mounted m;
-    int rc = open_image(&m, img, !repair);
-    if (rc)
+    int rc = classify_image(img);
+    if (rc || (rc = open_image(&m, img, !repair)))
         return rc;
     static uint8_t bitmap[1u << 20];
     struct sdb_fat_check_report r;

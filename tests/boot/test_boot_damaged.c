@@ -1,0 +1,326 @@
+/* Damaged cards at boot: every boot-sector field, MBR damage and a short card.
+ * A card with any FAT sign is never formatted: mended from its FAT32 backup
+ * boot sector when that passes every check, else left untouched (not one
+ * sector written) with the reason logged. User files stay byte-identical and
+ * fsck.fat -n agrees with the outcome. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "boot_fixture.h"
+#include "fsck_oracle.h"
+#include "sdboot/bd_ram.h"
+#include "sdboot/bytes.h"
+
+#define BIG_BYTES (96u * 1024u)
+#define PART_START 2048u
+
+static uint8_t *pristine, *card, *damaged;
+static size_t card_bytes;
+static uint8_t big[BIG_BYTES];
+static struct sdb_bd_ram ram;
+static struct sdboot engine;
+static char logbuf[8192];
+
+static void capture(void *ctx, const char *line)
+{
+    (void)ctx;
+    strncat(logbuf, line, sizeof logbuf - strlen(logbuf) - 2);
+    strcat(logbuf, "\n");
+}
+
+static int boot(struct sdboot_result *res)
+{
+    struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
+    cfg.log = capture;
+    logbuf[0] = '\0';
+    sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / SDB_SECTOR_SIZE));
+    return sdboot_boot(&engine, &ram.bd, &cfg, res);
+}
+
+/* A partition from PART_START: the card seen from there. */
+struct part_view {
+    sdb_bd_t bd;
+    sdb_bd_t *lower;
+};
+static int part_read(sdb_bd_t *bd, uint32_t lba, uint32_t n, void *buf)
+{
+    return sdb_bd_read(((struct part_view *)bd)->lower, lba + PART_START, n, buf);
+}
+static int part_write(sdb_bd_t *bd, uint32_t lba, uint32_t n, const void *buf)
+{
+    return sdb_bd_write(((struct part_view *)bd)->lower, lba + PART_START, n, buf);
+}
+static int part_sync(sdb_bd_t *bd)
+{
+    return sdb_bd_sync(((struct part_view *)bd)->lower);
+}
+static const struct sdb_bd_ops part_ops = {part_read, part_write, part_sync};
+
+static void write_mbr(uint8_t type)
+{
+    uint8_t *e = card + 446;
+    e[4] = type;
+    sdb_put_le32(e + 8, PART_START);
+    sdb_put_le32(e + 12, (uint32_t)(card_bytes / SDB_SECTOR_SIZE) - PART_START);
+    card[510] = 0x55, card[511] = 0xAA;
+    /* hidden sectors, in the boot sector and FAT32's backup */
+    sdb_put_le32(card + PART_START * 512 + 28, PART_START);
+    if (type == 0x0C)
+        sdb_put_le32(card + (PART_START + 6) * 512 + 28, PART_START);
+}
+
+static int put(struct sdb_fat_vol *vol, const char *path, const void *data, uint32_t len)
+{
+    struct sdb_fat_file f;
+    int err = sdb_fat_open(vol, &f, path, SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
+    if (err)
+        return err;
+    err = sdb_fat_write(&f, data, len);
+    int cerr = sdb_fat_close(&f);
+    return err ? err : cerr;
+}
+
+/* A card with release 1 installed, /user.txt and /docs/big.bin. */
+static void provision(size_t bytes, uint8_t type, bool mbr)
+{
+    free(pristine), free(card), free(damaged);
+    card_bytes = bytes;
+    pristine = calloc(1, bytes), card = calloc(1, bytes), damaged = calloc(1, bytes);
+    assert_non_null(pristine);
+    sdb_bd_ram_init(&ram, card, (uint32_t)(bytes / SDB_SECTOR_SIZE));
+    struct part_view part = {
+        .bd = {.ops = &part_ops, .sector_count = ram.bd.sector_count - PART_START},
+        .lower = &ram.bd};
+    struct sdb_mkfs_opts o = {.type = type, .volume_id = 9};
+    assert_int_equal(sdb_fat_mkfs(mbr ? &part.bd : &ram.bd, &o), SDB_OK);
+    if (mbr)
+        write_mbr(type == 32 ? 0x0C : type == 12 ? 0x01 : 0x06);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    for (unsigned i = 0; i < BIG_BYTES; i++)
+        big[i] = (uint8_t)(i * 2654435761u >> 13);
+    assert_int_equal(put(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)),
+                     0);
+    assert_int_equal(sdb_fat_mkdir(&vol, "/docs"), SDB_OK);
+    assert_int_equal(put(&vol, "/docs/big.bin", big, BIG_BYTES), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    memcpy(pristine, card, bytes);
+}
+
+static bool same_file(struct sdb_fat_vol *vol, const char *path, const void *want, uint32_t len)
+{
+    static uint8_t buf[BIG_BYTES + 1];
+    struct sdb_fat_file f;
+    uint32_t got;
+    if (sdb_fat_open(vol, &f, path, SDB_FAT_READ))
+        return false;
+    int err = sdb_fat_read(&f, buf, sizeof buf, &got);
+    sdb_fat_close(&f);
+    return !err && got == len && !memcmp(buf, want, len);
+}
+
+/* Every user file byte-identical, the release runs, fsck.fat -n is clean. */
+static void assert_card_whole(void)
+{
+    struct sdb_fat_vol vol;
+    sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / SDB_SECTOR_SIZE));
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_true(same_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)));
+    assert_true(same_file(&vol, "/docs/big.bin", big, BIG_BYTES));
+    char why[256];
+    assert_true(fx_tree_is(&ram.bd, &fx_r1, why, sizeof why) || !fprintf(stderr, "%s\n", why));
+    static char report[4096];
+    uint32_t vol_lba = vol.vol_lba;
+    int clean = sdb_test_fsck_clean_mem(card + (size_t)vol_lba * 512,
+                                        card_bytes - (size_t)vol_lba * 512, report, sizeof report);
+    if (clean != 1)
+        fprintf(stderr, "fsck.fat:\n%s\n", report);
+    assert_int_equal(clean, 1);
+}
+
+struct damage {
+    const char *what;
+    uint32_t offset; /* byte offset on the card (from its first sector) */
+    uint8_t len;
+    uint8_t bytes[8];
+};
+
+/* Apply d, boot, and check: mended (expect_log names the mend) or left
+ * untouched; never formatted; user files whole afterwards. */
+static void boot_damaged(const struct damage *d, bool expect_mend, const char *expect_log)
+{
+    memcpy(card, pristine, card_bytes);
+    if (d->len == 0xFF)
+        memset(card + d->offset, 0, 512);
+    else
+        memcpy(card + d->offset, d->bytes, d->len);
+    memcpy(damaged, card, card_bytes);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    if (!strstr(logbuf, expect_log)) {
+        fprintf(stderr, "%s: log was:\n%s", d->what, logbuf);
+        fail();
+    }
+    assert_int_not_equal(res.event, SDBOOT_EV_FORMATTED);
+    assert_null(strstr(logbuf, "formatting"));
+    if (expect_mend) {
+        assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+        assert_string_equal(res.version, "1.0.0");
+    } else {
+        assert_int_equal(res.decision, SDBOOT_INTERNAL);
+        assert_int_equal(res.error, SDBOOT_EDAMAGEDFAT);
+        assert_int_equal(ram.bd.stats.sectors_written, 0);
+        assert_memory_equal(card, damaged, card_bytes);
+        /* Undo the damage (what `sdboot image check --repair` or a larger card does). */
+        memcpy(card, pristine, card_bytes);
+    }
+    assert_card_whole();
+}
+
+static const char MENDED[] = "mended from the backup boot sector (sector 6)";
+
+/* Each boot-sector field of a FAT32 card: mended from the backup. */
+static void fat32_fields_mended(void **state)
+{
+    (void)state;
+    provision(40u << 20, 32, false);
+    const struct damage cases[] = {
+        {"sectors per cluster 1 -> 3", 13, 1, {3}},
+        {"bytes per sector 512 -> 1024", 11, 2, {0x00, 0x04}},
+        {"number of FATs 2 -> 1", 16, 1, {1}},
+        {"reserved sectors +1", 14, 2, {33, 0}},
+        {"FAT size halved", 36, 4, {0x00, 0x01, 0, 0}},
+        {"total sectors larger than the card", 32, 4, {0, 0, 0, 1}},
+        {"total sectors halved", 32, 4, {0x00, 0x80, 0x00, 0x00}},
+        {"root cluster 2 -> 3", 44, 4, {3, 0, 0, 0}},
+        {"no 55AA signature", 510, 2, {0, 0}},
+        {"jump bytes zeroed", 0, 3, {0, 0, 0}},
+        {"sector 0 zeroed", 0, 0xFF, {0}},
+        {"sector 0 random", 0, 8, {0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        boot_damaged(&cases[i], true, MENDED);
+}
+
+/* FAT16 and FAT12 have no backup: every damaged field leaves the card untouched. */
+static void fat16_fat12_fields_untouched(void **state)
+{
+    (void)state;
+    const uint8_t types[] = {16, 12};
+    const size_t sizes[] = {20u << 20, 4u << 20};
+    for (int t = 0; t < 2; t++) {
+        provision(sizes[t], types[t], false);
+        const struct damage cases[] = {
+            {"sectors per cluster -> 3", 13, 1, {3}},
+            {"bytes per sector 512 -> 1024", 11, 2, {0x00, 0x04}},
+            {"number of FATs 2 -> 1", 16, 1, {1}},
+            {"reserved sectors +1", 14, 1, {(uint8_t)(card[14] + 1)}},
+            {"FAT size halved", 22, 2, {(uint8_t)(sdb_get_le16(card + 22) / 2), 0}},
+            {"root entries 512 -> 528", 17, 2, {0x10, 0x02}},
+            {"total sectors larger than the card", 19, 2, {0xFF, 0xFF}},
+            {"no 55AA signature", 510, 2, {0, 0}},
+            {"jump bytes zeroed", 0, 3, {0, 0, 0}},
+            {"sector 0 zeroed", 0, 0xFF, {0}},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            boot_damaged(&cases[i], false, "left untouched (nothing formatted)");
+    }
+}
+
+/* A partition table with a bad type, status or signature: left untouched. */
+static void mbr_damage_untouched(void **state)
+{
+    (void)state;
+    provision(40u << 20, 32, true);
+    const struct damage cases[] = {
+        {"partition type 0", 446 + 4, 1, {0}},
+        {"status byte odd", 446, 1, {0x13}},
+        {"signature gone", 510, 2, {0, 0}},
+        {"MBR zeroed", 0, 0xFF, {0}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        boot_damaged(&cases[i], false,
+                     "partition table damaged (a FAT volume lies behind it); left untouched");
+    /* A partition that starts past the card's end: not a read error. */
+    const struct damage past = {"partition past the end", 446 + 8, 4, {0, 0, 0, 1}};
+    boot_damaged(&past, false,
+                 "FAT volume is larger than the card (an image copied onto a smaller card?); "
+                 "left untouched");
+    /* The volume's own boot sector behind a good table: its backup mends it. */
+    const struct damage bs = {"partition's boot sector", PART_START * 512 + 13, 1, {3}};
+    boot_damaged(&bs, true, "mended from the backup boot sector (sector 2054)");
+}
+
+/* An image copied onto a smaller card: the FAT claims sectors the card lacks. */
+static void short_card_untouched(void **state)
+{
+    (void)state;
+    provision(40u << 20, 32, false);
+    size_t full = card_bytes;
+    card_bytes = 24u << 20; /* the card is shorter than the volume */
+    memcpy(damaged, card, card_bytes);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_non_null(strstr(logbuf, "FAT volume is larger than the card (an image copied onto a "
+                                   "smaller card?); left untouched"));
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(ram.bd.stats.sectors_written, 0);
+    assert_memory_equal(card, damaged, card_bytes);
+    card_bytes = full; /* onto a card as large as the volume: everything is there */
+    assert_card_whole();
+}
+
+/* Detection still formats what holds no FAT sign, and names what it found. */
+static void blank_and_foreign_still_formatted(void **state)
+{
+    (void)state;
+    free(card);
+    card_bytes = 4u << 20;
+    card = calloc(1, card_bytes);
+    struct sdb_card_info info;
+    sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / 512));
+    assert_int_equal(sdb_fat_probe(&ram.bd, &info), SDB_OK);
+    assert_int_equal(info.cls, SDB_CARD_BLANK);
+    memcpy(card + 3, "EXFAT   ", 8);
+    card[510] = 0x55, card[511] = 0xAA;
+    assert_int_equal(sdb_fat_probe(&ram.bd, &info), SDB_OK);
+    assert_int_equal(info.cls, SDB_CARD_OTHER_FS);
+    assert_string_equal(info.foreign, "exFAT");
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_non_null(strstr(logbuf, "card with exFAT: formatting it as FAT\n"
+                                   "initialised /.sdboot on the new file system\n"));
+    assert_int_equal(res.event, SDBOOT_EV_FORMATTED);
+    /* A FAT-type partition over an erased volume is a damaged FAT, not blank. */
+    memset(card, 0, card_bytes);
+    card[446 + 4] = 0x0C, card[446 + 8] = 0x08, card[446 + 12] = 0x80, card[510] = 0x55,
+               card[511] = 0xAA;
+    assert_int_equal(sdb_fat_probe(&ram.bd, &info), SDB_OK);
+    assert_int_equal(info.cls, SDB_CARD_DAMAGED_FAT);
+    assert_int_equal(info.damage, SDB_FAT_EBOOTSECT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fat32_fields_mended),
+        cmocka_unit_test(fat16_fat12_fields_untouched),
+        cmocka_unit_test(mbr_damage_untouched),
+        cmocka_unit_test(short_card_untouched),
+        cmocka_unit_test(blank_and_foreign_still_formatted),
+    };
+    fx_build(&fx_r1);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    free(pristine), free(card), free(damaged);
+    return rc;
+}
