@@ -1,6 +1,10 @@
 # sdboot as a MicroPython user C module (make-based ports: unix, and older
-# make-based builds). Build with:
-#   make -C ports/unix USER_C_MODULES=/path/to/sdboot/ports
+# make-based builds). Build with (docs/micropython.md lists the other switches):
+#   make -C ports/unix USER_C_MODULES=/path/to/sdboot/ports \
+#        BUILD=build-sdboot PROG=micropython-sdboot
+# PROG= is needed: MicroPython puts this module's objects in BUILD/micropython/
+# (our directory's name), which is also the default program name. The binary
+# is then ports/unix/build-sdboot/micropython-sdboot.
 # The core is compiled unchanged from ../../src; only the glue here knows MicroPython.
 SDBOOT_MOD_DIR := $(USERMOD_DIR)
 SDBOOT_ROOT := $(abspath $(SDBOOT_MOD_DIR)/../..)

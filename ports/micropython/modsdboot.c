@@ -8,6 +8,11 @@
  * boot() runs the engine on the card with the card to itself, then hands the
  * card to MicroPython's own VfsFat (mounted at `root`, or `sd` in recovery).
  * From then on sdboot writes the card only through that VFS (mp_fio.c).
+ *
+ * Errors: sdboot's own failures raise OSError(code, message); wrong arguments
+ * TypeError/ValueError; an exception from the user's block device propagates
+ * unchanged (mp_bd.c); no card, or a card that answers I/O errors, is not an
+ * exception but the "internal" decision with its reason in status().
  */
 #include <string.h>
 #include "py/nlr.h"
@@ -71,12 +76,22 @@ static mp_obj_t default_bdev(void)
                       MP_OBJ_NEW_QSTR(MP_QSTR_width), MP_OBJ_NEW_SMALL_INT(1)};
     return mp_call_function_n_kw(mp_load_attr(machine, MP_QSTR_SDCard), 0, 2, kw);
 }
-#else
-static mp_obj_t default_bdev(void)
-{
-    mp_raise_TypeError(MP_ERROR_TEXT("boot() needs a block device on this port"));
-}
 #endif
+
+/* The default card, or None when there is none: SDCard() failing on the
+ * ESP32 (no card in the slot), and always on ports without a default card. */
+static mp_obj_t default_card(void)
+{
+#ifdef ESP_PLATFORM
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t bdev = default_bdev();
+        nlr_pop();
+        return bdev;
+    }
+#endif
+    return mp_const_none;
+}
 
 /* recovery: True/False, a pin number (input with pull-up, held = low), or an
  * object with value() (held = 0). None: GPIO18 on ESP32, not held elsewhere. */
@@ -145,20 +160,12 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
      * slot 2, GPIO18 becomes the card's clock once SDCard() runs */
     bool recovery = recovery_held(a[A_RECOVERY].u_obj);
     mp_obj_t bdev = a[A_BDEV].u_obj;
-#ifndef ESP_PLATFORM
-    if (bdev == mp_const_none)
-        default_bdev(); /* raises: no default card on this port */
-#endif
-    if (bdev == mp_const_none) {
-        nlr_buf_t nlr;
-        if (nlr_push(&nlr) == 0) {
-            bdev = default_bdev();
-            nlr_pop();
-        } else { /* SDCard() itself failed: no card, the internal file system stays */
-            booted = true;
-            last = (struct sdboot_result){.decision = SDBOOT_INTERNAL, .error = SDBOOT_ENOCARD};
-            return MP_OBJ_NEW_QSTR(MP_QSTR_internal);
-        }
+    if (bdev == mp_const_none && (bdev = default_card()) == mp_const_none) {
+        if (a[A_VERBOSE].u_bool)
+            log_line(NULL, "no card: falling back to the internal file system");
+        booted = true;
+        last = (struct sdboot_result){.decision = SDBOOT_INTERNAL, .error = SDBOOT_ENOCARD};
+        return MP_OBJ_NEW_QSTR(MP_QSTR_internal);
     }
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
     cfg.trial_boots = (uint8_t)a[A_TRIALS].u_int;
@@ -170,15 +177,17 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
         cfg.log = log_line;
 
     struct mp_bd d;
+    booted = false;
     int err = mp_bd_init(&d, bdev);
     if (err == SDB_OK)
         err = sdboot_boot(&engine, &d.bd, &cfg, &last);
-    else
+    if (err) /* the card failed before or during the boot: nothing of it runs */
         last = (struct sdboot_result){.decision = SDBOOT_INTERNAL,
                                       .error = err == SDB_BD_ENOMEDIUM ? SDBOOT_ENOCARD : err};
-    if (err != SDB_OK && err != SDB_BD_ENOMEDIUM && err != SDB_BD_EIO)
-        mp_sdboot_raise(err);
     booted = true;
+    mp_bd_raise_pending(&d); /* the device's own exception, unchanged */
+    if (err && err != SDB_BD_ENOMEDIUM && err != SDB_BD_EIO)
+        mp_sdboot_raise(err);
 
     if (last.decision == SDBOOT_RUN_CARD) {
         mount_card(bdev, root);
@@ -247,23 +256,33 @@ static void put(mp_obj_t dict, qstr key, mp_obj_t value)
     mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(key), value);
 }
 
-/* status([root]) -> dict: the card's boot state, plus what the last boot() did
- * (only the latter, with installed=None, when the card is not mounted). */
+/* What the last boot() did, when there was one. */
+static void put_last_boot(mp_obj_t d)
+{
+    if (!booted)
+        return;
+    put(d, MP_QSTR_decision, str_obj(sdboot_decision_name(last.decision)));
+    put(d, MP_QSTR_event, str_obj(sdboot_event_name(last.event)));
+    put(d, MP_QSTR_error, MP_OBJ_NEW_SMALL_INT(last.error));
+    put(d, MP_QSTR_message, str_obj(sdb_strerror(last.error)));
+}
+
+/* status([root]) -> dict: the card's boot state, plus what the last boot() did.
+ * No card mounted there (before any boot(), or after one that found no card):
+ * installed=None and only the boot part. A card whose state cannot be read
+ * raises OSError. */
 static mp_obj_t sdboot_status_fn(size_t n_args, const mp_obj_t *args)
 {
     struct sdboot_state st;
     struct mp_fio f;
     card_files(&f, n_args, args);
     int err = sdboot_app_state(&f.fio, &st);
-    mp_obj_t d = mp_obj_new_dict(0);
-    if (err && !booted)
+    if (err && err != SDB_FIO_ENOENT)
         mp_sdboot_raise(err);
-    if (err) { /* no card mounted: what the last boot() saw is all there is */
+    mp_obj_t d = mp_obj_new_dict(0);
+    put_last_boot(d);
+    if (err) {
         put(d, MP_QSTR_installed, mp_const_none);
-        put(d, MP_QSTR_decision, str_obj(sdboot_decision_name(last.decision)));
-        put(d, MP_QSTR_event, str_obj(sdboot_event_name(last.event)));
-        put(d, MP_QSTR_error, MP_OBJ_NEW_SMALL_INT(last.error));
-        put(d, MP_QSTR_message, str_obj(sdb_strerror(last.error)));
         return d;
     }
     put(d, MP_QSTR_installed, str_obj(st.installed));
@@ -273,12 +292,6 @@ static mp_obj_t sdboot_status_fn(size_t n_args, const mp_obj_t *args)
     put(d, MP_QSTR_trial_max, MP_OBJ_NEW_SMALL_INT(st.trial_max));
     put(d, MP_QSTR_last_event, str_obj(sdboot_event_name((enum sdboot_event)st.last_event)));
     put(d, MP_QSTR_last_error, MP_OBJ_NEW_SMALL_INT(st.last_error));
-    if (booted) {
-        put(d, MP_QSTR_decision, str_obj(sdboot_decision_name(last.decision)));
-        put(d, MP_QSTR_event, str_obj(sdboot_event_name(last.event)));
-        put(d, MP_QSTR_error, MP_OBJ_NEW_SMALL_INT(last.error));
-        put(d, MP_QSTR_message, str_obj(sdb_strerror(last.error)));
-    }
     return d;
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(sdboot_status_obj, 0, 1, sdboot_status_fn);

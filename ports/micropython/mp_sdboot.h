@@ -6,8 +6,11 @@
  *    (machine.SDCard, a file-backed test device...). Block size must be 512.
  *  - mp_fio: sdb_fileio_t over MicroPython's VFS (open/stat/remove/rename/mkdir),
  *    so the application side writes the card only through the VFS that owns it.
- * Both turn a Python exception into an sdboot code and never let it escape
- * into the core (the core's stack frames must unwind normally).
+ * Neither lets a Python exception escape into the core (its stack frames must
+ * unwind normally). mp_fio turns a VFS exception into an sdboot code. mp_bd
+ * keeps the first exception a user block device raised, fails every later
+ * call without calling Python (so nothing more is read or written after it),
+ * and boot() raises that same exception once the core has returned.
  */
 #ifndef MP_SDBOOT_H
 #define MP_SDBOOT_H
@@ -21,11 +24,18 @@
 struct mp_bd {
     sdb_bd_t bd; /* first: the core casts back */
     mp_obj_t obj;
+    mp_obj_t exc; /* first exception the device raised, MP_OBJ_NULL if none */
 };
 
-/* Bind `obj`: asks its block count (ioctl 4) and checks the block size
- * (ioctl 5, when answered) is 512. SDB_OK, SDB_BD_EIO or SDB_E_NOTSUP. */
+/* Bind `obj`: TypeError unless it has readblocks, writeblocks and ioctl.
+ * Brings it up (ioctl 1), asks its block count (ioctl 4, any size: a card
+ * beyond FAT's 2^32 - 1 sectors is used up to there) and checks the block
+ * size (ioctl 5, when answered) is 512. SDB_OK, SDB_BD_ENOMEDIUM (refused
+ * INIT, no blocks), SDB_BD_EIO or SDB_E_NOTSUP; d->exc set if it raised. */
 int mp_bd_init(struct mp_bd *d, mp_obj_t obj);
+
+/* Raise the exception the device raised, unchanged, if it raised one. */
+void mp_bd_raise_pending(const struct mp_bd *d);
 
 struct mp_fio {
     sdb_fileio_t fio;

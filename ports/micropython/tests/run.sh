@@ -24,7 +24,9 @@ run() { echo "== $*"; (cd "$here" && "$MPY" "$@"); }
 release 1.0.0
 "$SDBOOT" image create card.img --size 8M >/dev/null
 "$SDBOOT" sim stage --card "$work/card.img" --release site --pubkey pub.pem
+cp card.img staged.img # a fresh card with 1.0.0 staged, for test_errors.py
 run test_boot.py "$work/card.img"
+run test_errors.py "$work/staged.img"
 
 release 1.1.0
 "$SDBOOT" sim stage --card "$work/card.img" --release site --pubkey pub.pem
@@ -54,4 +56,36 @@ trap 'kill "$server" "$seed_server" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do [ -s seed.log ] && break; sleep 0.1; done
 seed_url=$(grep -o 'http://[^ ]*' seed.log | head -1)
 run test_seed.py "$work/card.img" "$seed_url" "$work/pub.pem"
+
+# the example of docs/micropython.md as written: its main.py (only the URL
+# pointed at a test server), packed with pub.pem by the doc's own pack command
+doc=$here/../../../docs/micropython.md
+mkdir -p example-site myapp/app
+"$SDBOOT" serve example-site --port 0 >example.log 2>&1 &
+example_server=$!
+trap 'kill "$server" "$seed_server" "$example_server" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [ -s example.log ] && break; sleep 0.1; done
+example_url=$(grep -o 'http://[^ ]*' example.log | head -1)
+awk '/^# main.py \(on the card/{on=1} on&&/^```/{exit} on' "$doc" >myapp/main.py
+grep -q '"https://example.com/firmware/"' myapp/main.py || { echo "no example main.py in $doc"; exit 1; }
+sed -i "s|https://example.com/firmware/|$example_url|" myapp/main.py
+grep -q '^cp pub.pem myapp/' "$doc" || { echo "the doc no longer packs pub.pem"; exit 1; }
+cp pub.pem myapp/
+pack=$(grep -m1 '^sdboot pack --version 1.2.0 --out site ' "$doc" | sed 's/ *#.*//')
+[ -n "$pack" ] || { echo "no pack command in $doc"; exit 1; }
+example_release() { # example_release VERSION: the doc's pack command for VERSION
+    printf 'RELEASE = "%s"\n' "$1" >myapp/app/hello.py
+    local cmd=${pack/#sdboot /}
+    cmd=${cmd/--version 1.2.0 --out site /--version $1 --out example-site }
+    # shellcheck disable=SC2086 # the doc's words, split as a shell would
+    "$SDBOOT" $cmd >/dev/null
+}
+example_release 2.0.0
+"$SDBOOT" image create example.img --size 8M >/dev/null
+"$SDBOOT" sim stage --card "$work/example.img" --release example-site --pubkey pub.pem >/dev/null
+example_release 2.1.0
+run test_example.py "$work/example.img" update 2.0.0
+kill "$example_server"
+wait "$example_server" 2>/dev/null || true
+run test_example.py "$work/example.img" offline 2.1.0
 echo "all MicroPython sdboot tests passed"
