@@ -6,13 +6,14 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
 BM_TOOLCHAIN = $(CURDIR)/ports/baremetal/toolchain-arm-none-eabi.cmake
+PREFIX     ?= /usr/local
 
-.PHONY: all host baremetal deps test asan valgrind fuzz bench demo format lint clean
+.PHONY: all host baremetal deps test asan valgrind fuzz bench demo format lint clean install uninstall
 
 all: host baremetal
 
 host: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The bare-metal port (LM3S6965 under QEMU): a cross build of its own in
@@ -20,6 +21,14 @@ host: deps
 baremetal: deps
 	cmake -S ports/baremetal -B $(BUILD)/baremetal --toolchain $(BM_TOOLCHAIN) >/dev/null
 	cmake --build $(BUILD)/baremetal -j $(JOBS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the CLI, its man pages and bash
+# completion, the core library with headers, pkg-config and CMake files.
+install: host
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
+
+uninstall: host
+	DESTDIR="$(DESTDIR)" scripts/uninstall.sh $(BUILD) $(PREFIX)
 
 deps:
 	@scripts/deps.sh

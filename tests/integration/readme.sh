@@ -8,8 +8,9 @@ cd "$SDB_SRC"
 rm -rf /tmp/sdb-readme && mkdir -p /tmp/sdb-readme
 script=$(mktemp /tmp/sdb-readme-XXXXXX.sh)
 trap 'rm -f "$script"; rm -rf /tmp/sdb-readme' EXIT
-# build/sdboot in the README means the build under test
-awk '/^```sh$/ {on=1; next} /^```/ {on=0} on' README.md | sed "s#build/sdboot#$SDB_BUILD/sdboot#g" > "$script"
+# build/sdboot (and the build directory of cmake --install) in the README means the build under test
+awk '/^```sh$/ {on=1; next} /^```/ {on=0} on' README.md |
+  sed -e "s#build/sdboot#$SDB_BUILD/sdboot#g" -e "s#cmake --install build #cmake --install $SDB_BUILD #g" > "$script"
 blocks=$(grep -c '^```sh$' README.md)
 [ "$blocks" -ge 3 ] || { echo "README has $blocks sh blocks: the commands moved?"; exit 1; }
 bash -euo pipefail "$script"
