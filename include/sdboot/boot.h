@@ -99,6 +99,13 @@ struct sdboot_config {
     void *log_ctx;
     uint8_t *gzip_arena; /* SDB_TAR_GZIP_ARENA bytes for .tar.gz releases, or NULL */
     size_t gzip_arena_len;
+    /* The file the port starts (NULL = "/main.py"): when it is missing from an
+     * installed release, the boot restores the release's files. */
+    const char *entry;
+    /* The port found a managed file damaged (e.g. the application image fails
+     * its hash): this boot restores every damaged file of the installed
+     * release, under the same power-cut protection as the boot's own repair. */
+    bool repair;
 };
 
 /* The default policy of the seed: blank or foreign cards are formatted. */

@@ -240,7 +240,8 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             return err;
     }
     bool installed = strcmp(b->st.installed, SDB_VERSION_NONE) != 0;
-    if (installed && (repairing || !tree_exists(&b->vol, "/main.py", NULL)) &&
+    const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
+    if (installed && (repairing || b->cfg.repair || !tree_exists(&b->vol, entry, NULL)) &&
         tree_exists(&b->vol, CURRENT_TAR, NULL)) {
         /* The marker makes a repair cut short resume at the next boot. */
         struct sdb_fat_file mark;

@@ -38,3 +38,36 @@ with open(sys.argv[1], 'rb') as f:
     print('%08x' % zlib.crc32(f.read(int(sys.argv[3]) * 512)))
 PY
 }
+
+BL=$SDB_BM_BUILD/sdboot_bl.elf
+[ -f "$BL" ] || fail "missing $BL (make baremetal)"
+
+# fsck_clean IMAGE : fsck.fat -n exits 0 and prints nothing but its two lines.
+fsck_clean() {
+  local out rc=0
+  out=$(fsck.fat -n "$1" 2>&1) || rc=$?
+  [ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ] ||
+    { printf '%s\n' "$out"; fail "fsck.fat -n finds damage on $1"; }
+}
+
+# pack_release DIR VERSION : append the example application VERSION to the
+# release directory DIR (sdboot pack, plain tar: this port has no gzip).
+pack_release() {
+  "$SDBOOT" pack --version "$2" --out "$1" --board lm3s6965evb -C "$SDB_BM_BUILD/app-$2" \
+    app/firmware.bin > /dev/null
+}
+
+# stage CARD DIR : the host, as the application would, stages DIR's latest release.
+stage() {
+  "$SDBOOT" sim stage --card "$1" --release "$2" --allow-unsigned --board lm3s6965evb \
+    > "$work/stage.out" 2>&1 || { cat "$work/stage.out"; fail "sim stage of $2"; }
+}
+
+# boot_app OUT CARD VERSION [ARG...] : a power-on that must start VERSION.
+boot_app() {
+  local out=$1 card=$2 v=$3; shift 3
+  local rc=0
+  qemu_boot "$out" "$BL" "$card" "$@" || rc=$?
+  [ "$rc" -eq 0 ] || { cat "$out"; fail "boot exit $rc, expected application $v"; }
+  expect "$out" "app: hello from application $v (release $v"
+}

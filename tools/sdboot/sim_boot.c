@@ -13,11 +13,14 @@ static void print_log(void *ctx, const char *line)
 
 static const char usage_text[] =
     "usage: sdboot sim boot --card IMG [--recovery-pin] [--no-card] [--trial-boots N]\n"
-    "                      [--board ID] [--no-format] [--power-cut-after N [--tear B]]\n\n"
+    "                      [--board ID] [--no-format] [--entry PATH]\n"
+    "                      [--power-cut-after N [--tear B]]\n\n"
     "One power-on: card bring-up and format policy, finishing an interrupted install,\n"
     "installing a staged release, trial boots and rollback. Prints the decision, the\n"
     "release that would run and its trial state. Exit 0 when an application would run,\n"
-    "1 otherwise, 75 on a simulated power cut.\n";
+    "1 otherwise, 75 on a simulated power cut.\n"
+    "--entry PATH names the file the device starts (default /main.py; the bare-metal\n"
+    "port starts /app/firmware.bin): the boot restores the release when it is missing.\n";
 
 int sim_boot(int argc, char **argv)
 {
@@ -46,6 +49,8 @@ int sim_boot(int argc, char **argv)
             cfg.format_policy = 0;
         else if (!strcmp(argv[i], "--board") && i + 1 < argc)
             cfg.board = argv[++i];
+        else if (!strcmp(argv[i], "--entry") && i + 1 < argc)
+            cfg.entry = argv[++i];
         else if (!strcmp(argv[i], "--trial-boots") && i + 1 < argc) {
             if (!cli_parse_u64(argv[++i], &v) || v == 0 || v > 100)
                 return cli_usage_error("sim boot", "--trial-boots is 1..100");

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The bare-metal bootloader under QEMU, one power-on per QEMU run: the host CLI
+# prepares cards and stages releases, the board boots from its SD card over
+# SPI, and the console (UART0) and the card image are checked.
+#   blank card: formatted by the default policy, left alone with format=0
+#   install 1.0.0 -> the application prints 1.0.0 and confirms; a normal boot
+#   then writes nothing
+#   1.1.0 never confirms -> trial boots, then back on 1.0.0
+#   damaged /app/firmware.bin -> restored from the kept archive, then started
+#   no card -> the no-card path; SDSC (64 MiB) and SDHC (4 GiB) cards
+source "$(dirname "$0")/qemu_lib.sh"
+
+# ---- blank card and the format policy ----
+truncate -s 64M "$work/blank.img"
+cp "$work/blank.img" "$work/keep.img"
+rc=0; qemu_boot "$work/out" "$BL" "$work/keep.img" format=0 || rc=$?
+[ "$rc" -eq 2 ] || fail "blank card with format=0: exit $rc, expected 2"
+expect "$work/out" "decision: internal file system, nothing runs"
+cmp -s "$work/keep.img" "$work/blank.img" || fail "format=0 wrote to the blank card"
+echo "ok: blank card left alone when formatting is forbidden"
+
+rc=0; qemu_boot "$work/out" "$BL" "$work/blank.img" || rc=$?
+[ "$rc" -eq 4 ] || fail "blank card: exit $rc, expected 4 (nothing to start)"
+expect "$work/out" "event: formatted"
+expect "$work/out" "application not started: no /app/firmware.bin on the card"
+fsck_clean "$work/blank.img"
+"$SDBOOT" image ls "$work/blank.img" /.sdboot > /dev/null || fail "formatted card lacks /.sdboot"
+echo "ok: blank card formatted, nothing to start"
+
+# ---- install, confirm, normal boot (SDSC, byte-addressed) ----
+rel=$work/rel
+pack_release "$rel" 1.0.0
+card=$work/sdsc.img
+"$SDBOOT" image create "$card" --size 64M > /dev/null
+stage "$card" "$rel"
+boot_app "$work/out" "$card" 1.0.0
+expect "$work/out" "sdboot: card SDSC, 131072 sectors"
+expect "$work/out" "event: installed; release 1.0.0 on trial"
+expect "$work/out" "app: confirmed 1.0.0"
+boot_app "$work/out" "$card" 1.0.0
+expect "$work/out" "event: confirmed; release 1.0.0 (trial"
+expect "$work/out" "(release 1.0.0, confirmed)"
+boot_app "$work/out" "$card" 1.0.0
+expect "$work/out" "event: none; release 1.0.0 (trial"
+expect "$work/out" "sectors_written=0 "
+fsck_clean "$card"
+echo "ok: 1.0.0 installed, confirmed, normal boot writes nothing"
+
+# ---- a release that never confirms is rolled back after its trial boots ----
+pack_release "$rel" 1.1.0
+stage "$card" "$rel"
+boot_app "$work/out" "$card" 1.1.0
+expect "$work/out" "event: installed; release 1.1.0 on trial"
+expect "$work/out" "app: this build never confirms"
+for trial in 1 2 3; do
+  boot_app "$work/out" "$card" 1.1.0
+  expect "$work/out" "release 1.1.0 on trial (trial $trial of 3)"
+done
+boot_app "$work/out" "$card" 1.0.0
+expect "$work/out" "event: rolled back; release 1.0.0"
+boot_app "$work/out" "$card" 1.0.0
+fsck_clean "$card"
+echo "ok: 1.1.0 never confirmed, rolled back to 1.0.0 after 3 trial boots"
+
+# ---- a damaged application file is restored from the kept archive ----
+"$SDBOOT" image get "$card" /app/firmware.bin "$work/good.bin" > /dev/null
+python3 - "$work/good.bin" "$work/bad.bin" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+d[200] ^= 0xFF  # one byte of code: header intact, SHA-256 wrong
+open(sys.argv[2], 'wb').write(d)
+PY
+"$SDBOOT" image put "$card" "$work/bad.bin" /app/firmware.bin > /dev/null
+boot_app "$work/out" "$card" 1.0.0
+expect "$work/out" "application damaged: application image fails its SHA-256; restoring the release"
+expect "$work/out" "event: repaired"
+"$SDBOOT" image get "$card" /app/firmware.bin "$work/back.bin" > /dev/null
+cmp -s "$work/good.bin" "$work/back.bin" || fail "firmware.bin not restored byte for byte"
+fsck_clean "$card"
+echo "ok: damaged firmware.bin restored and started"
+
+# ---- no card ----
+rc=0; qemu_boot "$work/out" "$BL" - || rc=$?
+[ "$rc" -eq 2 ] || fail "no card: exit $rc, expected 2"
+expect "$work/out" "sdboot: no card: no card (no card (CMD0 unanswered)); internal fallback"
+echo "ok: no card"
+
+# ---- SDHC (block-addressed) card ----
+sdhc=$work/sdhc.img
+"$SDBOOT" image create "$sdhc" --size 4G > /dev/null
+stage "$sdhc" "$rel"
+boot_app "$work/out" "$sdhc" 1.1.0
+expect "$work/out" "sdboot: card SDHC, 8388608 sectors"
+fsck_clean "$sdhc"
+echo "ok: SDHC card installs and starts"
