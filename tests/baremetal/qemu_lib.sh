@@ -47,7 +47,7 @@ fsck_clean() {
   local out rc=0
   out=$(fsck.fat -n "$1" 2>&1) || rc=$?
   [ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ] ||
-    { printf '%s\n' "$out"; fail "fsck.fat -n finds damage on $1"; }
+    { printf '%s\n' "$out" >&2; fail "fsck.fat -n finds damage on $1"; }
 }
 
 # pack_release DIR VERSION : append the example application VERSION to the

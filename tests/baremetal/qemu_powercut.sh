@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Power cuts during an install on the bare-metal port, under QEMU. The card
+# holds 1.0.0 (confirmed), a user file, and 1.2.0 staged. The install boot is
+# cut
+#   - at 30 exact points: the SD driver stops dead after N sector writes
+#     (cut=N, sdb_sd.cut_after_writes), spread over the whole install;
+#   - by SIGKILL of QEMU at random moments of the same boot.
+# After each cut the board boots again: it must start one complete release
+# (1.0.0 or 1.2.0, its image passing the bootloader's SHA-256), the card must
+# be clean under fsck.fat -n, and the user file must be intact.
+# SDB_SEED replays the random moments. (A 32 MiB card: FAT16, so that a
+# boot reads a few hundred sectors and the 46 QEMU runs take seconds.)
+source "$(dirname "$0")/qemu_lib.sh"
+
+base=$work/base.img
+rel=$work/rel
+"$SDBOOT" image create "$base" --size 32M > /dev/null
+printf 'user data, not part of any release\n' > "$work/user.txt"
+"$SDBOOT" image mkdir "$base" /data > /dev/null
+"$SDBOOT" image put "$base" "$work/user.txt" /data/user.txt > /dev/null
+pack_release "$rel" 1.0.0
+stage "$base" "$rel"
+boot_app "$work/out" "$base" 1.0.0
+boot_app "$work/out" "$base" 1.0.0 # folds the confirmation in
+pack_release "$rel" 1.2.0
+stage "$base" "$rel"
+
+# the install without a cut: how many sectors it writes, how long it takes
+cp --sparse=always "$base" "$work/ref.img"
+t0=$(date +%s%N)
+boot_app "$work/out" "$work/ref.img" 1.2.0
+t1=$(date +%s%N)
+expect "$work/out" "event: installed; release 1.2.0"
+writes=$(sed -n 's/.*boot traffic:.* sectors_written=\([0-9]*\).*/\1/p' "$work/out")
+[ -n "$writes" ] && [ "$writes" -ge 30 ] || fail "install wrote '$writes' sectors: too few for 30 cut points"
+echo "install boot: $writes sector writes, $(((t1 - t0) / 1000000)) ms"
+
+# after_cut NAME : the next power-on starts a whole release on a clean card
+after_cut() {
+  local img=$work/cut.img rc=0
+  qemu_boot "$work/again" "$BL" "$img" || rc=$?
+  [ "$rc" -eq 0 ] || { cat "$work/again" >&2; fail "$1: the boot after the cut exited $rc"; }
+  grep -qE "app: hello from application (1\.0\.0 \(release 1\.0\.0|1\.2\.0 \(release 1\.2\.0)" \
+    "$work/again" || { cat "$work/again" >&2; fail "$1: no complete release started after the cut"; }
+  fsck_clean "$img"
+  "$SDBOOT" image get "$img" /data/user.txt "$work/user.back" > /dev/null
+  cmp -s "$work/user.txt" "$work/user.back" || fail "$1: the user file was lost or changed"
+  local v ev
+  v=$(grep -o "application 1\.[02]\.0" "$work/again" | head -1)
+  ev=$(sed -n 's/.*decision: [^;]*; event: \([a-z ]*\);.*/\1/p' "$work/again" | head -1)
+  echo "${v##* } ${ev// /-}"
+}
+
+declare -A seen=()
+for i in $(seq 0 29); do
+  n=$((1 + i * (writes - 1) / 29))
+  cp --sparse=always "$base" "$work/cut.img"
+  rc=0; qemu_boot "$work/out" "$BL" "$work/cut.img" "cut=$n" || rc=$?
+  [ "$rc" -eq 75 ] || { cat "$work/out"; fail "cut=$n: exit $rc, expected the power cut (75)"; }
+  expect "$work/out" "POWER CUT after $n sector writes"
+  r=$(after_cut "cut after $n writes")
+  echo "  cut after $n writes: next boot starts ${r% *} (event ${r#* })"
+  seen[${r#* }]=1
+done
+# the cuts land inside the install: the next boot finishes it (the staged
+# release was verified, so an install is always completed forward)
+[ -n "${seen[resumed]:-}${seen[installed]:-}" ] ||
+  fail "no cut interrupted the install (events seen: ${!seen[*]})"
+echo "ok: 30 exact cut points, each followed by one complete release on a clean card"
+
+seed=${SDB_SEED:-$(date +%s)}
+echo "SIGKILL moments: SDB_SEED=$seed"
+RANDOM=$seed
+span=$(((t1 - t0) / 1000000 + 50))
+for i in $(seq 1 8); do
+  cp --sparse=always "$base" "$work/cut.img"
+  ms=$((RANDOM % span))
+  # qemu itself in the background (not under timeout: its pid is the one to kill)
+  qemu-system-arm -M lm3s6965evb -display none -monitor none -serial null \
+    -semihosting-config enable=on,target=native,arg=sdboot -kernel "$BL" \
+    -drive "if=sd,format=raw,file=$work/cut.img" 2> /dev/null &
+  pid=$!
+  sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  kill -9 "$pid" 2> /dev/null || true
+  status=0; wait "$pid" 2> /dev/null || status=$?
+  ! kill -0 "$pid" 2> /dev/null || fail "QEMU $pid survived SIGKILL"
+  how=$([ "$status" -eq 137 ] && echo "killed mid-boot" || echo "had finished (exit $status)")
+  r=$(after_cut "SIGKILL after $ms ms")
+  echo "  SIGKILL after $ms ms, $how: next boot starts ${r% *} (event ${r#* })"
+done
+echo "ok: SIGKILL at random moments, each followed by one complete release on a clean card"
