@@ -51,8 +51,7 @@ valgrind: all
 	done; echo "valgrind: clean"
 
 fuzz: deps
-	CC=clang cmake -S . -B $(FUZZ_BUILD) -DSDB_FUZZ=ON -DSDB_HOST=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	CC=clang scripts/fuzz.sh --build $(FUZZ_BUILD)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: all
