@@ -1,6 +1,6 @@
 # make install: what another project needs to use sdboot.
-#  component "cli": the sdboot command (its man pages and bash completion are
-#                   added by the host build, see CMakeLists.txt);
+#  component "cli": the sdboot command, its man pages (generated from --help,
+#                   see scripts/manpages.sh) and its bash completion;
 #  component "dev": the core as one static library libsdboot.a (every layer of
 #                   src/ plus the hash/inflate backends a host links), the
 #                   public headers of include/sdboot/,
@@ -61,4 +61,9 @@ install(FILES ${PROJECT_BINARY_DIR}/sdbootConfig.cmake
 
 if(SDB_HOST)
   install(TARGETS sdboot RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+  install(DIRECTORY ${PROJECT_BINARY_DIR}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+          COMPONENT cli FILES_MATCHING PATTERN "sdboot*.1")
+  install(FILES ${PROJECT_SOURCE_DIR}/tools/sdboot/sdboot.bash-completion
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME sdboot
+          COMPONENT cli)
 endif()

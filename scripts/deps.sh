@@ -13,6 +13,7 @@ packages=(
   dosfstools mtools nginx-light openssl curl libarchive-tools python3
   clang valgrind libclang-rt-14-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+  help2man man-db bash-completion dpkg-dev git  # man pages, make deb, the build's commit
 )
 
 missing=()
