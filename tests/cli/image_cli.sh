@@ -163,6 +163,18 @@ expect 1 "missing.img: cannot open" "$SDBOOT" image ls missing.img
 expect 1 "missing.img: cannot open" "$SDBOOT" image put missing.img main.py /x
 [ ! -e missing.img ] || fail "put created missing.img"
 expect_unchanged "$img" 1 "exists already" "$SDBOOT" image create "$img" --size 8M
+# --force checks everything first: a type that does not fit leaves the old image whole
+expect_unchanged "$img" 1 "$img: this FAT type does not fit the card size" \
+    "$SDBOOT" image create "$img" --size 16M --fat 32 --force
+[ ! -e "$img.sdboot-new" ] || fail "a failed create --force left $img.sdboot-new"
+mkdir -p adir
+expect 1 "adir is not a regular file: not replaced" "$SDBOOT" image create adir --size 8M --force
+cp "$img" forced.img
+expect 0 "created forced.img: FAT32" "$SDBOOT" image create forced.img --size 40M --fat 32 --force
+[ "$(stat -c %s forced.img)" -eq $((40 * 1048576)) ] || fail "create --force did not replace forced.img"
+fsck_clean forced.img
+expect 1 "missing.img: cannot open the card image (No such file or directory)" \
+    "$SDBOOT" image ls missing.img
 head -c 1000 /dev/zero >odd.img
 expect_unchanged odd.img 1 "odd.img:" "$SDBOOT" image ls odd.img
 head -c 1048576 /dev/zero >blank.img

@@ -21,6 +21,10 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 /* Print "sdboot <cmd>: <formatted message>\n" to stderr; returns CLI_EXIT_FAIL. */
 int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "sdboot <cmd>: <what>: <message of err>", with the system's reason (os_errno,
+ * saved right after the failing call) when err says a file could not be opened
+ * or created. Returns CLI_EXIT_FAIL. */
+int cli_fail_code(const char *cmd, const char *what, int err, int os_errno);
 /* Same, for a usage error: adds "(see sdboot <cmd> --help)"; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when argv holds -h or --help. */

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "sdboot/bd_file.h"
+#include "sdboot/error.h"
 
 static void vprint_error(const char *cmd, const char *fmt, va_list ap)
 {
@@ -25,6 +27,14 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return CLI_EXIT_FAIL;
+}
+
+int cli_fail_code(const char *cmd, const char *what, int err, int os_errno)
+{
+    bool os = err == SDB_BD_FILE_EOPEN || err == SDB_BD_FILE_ECREATE;
+    if (os && os_errno)
+        return cli_fail(cmd, "%s: %s (%s)", what, sdb_strerror(err), strerror(os_errno));
+    return cli_fail(cmd, "%s: %s", what, sdb_strerror(err));
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -37,7 +37,7 @@ static int open_image(struct mounted *m, const char *img, bool read_only)
     struct sdb_host_card_opts o = {.read_only = read_only};
     int err = sdb_host_card_open(&m->card, img, &o);
     if (err)
-        return fail_code(img, err);
+        return cli_fail_code("image", img, err, errno);
     if ((err = sdb_fat_mount(&m->vol, m->card.bd, read_only))) {
         sdb_host_card_close(&m->card);
         return fail_code(img, err);
@@ -166,17 +166,30 @@ static int image_create(int argc, char **argv)
     struct stat st;
     if (!force && stat(img, &st) == 0)
         return cli_fail("image", "%s exists already (use --force to replace it)", img);
+    if (force && stat(img, &st) == 0 && !S_ISREG(st.st_mode))
+        return cli_fail("image", "%s is not a regular file: not replaced", img);
+    /* Made beside the target and renamed over it only when complete, so a
+     * create that fails (a FAT type that does not fit, a full disk) leaves an
+     * existing image as it was. */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.sdboot-new", img) >= (int)sizeof tmp)
+        return cli_fail("image", "%s: path too long", img);
     struct sdb_bd_file file;
-    int err = sdb_bd_file_create(&file, img, size);
+    int err = sdb_bd_file_create(&file, tmp, size);
     if (err)
-        return fail_code(img, err);
+        return cli_fail_code("image", tmp, err, errno);
     struct sdb_mkfs_opts o = {.type = (uint8_t)fat, .volume_id = 0x5db00700u};
     snprintf(o.label, sizeof o.label, "%s", label);
     err = mkfs_image(&file.bd, &o, mbr);
     int cerr = sdb_bd_file_close(&file);
     if (err || cerr) {
-        remove(img);
+        remove(tmp);
         return fail_code(img, err ? err : cerr);
+    }
+    if (rename(tmp, img) != 0) {
+        int e = errno;
+        remove(tmp);
+        return cli_fail("image", "%s: cannot replace it: %s", img, strerror(e));
     }
     struct mounted m;
     int rc = open_image(&m, img, true);
@@ -291,7 +304,7 @@ static int classify_image(const char *img)
     struct sdb_host_card_opts o = {.read_only = true};
     int err = sdb_host_card_open(&card, img, &o);
     if (err)
-        return fail_code(img, err);
+        return cli_fail_code("image", img, err, errno);
     struct sdb_card_info info;
     err = sdb_fat_probe(card.bd, &info);
     sdb_host_card_close(&card);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ int sim_open(const char *cmd, struct sim_card *c, bool mount)
         printf("  sim: sdboot %s, card %s\n", cli_build_id(), c->image);
     int err = sdb_host_card_open(&c->card, c->image, &c->opts);
     if (err)
-        return cli_fail(cmd, "%s: %s", c->image, sdb_strerror(err));
+        return cli_fail_code(cmd, c->image, err, errno);
     if (!mount)
         return CLI_EXIT_OK;
     if ((err = sdb_fat_mount(&c->vol, c->card.bd, false))) {
