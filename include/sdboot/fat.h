@@ -172,6 +172,19 @@ struct sdb_fat_check_report {
     uint32_t fat_copies_fixed; /* FAT sectors that differed from FAT 1: rewritten */
     uint32_t fsinfo_fixed;     /* FSInfo free count / hint corrected */
     uint32_t files, dirs;      /* what the walk saw */
+    uint32_t left_alone;       /* problems in entries the caller does not own: not changed */
+};
+
+/* Who owns what, for a repair that may change only what its caller owns. */
+struct sdb_fat_check_opts {
+    /* True when the caller owns `path` (absolute): only owned entries are cut,
+     * shrunk or removed, and a cluster shared with an entry it does not own
+     * stays with that entry. NULL: everything is owned (a plain fsck). */
+    bool (*owned)(void *ctx, const char *path, bool is_dir);
+    /* Told about each problem found in an entry, by path; `fixed` says whether
+     * it was changed (repair of an owned entry) or left as it was. May be NULL. */
+    void (*note)(void *ctx, const char *path, const char *what, bool fixed);
+    void *ctx;
 };
 
 /* ---- detection, mkfs, mount ---- */
@@ -264,5 +277,11 @@ int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const 
  * were found), or an I/O error. Bounded: never loops on a hostile card. */
 int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_t bitmap_bytes,
                   struct sdb_fat_check_report *report);
+/* sdb_fat_check with ownership (see sdb_fat_check_opts): walks the tree twice
+ * per pass. With repair, SDB_OK even when problems in entries the caller does
+ * not own remain (report->left_alone counts them). */
+int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
+                        uint32_t bitmap_bytes, const struct sdb_fat_check_opts *opts,
+                        struct sdb_fat_check_report *report);
 
 #endif

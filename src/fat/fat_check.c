@@ -11,12 +11,21 @@
  * repeated once per window of clusters. Every walk is bounded (chain length by
  * the cluster count, nesting by SDB_FAT_MAX_DEPTH), so a hostile card cannot
  * make it loop.
+ *
+ * Ownership (sdb_fat_check_opts.owned): when the caller says which entries it
+ * owns, the tree is walked twice per window, entries it does not own first, so
+ * a cluster two entries share stays with the one it does not own, and only
+ * owned entries are ever cut, shrunk or dropped. A problem in an entry it does
+ * not own is reported (left_alone, and to opts->note by path) and never
+ * changed: it is not the caller's to mend. Without opts every entry is owned.
  */
 #include "fat_internal.h"
 
 struct frame {
     uint32_t dclus;
     uint32_t slot;
+    uint16_t path_len;  /* strlen of this directory's path in check.path */
+    bool revisit;       /* walked in the first phase already: its slots were checked */
     uint32_t lfn_start; /* first slot of the pending long-name run */
     uint8_t lfn_expected;
     uint8_t lfn_sum;
@@ -32,7 +41,25 @@ struct check {
     bool problems;
     struct frame stack[SDB_FAT_MAX_DEPTH + 1];
     unsigned depth;
+    const struct sdb_fat_check_opts *opts; /* NULL: every entry is owned */
+    bool owned_phase;                      /* second walk: owned entries */
+    bool owned;                            /* the entry being checked is the caller's */
+    char path[SDB_FAT_PATH_MAX + 1];       /* of the entry being checked (with opts) */
 };
+
+/* Count a problem; false when it is not ours to fix (the caller does not own
+ * the entry), in which case it is reported and left as it is. */
+static bool problem_at(struct check *ck, uint32_t *counter, const char *what)
+{
+    (*counter)++;
+    ck->problems = true;
+    bool fix = ck->repair && ck->owned;
+    if (!ck->owned)
+        ck->rep->left_alone++;
+    if (ck->opts && ck->opts->note)
+        ck->opts->note(ck->opts->ctx, ck->path[0] ? ck->path : "/", what, fix);
+    return fix;
+}
 
 static int problem(struct check *ck, uint32_t *counter)
 {
@@ -81,8 +108,13 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
     while (c) {
         bool again;
         if (n == max_clusters || n > vol->nclusters) {
-            problem(ck, &ck->rep->chains_truncated);
-            if (ck->repair && prev && (err = fat_set(vol, prev, fat_eoc(vol))))
+            /* Clusters past the size are no part of the file: freeing them
+             * shortens nothing, so it is done for any owner. */
+            bool keep = ck->owned;
+            ck->owned = true;
+            bool fix = problem_at(ck, &ck->rep->chains_truncated, "chain longer than the size");
+            ck->owned = keep;
+            if (fix && prev && (err = fat_set(vol, prev, fat_eoc(vol))))
                 return err;
             break;
         }
@@ -92,8 +124,8 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
                 *first_taken = true;
                 return SDB_OK;
             }
-            problem(ck, &ck->rep->cross_links);
-            if (ck->repair && (err = fat_set(vol, prev, fat_eoc(vol))))
+            if (problem_at(ck, &ck->rep->cross_links, "shares clusters: cut where they meet") &&
+                (err = fat_set(vol, prev, fat_eoc(vol))))
                 return err;
             break;
         }
@@ -104,8 +136,8 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
         if (fat_is_eoc(vol, v))
             break;
         if (!fat_valid_clus(vol, v)) {
-            problem(ck, &ck->rep->chains_truncated);
-            if (ck->repair && (err = fat_set(vol, c, fat_eoc(vol))))
+            if (problem_at(ck, &ck->rep->chains_truncated, "broken cluster chain: ended") &&
+                (err = fat_set(vol, c, fat_eoc(vol))))
                 return err;
             break;
         }
@@ -113,6 +145,46 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
         c = v;
     }
     *kept = n;
+    return SDB_OK;
+}
+
+/* Whose entry this is, and its path, when the caller said what it owns. */
+static int classify_entry(struct check *ck, struct frame *fr, uint32_t first_slot, bool is_dir)
+{
+    ck->owned = true;
+    if (!ck->opts || !ck->opts->owned)
+        return SDB_OK;
+    char name[SDB_FAT_NAME_MAX + 1];
+    struct fat_loc loc;
+    uint32_t slot = first_slot;
+    int err = fat_dir_next(ck->vol, fr->dclus, &slot, &loc, name, sizeof name);
+    if (err)
+        return err;
+    ck->path[fr->path_len] = '\0';
+    if (fr->path_len + 1 + strlen(name) > SDB_FAT_PATH_MAX)
+        return SDB_FAT_EPATH;
+    ck->path[fr->path_len] = '/';
+    memcpy(ck->path + fr->path_len + 1, name, strlen(name) + 1);
+    ck->owned = ck->opts->owned(ck->opts->ctx, ck->path, is_dir);
+    return SDB_OK;
+}
+
+/* A directory whose cluster is one of its ancestors' (a cycle). */
+static bool is_ancestor(const struct check *ck, uint32_t clus)
+{
+    for (unsigned i = 0; i <= ck->depth; i++)
+        if (ck->stack[i].dclus == clus)
+            return true;
+    return false;
+}
+
+static int push_dir(struct check *ck, uint32_t clus, bool revisit)
+{
+    if (ck->depth >= SDB_FAT_MAX_DEPTH)
+        return SDB_FAT_EDEPTH;
+    uint16_t len = (uint16_t)strlen(ck->path);
+    ck->stack[ck->depth + 1] = (struct frame){.dclus = clus, .path_len = len, .revisit = revisit};
+    ck->depth++;
     return SDB_OK;
 }
 
@@ -124,10 +196,21 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
     bool is_dir = raw[11] & ATTR_DIR;
     uint32_t clus = fat_entry_clus(vol, raw), size = rd32(raw + 28);
     uint32_t cb = sdb_fat_cluster_bytes(vol);
-    int err;
+    int err = classify_entry(ck, fr, first_slot, is_dir);
+    if (err)
+        return err;
+    bool two_phases = ck->opts && ck->opts->owned;
+    if (two_phases && ck->owned != ck->owned_phase) {
+        /* Not this walk's entry. The second walk still goes through the
+         * directories the first one checked, for owned entries inside them. */
+        if (!is_dir || ck->owned || !fat_valid_clus(vol, clus) || is_ancestor(ck, clus))
+            return SDB_OK;
+        return push_dir(ck, clus, true);
+    }
     if ((clus && !fat_valid_clus(vol, clus)) || (is_dir && !clus)) {
-        problem(ck, &ck->rep->bad_entries);
-        return ck->repair ? delete_slots(ck, fr->dclus, first_slot, slot) : SDB_OK;
+        if (problem_at(ck, &ck->rep->bad_entries, "points outside the volume: removed"))
+            return delete_slots(ck, fr->dclus, first_slot, slot);
+        return SDB_OK;
     }
     if (is_dir)
         ck->rep->dirs++;
@@ -136,9 +219,10 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
     if (!is_dir && !clus) {
         if (size == 0)
             return SDB_OK;
-        problem(ck, &ck->rep->sizes_fixed);
         wr32(raw + 28, 0);
-        return ck->repair ? write_entry(ck, lba, off, raw) : SDB_OK;
+        if (problem_at(ck, &ck->rep->sizes_fixed, "size without clusters: set to 0"))
+            return write_entry(ck, lba, off, raw);
+        return SDB_OK;
     }
     uint32_t need = is_dir ? UINT32_MAX : (uint32_t)(((uint64_t)size + cb - 1) / cb);
     if (!is_dir && need == 0)
@@ -148,26 +232,28 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
     if ((err = walk_chain(ck, clus, need, &kept, &taken)))
         return err;
     if (taken) {
-        problem(ck, &ck->rep->cross_links);
-        return ck->repair ? delete_slots(ck, fr->dclus, first_slot, slot) : SDB_OK;
+        if (problem_at(ck, &ck->rep->cross_links, "starts in another entry's clusters: removed"))
+            return delete_slots(ck, fr->dclus, first_slot, slot);
+        return SDB_OK;
     }
     if (!is_dir && (uint64_t)kept * cb < size) {
-        problem(ck, &ck->rep->sizes_fixed);
         wr32(raw + 28, kept * cb);
-        if (ck->repair && (err = write_entry(ck, lba, off, raw)))
+        if (problem_at(ck, &ck->rep->sizes_fixed, "size larger than its clusters: shrunk") &&
+            (err = write_entry(ck, lba, off, raw)))
             return err;
     }
     if (!is_dir)
         return SDB_OK;
-    if (ck->depth >= SDB_FAT_MAX_DEPTH)
-        return SDB_FAT_EDEPTH;
-    ck->stack[++ck->depth] = (struct frame){.dclus = clus, .slot = 0};
-    return SDB_OK;
+    return push_dir(ck, clus, false);
 }
 
+/* Long-name parts without their entry name no file: removing them loses
+ * nothing, whoever owns the directory. Counted once, on the first visit. */
 static int orphan_run(struct check *ck, struct frame *fr, uint32_t end_slot)
 {
     fr->lfn_active = false;
+    if (fr->revisit)
+        return SDB_OK;
     problem(ck, &ck->rep->orphan_lfn);
     return ck->repair ? delete_slots(ck, fr->dclus, fr->lfn_start, end_slot) : SDB_OK;
 }
@@ -192,6 +278,8 @@ static int step(struct check *ck)
         if (fr->lfn_active && (err = orphan_run(ck, fr, s - 1)))
             return err;
         ck->depth--;
+        if (ck->depth != (unsigned)-1)
+            ck->path[ck->stack[ck->depth].path_len] = '\0';
         return SDB_OK;
     }
     fr->slot++;
@@ -209,6 +297,8 @@ static int step(struct check *ck)
         } else if (starts && ord >= 1 && ord <= MAX_LFN_SLOTS) {
             *fr = (struct frame){.dclus = fr->dclus,
                                  .slot = fr->slot,
+                                 .path_len = fr->path_len,
+                                 .revisit = fr->revisit,
                                  .lfn_start = s,
                                  .lfn_expected = ord,
                                  .lfn_sum = raw[13],
@@ -239,7 +329,10 @@ static int walk_tree(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
     uint32_t root = fat_root_clus(vol);
-    if (root) {
+    bool second = ck->owned_phase && ck->opts && ck->opts->owned;
+    ck->owned = true;
+    ck->path[0] = '\0';
+    if (root && !second) {
         uint32_t kept;
         bool taken;
         int err = walk_chain(ck, root, UINT32_MAX, &kept, &taken);
@@ -247,7 +340,7 @@ static int walk_tree(struct check *ck)
             return err;
     }
     ck->depth = 0;
-    ck->stack[0] = (struct frame){.dclus = root};
+    ck->stack[0] = (struct frame){.dclus = root, .revisit = second};
     for (;;) {
         int err = step(ck);
         if (err)
@@ -320,14 +413,38 @@ static int check_fsinfo(struct check *ck)
     return ck->repair ? fat_write_fsinfo(vol) : SDB_OK;
 }
 
+/* One window of clusters: the tree (in two walks when ownership is known),
+ * then what nothing uses. */
+static int check_window(struct check *ck)
+{
+    ck->owned_phase = !(ck->opts && ck->opts->owned);
+    int err = walk_tree(ck);
+    if (err == SDB_OK && !ck->owned_phase) {
+        ck->owned_phase = true;
+        err = walk_tree(ck);
+    }
+    ck->owned = true;
+    return err ? err : free_lost(ck);
+}
+
 int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_t bitmap_bytes,
                   struct sdb_fat_check_report *report)
+{
+    return sdb_fat_check_owned(vol, repair, bitmap, bitmap_bytes, NULL, report);
+}
+
+int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
+                        uint32_t bitmap_bytes, const struct sdb_fat_check_opts *opts,
+                        struct sdb_fat_check_report *report)
 {
     if (!vol || !vol->bd || !bitmap || !bitmap_bytes || !report)
         return SDB_E_INVAL;
     if (repair && vol->read_only)
         return SDB_FAT_EROFS;
-    struct check ck = {.vol = vol, .repair = repair, .bitmap = bitmap, .rep = report};
+    static const struct check none;
+    struct check ck = none;
+    ck.vol = vol, ck.repair = repair, ck.bitmap = bitmap, ck.rep = report, ck.opts = opts;
+    ck.owned = true;
     memset(report, 0, sizeof *report);
     int err = fat_win_flush(vol); /* compare what the card holds */
     if (err == SDB_OK)
@@ -339,8 +456,7 @@ int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_
         ck.win_count =
             vol->nclusters + 2 - first < per_pass ? vol->nclusters + 2 - first : per_pass;
         memset(bitmap, 0, (ck.win_count + 7) / 8);
-        if ((err = walk_tree(&ck)) == SDB_OK)
-            err = free_lost(&ck);
+        err = check_window(&ck);
         /* Files and directories are counted once, in the first pass. */
         if (first != 2) {
             report->files = pass.files;
