@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 30
 BM_TOOLCHAIN = $(CURDIR)/ports/baremetal/toolchain-arm-none-eabi.cmake
 PREFIX     ?= /usr/local
 
-.PHONY: all host baremetal deps test asan valgrind fuzz bench demo format lint clean install uninstall
+.PHONY: all host baremetal deps test asan valgrind fuzz bench demo format lint clean install uninstall deb
 
 all: host baremetal
 
@@ -29,6 +29,10 @@ install: host
 
 uninstall: host
 	DESTDIR="$(DESTDIR)" scripts/uninstall.sh $(BUILD) $(PREFIX)
+
+# make deb: $(BUILD)/sdboot_VERSION_ARCH.deb (CLI) and libsdboot-dev_... (core).
+deb: host
+	scripts/deb.sh $(BUILD) $(BUILD)
 
 deps:
 	@scripts/deps.sh
