@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 30
 BM_TOOLCHAIN = $(CURDIR)/ports/baremetal/toolchain-arm-none-eabi.cmake
 PREFIX     ?= /usr/local
 
-.PHONY: all host baremetal deps test asan valgrind fuzz bench demo format lint clean install uninstall deb
+.PHONY: all host baremetal deps test asan valgrind fuzz bench demo qemu-demo format lint clean install uninstall deb
 
 all: host baremetal
 
@@ -65,6 +65,11 @@ bench: all
 demo: all
 	@if [ -x examples/demo/demo.sh ]; then examples/demo/demo.sh $(BUILD)/sdboot; \
 	else echo "make demo: not yet (examples/demo/demo.sh does not exist yet)"; fi
+
+# The bare-metal port's story under QEMU (no card, blank card, install,
+# confirm, a release that never confirms rolled back, a damaged file restored).
+qemu-demo: all
+	examples/baremetal/qemu_demo.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

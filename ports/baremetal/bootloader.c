@@ -6,7 +6,8 @@
  *
  * Console lines start with "sdboot: "; tests read them. Exit codes when the
  * board halts (QEMU semihosting): 2 no card / nothing to run, 4 application
- * missing or refused, 5 the card failed mid-boot, 75 a test power cut.
+ * missing or refused, 5 the card failed mid-boot (or the stack overflowed),
+ * 75 a test power cut.
  *
  * Semihosting arguments (tests): cut=N cuts the power after N sector writes;
  * format=0 forbids formatting; trials=N sets the trial boots.
@@ -31,13 +32,15 @@ extern char __app_ram_start[], __app_ram_end[];
 
 static struct sdboot engine;
 static struct sdb_sd card;
-static struct sdb_fio_fat files;
 __attribute__((section(".sdb_api"), used)) static struct sdb_app_api api;
 
+/* Called at the engine's deepest points: no formatting here, the line is ready. */
 static void log_line(void *ctx, const char *line)
 {
     (void)ctx;
-    board_printf("sdboot: %s\n", line);
+    board_puts("sdboot: ");
+    board_puts(line);
+    board_puts("\n");
 }
 
 static void power_cut(void *ctx)
@@ -59,9 +62,11 @@ static void print_traffic(const char *what)
 }
 
 /* The application's confirm(): the bootloader's FAT driver writes the
- * confirm record the next boot folds into the state. */
+ * confirm record the next boot folds into the state. Runs on the
+ * application's stack (the file table lives there for the call). */
 static int api_confirm(void)
 {
+    struct sdb_fio_fat files;
     int err = sdb_fat_mount(&engine.vol, &card.bd, false);
     if (err)
         return err;
@@ -85,9 +90,10 @@ static int run_engine(struct sdboot_config *cfg, struct sdboot_result *res)
         board_halt(EXIT_CARD_FAILED);
     }
     board_printf("sdboot: decision: %s; event: %s; release %s%s (trial %u of %u)\n",
-                 sdboot_decision_name(res->decision), sdboot_event_name(res->event), res->version,
-                 res->on_trial ? " on trial" : "", (unsigned)res->trials_used,
-                 (unsigned)res->trial_max);
+                 res->decision == SDBOOT_RUN_CARD ? "start " SDB_APP_PATH " from the card"
+                                                  : sdboot_decision_name(res->decision),
+                 sdboot_event_name(res->event), res->version, res->on_trial ? " on trial" : "",
+                 (unsigned)res->trials_used, (unsigned)res->trial_max);
     if (res->error)
         board_printf("sdboot: error: %s (%d)\n", sdb_strerror(res->error), res->error);
     return SDB_OK;
@@ -164,6 +170,11 @@ int main(void)
     memcpy(api.version, res.version, SDB_VERSION_MAX);
     board_printf("sdboot: stack used %lu of %lu bytes\n", (unsigned long)board_stack_used(),
                  (unsigned long)board_stack_size());
+    if (board_stack_used() >= board_stack_size()) {
+        /* The paint is gone to the last word: the stack ran into .bss. */
+        board_puts("sdboot: stack overflow: refusing to start the application\n");
+        return EXIT_CARD_FAILED;
+    }
     board_printf("sdboot: starting %s (%lu bytes at 0x%08lx)\n", api.version,
                  (unsigned long)hdr.image_size, (unsigned long)hdr.load_addr);
     sdb_app_start(&hdr);

@@ -8,7 +8,21 @@
 #   1.1.0 never confirms -> trial boots, then back on 1.0.0
 #   damaged /app/firmware.bin -> restored from the kept archive, then started
 #   no card -> the no-card path; SDSC (64 MiB) and SDHC (4 GiB) cards
+#   the install and a normal boot move exactly the sectors the host simulator
+#   moves on the same card
 source "$(dirname "$0")/qemu_lib.sh"
+
+# same_sectors_as_sim OUT SIMCARD WHAT : the board's boot moved exactly the
+# sectors the host simulator's boot moves on a byte-identical card.
+same_sectors_as_sim() {
+  local r w sim
+  r=$(sed -n 's/.*boot traffic:.* sectors_read=\([0-9]*\).*/\1/p' "$1")
+  w=$(sed -n 's/.*boot traffic:.* sectors_written=\([0-9]*\).*/\1/p' "$1")
+  sim=$("$SDBOOT" sim boot --card "$2" --entry /app/firmware.bin --board lm3s6965evb |
+    sed -n 's/^card: \([0-9]*\) sectors read, \([0-9]*\) written/\1 \2/p')
+  [ -n "$r" ] && [ "$r $w" = "$sim" ] || fail "$3: board moved $r/$w sectors, host sim $sim"
+  echo "ok: $3 moves the same sectors on the board and in the host simulator ($r read, $w written)"
+}
 
 # ---- blank card and the format policy ----
 truncate -s 64M "$work/blank.img"
@@ -33,14 +47,18 @@ pack_release "$rel" 1.0.0
 card=$work/sdsc.img
 "$SDBOOT" image create "$card" --size 64M > /dev/null
 stage "$card" "$rel"
+cp --sparse=always "$card" "$work/sim.img"
 boot_app "$work/out" "$card" 1.0.0
+same_sectors_as_sim "$work/out" "$work/sim.img" install
 expect "$work/out" "sdboot: card SDSC, 131072 sectors"
 expect "$work/out" "event: installed; release 1.0.0 on trial"
 expect "$work/out" "app: confirmed 1.0.0"
 boot_app "$work/out" "$card" 1.0.0
 expect "$work/out" "event: confirmed; release 1.0.0 (trial"
 expect "$work/out" "(release 1.0.0, confirmed)"
+cp --sparse=always "$card" "$work/sim.img"
 boot_app "$work/out" "$card" 1.0.0
+same_sectors_as_sim "$work/out" "$work/sim.img" "normal boot"
 expect "$work/out" "event: none; release 1.0.0 (trial"
 expect "$work/out" "sectors_written=0 "
 fsck_clean "$card"

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Flash and RAM of a bare-metal link, per layer, from its linker map.
+
+usage: footprint.py MAP SOURCE_ROOT
+
+Prints one line per layer: "layer flash ram" where flash is what the layer
+keeps in .text/.rodata/.data (initialised data is stored in flash too) and ram
+is its .data/.bss. Layers: the port's own files, our hash backend, each core
+layer (by source directory), libc and the compiler runtime.
+"""
+import glob
+import os
+import re
+import sys
+
+KEPT = re.compile(r'^ (\.text|\.rodata|\.data|\.bss|\.sdb_api|COMMON)(\S*)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)$')
+NAME_ONLY = re.compile(r'^ (\.text|\.rodata|\.data|\.bss|\.sdb_api|COMMON)(\S*)$')
+CONT = re.compile(r'^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)$')
+
+
+CORE = {}  # object base name -> core layer (source directory under src/)
+
+
+def layer(obj):
+    if 'libc' in obj or 'libnosys' in obj or 'libm' in obj:
+        return 'libc (newlib-nano)'
+    if 'libgcc' in obj:
+        return 'compiler runtime (libgcc)'
+    member = re.sub(r'\.c\.obj\)?$', '', re.split(r'[/(]', obj)[-1])
+    if 'sdb_bm_core' in obj or 'sdb_bm_util' in obj:
+        if member in CORE:
+            return 'core: ' + CORE[member]
+    if 'hash_soft' in obj:
+        return 'hashes (ports/soft)'
+    if 'inflate_none' in obj:
+        return 'inflate refusal (ports/none)'
+    if 'sd_spi' in obj:
+        return 'port: SD over SPI'
+    return 'port: board, startup, loader'
+
+
+def main():
+    for path in glob.glob(os.path.join(sys.argv[2], 'src', '*', '*.c')):
+        CORE[os.path.basename(path)[:-2]] = os.path.basename(os.path.dirname(path))
+    sizes = {}
+    kept = False
+    pending = None
+    for line in open(sys.argv[1]):
+        line = line.rstrip('\n')
+        if line.startswith('Linker script and memory map'):
+            kept = True
+            continue
+        if not kept:
+            continue
+        m = KEPT.match(line)
+        if m:
+            sect, addr, size, obj = m.group(1), int(m.group(3), 16), int(m.group(4), 16), m.group(5)
+        elif pending and CONT.match(line):
+            c = CONT.match(line)
+            sect, addr, size, obj = pending, int(c.group(1), 16), int(c.group(2), 16), c.group(3)
+        else:
+            n = NAME_ONLY.match(line)
+            pending = n.group(1) if n else None
+            continue
+        pending = None
+        if size == 0 or addr == 0 and sect != '.text':
+            continue
+        flash, ram = sizes.setdefault(layer(obj), [0, 0])
+        if sect in ('.text', '.rodata'):
+            flash += size
+        elif sect == '.data':
+            flash += size
+            ram += size
+        else:
+            ram += size
+        sizes[layer(obj)] = [flash, ram]
+    for name in sorted(sizes):
+        print(f'{name}\t{sizes[name][0]}\t{sizes[name][1]}')
+
+
+if __name__ == '__main__':
+    main()
