@@ -46,6 +46,12 @@ int cli_write_file(const char *path, const void *data, size_t len, unsigned mode
 
 /* "0.1.0 (git 5882f15d1a2b)": this build's version and commit (cmd_version.c). */
 const char *cli_build_id(void);
+/* --json: start the object on stdout with "command" and "sdboot" (version,
+ * commit, modified), the members every JSON answer begins with (docs/cli-json.md). */
+struct json;
+void cli_json_begin(struct json *j, const char *command);
+/* True when argv holds --json; the argument is replaced by NULL. */
+bool cli_take_json(int argc, char **argv);
 
 /* Commands (tools/sdboot/cmd_*.c). */
 int cmd_image(int argc, char **argv);

@@ -55,6 +55,17 @@ bool cli_wants_help(int argc, char **argv)
     return false;
 }
 
+bool cli_take_json(int argc, char **argv)
+{
+    bool found = false;
+    for (int i = 1; i < argc; i++)
+        if (argv[i] && !strcmp(argv[i], "--json")) {
+            argv[i] = NULL;
+            found = true;
+        }
+    return found;
+}
+
 bool cli_parse_u64(const char *text, uint64_t *value)
 {
     if (!text || !*text || *text == '-' || *text == '+')

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "json.h"
 #include "release_io.h"
 #include "sdboot/manifest.h"
 #include "sdboot/sig.h"
@@ -11,7 +12,25 @@
 struct verify_ctx {
     const char *dir;
     unsigned ok, bad;
+    struct json *json; /* --json: the "releases" array is open; NULL for text */
 };
+
+static void json_release(struct json *j, const struct sdb_manifest_entry *e,
+                         const struct release_file_info *info, int err)
+{
+    json_object(j, NULL);
+    json_string(j, "version", e->version);
+    json_string(j, "file", e->filename);
+    json_bool(j, "ok", err == SDB_OK);
+    if (err) {
+        json_error(j, "error", err, sdb_strerror(err));
+    } else {
+        json_uint(j, "bytes", info->size);
+        json_uint(j, "entries", info->entries);
+        json_bool(j, "sha256", e->has_sha256);
+    }
+    json_close(j);
+}
 
 static int check_line(void *vctx, const struct sdb_manifest_entry *e)
 {
@@ -22,33 +41,106 @@ static int check_line(void *vctx, const struct sdb_manifest_entry *e)
     int err = release_file_scan(path, &info);
     if (err == SDB_OK)
         err = release_file_matches(&info, e);
-    if (err) {
-        ctx->bad++;
+    err ? ctx->bad++ : ctx->ok++;
+    if (ctx->json)
+        json_release(ctx->json, e, &info, err);
+    else if (err)
         printf("FAIL %s %s: %s\n", e->version, e->filename, sdb_strerror(err));
-    } else {
-        ctx->ok++;
+    else
         printf("ok   %s %s (%llu bytes, %u entries%s)\n", e->version, e->filename,
                (unsigned long long)info.size, info.entries,
                e->has_sha256 ? ", sha256" : ", sha1 only");
-    }
     return SDB_OK;
+}
+
+/* The signature line (or note), as text or as the "signature" member. */
+static void report_signature(struct json *j, const char *dir, bool checked, int err)
+{
+    if (j) {
+        json_object(j, "signature");
+        json_bool(j, "checked", checked);
+        if (checked)
+            json_bool(j, "valid", err == SDB_OK);
+        if (err)
+            json_error(j, "error", err, sdb_strerror(err));
+        else
+            json_null(j, "error");
+        json_close(j);
+    } else if (checked) {
+        printf("%s signature of %s/versions%s%s\n", err ? "FAIL" : "ok  ", dir, err ? ": " : "",
+               err ? sdb_strerror(err) : "");
+    } else {
+        printf("note signature not checked (no --pubkey)\n");
+    }
+}
+
+/* Check DIR's manifest, signature and every release; the exit code. */
+static int verify_dir(const char *dir, const struct sdb_trust *trust, bool as_json)
+{
+    struct json j;
+    struct verify_ctx ctx = {.dir = dir, .json = as_json ? &j : NULL};
+    if (as_json) {
+        cli_json_begin(&j, "verify");
+        json_string(&j, "dir", dir);
+    }
+    uint8_t *manifest = NULL, *sig = NULL;
+    size_t len = 0, sig_len = 0;
+    int sig_err = SDB_OK, err = release_dir_load(dir, &manifest, &len, &sig, &sig_len);
+    struct sdb_manifest_error merr = {0};
+    if (!err) {
+        bool signed_ok;
+        if (trust->count)
+            sig_err = sdb_sig_check_manifest(trust, manifest, len, sig, sig_len, &signed_ok);
+        report_signature(ctx.json, dir, trust->count > 0, sig_err);
+        if (as_json)
+            json_array(&j, "releases");
+        err = sdb_manifest_parse((char *)manifest, len, check_line, &ctx, &merr);
+        if (as_json)
+            json_close(&j);
+    }
+    free(manifest);
+    free(sig);
+    bool ok = !err && !sig_err && !ctx.bad;
+    if (as_json) {
+        json_uint(&j, "passed", ctx.ok);
+        json_uint(&j, "failed", ctx.bad);
+        json_bool(&j, "ok", ok);
+        if (err) {
+            json_error(&j, "error", err, sdb_strerror(err));
+            if (merr.line)
+                json_uint(&j, "line", merr.line);
+        }
+        json_end(&j);
+    }
+    if (err && merr.line)
+        return cli_fail("verify", "%s/versions line %u: %s", dir, merr.line, sdb_strerror(err));
+    if (err)
+        return cli_fail("verify", "%s/versions: %s", dir, sdb_strerror(err));
+    if (!ok)
+        return cli_fail("verify", "%s: %u of %u releases failed%s", dir, ctx.bad, ctx.ok + ctx.bad,
+                        sig_err ? ", signature invalid" : "");
+    return CLI_EXIT_OK;
 }
 
 int cmd_verify(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
-        printf("usage: sdboot verify DIR [--pubkey PUBLIC.pem]...\n\n"
+        printf("usage: sdboot verify DIR [--pubkey PUBLIC.pem]... [--json]\n\n"
                "Check every release of DIR/versions: file present, size, sha1, sha256 and the\n"
                "device's tar rules; with --pubkey (repeatable: any key may have signed), also\n"
-               "that DIR/versions.sig is a valid signature. Exit 0 only when all hold.\n");
+               "that DIR/versions.sig is a valid signature. Exit 0 only when all hold.\n"
+               "--json prints every result as one JSON object (docs/cli-json.md).\n");
         return CLI_EXIT_OK;
     }
     const char *dir = NULL;
     struct sdb_trust trust = {0};
     char *keys[SDB_SIG_MAX_KEYS] = {0};
     int rc = CLI_EXIT_OK;
+    bool as_json = false;
     for (int i = 1; i < argc && !rc; i++) {
-        if (!strcmp(argv[i], "--pubkey") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--json")) {
+            as_json = true;
+        } else if (!strcmp(argv[i], "--pubkey") && i + 1 < argc) {
             size_t len;
             if (trust.count == SDB_SIG_MAX_KEYS)
                 rc = cli_usage_error("verify", "at most %d keys", SDB_SIG_MAX_KEYS);
@@ -64,33 +156,8 @@ int cmd_verify(int argc, char **argv)
     }
     if (!rc && !dir)
         rc = cli_usage_error("verify", "needs a release directory");
-    uint8_t *manifest = NULL, *sig = NULL;
-    size_t len = 0, sig_len = 0;
-    int err;
-    if (!rc && (err = release_dir_load(dir, &manifest, &len, &sig, &sig_len)))
-        rc = cli_fail("verify", "%s/versions: %s", dir, sdb_strerror(err));
-    if (!rc) {
-        if (trust.count) {
-            bool signed_ok;
-            err = sdb_sig_check_manifest(&trust, manifest, len, sig, sig_len, &signed_ok);
-            printf("%s signature of %s/versions%s%s\n", err ? "FAIL" : "ok  ", dir, err ? ": " : "",
-                   err ? sdb_strerror(err) : "");
-            if (err)
-                rc = CLI_EXIT_FAIL;
-        } else {
-            printf("note signature not checked (no --pubkey)\n");
-        }
-        struct verify_ctx ctx = {.dir = dir};
-        struct sdb_manifest_error merr;
-        err = sdb_manifest_parse((char *)manifest, len, check_line, &ctx, &merr);
-        if (err)
-            rc = cli_fail("verify", "%s/versions line %u: %s", dir, merr.line, sdb_strerror(err));
-        else if (ctx.bad || rc)
-            rc = cli_fail("verify", "%s: %u of %u releases failed%s", dir, ctx.bad,
-                          ctx.ok + ctx.bad, rc ? ", signature invalid" : "");
-    }
-    free(manifest);
-    free(sig);
+    if (!rc)
+        rc = verify_dir(dir, &trust, as_json);
     for (unsigned i = 0; i < SDB_SIG_MAX_KEYS; i++)
         free(keys[i]);
     return rc;

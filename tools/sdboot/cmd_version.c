@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <zlib.h>
 #include "cli.h"
+#include "json.h"
 #include "sdboot/version.h"
 
 const char *cli_build_id(void)
@@ -23,6 +24,17 @@ const char *cli_build_id(void)
             snprintf(id, sizeof id, "%s", SDBOOT_VERSION);
     }
     return id;
+}
+
+void cli_json_begin(struct json *j, const char *command)
+{
+    json_begin(j, stdout);
+    json_string(j, "command", command);
+    json_object(j, "sdboot");
+    json_string(j, "version", SDBOOT_VERSION);
+    json_string(j, "commit", SDBOOT_GIT_COMMIT[0] ? SDBOOT_GIT_COMMIT : NULL);
+    json_bool(j, "modified", SDBOOT_GIT_DIRTY);
+    json_close(j);
 }
 
 int cmd_version(int argc, char **argv)

@@ -2,25 +2,107 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "json.h"
 #include "sdboot/boot.h"
 #include "sim_common.h"
 
+/* ctx: the JSON writer with its "log" array open, or NULL for text. */
 static void print_log(void *ctx, const char *line)
 {
-    (void)ctx;
-    printf("  boot: %s\n", line);
+    if (ctx)
+        json_string(ctx, NULL, line);
+    else
+        printf("  boot: %s\n", line);
+}
+
+static const char *decision_key(enum sdboot_decision d)
+{
+    return d == SDBOOT_RUN_CARD ? "run_card" : d == SDBOOT_MOUNT_SD ? "mount_sd" : "internal";
+}
+
+/* The facts of the text lines (decision, version, event, reason, card), as members. */
+static void print_json(struct json *j, const struct sdboot_result *res,
+                       const struct sdb_bd_stats *io)
+{
+    json_object(j, "decision");
+    json_string(j, "key", decision_key(res->decision));
+    json_string(j, "text", sdboot_decision_name(res->decision));
+    json_close(j);
+    json_string(j, "version", res->decision != SDBOOT_INTERNAL ? res->version : NULL);
+    json_object(j, "trial");
+    json_bool(j, "on_trial", res->decision != SDBOOT_INTERNAL && res->on_trial);
+    json_uint(j, "used", res->trials_used);
+    json_uint(j, "max", res->trial_max);
+    json_close(j);
+    if (res->event) {
+        json_object(j, "event");
+        json_uint(j, "code", res->event);
+        json_string(j, "name", sdboot_event_name(res->event));
+        if (res->error)
+            json_error(j, "error", res->error, sdb_strerror(res->error));
+        else
+            json_null(j, "error");
+        json_close(j);
+    } else {
+        json_null(j, "event");
+    }
+    if (res->decision == SDBOOT_INTERNAL && res->error)
+        json_error(j, "reason", res->error, sdb_strerror(res->error));
+    else
+        json_null(j, "reason");
+    json_object(j, "card_io");
+    json_uint(j, "sectors_read", io->sectors_read);
+    json_uint(j, "read_requests", io->read_ops);
+    json_uint(j, "sectors_written", io->sectors_written);
+    json_uint(j, "write_requests", io->write_ops);
+    json_uint(j, "syncs", io->syncs);
+    json_close(j);
+}
+
+static void print_text(const struct sdboot_result *res, const struct sdb_bd_stats *io)
+{
+    printf("decision: %s\n", sdboot_decision_name(res->decision));
+    if (res->decision != SDBOOT_INTERNAL) {
+        printf("version: %s", res->version);
+        if (res->on_trial)
+            printf(" (on trial: boot %u of %u, not confirmed)", res->trials_used, res->trial_max);
+        printf("\n");
+    }
+    if (res->event)
+        printf("event: %s%s%s\n", sdboot_event_name(res->event), res->error ? ": " : "",
+               res->error ? sdb_strerror(res->error) : "");
+    if (res->decision == SDBOOT_INTERNAL && res->error)
+        printf("reason: %s\n", sdb_strerror(res->error));
+    printf("card: %llu sectors read, %llu written\n", (unsigned long long)io->sectors_read,
+           (unsigned long long)io->sectors_written);
+}
+
+/* One power-on of the opened card: *res and the card's counters *io (taken
+ * before the card is closed). Returns the exit code. */
+static int boot_once(struct sim_card *c, const struct sdboot_config *cfg, struct sdboot_result *res,
+                     struct sdb_bd_stats *io)
+{
+    static struct sdboot engine;
+    int err = sdboot_boot(&engine, c->card.bd, cfg, res);
+    if (err)
+        return sim_close("sim boot", c, sim_fail("sim boot", c, err, "boot"));
+    *io = c->card.bd->stats;
+    if (!c->json)
+        print_text(res, io);
+    return sim_close("sim boot", c, res->decision == SDBOOT_RUN_CARD ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 }
 
 static const char usage_text[] =
     "usage: sdboot sim boot --card IMG [--recovery-pin] [--no-card] [--trial-boots N]\n"
     "                      [--board ID] [--no-format] [--entry PATH]\n"
-    "                      [--power-cut-after N [--tear B]]\n\n"
+    "                      [--power-cut-after N [--tear B]] [--json]\n\n"
     "One power-on: card bring-up and format policy, finishing an interrupted install,\n"
     "installing a staged release, trial boots and rollback. Prints the decision, the\n"
     "release that would run and its trial state. Exit 0 when an application would run,\n"
     "1 otherwise, 75 on a simulated power cut.\n"
     "--entry PATH names the file the device starts (default /main.py; the bare-metal\n"
-    "port starts /app/firmware.bin): the boot restores the release when it is missing.\n";
+    "port starts /app/firmware.bin): the boot restores the release when it is missing.\n"
+    "--json prints all of it, the boot log included, as one JSON object (docs/cli-json.md).\n";
 
 int sim_boot(int argc, char **argv)
 {
@@ -32,6 +114,7 @@ int sim_boot(int argc, char **argv)
     int rc = sim_take_card_args("sim boot", argc, argv, &c);
     if (rc)
         return rc;
+    c.json = cli_take_json(argc, argv);
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
     cfg.log = print_log;
     static uint8_t arena[SDB_TAR_GZIP_ARENA];
@@ -58,27 +141,23 @@ int sim_boot(int argc, char **argv)
         } else
             return cli_usage_error("sim boot", "unexpected argument '%s'", argv[i]);
     }
-    if ((rc = sim_open("sim boot", &c, false)))
-        return rc;
-    static struct sdboot engine;
-    struct sdboot_result res;
-    int err = sdboot_boot(&engine, c.card.bd, &cfg, &res);
-    if (err)
-        return sim_close("sim boot", &c, sim_fail("sim boot", &c, err, "boot"));
-    printf("decision: %s\n", sdboot_decision_name(res.decision));
-    if (res.decision != SDBOOT_INTERNAL) {
-        printf("version: %s", res.version);
-        if (res.on_trial)
-            printf(" (on trial: boot %u of %u, not confirmed)", res.trials_used, res.trial_max);
-        printf("\n");
+    struct sdboot_result res = {0};
+    struct sdb_bd_stats io = {0};
+    struct json j;
+    if (c.json) {
+        cli_json_begin(&j, "sim boot");
+        json_string(&j, "card", c.image);
+        json_array(&j, "log");
+        cfg.log_ctx = &j;
     }
-    if (res.event)
-        printf("event: %s%s%s\n", sdboot_event_name(res.event), res.error ? ": " : "",
-               res.error ? sdb_strerror(res.error) : "");
-    if (res.decision == SDBOOT_INTERNAL && res.error)
-        printf("reason: %s\n", sdb_strerror(res.error));
-    printf("card: %llu sectors read, %llu written\n",
-           (unsigned long long)c.card.bd->stats.sectors_read,
-           (unsigned long long)c.card.bd->stats.sectors_written);
-    return sim_close("sim boot", &c, res.decision == SDBOOT_RUN_CARD ? CLI_EXIT_OK : CLI_EXIT_FAIL);
+    if ((rc = sim_open("sim boot", &c, false)) == CLI_EXIT_OK)
+        rc = boot_once(&c, &cfg, &res, &io);
+    if (c.json) {
+        json_close(&j);
+        sim_json_outcome(&j, &c);
+        if (!c.err)
+            print_json(&j, &res, &io);
+        json_end(&j);
+    }
+    return rc;
 }

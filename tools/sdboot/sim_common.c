@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "json.h"
 #include "sdboot/boot.h"
 #include "sdboot/semver.h"
 #include "sim_common.h"
@@ -36,7 +37,9 @@ int sim_take_card_args(const char *cmd, int argc, char **argv, struct sim_card *
 
 int sim_fail(const char *cmd, struct sim_card *c, int err, const char *what)
 {
+    c->err = err;
     if (err == SDB_BD_EPOWER || sdb_host_card_power_failed(&c->card)) {
+        c->err = SDB_BD_EPOWER;
         fprintf(stderr, "sdboot %s: power cut after %u sector writes (simulated)\n", cmd,
                 c->opts.power_cut_after);
         return CLI_EXIT_POWERCUT;
@@ -49,11 +52,14 @@ int sim_open(const char *cmd, struct sim_card *c, bool mount)
     if (!c->json)
         printf("  sim: sdboot %s, card %s\n", cli_build_id(), c->image);
     int err = sdb_host_card_open(&c->card, c->image, &c->opts);
-    if (err)
+    if (err) {
+        c->err = err;
         return cli_fail_code(cmd, c->image, err, errno);
+    }
     if (!mount)
         return CLI_EXIT_OK;
     if ((err = sdb_fat_mount(&c->vol, c->card.bd, false))) {
+        c->err = err;
         sdb_host_card_close(&c->card);
         return cli_fail(cmd, "%s: %s", c->image, sdb_strerror(err));
     }
@@ -73,6 +79,19 @@ int sim_close(const char *cmd, struct sim_card *c, int status)
     if (status == CLI_EXIT_OK && err)
         return sim_fail(cmd, c, err, "closing the card");
     return status;
+}
+
+void sim_json_outcome(struct json *j, const struct sim_card *c)
+{
+    json_bool(j, "ok", c->err == SDB_OK);
+    if (c->err == SDB_BD_EPOWER) {
+        char message[96];
+        snprintf(message, sizeof message, "power cut after %u sector writes (simulated)",
+                 c->opts.power_cut_after);
+        json_error(j, "error", c->err, message);
+    } else if (c->err) {
+        json_error(j, "error", c->err, sdb_strerror(c->err));
+    }
 }
 
 void sim_installed_version(struct sim_card *c, char *out, size_t cap)

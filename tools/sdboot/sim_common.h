@@ -15,6 +15,7 @@ struct sim_card {
     struct sdb_fio_fat fio;
     bool mounted;
     bool json; /* --json: stdout carries one JSON object, so no log lines */
+    int err;   /* the core error that failed the command (SDB_BD_EPOWER for a cut), or 0 */
 };
 
 /* Take --card IMG, --power-cut-after N and --tear BYTES out of argv (they are
@@ -28,6 +29,10 @@ int sim_open(const char *cmd, struct sim_card *c, bool mount);
 int sim_close(const char *cmd, struct sim_card *c, int status);
 /* The CLI exit code for a core error (75 for a power cut). */
 int sim_fail(const char *cmd, struct sim_card *c, int err, const char *what);
+struct json;
+/* --json: "ok" and, when c->err is set, "error" {code, message} with the message
+ * the text output prints on stderr. */
+void sim_json_outcome(struct json *j, const struct sim_card *c);
 /* The installed version on the card ("none" without sdboot state). */
 void sim_installed_version(struct sim_card *c, char *out, size_t cap);
 

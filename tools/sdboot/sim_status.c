@@ -1,6 +1,7 @@
-/* sdboot sim status: the boot state of a card, read-only. */
+/* sdboot sim status: the boot state of a card, read-only; --json for scripts. */
 #include <stdio.h>
 #include "cli.h"
+#include "json.h"
 #include "sdboot/boot.h"
 #include "sim_common.h"
 
@@ -11,35 +12,84 @@ static const char *phase_name(uint8_t p)
                                           : "switching";
 }
 
+/* The same facts as print_text, one member each (docs/cli-json.md). */
+static void print_json(struct json *j, const struct sdboot_state *st, bool staged)
+{
+    json_string(j, "installed", st->installed);
+    json_string(j, "previous", st->previous[0] ? st->previous : NULL);
+    json_bool(j, "confirmed", st->confirmed);
+    json_object(j, "trial");
+    json_uint(j, "used", st->trials_used);
+    json_uint(j, "max", st->trial_max);
+    json_close(j);
+    json_string(j, "phase", phase_name(st->phase));
+    json_object(j, "last_event");
+    json_uint(j, "code", st->last_event);
+    json_string(j, "name", sdboot_event_name((enum sdboot_event)st->last_event));
+    if (st->last_error)
+        json_error(j, "error", st->last_error, sdb_strerror(st->last_error));
+    else
+        json_null(j, "error");
+    json_close(j);
+    json_bool(j, "staged", staged);
+}
+
+static void print_text(const struct sdboot_state *st, bool staged)
+{
+    printf("installed: %s\nprevious: %s\nconfirmed: %s\ntrial: %u of %u boots used\nphase: %s\n",
+           st->installed, st->previous[0] ? st->previous : "-", st->confirmed ? "yes" : "no",
+           st->trials_used, st->trial_max, phase_name(st->phase));
+    printf("last event: %s%s%s\n", sdboot_event_name((enum sdboot_event)st->last_event),
+           st->last_error ? ": " : "", st->last_error ? sdb_strerror(st->last_error) : "");
+    printf("staged: %s\n", staged ? "yes (pending install)" : "no");
+}
+
 int sim_status(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
-        printf("usage: sdboot sim status --card IMG\n\nPrint the card's boot state; changes "
-               "nothing.\n");
+        printf("usage: sdboot sim status --card IMG [--json]\n\nPrint the card's boot state; "
+               "changes nothing. --json prints it as one JSON object\n(docs/cli-json.md).\n");
         return CLI_EXIT_OK;
     }
     struct sim_card c;
     int rc = sim_take_card_args("sim status", argc, argv, &c);
+    c.json = cli_take_json(argc, argv);
+    for (int i = 1; !rc && i < argc; i++)
+        if (argv[i])
+            rc = cli_usage_error("sim status", "unexpected argument '%s'", argv[i]);
     c.opts.read_only = true;
-    if (rc || (rc = sim_open("sim status", &c, false)))
+    if (rc)
         return rc;
+    if ((rc = sim_open("sim status", &c, false))) {
+        if (c.json) {
+            struct json j;
+            cli_json_begin(&j, "sim status");
+            json_string(&j, "card", c.image);
+            sim_json_outcome(&j, &c);
+            json_end(&j);
+        }
+        return rc;
+    }
     int err = sdb_fat_mount(&c.vol, c.card.bd, true);
     struct sdboot_state st;
     if (!err)
         err = sdboot_read_state(&c.vol, &st);
-    if (err) {
-        sdb_host_card_close(&c.card);
-        return cli_fail("sim status", "%s: %s", c.image,
-                        err == SDB_FAT_ENOENT ? "no sdboot state on this card" : sdb_strerror(err));
-    }
-    printf("installed: %s\nprevious: %s\nconfirmed: %s\ntrial: %u of %u boots used\nphase: %s\n",
-           st.installed, st.previous[0] ? st.previous : "-", st.confirmed ? "yes" : "no",
-           st.trials_used, st.trial_max, phase_name(st.phase));
-    printf("last event: %s%s%s\n", sdboot_event_name((enum sdboot_event)st.last_event),
-           st.last_error ? ": " : "", st.last_error ? sdb_strerror(st.last_error) : "");
+    const char *why = err == SDB_FAT_ENOENT ? "no sdboot state on this card" : sdb_strerror(err);
     struct sdb_fat_stat fs;
-    printf("staged: %s\n",
-           sdb_fat_stat(&c.vol, SDB_STAGE_PENDING, &fs) == SDB_OK ? "yes (pending install)" : "no");
+    bool staged = !err && sdb_fat_stat(&c.vol, SDB_STAGE_PENDING, &fs) == SDB_OK;
     sdb_host_card_close(&c.card);
-    return CLI_EXIT_OK;
+    if (c.json) {
+        struct json j;
+        cli_json_begin(&j, "sim status");
+        json_string(&j, "card", c.image);
+        json_bool(&j, "ok", !err);
+        if (err)
+            json_error(&j, "error", err, why);
+        else
+            print_json(&j, &st, staged);
+        json_end(&j);
+    } else if (!err) {
+        print_text(&st, staged);
+    }
+    return err ? cli_fail("sim status", "%s: %s", c.image, why) : CLI_EXIT_OK;
 }
