@@ -191,6 +191,8 @@ static uint32_t card_address(const struct sdb_sd *sd, uint32_t lba)
 
 static int r1_error(struct sdb_sd *sd, uint8_t r1)
 {
+    if (r1 == 0xFF && sd->fail == SDB_SD_FAIL_BUSY)
+        return SDB_BD_EIO; /* command() never sent it: the card was busy */
     if (r1 == 0xFF)
         return fail(sd, SDB_SD_FAIL_NO_RESPONSE, SDB_BD_EIO);
     return fail(sd, SDB_SD_FAIL_R1, SDB_BD_EIO);
@@ -260,6 +262,7 @@ typedef int (*run_fn)(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *
 static int transfer(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *buf, run_fn run)
 {
     unsigned tries = 0;
+    sd->fail = SDB_SD_FAIL_NONE;
     begin(sd);
     int err = SDB_OK;
     while (count > 0) {

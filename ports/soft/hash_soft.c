@@ -174,14 +174,18 @@ static struct soft_ctx *ctx1(struct sdb_sha1 *h)
     return (struct soft_ctx *)(void *)h->opaque;
 }
 
+static int start(struct soft_ctx *c, const uint32_t *iv, size_t iv_bytes)
+{
+    memset(c, 0, sizeof *c);
+    memcpy(c->h, iv, iv_bytes);
+    return SDB_OK;
+}
+
 int sdb_sha256_init(struct sdb_sha256 *h)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    struct soft_ctx *c = ctx256(h);
-    memset(c, 0, sizeof *c);
-    memcpy(c->h, iv, sizeof iv);
-    return SDB_OK;
+    return start(ctx256(h), iv, sizeof iv);
 }
 
 int sdb_sha256_update(struct sdb_sha256 *h, const void *data, size_t len)
@@ -199,10 +203,7 @@ int sdb_sha256_finish(struct sdb_sha256 *h, uint8_t out[SDB_SHA256_LEN])
 int sdb_sha1_init(struct sdb_sha1 *h)
 {
     static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-    struct soft_ctx *c = ctx1(h);
-    memset(c, 0, sizeof *c);
-    memcpy(c->h, iv, sizeof iv);
-    return SDB_OK;
+    return start(ctx1(h), iv, sizeof iv);
 }
 
 int sdb_sha1_update(struct sdb_sha1 *h, const void *data, size_t len)

@@ -36,33 +36,69 @@ static uint32_t rng(void)
     return rng_state;
 }
 
-static void soft256(const uint8_t *in, size_t len, size_t piece_max, uint8_t out[32])
+/* The soft backend's two hashes behind one shape, for the helpers below. */
+struct algo {
+    int (*init)(void *h);
+    int (*update)(void *h, const void *d, size_t n);
+    int (*finish)(void *h, uint8_t *out);
+};
+
+static int init256(void *h)
 {
-    struct sdb_sha256 h;
-    assert_int_equal(sdb_sha256_init(&h), SDB_OK);
+    return sdb_sha256_init(h);
+}
+static int update256(void *h, const void *d, size_t n)
+{
+    return sdb_sha256_update(h, d, n);
+}
+static int finish256(void *h, uint8_t *out)
+{
+    return sdb_sha256_finish(h, out);
+}
+static int init1(void *h)
+{
+    return sdb_sha1_init(h);
+}
+static int update1(void *h, const void *d, size_t n)
+{
+    return sdb_sha1_update(h, d, n);
+}
+static int finish1(void *h, uint8_t *out)
+{
+    return sdb_sha1_finish(h, out);
+}
+
+static const struct algo sha256_algo = {init256, update256, finish256};
+static const struct algo sha1_algo = {init1, update1, finish1};
+
+/* Digest of in, fed whole (piece_max 0) or in pieces of 1..piece_max bytes. */
+static void soft(const struct algo *a, const uint8_t *in, size_t len, size_t piece_max,
+                 uint8_t *out)
+{
+    union {
+        struct sdb_sha256 s256;
+        struct sdb_sha1 s1;
+    } h;
+    assert_int_equal(a->init(&h), SDB_OK);
     while (len > 0) {
         size_t n = piece_max ? 1 + rng() % piece_max : len;
         n = n > len ? len : n;
-        assert_int_equal(sdb_sha256_update(&h, in, n), SDB_OK);
+        assert_int_equal(a->update(&h, in, n), SDB_OK);
         in += n;
         len -= n;
     }
-    assert_int_equal(sdb_sha256_update(&h, in, 0), SDB_OK);
-    assert_int_equal(sdb_sha256_finish(&h, out), SDB_OK);
+    assert_int_equal(a->update(&h, in, 0), SDB_OK);
+    assert_int_equal(a->finish(&h, out), SDB_OK);
+}
+
+static void soft256(const uint8_t *in, size_t len, size_t piece_max, uint8_t out[32])
+{
+    soft(&sha256_algo, in, len, piece_max, out);
 }
 
 static void soft1(const uint8_t *in, size_t len, size_t piece_max, uint8_t out[20])
 {
-    struct sdb_sha1 h;
-    assert_int_equal(sdb_sha1_init(&h), SDB_OK);
-    while (len > 0) {
-        size_t n = piece_max ? 1 + rng() % piece_max : len;
-        n = n > len ? len : n;
-        assert_int_equal(sdb_sha1_update(&h, in, n), SDB_OK);
-        in += n;
-        len -= n;
-    }
-    assert_int_equal(sdb_sha1_finish(&h, out), SDB_OK);
+    soft(&sha1_algo, in, len, piece_max, out);
 }
 
 static void hex(const uint8_t *d, size_t n, char *out)
