@@ -5,6 +5,9 @@
 set -euo pipefail
 : "${SDB_SRC:?}" "${SDB_BUILD:?}"
 cd "$SDB_SRC"
+# The README names one fixed work directory: two checkouts testing at once take turns.
+exec 9>/tmp/sdb-readme.lock
+flock 9
 rm -rf /tmp/sdb-readme && mkdir -p /tmp/sdb-readme
 script=$(mktemp /tmp/sdb-readme-XXXXXX.sh)
 trap 'rm -f "$script"; rm -rf /tmp/sdb-readme' EXIT
