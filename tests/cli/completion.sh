@@ -5,14 +5,10 @@
 # and file names with a blank kept whole.
 set -uo pipefail
 : "${SDBOOT:?}" "${SDB_SRC:?}"
+source "$SDB_SRC/tests/support/checks.sh" completion
 completion=$SDB_SRC/tools/sdboot/sdboot.bash-completion
-work=$(mktemp -d /tmp/sdb-compl-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
 touch a.img "my card.img" key.pem
 mkdir site
-fails=0
-checks=0
 
 # complete WORD... : the candidates for the last word (one per line, sorted)
 complete_words() {
@@ -36,10 +32,6 @@ expect_line() { # expect_line 'ONE CANDIDATE WITH BLANKS' WORD...
     complete_words "$@" | grep -qxF -- "$want" || { echo "FAIL: sdboot $* lacks '$want'"; fails=$((fails + 1)); }
 }
 
-check() {
-    checks=$((checks + 1))
-    "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }
-}
 check bash -n "$completion"
 check bash -c "source '$completion' && complete -p sdboot | grep -q -- '-F _sdboot sdboot'"
 
@@ -67,16 +59,11 @@ expect "" sim ota --card a.img --url ""
 expect "a.img,key.pem,my card.img,site" inspect ""
 
 # every option of every command's --help is offered after "-"
-section() {
-    "$SDBOOT" $1 --help | awk -v title="$2:" '$0 == title { on = 1; next }
-        on && !/^  [a-z]/ { exit } on { print $1 }'
-}
-for cmd in $(section "" commands | grep -vx 'sim\|image') $(section sim subcommands | sed 's/^/sim:/'); do
+for cmd in $(help_section "" commands | grep -vx 'sim\|image') $(help_section sim subcommands | sed 's/^/sim:/'); do
     cmd=${cmd/:/ }
     for opt in $("$SDBOOT" $cmd --help | grep -oE '(^|[[ ])--?[a-z][a-z0-9-]*' | tr -d '[ ' | sort -u); do
         expect_line "$opt" $cmd "${opt:0:2}"
     done
 done
 
-echo "completion: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

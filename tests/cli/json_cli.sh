@@ -4,16 +4,8 @@
 # lines of the same run (a copy of the same card image for sim boot), the same
 # exit code, and errors as {code, message} with the message the text prints.
 set -uo pipefail
-: "${SDBOOT:?}"
-work=$(mktemp -d /tmp/sdb-json-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-fails=0
-checks=0
-check() {
-    checks=$((checks + 1))
-    "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }
-}
+: "${SDBOOT:?}" "${SDB_SRC:?}"
+source "$SDB_SRC/tests/support/checks.sh" json
 # run NAME CMD...: stdout in NAME.out, stderr in NAME.err, exit code in NAME.rc
 run() {
     local name=$1
@@ -140,5 +132,4 @@ check grep -qF "FAIL signature of site/versions: $(field wj.out 'j["signature"][
 check grep -qF "FAIL 1.1.0 1_1_0-firmware.tar: $(field wj.out '[r for r in j["releases"] if not r["ok"]][0]["error"]["message"]')" wt.out
 check [ "$(field wj.out '[r for r in j["releases"] if not r["ok"]][0]["error"]["code"] < 0')" = True ]
 
-echo "json: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

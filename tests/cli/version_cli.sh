@@ -5,15 +5,7 @@
 # a source tree that is not a git checkout configures to the number alone.
 set -uo pipefail
 : "${SDBOOT:?}" "${SDB_SRC:?}"
-work=$(mktemp -d /tmp/sdb-version-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-fails=0
-checks=0
-check() {
-    checks=$((checks + 1))
-    "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }
-}
+source "$SDB_SRC/tests/support/checks.sh" version
 
 want=$(sed -n 's/^project(sdboot VERSION \([0-9][0-9.]*\) .*/\1/p' "$SDB_SRC/CMakeLists.txt")
 check [ -n "$want" ]
@@ -61,5 +53,4 @@ else
     check false "configure of the tree without .git failed: $(tail -n5 cmake.txt)"
 fi
 
-echo "version: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

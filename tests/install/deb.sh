@@ -6,15 +6,7 @@
 # libsdboot-dev unpacked elsewhere builds and runs the consumer with pkg-config.
 set -uo pipefail
 : "${SDB_SRC:?}" "${SDB_BUILD:?}"
-work=$(mktemp -d /tmp/sdb-deb-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-fails=0
-checks=0
-check() {
-    checks=$((checks + 1))
-    "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }
-}
+source "$SDB_SRC/tests/support/checks.sh" deb
 
 version=$(sed -n 's/^#define SDBOOT_VERSION "\(.*\)"$/\1/p' "$SDB_BUILD/include/sdboot/version.h")
 arch=$(dpkg --print-architecture)
@@ -76,5 +68,4 @@ check [ $? -eq 0 ] || cat cc.err
 check [ $? -eq 0 ]
 check grep -qx "sdboot core $version" consumer.txt
 
-echo "deb: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

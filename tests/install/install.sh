@@ -7,15 +7,7 @@
 # scripts/uninstall.sh removes exactly what was installed.
 set -uo pipefail
 : "${SDB_SRC:?}" "${SDB_BUILD:?}"
-work=$(mktemp -d /tmp/sdb-install-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-fails=0
-checks=0
-check() {
-    checks=$((checks + 1))
-    "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }
-}
+source "$SDB_SRC/tests/support/checks.sh" install
 
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$SDB_BUILD/CMakeCache.txt")
 dest=$work/root
@@ -98,5 +90,4 @@ check [ ! -e "$root/include/sdboot" ]
 check [ ! -e "$root/lib/cmake/sdboot" ]
 check grep -q "removed $installed files" uninstall.log
 
-echo "install: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

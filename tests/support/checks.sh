@@ -1,0 +1,28 @@
+# Shared by the shell tests of the CLI and the install: source it with a name,
+#   source "$SDB_SRC/tests/support/checks.sh" NAME
+# to get a scratch directory $work (the current directory, removed on exit),
+# `check CMD...` (counts, and prints FAIL with the command when it fails),
+# `help_section "CMD" TITLE` (the first words of the lines under "TITLE:" in
+# `sdboot CMD --help`: the commands, the sim subcommands) and `checks_done`,
+# which prints "NAME: N passed, M failed" and returns non-zero on a failure.
+checks_name=$1
+work=$(mktemp -d "/tmp/sdb-$checks_name-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+fails=0
+checks=0
+
+check() {
+    checks=$((checks + 1))
+    "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }
+}
+
+help_section() {
+    "$SDBOOT" $1 --help | awk -v title="$2:" '$0 == title { on = 1; next }
+        on && !/^  [a-z]/ { exit } on { print $1 }'
+}
+
+checks_done() {
+    echo "$checks_name: $((checks - fails)) passed, $fails failed"
+    [ "$fails" -eq 0 ]
+}
