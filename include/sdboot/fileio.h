@@ -46,6 +46,10 @@ typedef struct sdb_fileio {
     int (*remove)(void *ctx, const char *path);               /* SDB_OK if already gone */
     int (*rename)(void *ctx, const char *from, const char *to); /* replaces `to` */
     int (*mkdir)(void *ctx, const char *path);                  /* SDB_OK if it exists */
+    /* Optional (NULL: unknown, staging then cannot refuse a release that does
+     * not fit before writing it): free bytes on the card and its allocation
+     * unit (cluster) in bytes. */
+    int (*space)(void *ctx, uint64_t *free_bytes, uint32_t *unit_bytes);
 } sdb_fileio_t;
 
 #endif

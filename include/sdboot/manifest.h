@@ -2,14 +2,14 @@
  * The `versions` manifest: one release per line, oldest first, latest last.
  *
  *   0.0.1;0_0_1-firmware.tar;2988860ca0858eca16a795399148fca95b649784
- *   1.1.0;1_1_0-firmware.tar.gz;<sha1>;sha256=<64 hex>;size=20480;board=esp32-s3
+ *   1.1.0;1_1_0-firmware.tar.gz;<sha1>;sha256=<64 hex>;size=20480;board=esp32-s3;entries=9
  *
  * The first three fields are the original format (SemVer; file name relative to
  * `versions`; SHA-1 of the file) and are always required. Optional `key=value`
- * fields follow: sha256, size, board. Lines end in LF or CRLF; a trailing ';',
- * blank lines and lines starting with '#' are allowed. Versions must increase
- * from line to line. Bounded: SDB_MANIFEST_MAX bytes, SDB_MANIFEST_LINE_MAX per
- * line. Every error names its line. No allocation.
+ * fields follow: sha256, size, board, entries (files + directories). Lines end in LF or CRLF; a
+ * trailing ';', blank lines and lines starting with '#' are allowed. Versions must increase from
+ * line to line. Bounded: SDB_MANIFEST_MAX bytes, SDB_MANIFEST_LINE_MAX per line. Every error names
+ * its line. No allocation.
  */
 #ifndef SDBOOT_MANIFEST_H
 #define SDBOOT_MANIFEST_H
@@ -32,7 +32,9 @@ struct sdb_manifest_entry {
     bool has_sha256;
     bool has_size;
     uint64_t size;
-    uint32_t line; /* 1-based line number in the manifest */
+    bool has_entries;
+    uint32_t entries; /* files + directories in the archive (entries=) */
+    uint32_t line;    /* 1-based line number in the manifest */
 };
 
 struct sdb_manifest_error {

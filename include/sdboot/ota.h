@@ -37,6 +37,7 @@ enum sdb_ota_err {
     SDB_OTA_EURL = -292,       /* URL too long or malformed */
     SDB_OTA_ERETRIES = -293,   /* every retry failed (the last error is logged) */
     SDB_OTA_ENOTSTAGED = -294, /* stage called without a successful check */
+    SDB_OTA_ENOSPACE = -295,   /* the release does not fit in the card's free space */
 };
 
 /* Decide from a fetched manifest whether to install its latest line.
@@ -48,7 +49,23 @@ int sdboot_ota_decide(const struct sdb_trust *trust, const char *board, bool for
                       struct sdb_manifest_error *merr);
 
 /* Staging through the port's files (the order documented in stage.h). */
-int sdboot_stage_begin(const sdb_fileio_t *fio); /* drop an old pending record */
+
+/* What staging a release needs on the card and what it can have, in bytes. */
+struct sdb_stage_space {
+    uint64_t need;  /* the archive and its two records, in whole allocation units */
+    uint64_t avail; /* free now + what staging replaces (old archive, records, .part) */
+};
+/* Before anything is written: SDB_TAR_ETOOMANY when the line's entries= is
+ * above SDB_LIMIT_ENTRIES (limits.h), SDB_OTA_ENOSPACE when its size= does not
+ * fit (*space says by how much; not checked when the port cannot tell its free
+ * space or the line names no size). Reads only: a refusal changes nothing. */
+int sdboot_stage_check(const sdb_fileio_t *fio, const struct sdb_manifest_entry *e,
+                       struct sdb_stage_space *space);
+/* Drop an earlier staged release (pending record first, then its archive). */
+int sdboot_stage_begin(const sdb_fileio_t *fio);
+/* A download that cannot complete (card full, bytes known bad): its .part and
+ * resume record go, so the card's space is the application's again. */
+void sdboot_stage_discard(const sdb_fileio_t *fio);
 int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry *e,
                         uint32_t flags); /* part -> archive, pending */
 

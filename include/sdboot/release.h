@@ -36,9 +36,11 @@ enum sdb_release_err {
     SDB_SIG_EUNSIGNED = -117, /* unsigned manifest and allow_unsigned is not set */
     SDB_SIG_ESIGN = -118,     /* signing failed (host) */
     /* hashes and sizes */
-    SDB_HASH_EMISMATCH = -119, /* content hash differs from the manifest's */
-    SDB_SIZE_EMISMATCH = -120, /* content size differs from the manifest's */
-    SDB_HASH_EBACKEND = -121,  /* the hash library failed */
+    SDB_HASH_EMISMATCH = -119,    /* content hash differs from the manifest's */
+    SDB_SIZE_EMISMATCH = -120,    /* content size differs from the manifest's */
+    SDB_HASH_EBACKEND = -121,     /* the hash library failed */
+    SDB_ENTRIES_EMISMATCH = -122, /* entry count differs from the manifest's entries= */
+    SDB_MF_EENTRIES = -123,       /* entries= is not a decimal number below 2^32 */
     /* tar */
     SDB_TAR_ECHECKSUM = -130,  /* header checksum wrong */
     SDB_TAR_EABSOLUTE = -131,  /* absolute path */
@@ -60,7 +62,7 @@ enum sdb_release_err {
     SDB_TAR_ETYPE = -147,      /* entry type this reader does not accept */
     SDB_TAR_EPAX = -148,       /* malformed pax extended header */
     SDB_TAR_EGZIP = -149,      /* corrupt gzip stream */
-    SDB_TAR_ETOOMANY = -150,   /* more entries than the name table holds */
+    SDB_TAR_ETOOMANY = -150,   /* more entries than SDB_LIMIT_ENTRIES (limits.h) */
     SDB_TAR_EHEADER = -151,    /* bad magic or numeric field */
     SDB_TAR_EEMPTYNAME = -152, /* empty path */
     SDB_TAR_EDONE = -153,      /* data fed after the archive was finished */

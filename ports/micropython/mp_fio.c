@@ -179,6 +179,24 @@ static int fio_mkdir(void *ctx, const char *path)
     return err == SDB_FIO_EEXIST ? SDB_OK : err;
 }
 
+/* os.statvfs of the card: VfsFat answers clusters (f_frsize) and free ones (f_bavail). */
+static int fio_space(void *ctx, uint64_t *free_bytes, uint32_t *unit_bytes)
+{
+    const struct mp_fio *f = ctx;
+    mp_obj_t st;
+    int err = vfs_call(ctx, &mp_vfs_statvfs_obj, f->root[0] ? "" : "/", MP_OBJ_NULL, &st);
+    if (err)
+        return err;
+    mp_obj_t *items;
+    size_t len;
+    mp_obj_get_array(st, &len, &items);
+    if (len < 5)
+        return SDB_FIO_EIO;
+    *unit_bytes = (uint32_t)mp_obj_get_int(items[1]);
+    *free_bytes = (uint64_t)mp_obj_get_int(items[4]) * *unit_bytes;
+    return SDB_OK;
+}
+
 void mp_fio_init(struct mp_fio *f, const char *root)
 {
     f->fio = (sdb_fileio_t){
@@ -192,6 +210,7 @@ void mp_fio_init(struct mp_fio *f, const char *root)
         .remove = fio_remove,
         .rename = fio_rename,
         .mkdir = fio_mkdir,
+        .space = fio_space,
     };
     /* "/" is kept as "" so "/.sdboot/x" does not become "//.sdboot/x" */
     size_t n = strlen(root);

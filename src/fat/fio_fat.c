@@ -86,6 +86,18 @@ static int fio_rename(void *ctx, const char *from, const char *to)
     return map(err ? err : sdb_fat_sync(h->vol));
 }
 
+static int fio_space(void *ctx, uint64_t *free_bytes, uint32_t *unit_bytes)
+{
+    struct sdb_fio_fat *h = ctx;
+    uint32_t n;
+    int err = sdb_fat_free_clusters(h->vol, &n);
+    if (err)
+        return map(err);
+    *unit_bytes = sdb_fat_cluster_bytes(h->vol);
+    *free_bytes = (uint64_t)n * *unit_bytes;
+    return SDB_OK;
+}
+
 static int fio_mkdir(void *ctx, const char *path)
 {
     struct sdb_fio_fat *h = ctx;
@@ -97,6 +109,6 @@ void sdb_fio_fat_init(struct sdb_fio_fat *h, struct sdb_fat_vol *vol)
 {
     memset(h, 0, sizeof *h);
     h->vol = vol;
-    h->fio = (sdb_fileio_t){h,         fio_open, fio_read,   fio_write,  fio_seek,
-                            fio_close, fio_size, fio_remove, fio_rename, fio_mkdir};
+    h->fio = (sdb_fileio_t){h,        fio_open,   fio_read,   fio_write, fio_seek, fio_close,
+                            fio_size, fio_remove, fio_rename, fio_mkdir, fio_space};
 }

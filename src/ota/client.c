@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "sdboot/crc32.h"
+#include "sdboot/limits.h"
 #include "sdboot/ota.h"
 #include "sdboot/semver.h"
 
 #define RESUME_MAGIC "SDBRESUM"
-#define MAX_UNSIZED (64ull << 20) /* cap for seed manifests that name no size */
 /* File systems (FatFs, ours) record a file's size when it is closed: closing
  * and reopening .part this often bounds what a power cut can take back. */
 #define CHECKPOINT_BYTES (64u * 1024u)
@@ -311,25 +311,33 @@ int sdboot_ota_stage(struct sdboot_ota *o)
     if (!o->checked)
         return SDB_OTA_ENOTSTAGED;
     char url[SDB_OTA_URL_MAX];
+    struct sdb_stage_space space;
     int err = join_url(o->cfg.url, o->latest.filename, url);
+    if (!err && (err = sdboot_stage_check(o->fio, &o->latest, &space)) == SDB_OTA_ENOSPACE) {
+        char need[24], avail[24];
+        snprintf(need, sizeof need, "%llu", (unsigned long long)space.need);
+        snprintf(avail, sizeof avail, "%llu", (unsigned long long)space.avail);
+        ota_log(o, "not downloaded: %s bytes needed, %s available", need, avail);
+    }
     if (err || (err = sdboot_stage_begin(o->fio)))
         return err;
-    struct dl d = {.o = o, .cap = o->latest.has_size ? o->latest.size : MAX_UNSIZED};
+    struct dl d = {.o = o, .cap = o->latest.has_size ? o->latest.size : SDB_LIMIT_UNSIZED_BYTES};
     o->bytes_downloaded = 0;
     err = download(o, &d, url);
     uint8_t sha1[20], sha256[32];
     sdb_sha1_finish(&d.sha1, sha1);
     sdb_sha256_finish(&d.sha256, sha256);
+    if (err == SDB_FIO_ENOSPC)
+        sdboot_stage_discard(o->fio); /* it cannot complete: give the space back */
     if (err)
-        return err; /* .part and its resume record stay: the next attempt resumes */
+        return err; /* otherwise .part and its resume record stay: the next attempt resumes */
     struct sdb_manifest_entry e = o->latest;
     if (e.has_size && d.have != e.size)
         err = SDB_SIZE_EMISMATCH;
     else if (memcmp(sha1, e.sha1, 20) || (e.has_sha256 && memcmp(sha256, e.sha256, 32)))
         err = SDB_HASH_EMISMATCH;
     if (err) { /* never resume from bytes that are known bad */
-        o->fio->remove(o->fio->ctx, SDB_STAGE_PART);
-        o->fio->remove(o->fio->ctx, SDB_STAGE_RESUME);
+        sdboot_stage_discard(o->fio);
         return err;
     }
     memcpy(e.sha256, sha256, 32); /* the bootloader re-checks this */

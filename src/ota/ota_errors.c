@@ -27,6 +27,8 @@ const char *sdb_ota_strerror(int err)
         return "TLS handshake or certificate verification failed";
     case SDB_NET_EREDIRECTS:
         return "too many redirects";
+    case SDB_OTA_ENOSPACE:
+        return "release does not fit in the card's free space";
     case SDB_NET_ECONNECT:
         return "cannot connect to the server";
     case SDB_NET_ELENGTH:

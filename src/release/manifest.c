@@ -83,6 +83,12 @@ static int parse_option(const struct field *f, struct sdb_manifest_entry *e, uns
     } else if (field_is(&key, "board")) {
         bit = 4;
         err = check_board(&val, e->board);
+    } else if (field_is(&key, "entries")) {
+        bit = 8;
+        uint64_t n = 0;
+        e->has_entries = true;
+        err = parse_size(&val, &n) || n > UINT32_MAX ? SDB_MF_EENTRIES : SDB_OK;
+        e->entries = (uint32_t)n;
     } else {
         return SDB_MF_EKEY;
     }
@@ -203,6 +209,8 @@ int sdb_manifest_format(const struct sdb_manifest_entry *e, char *out, size_t ca
         n += snprintf(out + n, cap - (size_t)n, ";size=%llu", (unsigned long long)e->size);
     if (n >= 0 && (size_t)n < cap && e->board[0])
         n += snprintf(out + n, cap - (size_t)n, ";board=%s", e->board);
+    if (n >= 0 && (size_t)n < cap && e->has_entries)
+        n += snprintf(out + n, cap - (size_t)n, ";entries=%lu", (unsigned long)e->entries);
     if (n >= 0 && (size_t)n + 1 < cap) {
         out[n++] = '\n';
         out[n] = '\0';

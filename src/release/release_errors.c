@@ -1,5 +1,6 @@
 /* Messages for the release layer's error codes (release.h). */
 #include <stddef.h>
+#include "sdboot/limits.h"
 #include "sdboot/release.h"
 
 const char *sdb_release_strerror(int err)
@@ -97,8 +98,14 @@ const char *sdb_release_strerror(int err)
         return "tar: malformed pax header";
     case SDB_TAR_EGZIP:
         return "tar: corrupt gzip stream";
+    case SDB_ENTRIES_EMISMATCH:
+        return "entry count differs from the manifest's";
+    case SDB_MF_EENTRIES:
+        return "versions: entries= is not a decimal number";
     case SDB_TAR_ETOOMANY:
-        return "tar: too many entries";
+        return "release has more than " SDB_LIMIT_STR(
+            SDB_LIMIT_ENTRIES) " entries "
+                               "(files + directories), the limit of sdboot/limits.h";
     case SDB_TAR_EHEADER:
         return "tar: bad header";
     case SDB_TAR_EEMPTYNAME:

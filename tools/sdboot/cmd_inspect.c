@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli.h"
 #include "json.h"
+#include "sdboot/limits.h"
 #include "sdboot/tar.h"
 
 /* ctx: the JSON writer with its "entries" array open, or NULL for text. */
@@ -32,11 +33,11 @@ static int read_tar(const char *path, struct sdb_tar *tar, struct json *j, int *
         *os_errno = errno;
         return -1;
     }
-    static uint64_t names[4096];
+    static uint64_t names[SDB_LIMIT_ENTRIES];
     static uint8_t arena[SDB_TAR_GZIP_ARENA];
     static struct sdb_tar_ops ops = {.begin = print_entry};
     ops.ctx = j;
-    sdb_tar_init(tar, &ops, NULL, names, 4096, arena, sizeof arena);
+    sdb_tar_init(tar, &ops, NULL, names, SDB_LIMIT_ENTRIES, arena, sizeof arena);
     static uint8_t buf[65536];
     size_t n;
     int err = SDB_OK;

@@ -16,12 +16,11 @@
 #include "release_io.h"
 #include "sdboot/fileio.h"
 #include "sdboot/hash.h"
+#include "sdboot/limits.h"
 #include "sdboot/manifest.h"
 #include "sdboot/semver.h"
 #include "sdboot/sig.h"
 #include "sdboot/tar.h"
-
-#define MAX_ENTRIES 4096
 
 struct entry {
     char path[SDB_TAR_PATH_MAX + 1]; /* in the archive */
@@ -42,8 +41,8 @@ struct pack {
 
 static int add_entry(struct pack *p, const char *rel, bool is_dir)
 {
-    if (p->count == MAX_ENTRIES)
-        return cli_fail("pack", "more than %d entries", MAX_ENTRIES);
+    if (p->count == SDB_LIMIT_ENTRIES) /* the bootloader's limit: refused here, not on a device */
+        return cli_fail("pack", "%s: %s", p->srcdir, sdb_strerror(SDB_TAR_ETOOMANY));
     char norm[SDB_TAR_PATH_MAX + 1];
     bool skip;
     int err = sdb_tar_check_path(rel, norm, &skip);
@@ -231,7 +230,7 @@ int cmd_pack(int argc, char **argv)
     size_t old_len = 0, sig_len = 0;
     char *key_pem = NULL;
     struct pack p = {.srcdir = a.srcdir, .gzip = a.gzip};
-    p.entries = calloc(MAX_ENTRIES, sizeof *p.entries);
+    p.entries = calloc(SDB_LIMIT_ENTRIES, sizeof *p.entries);
     mkdir(a.out, 0755);
     int err = release_dir_load(a.out, &old, &old_len, &sig, &sig_len);
     if (err && err != SDB_FIO_ENOENT) {
@@ -295,7 +294,11 @@ int cmd_pack(int argc, char **argv)
         rc = rc ? rc : cli_fail("pack", "%s: %s", path, strerror(errno));
         goto out;
     }
-    struct sdb_manifest_entry e = {.has_sha256 = true, .has_size = true, .size = p.size};
+    struct sdb_manifest_entry e = {.has_sha256 = true,
+                                   .has_size = true,
+                                   .size = p.size,
+                                   .has_entries = true,
+                                   .entries = p.count};
     snprintf(e.version, sizeof e.version, "%s", a.version);
     snprintf(e.filename, sizeof e.filename, "%s", name);
     snprintf(e.board, sizeof e.board, "%s", a.board ? a.board : "");

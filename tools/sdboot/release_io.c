@@ -6,6 +6,7 @@
 #include "release_io.h"
 #include "sdboot/fileio.h"
 #include "sdboot/hash.h"
+#include "sdboot/limits.h"
 #include "sdboot/tar.h"
 
 int release_file_scan(const char *path, struct release_file_info *info)
@@ -13,10 +14,10 @@ int release_file_scan(const char *path, struct release_file_info *info)
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno == ENOENT ? SDB_FIO_ENOENT : SDB_FIO_EIO;
-    static uint64_t names[8192];
+    static uint64_t names[SDB_LIMIT_ENTRIES]; /* more entries: SDB_TAR_ETOOMANY */
     static uint8_t arena[SDB_TAR_GZIP_ARENA];
     static struct sdb_tar tar;
-    sdb_tar_init(&tar, NULL, NULL, names, 8192, arena, sizeof arena);
+    sdb_tar_init(&tar, NULL, NULL, names, SDB_LIMIT_ENTRIES, arena, sizeof arena);
     struct sdb_sha1 s1;
     struct sdb_sha256 s256;
     sdb_sha1_init(&s1);
@@ -48,6 +49,8 @@ int release_file_matches(const struct release_file_info *info, const struct sdb_
         return SDB_SIZE_EMISMATCH;
     if (memcmp(e->sha1, info->sha1, 20) || (e->has_sha256 && memcmp(e->sha256, info->sha256, 32)))
         return SDB_HASH_EMISMATCH;
+    if (e->has_entries && e->entries != info->entries)
+        return SDB_ENTRIES_EMISMATCH;
     return SDB_OK;
 }
 

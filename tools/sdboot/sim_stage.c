@@ -151,7 +151,17 @@ int sim_stage(int argc, char **argv)
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", a.release, e.filename);
-    err = copy_into_staging(&c, path, &e);
+    struct sdb_stage_space space;
+    err = sdboot_stage_check(&c.fio.fio, &e, &space);
+    if (err == SDB_OTA_ENOSPACE) {
+        rc = cli_fail("sim stage", "%s: %s (%llu bytes needed, %llu available); nothing written",
+                      e.filename, sdb_strerror(err), (unsigned long long)space.need,
+                      (unsigned long long)space.avail);
+        rc = sim_close("sim stage", &c, rc);
+        goto out;
+    }
+    if (!err && (err = copy_into_staging(&c, path, &e)))
+        sdboot_stage_discard(&c.fio.fio); /* no half copy left behind */
     if (!err)
         err = sdboot_stage_commit(&c.fio.fio, &e, flags);
     if (err) {
