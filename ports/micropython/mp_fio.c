@@ -136,19 +136,26 @@ static int fio_close(void *ctx, void *file)
     return method_call(file, MP_QSTR_close, 0, MP_OBJ_NULL);
 }
 
-static int fio_size(void *ctx, const char *path, uint64_t *size)
+/* fn(path) of the VFS (stat, statvfs) answering a tuple of at least `min` items. */
+static int vfs_tuple(void *ctx, const mp_obj_fun_builtin_fixed_t *fn, const char *path, size_t min,
+                     mp_obj_t **items)
 {
     mp_obj_t st;
-    int err = vfs_call(ctx, &mp_vfs_stat_obj, path, MP_OBJ_NULL, &st);
+    int err = vfs_call(ctx, fn, path, MP_OBJ_NULL, &st);
     if (err)
         return err;
-    mp_obj_t *items;
     size_t len;
-    mp_obj_get_array(st, &len, &items);
-    if (len < 7)
-        return SDB_FIO_EIO;
-    *size = (uint64_t)mp_obj_get_int(items[6]);
-    return SDB_OK;
+    mp_obj_get_array(st, &len, items);
+    return len < min ? SDB_FIO_EIO : SDB_OK;
+}
+
+static int fio_size(void *ctx, const char *path, uint64_t *size)
+{
+    mp_obj_t *items;
+    int err = vfs_tuple(ctx, &mp_vfs_stat_obj, path, 7, &items);
+    if (!err)
+        *size = (uint64_t)mp_obj_get_int(items[6]);
+    return err;
 }
 
 static int fio_remove(void *ctx, const char *path)
@@ -183,15 +190,10 @@ static int fio_mkdir(void *ctx, const char *path)
 static int fio_space(void *ctx, uint64_t *free_bytes, uint32_t *unit_bytes)
 {
     const struct mp_fio *f = ctx;
-    mp_obj_t st;
-    int err = vfs_call(ctx, &mp_vfs_statvfs_obj, f->root[0] ? "" : "/", MP_OBJ_NULL, &st);
+    mp_obj_t *items;
+    int err = vfs_tuple(ctx, &mp_vfs_statvfs_obj, f->root[0] ? "" : "/", 5, &items);
     if (err)
         return err;
-    mp_obj_t *items;
-    size_t len;
-    mp_obj_get_array(st, &len, &items);
-    if (len < 5)
-        return SDB_FIO_EIO;
     *unit_bytes = (uint32_t)mp_obj_get_int(items[1]);
     *free_bytes = (uint64_t)mp_obj_get_int(items[4]) * *unit_bytes;
     return SDB_OK;
