@@ -9,6 +9,9 @@ set -uo pipefail
 source "$SDB_SRC/tests/support/checks.sh" deb
 
 version=$(sed -n 's/^#define SDBOOT_VERSION "\(.*\)"$/\1/p' "$SDB_BUILD/include/sdboot/version.h")
+# a sanitizer build (make asan) installs instrumented objects: the program links their runtime
+san=""
+grep -q '^SDB_SANITIZE:BOOL=ON' "$SDB_BUILD/CMakeCache.txt" && san="-fsanitize=address,undefined"
 arch=$(dpkg --print-architecture)
 "$SDB_SRC/scripts/deb.sh" "$SDB_BUILD" "$work" >deb.log 2>&1
 check [ $? -eq 0 ] || cat deb.log
@@ -61,7 +64,7 @@ check [ "$(dpkg-deb -f "$dev" Depends)" = "$(for l in mbedcrypto z; do
     dpkg -S "$(realpath -s "$(gcc -print-file-name=lib$l.so)")" | cut -d: -f1; done | paste -sd, | sed 's/,/, /g')" ]
 dpkg -x "$dev" devroot
 export PKG_CONFIG_PATH=$work/devroot/usr/lib/pkgconfig
-cc -std=c11 -Wall -Werror $(pkg-config --cflags sdboot) "$SDB_SRC/tests/install/consumer/consumer.c" \
+cc -std=c11 -Wall -Werror $san $(pkg-config --cflags sdboot) "$SDB_SRC/tests/install/consumer/consumer.c" \
     -o consumer $(pkg-config --libs sdboot) 2>cc.err
 check [ $? -eq 0 ] || cat cc.err
 ./consumer >consumer.txt 2>&1

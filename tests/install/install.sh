@@ -13,6 +13,9 @@ prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$SDB_BUILD/CMakeCache.txt")
 dest=$work/root
 root=$dest$prefix
 version=$(sed -n 's/^#define SDBOOT_VERSION "\(.*\)"$/\1/p' "$SDB_BUILD/include/sdboot/version.h")
+# a sanitizer build (make asan) installs instrumented objects: the program links their runtime
+san=""
+grep -q '^SDB_SANITIZE:BOOL=ON' "$SDB_BUILD/CMakeCache.txt" && san="-fsanitize=address,undefined"
 DESTDIR=$dest cmake --install "$SDB_BUILD" >install.log 2>&1
 check [ $? -eq 0 ]
 for f in bin/sdboot lib/libsdboot.a lib/pkgconfig/sdboot.pc include/sdboot/version.h \
@@ -41,7 +44,7 @@ for h in "$root"/include/sdboot/*.h; do
         check false "$(basename "$h") does not compile alone: $(head -n3 one.err)"
 done
 cp "$SDB_SRC/tests/install/consumer/consumer.c" .
-cc -std=c11 -Wall -Wextra -Werror $cflags -MD -MF consumer.d consumer.c -o consumer-pc $libs 2>cc.err
+cc -std=c11 -Wall -Wextra -Werror $san $cflags -MD -MF consumer.d consumer.c -o consumer-pc $libs 2>cc.err
 check [ $? -eq 0 ] || cat cc.err
 # only installed sdboot headers were read (none of the source tree)
 tr ' \\' '\n\n' <consumer.d | grep '\.h$' | xargs realpath >deps.txt
@@ -66,7 +69,7 @@ check grep -qx "error -34: no such file or directory" pc.txt
 
 # find_package only
 unset PKG_CONFIG_PATH
-cmake -S "$SDB_SRC/tests/install/consumer" -B fp -DCMAKE_PREFIX_PATH="$root" >fp.log 2>&1 &&
+cmake -S "$SDB_SRC/tests/install/consumer" -B fp -DCMAKE_PREFIX_PATH="$root" -DCMAKE_C_FLAGS="$san" >fp.log 2>&1 &&
     cmake --build fp >>fp.log 2>&1
 check [ $? -eq 0 ] || tail -n 20 fp.log
 check grep -q "sdboot_DIR:PATH=$root/lib/cmake/sdboot" fp/CMakeCache.txt
