@@ -6,36 +6,29 @@
  */
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/record.h"
 #include "sdboot/release.h"
 
-static int read_sector(const sdb_fileio_t *fio, const char *path, uint8_t buf[SDB_RECORD_SIZE])
+static int fio_reader(void *ctx, const char *path, uint8_t *buf, size_t cap, size_t *got)
 {
+    const sdb_fileio_t *fio = ctx;
     void *f;
-    size_t got = 0;
     int err = fio->open(fio->ctx, path, SDB_FIO_READ, &f);
     if (err)
         return err;
-    err = fio->read(fio->ctx, f, buf, SDB_RECORD_SIZE, &got);
+    err = fio->read(fio->ctx, f, buf, cap, got);
     int cerr = fio->close(fio->ctx, f);
-    if (err || cerr)
-        return err ? err : cerr;
-    return got == SDB_RECORD_SIZE ? SDB_OK : SDB_STAGE_EFIELD;
+    return err ? err : cerr;
 }
 
 int sdboot_app_state(const sdb_fileio_t *fio, struct sdboot_state *st)
 {
-    uint8_t buf[SDB_RECORD_SIZE];
-    struct sdboot_state a, b;
-    int ea = read_sector(fio, STATE_A, buf);
-    if (!ea)
-        ea = sdboot_state_decode(buf, &a);
-    int eb = read_sector(fio, STATE_B, buf);
-    if (!eb)
-        eb = sdboot_state_decode(buf, &b);
-    if (ea && eb)
-        return ea == SDB_FIO_ENOENT && eb == SDB_FIO_ENOENT ? SDB_FIO_ENOENT : SDBOOT_ESTATE;
-    *st = ea || (!eb && b.seq > a.seq) ? b : a;
-    return SDB_OK;
+    int err[2];
+    uint8_t slot;
+    int rc = state_read_pair(fio_reader, (void *)fio, st, &slot, err);
+    if (rc == SDBOOT_ESTATE && err[0] == SDB_FIO_ENOENT && err[1] == SDB_FIO_ENOENT)
+        return SDB_FIO_ENOENT;
+    return rc;
 }
 
 int sdboot_confirm(const sdb_fileio_t *fio)

@@ -83,22 +83,16 @@ static int bring_up(struct sdboot *b, sdb_bd_t *bd, struct sdboot_result *res)
 /* The application's confirmation of the release it runs. */
 static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
 {
-    struct sdb_fat_file f;
     uint8_t buf[SDB_RECORD_SIZE];
-    uint32_t got = 0;
-    int err = sdb_fat_open(&b->vol, &f, SDB_CONFIRM, SDB_FAT_READ);
+    struct sdb_confirm_record rec;
+    int err = boot_read_record(&b->vol, SDB_CONFIRM, buf);
     if (err == SDB_FAT_ENOENT)
         return SDB_OK;
-    if (err || (err = sdb_fat_read(&f, buf, sizeof buf, &got)))
+    if (err && err != SDB_STAGE_EFIELD) /* a short record is invalid, not an error */
         return err;
-    sdb_fat_close(&f);
-    struct sdb_confirm_record rec;
-    bool valid = got == sizeof buf && sdb_confirm_record_decode(buf, &rec) == SDB_OK;
+    bool valid = !err && sdb_confirm_record_decode(buf, &rec) == SDB_OK;
     if (valid && !b->st.confirmed && !strcmp(rec.version, b->st.installed)) {
-        b->st.confirmed = true;
-        b->st.last_event = SDBOOT_EV_CONFIRMED;
-        b->st.fs_dirty = true; /* the unlink below */
-        if ((err = state_store(b)))
+        if ((err = state_confirm(b)))
             return err;
         res->event = SDBOOT_EV_CONFIRMED;
         boot_log(b, "release %s confirmed by the application", b->st.installed);
@@ -109,13 +103,12 @@ static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
     return fs_work_end(b);
 }
 
-static int refuse_staged(struct sdboot *b, int why, struct sdboot_result *res)
+/* The state says why first, then the staged files go (a cut in between
+ * refuses again). abandon: an extraction into next/ is dropped as well. */
+static int refuse_staged(struct sdboot *b, int why, bool abandon, struct sdboot_result *res)
 {
     boot_log(b, "staged release refused: %s; keeping %s", sdb_strerror(why), b->st.installed);
-    b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
-    b->st.last_error = why;
-    b->st.fs_dirty = true;
-    int err = state_store(b);
+    int err = abandon ? state_abandon_install(b, why) : state_refuse(b, why);
     if (err)
         return err;
     err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING);
@@ -134,19 +127,13 @@ static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
     int err = tree_remove(b, NEXT_DIR);
     if (err)
         return err;
-    b->st.phase = SDBOOT_PHASE_IDLE;
-    b->st.target[0] = '\0';
-    if (b->st.source == SDBOOT_FROM_PREVIOUS) {
-        /* A rollback that cannot extract: keep the running release, stop counting. */
-        b->st.confirmed = true;
-        b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
-        b->st.last_error = why;
-        res->event = SDBOOT_EV_INSTALL_FAILED;
-        res->error = why;
-        boot_log(b, "rollback failed: %s; keeping %s", sdb_strerror(why), b->st.installed);
-        return fs_work_end(b);
-    }
-    return refuse_staged(b, why, res);
+    if (b->st.source != SDBOOT_FROM_PREVIOUS)
+        return refuse_staged(b, why, true, res);
+    /* A rollback that cannot extract: keep the running release, stop counting. */
+    res->event = SDBOOT_EV_INSTALL_FAILED;
+    res->error = why;
+    boot_log(b, "rollback failed: %s; keeping %s", sdb_strerror(why), b->st.installed);
+    return state_rollback_failed(b, why);
 }
 
 static int install_staged(struct sdboot *b, struct sdboot_result *res)
@@ -156,11 +143,10 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
     if (err == SDBOOT_ENOPENDING)
         return SDB_OK;
     if (err && err <= SDB_ERR_BD_MIN) /* refusals and I/O on the card as a file system */
-        return err == SDB_FAT_ENOENT ? refuse_staged(b, SDBOOT_ESTAGED, res)
-                                     : refuse_staged(b, err, res);
+        return refuse_staged(b, err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err, false, res);
     if (err)
         return err;
-    if ((err = repair_fs(b)))
+    if ((err = repair_fat_check(b)))
         return err;
     boot_log(b, "installing %s over %s", rec.version, b->st.installed);
     err = install_from(b, SDBOOT_FROM_STAGING, rec.version);
@@ -174,18 +160,17 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
 }
 
 /* A power cut left the journal mid-way: finish or undo, then carry on. */
-static int resume(struct sdboot *b, struct sdboot_result *res)
+static int resume(struct sdboot *b, enum state_recovery action, struct sdboot_result *res)
 {
     int err;
-    if (b->st.phase == SDBOOT_PHASE_EXTRACTING) {
+    if (action == RECOVER_RESTART_EXTRACT) {
         boot_log(b, "power was lost while unpacking %s: starting over", b->st.target);
-        if ((err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)))
+        if ((err = repair_fat_check(b)) || (err = tree_remove(b, NEXT_DIR)))
             return err;
-        b->st.phase = SDBOOT_PHASE_IDLE;
-        return fs_work_end(b);
+        return state_restart_extract(b);
     }
     boot_log(b, "power was lost while switching to %s: finishing it", b->st.target);
-    if ((err = install_settle(b)) || (err = repair_fs(b)) || (err = install_switch(b)) ||
+    if ((err = install_settle(b)) || (err = repair_fat_check(b)) || (err = install_switch(b)) ||
         (err = install_commit(b)))
         return err;
     res->event = SDBOOT_EV_RESUMED;
@@ -194,24 +179,22 @@ static int resume(struct sdboot *b, struct sdboot_result *res)
 
 static int count_trial(struct sdboot *b, struct sdboot_result *res)
 {
-    struct sdboot_state *st = &b->st;
+    const struct sdboot_state *st = &b->st;
     if (st->confirmed || !strcmp(st->installed, SDB_VERSION_NONE))
         return SDB_OK;
     if (st->trials_used < st->trial_max) {
-        st->trials_used++;
-        boot_log(b, "release %s on trial: boot %u of %u", st->installed, st->trials_used,
+        boot_log(b, "release %s on trial: boot %u of %u", st->installed, st->trials_used + 1u,
                  st->trial_max);
-        return state_store(b);
+        return state_count_trial(b);
     }
     if (!st->previous[0] || !tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
         boot_log(b, "release %s never confirmed, but there is nothing to roll back to",
                  st->installed);
-        st->confirmed = true;
-        return state_store(b);
+        return state_end_trial(b);
     }
     boot_log(b, "release %s not confirmed after %u boots: rolling back to %s", st->installed,
              st->trial_max, st->previous);
-    int err = repair_fs(b);
+    int err = repair_fat_check(b);
     if (err)
         return err;
     char target[SDB_VERSION_MAX];
@@ -233,8 +216,8 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
     bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) || tree_exists(&b->vol, PREV_DIR, NULL) ||
                      tree_exists(&b->vol, FIX_TMP, NULL) || repairing;
     if (leftovers) {
-        if ((err = fs_work_begin(b)) || (err = repair_fs(b)) || (err = tree_remove(b, NEXT_DIR)) ||
-            (err = tree_remove(b, PREV_DIR)))
+        if ((err = fs_work_begin(b)) || (err = repair_fat_check(b)) ||
+            (err = tree_remove(b, NEXT_DIR)) || (err = tree_remove(b, PREV_DIR)))
             return err;
         if (tree_exists(&b->vol, FIX_TMP, NULL) && (err = sdb_fat_unlink(&b->vol, FIX_TMP)))
             return err;
@@ -274,6 +257,19 @@ static void apply_defaults(struct sdboot *b, const struct sdboot_config *cfg)
         b->cfg.probe_retries = SDBOOT_DEFAULT_PROBE_RETRIES;
 }
 
+/* A card without a valid state: mend what an interrupted initialisation left,
+ * then write fresh records. Nothing is formatted. */
+static int init_state(struct sdboot *b)
+{
+    struct sdb_fat_stat st;
+    int err = sdb_fat_stat(&b->vol, SDB_DIR, &st);
+    if (err == SDB_OK)
+        err = repair_fat_check(b);
+    else if (err == SDB_FAT_ENOENT)
+        err = sdb_fat_mkdir(&b->vol, SDB_DIR);
+    return err ? err : state_init(b);
+}
+
 static int boot_card(struct sdboot *b, struct sdboot_result *res)
 {
     bool found;
@@ -290,7 +286,7 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
         return SDB_OK;
     }
     if (!found) {
-        if ((err = state_init(b)))
+        if ((err = init_state(b)))
             return err;
         if (res->event == SDBOOT_EV_NONE)
             res->event = SDBOOT_EV_INITIALISED;
@@ -300,13 +296,14 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
                      : "card has no sdboot state: initialised /.sdboot (nothing "
                        "formatted)");
     }
-    if (b->st.fs_dirty && b->st.phase == SDBOOT_PHASE_IDLE) {
+    enum state_recovery action = state_recovery(&b->st);
+    if (action == RECOVER_CHECK_FS) {
         boot_log(b, "the last boot was cut during file-system work: checking the card");
-        if ((err = repair_fs(b)))
+        if ((err = repair_fat_check(b)))
             return err;
-    }
-    if (b->st.phase != SDBOOT_PHASE_IDLE && (err = resume(b, res)))
+    } else if (action != RECOVER_NONE && (err = resume(b, action, res))) {
         return err;
+    }
     if ((err = fold_confirm(b, res)) || (err = install_staged(b, res)))
         return err;
     if (res->event != SDBOOT_EV_INSTALLED && (err = count_trial(b, res)))
@@ -334,7 +331,7 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
     int uerr = b->cfg.recovery_pin ? SDB_OK : sdb_fat_unmount(&b->vol);
     if (err || uerr)
         return err ? err : uerr;
-    struct sdboot_state *st = &b->st;
+    const struct sdboot_state *st = &b->st;
     snprintf(res->version, sizeof res->version, "%s", st->installed);
     res->on_trial = !st->confirmed;
     res->trials_used = st->trials_used;

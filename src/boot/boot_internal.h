@@ -3,30 +3,57 @@
 #define SDBOOT_BOOT_INTERNAL_H
 
 #include "sdboot/boot.h"
+#include "sdboot/record.h"
 
-#define DIR_SDBOOT "/.sdboot"
-#define STATE_A "/.sdboot/state.a"
-#define STATE_B "/.sdboot/state.b"
-#define CURRENT_TAR "/.sdboot/current.tar"
-#define PREVIOUS_TAR "/.sdboot/previous.tar"
-#define NEXT_DIR "/.sdboot/next"
-#define PREV_DIR "/.sdboot/prev"
-#define FIX_TMP "/.sdboot/fix.tmp"
-#define REPAIR_MARK "/.sdboot/repairing" /* exists while a repair is under way */
+#define STATE_A SDB_DIR "/state.a"
+#define STATE_B SDB_DIR "/state.b"
+#define CURRENT_TAR SDB_DIR "/current.tar"
+#define PREVIOUS_TAR SDB_DIR "/previous.tar"
+#define NEXT_DIR SDB_DIR "/next"
+#define PREV_DIR SDB_DIR "/prev"
+#define FIX_TMP SDB_DIR "/fix.tmp"
+#define REPAIR_MARK SDB_DIR "/repairing" /* exists while a repair is under way */
 #define APP_DIR "app"
 
 /* log.c */
 void boot_log(struct sdboot *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* state.c: load the newest valid record; store the next one in the other slot. */
+/* state.c: the records, the transitions, the recovery table. The only file
+ * that writes a field of b->st. Every transition stores once (one sector). */
 int state_load(struct sdboot *b, bool *found);
-int state_store(struct sdboot *b);
-int state_init(struct sdboot *b);
+int state_init(struct sdboot *b); /* fresh records in an existing /.sdboot */
+/* Read one record file with the boot's FAT driver (record.h, sdb_record_read). */
+int boot_read_record(struct sdb_fat_vol *vol, const char *path, uint8_t buf[SDB_RECORD_SIZE]);
+/* Both state copies through `read`: the newest valid in *st (*slot 0 = a,
+ * 1 = b), err[] each copy's error; SDBOOT_ESTATE when neither is valid. */
+int state_read_pair(sdb_record_reader read, void *ctx, struct sdboot_state *st, uint8_t *slot,
+                    int err[2]);
 /* Bracket every file-system change on the boot path: begin marks the state
  * dirty (one record write, skipped when already dirty), end syncs and clears it.
  * A boot that finds the mark runs check/repair before anything else. */
 int fs_work_begin(struct sdboot *b);
 int fs_work_end(struct sdboot *b);
+
+/* Transitions (docs/boot.md, "Transitions"). */
+int state_confirm(struct sdboot *b);                  /* the confirm record is folded in */
+int state_refuse(struct sdboot *b, int why);          /* a staged release is refused */
+int state_abandon_install(struct sdboot *b, int why); /* extraction failed: refuse */
+int state_rollback_failed(struct sdboot *b, int why); /* keep the release, stop trials */
+int state_restart_extract(struct sdboot *b);          /* a cut while extracting */
+int state_begin_install(struct sdboot *b, enum sdboot_source source, const char *version);
+int state_switch(struct sdboot *b);      /* next/ is complete: move it in */
+int state_commit(struct sdboot *b);      /* target becomes installed, on trial */
+int state_count_trial(struct sdboot *b); /* one more unconfirmed boot */
+int state_end_trial(struct sdboot *b);   /* out of trials, nothing to roll back to */
+
+/* What a boot does first, from the recovery table (phase x fs_dirty). */
+enum state_recovery {
+    RECOVER_NONE,            /* IDLE, clean */
+    RECOVER_CHECK_FS,        /* IDLE, dirty: check and repair the FAT */
+    RECOVER_RESTART_EXTRACT, /* EXTRACTING: repair, drop next/, IDLE */
+    RECOVER_FINISH_SWITCH,   /* SWITCHING: settle, repair, switch, commit */
+};
+enum state_recovery state_recovery(const struct sdboot_state *st);
 
 /* tree.c */
 int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
@@ -43,6 +70,9 @@ int install_switch(struct sdboot *b);
 int install_commit(struct sdboot *b);
 int install_settle(struct sdboot *b);
 int install_from(struct sdboot *b, enum sdboot_source source, const char *version);
-int repair_fs(struct sdboot *b);
+
+/* repair.c: the FAT check with repair (sdb_fat_check), logging what it fixed;
+ * the boot runs it before touching a volume a cut may have left inconsistent. */
+int repair_fat_check(struct sdboot *b);
 
 #endif

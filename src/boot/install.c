@@ -32,38 +32,32 @@ static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_
     sdb_tar_init(&b->tar, ops, NULL, b->names, SDBOOT_MAX_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
     uint32_t half = SDBOOT_IO_BUF / 2, got;
-    int tar_err = SDB_OK;
+    int tar_err = SDB_OK, hash_err = SDB_OK;
     *size = 0;
     /* With a hash to compute, read to the end even after a tar error: a file
      * that is not the one published is reported as such, not by its symptom. */
     while ((err = sdb_fat_read(&in, b->io, half, &got)) == SDB_OK && got) {
         *size += got;
-        if (hash)
-            sdb_sha256_update(hash, b->io, got);
+        if (hash && !hash_err)
+            hash_err = sdb_sha256_update(hash, b->io, got);
         if (!tar_err)
             tar_err = sdb_tar_feed(&b->tar, b->io, got);
         if (tar_err && !hash)
             break;
     }
-    sdb_fat_close(&in);
-    if (err)
+    int cerr = sdb_fat_close(&in);
+    if (err || (err = cerr) || (err = hash_err))
         return err;
     return tar_err ? tar_err : sdb_tar_finish(&b->tar);
 }
 
 static int read_pending(struct sdboot *b, struct sdb_stage_record *rec)
 {
-    struct sdb_fat_file f;
     uint8_t buf[SDB_RECORD_SIZE];
-    uint32_t got;
-    int err = sdb_fat_open(&b->vol, &f, SDB_STAGE_PENDING, SDB_FAT_READ);
+    int err = boot_read_record(&b->vol, SDB_STAGE_PENDING, buf);
     if (err)
         return err == SDB_FAT_ENOENT ? SDBOOT_ENOPENDING : err;
-    err = sdb_fat_read(&f, buf, sizeof buf, &got);
-    sdb_fat_close(&f);
-    if (err)
-        return err;
-    return got == sizeof buf ? sdb_stage_record_decode(buf, rec) : SDB_STAGE_EFIELD;
+    return sdb_stage_record_decode(buf, rec);
 }
 
 /* Everything about a staged release is checked before the first write. */
@@ -79,15 +73,18 @@ int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
                                         rec->flags & SDB_STAGE_FORCED)))
         return err;
     struct sdb_sha256 hash;
-    uint8_t digest[32];
+    uint8_t digest[SDB_SHA256_LEN];
     uint64_t size;
-    sdb_sha256_init(&hash);
+    if ((err = sdb_sha256_init(&hash)))
+        return err;
     err = feed_archive(b, SDB_STAGE_ARCHIVE, NULL, &hash, &size);
-    sdb_sha256_finish(&hash, digest);
+    int herr = sdb_sha256_finish(&hash, digest);
+    if (herr || err == SDB_HASH_EBACKEND) /* no digest to compare */
+        return herr ? herr : err;
     bool read_whole = err == SDB_OK || (err <= SDB_ERR_FAT_MIN && err >= SDB_ERR_REL_MIN);
     if (read_whole && size != rec->size)
         return SDB_SIZE_EMISMATCH;
-    if (read_whole && memcmp(digest, rec->sha256, 32))
+    if (read_whole && memcmp(digest, rec->sha256, SDB_SHA256_LEN))
         return SDB_HASH_EMISMATCH;
     return err;
 }
@@ -274,9 +271,8 @@ int install_settle(struct sdboot *b)
 
 int install_commit(struct sdboot *b)
 {
-    struct sdboot_state *st = &b->st;
     int err = SDB_OK;
-    if (st->source == SDBOOT_FROM_STAGING) {
+    if (b->st.source == SDBOOT_FROM_STAGING) {
         if (tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL)) {
             if (tree_exists(&b->vol, CURRENT_TAR, NULL))
                 err = sdb_fat_rename(&b->vol, CURRENT_TAR, PREVIOUS_TAR, true);
@@ -286,24 +282,7 @@ int install_commit(struct sdboot *b)
     } else if (tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
         err = sdb_fat_rename(&b->vol, PREVIOUS_TAR, CURRENT_TAR, true);
     }
-    if (err || (err = sdb_fat_sync(&b->vol)))
-        return err;
-    bool rollback = st->source == SDBOOT_FROM_PREVIOUS;
-    if (rollback)
-        st->previous[0] = '\0';
-    else
-        snprintf(st->previous, sizeof st->previous, "%s",
-                 strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
-    memcpy(st->installed, st->target, sizeof st->installed);
-    st->target[0] = '\0';
-    st->phase = SDBOOT_PHASE_IDLE;
-    st->trials_used = 0;
-    st->trial_max = b->cfg.trial_boots;
-    st->confirmed = rollback; /* the release rolled back to had been confirmed */
-    st->last_event = rollback ? SDBOOT_EV_ROLLED_BACK : SDBOOT_EV_INSTALLED;
-    st->last_error = SDB_OK;
-    st->fs_dirty = true; /* the clean-up below is file-system work too */
-    if ((err = state_store(b)))
+    if (err || (err = sdb_fat_sync(&b->vol)) || (err = state_commit(b)))
         return err;
     /* Clean-up after the commit: a cut here only leaves leftovers for the next boot. */
     if ((err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING)) && err != SDB_FAT_ENOENT)
@@ -315,34 +294,13 @@ int install_commit(struct sdboot *b)
     return fs_work_end(b);
 }
 
-int repair_fs(struct sdboot *b)
-{
-    struct sdb_fat_check_report r;
-    int err = sdb_fat_check(&b->vol, true, b->bitmap, sizeof b->bitmap, &r);
-    if (err)
-        return err;
-    uint32_t fixed = r.lost_clusters + r.cross_links + r.chains_truncated + r.sizes_fixed +
-                     r.orphan_lfn + r.bad_entries + r.fat_copies_fixed + r.fsinfo_fixed;
-    if (fixed)
-        boot_log(b, "file system repaired after a power cut (%u fixes)", (unsigned)fixed);
-    return SDB_OK;
-}
-
 int install_from(struct sdboot *b, enum sdboot_source source, const char *version)
 {
-    struct sdboot_state *st = &b->st;
-    st->phase = SDBOOT_PHASE_EXTRACTING;
-    st->fs_dirty = true;
-    st->source = (uint8_t)source;
-    snprintf(st->target, sizeof st->target, "%s", version);
-    int err = state_store(b);
+    int err = state_begin_install(b, source, version);
     if (err)
         return err;
     err = install_extract(b, source == SDBOOT_FROM_STAGING ? SDB_STAGE_ARCHIVE : PREVIOUS_TAR);
-    if (err)
-        return err;
-    st->phase = SDBOOT_PHASE_SWITCHING;
-    if ((err = state_store(b)) || (err = install_switch(b)))
+    if (err || (err = state_switch(b)) || (err = install_switch(b)))
         return err;
     return install_commit(b);
 }

@@ -136,3 +136,16 @@ int sdboot_repair(struct sdboot *b, uint32_t *restored)
     b->repaired = r.damaged_count;
     return SDB_OK;
 }
+
+int repair_fat_check(struct sdboot *b)
+{
+    struct sdb_fat_check_report r;
+    int err = sdb_fat_check(&b->vol, true, b->bitmap, sizeof b->bitmap, &r);
+    if (err)
+        return err;
+    uint32_t fixed = r.lost_clusters + r.cross_links + r.chains_truncated + r.sizes_fixed +
+                     r.orphan_lfn + r.bad_entries + r.fat_copies_fixed + r.fsinfo_fixed;
+    if (fixed)
+        boot_log(b, "file system repaired after a power cut (%u fixes)", (unsigned)fixed);
+    return SDB_OK;
+}

@@ -1,64 +1,87 @@
 /*
- * Boot state records: two files of one sector each, written alternately.
- * A record is updated by a single sdb_fat_overwrite_sector (no FAT or directory
- * write) followed by a sync, so a cut leaves the other, older record intact and
- * the newest valid one (highest sequence, good CRC) is always a complete state.
+ * The boot state: its records on the card, the transitions between states,
+ * and the recovery table. Nothing outside this file writes a state field.
  *
- * Layout (little-endian): "SDBSTATE", u32 format 1, u32 seq, u8 phase, source,
- * trial_max, trials_used, confirmed, last_event, fs_dirty, 1 pad, i32 last_error,
- * installed[64], previous[64], target[64], zero padding, u32 CRC-32 at 508.
+ * Records: two files of one sector each, written alternately. A record is
+ * updated by a single sdb_fat_overwrite_sector (no FAT or directory write)
+ * followed by a sync, so a cut leaves the other, older record intact and the
+ * newest valid one (highest sequence, good CRC) is always a complete state.
+ * Frame (record.h): magic "SDBSTATE", format 1, then from offset 12: u32 seq,
+ * u8 phase, source, trial_max, trials_used, confirmed, last_event, fs_dirty,
+ * 1 pad, i32 last_error, installed[64], previous[64], target[64], zero
+ * padding, CRC-32 at 508.
+ *
+ * Transitions: each helper below sets the fields of one step of docs/boot.md
+ * and stores the result with one record write (fs_dirty rides along: it is
+ * set only by fs_work_begin and cleared only by fs_work_end).
+ *
+ * RAM: none of its own (the state lives in struct sdboot). Stack: two records
+ * (1 KiB) while loading, one (512 B) while storing.
  */
 #include <stdio.h>
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/bytes.h"
-#include "sdboot/crc32.h"
+#include "sdboot/record.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
 
 #define MAGIC "SDBSTATE"
-#define CRC_AT (SDB_RECORD_SIZE - 4)
+
+enum {
+    OFF_SEQ = SDB_RECORD_FIELDS,
+    OFF_PHASE = OFF_SEQ + 4,
+    OFF_SOURCE,
+    OFF_TRIAL_MAX,
+    OFF_TRIALS_USED,
+    OFF_CONFIRMED,
+    OFF_LAST_EVENT,
+    OFF_FS_DIRTY,
+    OFF_LAST_ERROR = OFF_FS_DIRTY + 2,
+    OFF_INSTALLED = OFF_LAST_ERROR + 4,
+    OFF_PREVIOUS = OFF_INSTALLED + SDB_VERSION_MAX,
+    OFF_TARGET = OFF_PREVIOUS + SDB_VERSION_MAX,
+    OFF_END = OFF_TARGET + SDB_VERSION_MAX,
+};
+_Static_assert(OFF_END <= SDB_RECORD_CRC_AT, "state record fits one sector");
 
 int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SIZE])
 {
     memset(out, 0, SDB_RECORD_SIZE);
-    memcpy(out, MAGIC, 8);
-    sdb_put_le32(out + 8, 1);
-    sdb_put_le32(out + 12, st->seq);
-    out[16] = st->phase;
-    out[17] = st->source;
-    out[18] = st->trial_max;
-    out[19] = st->trials_used;
-    out[20] = st->confirmed;
-    out[21] = st->last_event;
-    out[22] = st->fs_dirty;
-    sdb_put_le32(out + 24, (uint32_t)st->last_error);
-    memcpy(out + 28, st->installed, SDB_VERSION_MAX);
-    memcpy(out + 28 + SDB_VERSION_MAX, st->previous, SDB_VERSION_MAX);
-    memcpy(out + 28 + 2 * SDB_VERSION_MAX, st->target, SDB_VERSION_MAX);
-    sdb_put_le32(out + CRC_AT, sdb_crc32(0, out, CRC_AT));
+    sdb_put_le32(out + OFF_SEQ, st->seq);
+    out[OFF_PHASE] = st->phase;
+    out[OFF_SOURCE] = st->source;
+    out[OFF_TRIAL_MAX] = st->trial_max;
+    out[OFF_TRIALS_USED] = st->trials_used;
+    out[OFF_CONFIRMED] = st->confirmed;
+    out[OFF_LAST_EVENT] = st->last_event;
+    out[OFF_FS_DIRTY] = st->fs_dirty;
+    sdb_put_le32(out + OFF_LAST_ERROR, (uint32_t)st->last_error);
+    memcpy(out + OFF_INSTALLED, st->installed, SDB_VERSION_MAX);
+    memcpy(out + OFF_PREVIOUS, st->previous, SDB_VERSION_MAX);
+    memcpy(out + OFF_TARGET, st->target, SDB_VERSION_MAX);
+    sdb_record_seal(out, MAGIC);
     return SDB_OK;
 }
 
 int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *st)
 {
-    if (memcmp(in, MAGIC, 8) || sdb_get_le32(in + 8) != 1)
-        return SDB_STAGE_EMAGIC;
-    if (sdb_get_le32(in + CRC_AT) != sdb_crc32(0, in, CRC_AT))
-        return SDB_STAGE_ECRC;
+    int err = sdb_record_unseal(in, MAGIC);
+    if (err)
+        return err;
     memset(st, 0, sizeof *st);
-    st->seq = sdb_get_le32(in + 12);
-    st->phase = in[16];
-    st->source = in[17];
-    st->trial_max = in[18];
-    st->trials_used = in[19];
-    st->confirmed = in[20];
-    st->last_event = in[21];
-    st->fs_dirty = in[22];
-    st->last_error = (int32_t)sdb_get_le32(in + 24);
-    memcpy(st->installed, in + 28, SDB_VERSION_MAX);
-    memcpy(st->previous, in + 28 + SDB_VERSION_MAX, SDB_VERSION_MAX);
-    memcpy(st->target, in + 28 + 2 * SDB_VERSION_MAX, SDB_VERSION_MAX);
+    st->seq = sdb_get_le32(in + OFF_SEQ);
+    st->phase = in[OFF_PHASE];
+    st->source = in[OFF_SOURCE];
+    st->trial_max = in[OFF_TRIAL_MAX];
+    st->trials_used = in[OFF_TRIALS_USED];
+    st->confirmed = in[OFF_CONFIRMED];
+    st->last_event = in[OFF_LAST_EVENT];
+    st->fs_dirty = in[OFF_FS_DIRTY];
+    st->last_error = (int32_t)sdb_get_le32(in + OFF_LAST_ERROR);
+    memcpy(st->installed, in + OFF_INSTALLED, SDB_VERSION_MAX);
+    memcpy(st->previous, in + OFF_PREVIOUS, SDB_VERSION_MAX);
+    memcpy(st->target, in + OFF_TARGET, SDB_VERSION_MAX);
     if (st->installed[SDB_VERSION_MAX - 1] || st->previous[SDB_VERSION_MAX - 1] ||
         st->target[SDB_VERSION_MAX - 1] || st->phase > SDBOOT_PHASE_SWITCHING ||
         st->source > SDBOOT_FROM_PREVIOUS)
@@ -66,38 +89,58 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     return SDB_OK;
 }
 
-static int read_record(struct sdb_fat_vol *vol, const char *path, struct sdboot_state *st)
+/* ---- reading records ---- */
+
+static int fat_reader(void *ctx, const char *path, uint8_t *buf, size_t cap, size_t *got)
 {
     struct sdb_fat_file f;
-    uint8_t buf[SDB_RECORD_SIZE];
-    uint32_t got;
-    int err = sdb_fat_open(vol, &f, path, SDB_FAT_READ);
+    uint32_t n = 0;
+    int err = sdb_fat_open(ctx, &f, path, SDB_FAT_READ);
     if (err)
         return err;
-    err = sdb_fat_read(&f, buf, sizeof buf, &got);
-    sdb_fat_close(&f);
-    if (err)
-        return err;
-    return got == sizeof buf ? sdboot_state_decode(buf, st) : SDB_STAGE_EFIELD;
+    err = sdb_fat_read(&f, buf, (uint32_t)cap, &n);
+    int cerr = sdb_fat_close(&f);
+    *got = n;
+    return err ? err : cerr;
 }
 
-/* Newest valid of the two records. *slot: 0 = a, 1 = b. */
-static int load_newest(struct sdb_fat_vol *vol, struct sdboot_state *st, uint8_t *slot,
-                       bool *any_file)
+int boot_read_record(struct sdb_fat_vol *vol, const char *path, uint8_t buf[SDB_RECORD_SIZE])
+{
+    return sdb_record_read(fat_reader, vol, path, buf);
+}
+
+static int read_state(sdb_record_reader read, void *ctx, const char *path, struct sdboot_state *st)
+{
+    uint8_t buf[SDB_RECORD_SIZE];
+    int err = sdb_record_read(read, ctx, path, buf);
+    return err ? err : sdboot_state_decode(buf, st);
+}
+
+int state_read_pair(sdb_record_reader read, void *ctx, struct sdboot_state *st, uint8_t *slot,
+                    int err[2])
 {
     struct sdboot_state a, b;
-    int ea = read_record(vol, STATE_A, &a), eb = read_record(vol, STATE_B, &b);
-    *any_file = ea != SDB_FAT_ENOENT || eb != SDB_FAT_ENOENT;
-    if (ea && ea != SDB_FAT_ENOENT && ea > SDB_ERR_BD_MIN)
-        return ea; /* device errors (power, I/O) go up as they are */
-    if (eb && eb != SDB_FAT_ENOENT && eb > SDB_ERR_BD_MIN)
-        return eb;
-    if (ea && eb)
+    err[0] = read_state(read, ctx, STATE_A, &a);
+    err[1] = read_state(read, ctx, STATE_B, &b);
+    if (err[0] && err[1])
         return SDBOOT_ESTATE;
-    bool use_b = ea || (!eb && b.seq > a.seq);
+    bool use_b = sdb_record_pick_b(err[0], a.seq, err[1], b.seq);
     *st = use_b ? b : a;
     *slot = use_b ? 1 : 0;
     return SDB_OK;
+}
+
+/* Newest valid of the two records on the boot's volume. *slot: 0 = a, 1 = b. */
+static int load_newest(struct sdb_fat_vol *vol, struct sdboot_state *st, uint8_t *slot,
+                       bool *any_file)
+{
+    int err[2];
+    int rc = state_read_pair(fat_reader, vol, st, slot, err);
+    *any_file = err[0] != SDB_FAT_ENOENT || err[1] != SDB_FAT_ENOENT;
+    for (int i = 0; i < 2; i++)
+        if (err[i] && err[i] != SDB_FAT_ENOENT && err[i] > SDB_ERR_BD_MIN)
+            return err[i]; /* device errors (power, I/O) go up as they are */
+    return rc;
 }
 
 int sdboot_read_state(struct sdb_fat_vol *vol, struct sdboot_state *st)
@@ -118,7 +161,9 @@ int state_load(struct sdboot *b, bool *found)
     return err;
 }
 
-int state_store(struct sdboot *b)
+/* ---- storing ---- */
+
+static int state_store(struct sdboot *b)
 {
     /* Everything done so far is on the card before the record says so. */
     int err = sdb_fat_sync(&b->vol);
@@ -140,20 +185,12 @@ int state_store(struct sdboot *b)
     return sdb_bd_sync(b->vol.bd);
 }
 
-/* Create /.sdboot and both records. A cut leaves files that are missing, short
- * or zero: no valid record, so the next boot initialises again. */
+/* Write both records of a fresh state (/.sdboot exists). A cut leaves files
+ * that are missing, short or zero: no valid record, so the next boot
+ * initialises again. */
 int state_init(struct sdboot *b)
 {
     uint8_t zero[SDB_RECORD_SIZE] = {0}, rec[SDB_RECORD_SIZE];
-    int err;
-    struct sdb_fat_stat st;
-    err = sdb_fat_stat(&b->vol, DIR_SDBOOT, &st);
-    if (err == SDB_OK) /* an initialisation a cut interrupted: mend the card first */
-        err = repair_fs(b);
-    else if (err == SDB_FAT_ENOENT)
-        err = sdb_fat_mkdir(&b->vol, DIR_SDBOOT);
-    if (err)
-        return err;
     memset(&b->st, 0, sizeof b->st);
     snprintf(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
     b->st.confirmed = true;
@@ -164,7 +201,8 @@ int state_init(struct sdboot *b)
     const uint8_t *content[2] = {zero, rec};
     for (int i = 0; i < 2; i++) {
         struct sdb_fat_file f;
-        err = sdb_fat_open(&b->vol, &f, paths[i], SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
+        int err =
+            sdb_fat_open(&b->vol, &f, paths[i], SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
         if (err)
             return err;
         err = sdb_fat_write(&f, content[i], SDB_RECORD_SIZE);
@@ -193,4 +231,132 @@ int fs_work_end(struct sdboot *b)
         return err;
     b->st.fs_dirty = false;
     return state_store(b);
+}
+
+/* Store a transition that file-system work follows: one record write that
+ * also marks the work (through fs_work_begin when it is not marked yet). */
+static int store_then_work(struct sdboot *b)
+{
+    return b->st.fs_dirty ? state_store(b) : fs_work_begin(b);
+}
+
+/* Store a transition that ends the file-system work: one record write. */
+static int store_work_done(struct sdboot *b)
+{
+    return b->st.fs_dirty ? fs_work_end(b) : state_store(b);
+}
+
+/* ---- transitions (docs/boot.md, "Transitions") ---- */
+
+int state_confirm(struct sdboot *b)
+{
+    b->st.confirmed = true;
+    b->st.last_event = SDBOOT_EV_CONFIRMED;
+    return store_then_work(b); /* the confirm record is deleted next */
+}
+
+int state_refuse(struct sdboot *b, int why)
+{
+    b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
+    b->st.last_error = why;
+    return store_then_work(b); /* the staged files are deleted next */
+}
+
+static void drop_target(struct sdboot_state *st)
+{
+    st->phase = SDBOOT_PHASE_IDLE;
+    st->target[0] = '\0';
+}
+
+int state_abandon_install(struct sdboot *b, int why)
+{
+    drop_target(&b->st);
+    return state_refuse(b, why);
+}
+
+int state_rollback_failed(struct sdboot *b, int why)
+{
+    drop_target(&b->st);
+    b->st.confirmed = true; /* keep the running release, stop counting */
+    b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
+    b->st.last_error = why;
+    return store_work_done(b);
+}
+
+int state_restart_extract(struct sdboot *b)
+{
+    b->st.phase = SDBOOT_PHASE_IDLE;
+    return store_work_done(b);
+}
+
+int state_begin_install(struct sdboot *b, enum sdboot_source source, const char *version)
+{
+    struct sdboot_state *st = &b->st;
+    st->phase = SDBOOT_PHASE_EXTRACTING;
+    st->source = (uint8_t)source;
+    snprintf(st->target, sizeof st->target, "%s", version);
+    return store_then_work(b);
+}
+
+int state_switch(struct sdboot *b)
+{
+    b->st.phase = SDBOOT_PHASE_SWITCHING;
+    return state_store(b);
+}
+
+int state_commit(struct sdboot *b)
+{
+    struct sdboot_state *st = &b->st;
+    bool rollback = st->source == SDBOOT_FROM_PREVIOUS;
+    if (rollback)
+        st->previous[0] = '\0';
+    else
+        snprintf(st->previous, sizeof st->previous, "%s",
+                 strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
+    memcpy(st->installed, st->target, sizeof st->installed);
+    st->target[0] = '\0';
+    st->phase = SDBOOT_PHASE_IDLE;
+    st->trials_used = 0;
+    st->trial_max = b->cfg.trial_boots;
+    st->confirmed = rollback; /* the release rolled back to had been confirmed */
+    st->last_event = rollback ? SDBOOT_EV_ROLLED_BACK : SDBOOT_EV_INSTALLED;
+    st->last_error = SDB_OK;
+    return store_then_work(b); /* the clean-up after the commit is file-system work */
+}
+
+int state_count_trial(struct sdboot *b)
+{
+    b->st.trials_used++;
+    return state_store(b);
+}
+
+int state_end_trial(struct sdboot *b)
+{
+    b->st.confirmed = true;
+    return state_store(b);
+}
+
+/* ---- recovery table: what a boot does first, by phase and fs_dirty ---- */
+
+#define ANY_DIRTY 2
+
+static const struct state_rule {
+    uint8_t phase;
+    uint8_t dirty; /* 0, 1 or ANY_DIRTY */
+    enum state_recovery action;
+} recovery_table[] = {
+    {SDBOOT_PHASE_IDLE, 0, RECOVER_NONE},
+    {SDBOOT_PHASE_IDLE, 1, RECOVER_CHECK_FS},
+    {SDBOOT_PHASE_EXTRACTING, ANY_DIRTY, RECOVER_RESTART_EXTRACT},
+    {SDBOOT_PHASE_SWITCHING, ANY_DIRTY, RECOVER_FINISH_SWITCH},
+};
+
+enum state_recovery state_recovery(const struct sdboot_state *st)
+{
+    for (size_t i = 0; i < sizeof recovery_table / sizeof recovery_table[0]; i++) {
+        const struct state_rule *r = &recovery_table[i];
+        if (r->phase == st->phase && (r->dirty == ANY_DIRTY || r->dirty == st->fs_dirty))
+            return r->action;
+    }
+    return RECOVER_NONE; /* unreachable: decode refuses an unknown phase */
 }
