@@ -13,7 +13,7 @@
  *   ota     -288 .. -383   (ota.h, transport.h)
  *   port    -384 .. -447   (the ports' own headers)
  *
- * Invariant 5 of the design: every error reaches the caller as a distinct
+ * Invariant 5 (docs/design.md): every error reaches the caller as a distinct
  * code with a human-readable message; nothing is silently ignored.
  */
 #ifndef SDBOOT_ERROR_H

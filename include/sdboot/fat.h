@@ -187,24 +187,46 @@ struct sdb_fat_check_opts {
     void *ctx;
 };
 
+/*
+ * Contracts. Every function returns SDB_OK or a negative code. Common to all:
+ * SDB_E_INVAL for a NULL or unusable argument (a caller bug); block device
+ * errors (SDB_BD_EIO, SDB_BD_ENOMEDIUM, SDB_BD_EPOWER...) pass up unchanged and
+ * leave what "power cut" says; every path argument may also give
+ * SDB_FAT_EPATH, SDB_FAT_ENAME, SDB_FAT_ENOENT (a component is missing),
+ * SDB_FAT_ENOTDIR, SDB_FAT_ECORRUPT or SDB_FAT_ELOOP (a hostile card). Every
+ * writing call gives SDB_FAT_EROFS on a read-only mount, writing nothing.
+ * "Power cut" says what a cut during the call leaves on the card; what
+ * sdb_fat_check(repair) then fixes is in POWERLOSS.md.
+ */
+
 /* ---- detection, mkfs, mount ---- */
 
 /* Classify what the device holds, reading only (fat_detect.c has the rules).
  * SDB_OK with info filled for every class (I/O errors are a class, not a
- * failure); an error only for a bad argument. */
+ * failure); an error only for a bad argument (SDB_E_INVAL). */
 int sdb_fat_probe(sdb_bd_t *bd, struct sdb_card_info *info);
 /* sdb_fat_probe, the class only. */
 int sdb_fat_detect(sdb_bd_t *bd, enum sdb_card_class *cls);
-/* Apply info->mend (one sector write, then sync); SDB_FAT_ENOFS when it has none. */
+/* Apply info->mend (one sector write, then sync); SDB_FAT_ENOFS when it has
+ * none. Power cut: the damaged boot sector or the mended one. */
 int sdb_fat_mend(sdb_bd_t *bd, const struct sdb_card_info *info);
 const char *sdb_card_class_name(enum sdb_card_class cls);
-/* Lay out an empty FAT volume over the whole device (superfloppy, as mkfs.fat). */
+/* Lay out an empty FAT volume over the whole device (superfloppy, as
+ * mkfs.fat). SDB_FAT_ENOFIT when the requested type or cluster size cannot
+ * fit the device. Power cut: the old boot sector is invalidated first and the
+ * new one written last, so a cut leaves a card that does not mount as FAT,
+ * never a half volume that does. */
 int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts);
-/* Mount the superfloppy volume or the first FAT partition of an MBR. */
+/* Mount the superfloppy volume or the first FAT partition of an MBR.
+ * SDB_FAT_ENOFS when there is none; reads only. */
 int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only);
-/* Write FSInfo if it changed, then sync the device. The volume stays usable. */
+/* Write pending FAT changes and FSInfo, then sync the device: everything
+ * before this call is on the card when it returns SDB_OK. The volume stays
+ * usable. Power cut: the FSInfo count may be stale (check fixes it). */
 int sdb_fat_sync(struct sdb_fat_vol *vol);
+/* sdb_fat_sync, then forget the volume (files must be closed first). */
 int sdb_fat_unmount(struct sdb_fat_vol *vol);
+/* Free clusters (counted once when FSInfo has no valid count). Reads only. */
 int sdb_fat_free_clusters(struct sdb_fat_vol *vol, uint32_t *free_clusters);
 static inline uint32_t sdb_fat_cluster_bytes(const struct sdb_fat_vol *vol)
 {
@@ -213,11 +235,23 @@ static inline uint32_t sdb_fat_cluster_bytes(const struct sdb_fat_vol *vol)
 
 /* ---- files ---- */
 
+/* Open (SDB_FAT_READ/WRITE/CREATE/TRUNC/APPEND/EXCL). SDB_FAT_EISDIR for a
+ * directory, SDB_FAT_EEXIST with EXCL, SDB_FAT_EACCES to write a read-only
+ * entry, SDB_FAT_ENOSPC / SDB_FAT_EDIRFULL when the entry cannot be created.
+ * Power cut while creating: no entry, or an empty file, or orphaned long-name
+ * parts; with TRUNC: the old content or an empty file (lost clusters). */
 int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path, unsigned flags);
-/* *got < n only at end of file. */
+/* Read from the position; *got < n only at end of file. SDB_FAT_EACCES when
+ * not opened for reading, SDB_FAT_ECORRUPT when the chain is shorter than the
+ * size. Reads only. */
 int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got);
+/* Write at the position (the end with APPEND), growing the file. SDB_FAT_EACCES
+ * when not opened for writing, SDB_FAT_EFBIG past 4 GiB - 1, SDB_FAT_ENOSPC
+ * when the card is full (what fitted is written; f's size says how much).
+ * Power cut: data past the last flushed size is lost (lost clusters at worst);
+ * the file keeps its last flushed size and content up to it. */
 int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n);
-/* Seek within [0, size]. */
+/* Seek within [0, size]; SDB_E_INVAL beyond. No I/O until the next read/write. */
 int sdb_fat_seek(struct sdb_fat_file *f, uint32_t pos);
 static inline uint32_t sdb_fat_tell(const struct sdb_fat_file *f)
 {
@@ -227,24 +261,40 @@ static inline uint32_t sdb_fat_size(const struct sdb_fat_file *f)
 {
     return f->size;
 }
-/* Shrink (or keep) the file to `size` bytes; growing is done by writing. */
+/* Shrink (or keep) the file to `size` bytes; growing is done by writing.
+ * SDB_FAT_EACCES when not writable. Power cut: the old size or the new one;
+ * clusters cut off may be lost (check frees them). */
 int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size);
-/* Write the directory entry if it changed. */
+/* Write the directory entry if it changed (size, first cluster, time): one
+ * sector. After it, a cut keeps everything written so far. */
 int sdb_fat_flush(struct sdb_fat_file *f);
+/* sdb_fat_flush, then forget the file (also on error: never use f again). */
 int sdb_fat_close(struct sdb_fat_file *f);
 
 /* ---- names ---- */
 
+/* Entry of a path (the root too). Reads only. */
 int sdb_fat_stat(struct sdb_fat_vol *vol, const char *path, struct sdb_fat_stat *st);
+/* Iterate a directory: SDB_FAT_ENOTDIR for a file. Reads only. */
 int sdb_fat_opendir(struct sdb_fat_vol *vol, struct sdb_fat_dir *d, const char *path);
 /* SDB_OK with an entry, SDB_FAT_ENOENT at the end. Skips "." and "..". */
 int sdb_fat_readdir(struct sdb_fat_dir *d, struct sdb_fat_dirent *ent);
+/* Create a directory (the parent must exist). SDB_FAT_EEXIST, SDB_FAT_ENOSPC,
+ * SDB_FAT_EDIRFULL. Power cut: no directory, or a complete empty one; at worst
+ * a lost cluster or orphaned long-name parts. */
 int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path);
+/* Remove an empty directory. SDB_FAT_ENOTEMPTY, SDB_FAT_EBUSY for the root,
+ * SDB_FAT_ENOTDIR for a file. Power cut: the directory, or none (lost cluster). */
 int sdb_fat_rmdir(struct sdb_fat_vol *vol, const char *path);
+/* Remove a file. SDB_FAT_EISDIR for a directory, SDB_FAT_EACCES for a
+ * read-only entry. The entry goes before its chain is freed, so a cut leaves
+ * the file or lost clusters, never a name on freed clusters. */
 int sdb_fat_unlink(struct sdb_fat_vol *vol, const char *path);
 /* Move a file or directory. With `replace`, an existing file `to` is replaced
- * (never a directory). The new entry is written before the old one is removed:
- * a cut in between leaves two names for one chain (check repairs it). */
+ * (never a directory: SDB_FAT_EISDIR); without, SDB_FAT_EEXIST. SDB_FAT_EBUSY
+ * for the root or a directory into itself. The new entry is written before the
+ * old one is removed: a cut in between leaves two names for one chain
+ * (sdb_fat_rename_settle, then check, repairs it). */
 int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bool replace);
 
 /* ---- power-loss primitives for the installer ---- */
@@ -252,18 +302,24 @@ int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bo
 /* Finish a rename a power cut interrupted: when both `from` and `to` exist and
  * name the same first cluster, drop the `from` name only (never the data) and,
  * for a directory, point its ".." at its new parent. SDB_OK when there was
- * nothing to do. Callers that rename under a journal run this before check. */
+ * nothing to do. Callers that rename under a journal run this before check.
+ * Power cut: as an unlink of the `from` entry (the data stays under `to`). */
 int sdb_fat_rename_settle(struct sdb_fat_vol *vol, const char *from, const char *to);
 
 /* Overwrite 512 bytes of an existing file at a 512-aligned offset inside its
- * size: exactly one sector write, no FAT or directory write. Atomic as far as
- * the card makes single-sector writes atomic. */
+ * size: exactly one sector write, no FAT or directory write. SDB_FAT_EALIGN
+ * for an unaligned offset or one past the end, SDB_FAT_EACCES when not
+ * writable. Power cut: the old sector, the new one, or a torn mix (the boot
+ * state records detect that with their CRC). */
 int sdb_fat_overwrite_sector(struct sdb_fat_file *f, uint32_t offset,
                              const uint8_t data[SDB_SECTOR_SIZE]);
 /* Rename `dir_path`/`old_name` to `new_name` in the same directory by rewriting
  * its entries in place, in one sector write. SDB_FAT_ENOTINPLACE when the new
  * name needs other slots (a different number of long-name parts, or the slots
- * cross a sector boundary); the volume is then unchanged. */
+ * cross a sector boundary); the volume is then unchanged. SDB_FAT_EEXIST when
+ * new_name exists. Power cut: the old name or the new one. Not used by the
+ * boot engine (its records are rewritten in place instead); kept as the
+ * atomic-rename primitive for a journal that needs one. */
 int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const char *old_name,
                            const char *new_name);
 
@@ -275,6 +331,7 @@ int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const 
  * `repair` nothing is written. Returns SDB_OK when the volume is (now) clean,
  * SDB_FAT_ECORRUPT when problems remain (always, in read-only mode, when any
  * were found), or an I/O error. Bounded: never loops on a hostile card. */
+/* Power cut during a repair: a state a second check repairs (tested). */
 int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_t bitmap_bytes,
                   struct sdb_fat_check_report *report);
 /* sdb_fat_check with ownership (see sdb_fat_check_opts): walks the tree twice

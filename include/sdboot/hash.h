@@ -11,9 +11,10 @@
  * Contract (every backend):
  *   - init, update, finish return SDB_OK or SDB_HASH_EBACKEND (the library
  *     failed); after an error the digest must not be used.
- *   - finish writes the digest and releases whatever init took; the context
- *     may be initialised again afterwards. A context that was initialised must
- *     be finished exactly once, also on an error path.
+ *   - finish writes the digest and releases whatever init took (a hardware
+ *     engine, on some ports); the context may be initialised again afterwards.
+ *     init on a context that was started restarts it. Callers finish every
+ *     context they started, also on an error path.
  *   - no allocation on the boot path, no I/O: a power cut loses nothing but the
  *     hash in progress, which is recomputed from the data.
  * RAM: SDB_SHA256_CTX_SIZE / SDB_SHA1_CTX_SIZE bytes per context (caller's).

@@ -28,6 +28,8 @@
 
 #define SDB_OTA_UPTODATE 1 /* positive: nothing newer to install */
 #define SDB_OTA_URL_MAX 512
+#define SDB_OTA_DEFAULT_RETRIES 3      /* attempts per download when retries is 0 */
+#define SDB_OTA_DEFAULT_BACKOFF_MS 500 /* first retry delay when backoff_ms is 0 */
 
 enum sdb_ota_err {
     SDB_OTA_EHTTP = -288,      /* the server answered with an unexpected HTTP status */
@@ -75,8 +77,8 @@ struct sdboot_ota_config {
     const char *board;      /* this device's board id, or NULL */
     const char *installed;  /* running version ("none" on a fresh card) */
     bool force;             /* install even when not newer */
-    uint8_t retries;        /* attempts per download (0 = 3) */
-    uint32_t backoff_ms;    /* first retry delay, doubled each time (0 = 500) */
+    uint8_t retries;        /* attempts per download (0 = SDB_OTA_DEFAULT_RETRIES) */
+    uint32_t backoff_ms;    /* first retry delay, doubled each time (0 = ..._BACKOFF_MS) */
     void (*sleep_ms)(void *ctx, uint32_t ms); /* the port's delay (NULL = no wait) */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void (*log)(void *ctx, const char *line);
@@ -99,10 +101,35 @@ struct sdboot_ota {
     uint64_t bytes_resumed;    /* bytes kept from an earlier partial download */
 };
 
+/*
+ * Contracts. Transport errors (transport.h, SDB_OTA_EHTTP) are retried
+ * cfg.retries times with backoff; file errors (fileio.h) are not. Power cut:
+ * the application side never writes outside /.sdboot/staging/ (and the
+ * confirm record); a cut leaves at worst a partial download that the next
+ * stage resumes, never a pending record without its complete, verified
+ * archive (stage.h gives the order).
+ */
+
+/* Fill o from cfg (copied; defaults for zero fields). No I/O, cannot fail. */
 void sdboot_ota_init(struct sdboot_ota *o, const struct sdboot_ota_config *cfg,
                      const sdb_transport_t *http, const sdb_fileio_t *fio);
+/* GET versions (and versions.sig when keys are configured), verify, decide.
+ * SDB_OK when the latest line should be installed (o->latest), SDB_OTA_UPTODATE
+ * when it is not newer or the server says 304, SDB_OTA_ETOOBIG, a manifest
+ * error (SDB_MF_*), a signature refusal (SDB_SIG_*), SDB_POLICY_EBOARD, or a
+ * transport error after the retries. Writes nothing. */
 int sdboot_ota_check(struct sdboot_ota *o);
+/* Download the release checked last into the staging area (resuming a
+ * partial download of the same release), check its size and hashes against
+ * the signed line, and stage it. SDB_OK once the pending record is written;
+ * SDB_OTA_ENOTSTAGED without a successful check, SDB_OTA_EURL, SDB_OTA_ESIZE
+ * (more bytes than signed), SDB_SIZE_EMISMATCH / SDB_HASH_EMISMATCH (the bad
+ * download is deleted), SDB_HASH_EBACKEND, a transport or file error (the
+ * partial download stays for the next attempt). */
 int sdboot_ota_stage(struct sdboot_ota *o);
+/* check, then stage when there is something newer (the seed's contract).
+ * SDB_OK with *restart true when a release was staged (reset the device),
+ * SDB_OK with *restart false when up to date, or the error of either step. */
 int sdboot_ota_install_update_if_available(struct sdboot_ota *o, bool *restart);
 
 #endif

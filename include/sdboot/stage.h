@@ -24,13 +24,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SDB_DIR "/.sdboot"
-#define SDB_STAGING_DIR "/.sdboot/staging"
-#define SDB_STAGE_PART "/.sdboot/staging/release.part"
-#define SDB_STAGE_RESUME "/.sdboot/staging/resume"
-#define SDB_STAGE_ARCHIVE "/.sdboot/staging/release.tar"
-#define SDB_STAGE_PENDING "/.sdboot/staging/pending"
-#define SDB_CONFIRM "/.sdboot/confirm"
+#define SDB_DIR "/.sdboot" /* the one definition: the bootloader's own directory */
+#define SDB_STAGING_DIR SDB_DIR "/staging"
+#define SDB_STAGE_PART SDB_STAGING_DIR "/release.part"
+#define SDB_STAGE_RESUME SDB_STAGING_DIR "/resume"
+#define SDB_STAGE_ARCHIVE SDB_STAGING_DIR "/release.tar"
+#define SDB_STAGE_PENDING SDB_STAGING_DIR "/pending"
+#define SDB_CONFIRM SDB_DIR "/confirm"
 
 #define SDB_RECORD_SIZE 512u
 #define SDB_VERSION_MAX 64   /* longest semver string kept, including NUL */

@@ -28,11 +28,12 @@
 #include <stdint.h>
 #include "sdboot/inflate.h"
 #include "sdboot/release.h"
+#include "sdboot/stage.h"
 
 #define SDB_TAR_PATH_MAX 255
 #define SDB_TAR_EXT_MAX 1024                 /* longest pax header / GNU long name kept */
 #define SDB_TAR_GZIP_ARENA SDB_INFLATE_ARENA /* the inflate backend's state + window */
-#define SDB_TAR_RESERVED_DIR ".sdboot"
+#define SDB_TAR_RESERVED_DIR (SDB_DIR + 1) /* ".sdboot": a release may not write there */
 
 enum sdb_tar_type {
     SDB_TAR_FILE = 0,
@@ -93,17 +94,27 @@ struct sdb_tar {
     uint8_t zout[512];
 };
 
+/* Contracts. The reader writes nothing itself (the caller's callbacks do) and
+ * keeps no state outside *t, so a power cut loses only the parse in progress;
+ * the boot engine re-reads the archive from the card. */
+
 /* names: caller table of names_cap entries (the most entries an archive may have).
- * arena: SDB_TAR_GZIP_ARENA bytes for gzip, or NULL to refuse gzip (SDB_TAR_EGZIP). */
+ * arena: SDB_TAR_GZIP_ARENA bytes for gzip, or NULL to refuse gzip (SDB_TAR_EGZIP).
+ * Cannot fail; *t is reset. */
 void sdb_tar_init(struct sdb_tar *t, const struct sdb_tar_ops *ops,
                   const struct sdb_tar_limits *lim, uint64_t *names, uint32_t names_cap,
                   uint8_t *arena, size_t arena_len);
-/* SDB_OK, an SDB_TAR_* code, or the first error an event callback returned.
+/* Feed the next len bytes (any split). SDB_OK, an SDB_TAR_* code for the
+ * first rule the archive breaks (release.h lists them; begin is never called
+ * for a refused entry), or the first error an event callback returned.
  * After an error every later call returns the same error. */
 int sdb_tar_feed(struct sdb_tar *t, const void *data, size_t len);
-/* SDB_TAR_ETRUNCATED unless the end-of-archive blocks (and gzip end) were seen. */
+/* End of input: SDB_OK, SDB_TAR_ETRUNCATED unless the end-of-archive blocks
+ * (and the gzip trailer) were seen, or the earlier error. */
 int sdb_tar_finish(struct sdb_tar *t);
-/* Check one normalised path against the rules (used by pack before publishing). */
+/* Check one path against the rules (pack runs it before publishing): SDB_OK
+ * with the normalised path in out (SDB_TAR_PATH_MAX + 1 bytes) and *skip true
+ * for a bare "./", or the SDB_TAR_* code of the rule it breaks. */
 int sdb_tar_check_path(const char *raw, char *out, bool *skip);
 
 /* ---- writer (host: sdboot pack) ---- */
@@ -114,9 +125,16 @@ struct sdb_tar_writer {
     uint64_t written;
     uint64_t entry_left;
 };
+/* Host side. Each returns SDB_OK, its own code below, or the first error of
+ * w->out (what was emitted before it stays emitted). */
+/* Start an entry (pads the previous one); GNU long name past 99 bytes.
+ * SDB_TAR_EPATHLEN for a path longer than SDB_TAR_PATH_MAX. */
 int sdb_tar_write_header(struct sdb_tar_writer *w, const char *path, enum sdb_tar_type type,
                          uint64_t size, uint32_t mode);
+/* Data of the current entry; SDB_TAR_ESIZE past its declared size. */
 int sdb_tar_write_data(struct sdb_tar_writer *w, const void *data, size_t len);
-int sdb_tar_write_end(struct sdb_tar_writer *w); /* pads the last entry, two zero blocks, record */
+/* Pad the last entry, two zero blocks, pad to a 10 KiB record.
+ * SDB_TAR_ETRUNCATED when the last entry got less data than declared. */
+int sdb_tar_write_end(struct sdb_tar_writer *w);
 
 #endif

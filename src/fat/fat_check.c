@@ -401,9 +401,9 @@ static int check_fsinfo(struct check *ck)
     int err = fat_count_free(vol, &real);
     if (err || (err = fat_win_load(vol, vol->fsinfo_lba)))
         return err;
-    if (rd32(vol->win) != 0x41615252 || rd32(vol->win + 484) != 0x61417272)
+    if (!sdb_fsinfo_valid(vol->win))
         return SDB_OK;
-    uint32_t stored = rd32(vol->win + 488), hint = rd32(vol->win + 492);
+    uint32_t stored = rd32(vol->win + SDB_FSINFO_FREE_AT), hint = rd32(vol->win + SDB_FSINFO_NEXT_AT);
     vol->free_count = real;
     if (stored == real && (hint == 0xFFFFFFFF || fat_valid_clus(vol, hint)))
         return SDB_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "sdboot/bytes.h"
 #include "sdboot/fat.h"
+#include "sdboot/fat_layout.h"
 
 #define ENTRY_SIZE 32u
 #define ENTRIES_PER_SECTOR (SDB_SECTOR_SIZE / ENTRY_SIZE)

@@ -114,18 +114,17 @@ static void build_boot_sector(uint8_t *bs, const struct layout *l, const struct 
     code[0] = 0xF4; /* hlt */
     code[1] = 0xEB; /* jmp back to hlt */
     code[2] = 0xFD;
-    bs[510] = 0x55;
-    bs[511] = 0xAA;
+    sdb_put_boot_sig(bs);
 }
 
 static void build_fsinfo(uint8_t *s, uint32_t free_count)
 {
     memset(s, 0, SDB_SECTOR_SIZE);
-    wr32(s, 0x41615252);
-    wr32(s + 484, 0x61417272);
-    wr32(s + 488, free_count);
-    wr32(s + 492, 3);
-    wr32(s + 508, 0xAA550000);
+    wr32(s, SDB_FSINFO_LEAD_SIG);
+    wr32(s + SDB_FSINFO_STRUC_AT, SDB_FSINFO_STRUC_SIG);
+    wr32(s + SDB_FSINFO_FREE_AT, free_count);
+    wr32(s + SDB_FSINFO_NEXT_AT, 3);
+    wr32(s + SDB_FSINFO_TRAIL_AT, SDB_FSINFO_TRAIL_SIG);
 }
 
 static int zero_range(sdb_bd_t *bd, uint32_t lba, uint32_t count)

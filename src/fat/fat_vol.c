@@ -1,8 +1,9 @@
 /*
  * Volume geometry, the one-sector window, the FAT table and cluster allocation.
  *
- * Write order (see POWERLOSS.md): a FAT change is written to FAT 1, then to
- * each other copy, at once. Allocation marks the new cluster end-of-chain before
+ * Write order (see POWERLOSS.md): FAT changes gather in the window and are
+ * flushed (FAT 1, then each other copy) when the window moves, before a
+ * directory write, at barriers and at sync. Allocation marks the new cluster end-of-chain before
  * linking it, so a cut leaves at worst a lost cluster, never a chain that points
  * at a free cluster.
  */
@@ -250,7 +251,7 @@ static bool power_of_two(uint32_t v)
 int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
                   uint32_t dev_sectors)
 {
-    if (!(bs[0] == 0xEB || bs[0] == 0xE9) || bs[510] != 0x55 || bs[511] != 0xAA)
+    if (!(bs[0] == 0xEB || bs[0] == 0xE9) || !sdb_has_boot_sig(bs))
         return SDB_FAT_ENOFS;
     uint32_t bps = rd16(bs + 11), spc = bs[13], reserved = rd16(bs + 14), nfats = bs[16];
     uint32_t root_entries = rd16(bs + 17), total = rd16(bs + 19), fatsz = rd16(bs + 22);
@@ -307,9 +308,9 @@ static int read_fsinfo(struct sdb_fat_vol *vol)
     if (err)
         return err;
     const uint8_t *s = vol->win;
-    if (rd32(s) != 0x41615252 || rd32(s + 484) != 0x61417272)
+    if (!sdb_fsinfo_valid(s))
         return SDB_OK;
-    uint32_t free_count = rd32(s + 488), hint = rd32(s + 492);
+    uint32_t free_count = rd32(s + SDB_FSINFO_FREE_AT), hint = rd32(s + SDB_FSINFO_NEXT_AT);
     if (free_count <= vol->nclusters)
         vol->free_count = free_count;
     if (fat_valid_clus(vol, hint))
@@ -327,10 +328,10 @@ int fat_write_fsinfo(struct sdb_fat_vol *vol)
     if ((err = fat_win_load(vol, vol->fsinfo_lba)))
         return err;
     uint8_t *s = vol->win;
-    if (rd32(s) != 0x41615252 || rd32(s + 484) != 0x61417272)
+    if (!sdb_fsinfo_valid(s))
         return SDB_OK; /* no valid FSInfo to maintain */
-    wr32(s + 488, vol->free_count);
-    wr32(s + 492, vol->next_free);
+    wr32(s + SDB_FSINFO_FREE_AT, vol->free_count);
+    wr32(s + SDB_FSINFO_NEXT_AT, vol->next_free);
     if ((err = fat_win_store(vol)))
         return err;
     vol->fsinfo_dirty = false;
@@ -346,12 +347,13 @@ static bool mbr_fat_type(uint8_t t)
 /* The first sector of the first FAT partition, if sector 0 is an MBR. */
 static bool mbr_first_fat(const uint8_t *s0, uint32_t *start)
 {
-    if (s0[510] != 0x55 || s0[511] != 0xAA)
+    if (!sdb_has_boot_sig(s0))
         return false;
     for (int i = 0; i < 4; i++) {
-        const uint8_t *e = s0 + 446 + 16 * i;
-        if ((e[0] & 0x7F) == 0 && mbr_fat_type(e[4]) && rd32(e + 8) && rd32(e + 12)) {
-            *start = rd32(e + 8);
+        const uint8_t *e = s0 + SDB_MBR_TABLE_AT + SDB_MBR_ENTRY_SIZE * i;
+        if ((e[SDB_MBR_E_STATUS] & 0x7F) == 0 && mbr_fat_type(e[SDB_MBR_E_TYPE]) &&
+            rd32(e + SDB_MBR_E_LBA) && rd32(e + SDB_MBR_E_SECTORS)) {
+            *start = rd32(e + SDB_MBR_E_LBA);
             return true;
         }
     }

@@ -32,9 +32,9 @@ void sdboot_ota_init(struct sdboot_ota *o, const struct sdboot_ota_config *cfg,
     memset(o, 0, sizeof *o);
     o->cfg = *cfg;
     if (!o->cfg.retries)
-        o->cfg.retries = 3;
+        o->cfg.retries = SDB_OTA_DEFAULT_RETRIES;
     if (!o->cfg.backoff_ms)
-        o->cfg.backoff_ms = 500;
+        o->cfg.backoff_ms = SDB_OTA_DEFAULT_BACKOFF_MS;
     if (!o->cfg.installed)
         o->cfg.installed = SDB_VERSION_NONE;
     o->http = http;
@@ -198,10 +198,17 @@ struct dl {
     bool fresh; /* this answer restarts the file from byte 0 */
 };
 
-static void hashes_reset(struct dl *d)
+/* (Re)start both digests of the download. */
+static int hashes_reset(struct dl *d)
 {
-    sdb_sha1_init(&d->sha1);
-    sdb_sha256_init(&d->sha256);
+    int err = sdb_sha1_init(&d->sha1);
+    return err ? err : sdb_sha256_init(&d->sha256);
+}
+
+static int hashes_add(struct dl *d, const void *data, size_t len)
+{
+    int err = sdb_sha1_update(&d->sha1, data, len);
+    return err ? err : sdb_sha256_update(&d->sha256, data, len);
 }
 
 /* Hash what an earlier attempt left in .part, so the download goes on from there. */
@@ -216,12 +223,12 @@ static int hash_existing(struct dl *d)
         return err;
     d->have = 0;
     while ((err = fio->read(fio->ctx, f, buf, sizeof buf, &got)) == SDB_OK && got) {
-        sdb_sha1_update(&d->sha1, buf, got);
-        sdb_sha256_update(&d->sha256, buf, got);
+        if ((err = hashes_add(d, buf, got)))
+            break;
         d->have += got;
     }
-    fio->close(fio->ctx, f);
-    return err;
+    int cerr = fio->close(fio->ctx, f);
+    return err ? err : cerr;
 }
 
 static int open_part(struct dl *d, bool append)
@@ -244,7 +251,8 @@ static int to_part(void *ctx, const uint8_t *data, size_t len)
             o->fio->close(o->fio->ctx, d->part);
             if ((err = open_part(d, false)))
                 return err;
-            hashes_reset(d);
+            if ((err = hashes_reset(d)))
+                return err;
             o->bytes_resumed = 0;
             d->have = 0;
         }
@@ -255,8 +263,8 @@ static int to_part(void *ctx, const uint8_t *data, size_t len)
         return SDB_OTA_ESIZE;
     if ((err = o->fio->write(o->fio->ctx, d->part, data, len)))
         return err;
-    sdb_sha1_update(&d->sha1, data, len);
-    sdb_sha256_update(&d->sha256, data, len);
+    if ((err = hashes_add(d, data, len)))
+        return err;
     d->have += len;
     o->bytes_downloaded += len;
     d->since_checkpoint += (uint32_t)len;
@@ -274,11 +282,14 @@ static int download(struct sdboot_ota *o, struct dl *d, const char *url)
 {
     char etag[SDB_ETAG_MAX] = "";
     bool resuming = resume_matches(o, etag);
-    hashes_reset(d);
-    int err = resuming ? hash_existing(d) : SDB_OK;
+    int err = hashes_reset(d);
+    if (err)
+        return err;
+    err = resuming ? hash_existing(d) : SDB_OK;
     if (err || !resuming || !d->have) {
         d->have = 0;
-        hashes_reset(d);
+        if ((err = hashes_reset(d)))
+            return err;
         resuming = false;
     }
     o->bytes_resumed = d->have;
@@ -324,12 +335,11 @@ int sdboot_ota_stage(struct sdboot_ota *o)
     struct dl d = {.o = o, .cap = o->latest.has_size ? o->latest.size : SDB_LIMIT_UNSIZED_BYTES};
     o->bytes_downloaded = 0;
     err = download(o, &d, url);
-    uint8_t sha1[20], sha256[32];
-    sdb_sha1_finish(&d.sha1, sha1);
-    sdb_sha256_finish(&d.sha256, sha256);
+    uint8_t sha1[SDB_SHA1_LEN], sha256[SDB_SHA256_LEN];
+    int h1 = sdb_sha1_finish(&d.sha1, sha1), h256 = sdb_sha256_finish(&d.sha256, sha256);
     if (err == SDB_FIO_ENOSPC)
         sdboot_stage_discard(o->fio); /* it cannot complete: give the space back */
-    if (err)
+    if (err || (err = h1) || (err = h256))
         return err; /* otherwise .part and its resume record stay: the next attempt resumes */
     struct sdb_manifest_entry e = o->latest;
     if (e.has_size && d.have != e.size)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "sdboot/fat_layout.h"
 #include "sdboot/bytes.h"
 #include "sdboot/fat.h"
 #include "sdboot/host.h"
@@ -105,16 +106,15 @@ static int set_hidden_sectors(sdb_bd_t *part, uint8_t *type)
 static int write_mbr(sdb_bd_t *bd, uint8_t type)
 {
     uint8_t mbr[SDB_SECTOR_SIZE] = {0};
-    uint8_t *e = mbr + 446;
-    e[0] = 0x00;                      /* not bootable */
+    uint8_t *e = mbr + SDB_MBR_TABLE_AT;
+    e[SDB_MBR_E_STATUS] = 0x00;       /* not bootable */
     memcpy(e + 1, "\xFE\xFF\xFF", 3); /* CHS: use the LBA fields */
-    e[4] = type;
+    e[SDB_MBR_E_TYPE] = type;
     memcpy(e + 5, "\xFE\xFF\xFF", 3);
-    sdb_put_le32(e + 8, PART_START);
-    sdb_put_le32(e + 12, bd->sector_count - PART_START);
-    sdb_put_le32(mbr + 440, 0x5db00700u); /* disk signature */
-    mbr[510] = 0x55;
-    mbr[511] = 0xAA;
+    sdb_put_le32(e + SDB_MBR_E_LBA, PART_START);
+    sdb_put_le32(e + SDB_MBR_E_SECTORS, bd->sector_count - PART_START);
+    sdb_put_le32(mbr + SDB_MBR_DISK_SIG_AT, 0x5db00700u); /* disk signature */
+    sdb_put_boot_sig(mbr);
     return sdb_bd_write(bd, 0, 1, mbr);
 }
 
