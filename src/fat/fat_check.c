@@ -403,7 +403,8 @@ static int check_fsinfo(struct check *ck)
         return err;
     if (!sdb_fsinfo_valid(vol->win))
         return SDB_OK;
-    uint32_t stored = rd32(vol->win + SDB_FSINFO_FREE_AT), hint = rd32(vol->win + SDB_FSINFO_NEXT_AT);
+    uint32_t stored = rd32(vol->win + SDB_FSINFO_FREE_AT),
+             hint = rd32(vol->win + SDB_FSINFO_NEXT_AT);
     vol->free_count = real;
     if (stored == real && (hint == 0xFFFFFFFF || fat_valid_clus(vol, hint)))
         return SDB_OK;
