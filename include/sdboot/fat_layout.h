@@ -32,6 +32,13 @@
 #define SDB_FSINFO_TRAIL_SIG 0xAA550000u
 #define SDB_FSINFO_TRAIL_AT 508
 
+/* A FAT partition type in an MBR entry (FAT12, FAT16 <32M, FAT16, FAT32
+ * CHS/LBA, FAT16 LBA). */
+static inline bool sdb_mbr_fat_type(uint8_t t)
+{
+    return t == 0x01 || t == 0x04 || t == 0x06 || t == 0x0B || t == 0x0C || t == 0x0E;
+}
+
 static inline bool sdb_has_boot_sig(const uint8_t *sector)
 {
     return sector[SDB_BOOT_SIG_AT] == 0x55 && sector[SDB_BOOT_SIG_AT + 1] == 0xAA;

@@ -63,11 +63,6 @@ static bool fat_type_string(const uint8_t *bs)
            !memcmp(bs + 54, "FAT     ", 8) || !memcmp(bs + 82, "FAT32   ", 8);
 }
 
-static bool mbr_fat_type(uint8_t t)
-{
-    return t == 0x01 || t == 0x04 || t == 0x06 || t == 0x0B || t == 0x0C || t == 0x0E;
-}
-
 /* ---- is this sector a directory? ---- */
 
 static bool sfn_char_ok(uint8_t c)
@@ -371,14 +366,14 @@ static int scan_fat_signs(struct probe *p, uint32_t lba)
  * FAT-type entry over nothing, makes a damaged FAT. */
 static int probe_partitions(struct probe *p, const uint8_t *s0, bool *any)
 {
-    uint8_t table[64];
-    memcpy(table, s0 + 446, sizeof table);
-    bool signed_ok = s0[510] == 0x55 && s0[511] == 0xAA;
+    uint8_t table[4 * SDB_MBR_ENTRY_SIZE];
+    memcpy(table, s0 + SDB_MBR_TABLE_AT, sizeof table);
+    bool signed_ok = sdb_has_boot_sig(s0);
     *any = false;
     for (int i = 0; i < 4; i++) {
-        const uint8_t *e = table + 16 * i;
-        uint32_t start = rd32(e + 8), count = rd32(e + 12);
-        bool fat_type = mbr_fat_type(e[4]);
+        const uint8_t *e = table + SDB_MBR_ENTRY_SIZE * i;
+        uint32_t start = rd32(e + SDB_MBR_E_LBA), count = rd32(e + SDB_MBR_E_SECTORS);
+        bool fat_type = sdb_mbr_fat_type(e[SDB_MBR_E_TYPE]);
         if (start && count && start >= p->j.bd->sector_count && fat_type && signed_ok) {
             set_damaged(p, start, SDB_FAT_EVOLSIZE); /* a FAT partition past the card's end */
             return SDB_OK;

@@ -338,12 +338,6 @@ int fat_write_fsinfo(struct sdb_fat_vol *vol)
     return SDB_OK;
 }
 
-/* A FAT partition type in an MBR entry. */
-static bool mbr_fat_type(uint8_t t)
-{
-    return t == 0x01 || t == 0x04 || t == 0x06 || t == 0x0B || t == 0x0C || t == 0x0E;
-}
-
 /* The first sector of the first FAT partition, if sector 0 is an MBR. */
 static bool mbr_first_fat(const uint8_t *s0, uint32_t *start)
 {
@@ -351,7 +345,7 @@ static bool mbr_first_fat(const uint8_t *s0, uint32_t *start)
         return false;
     for (int i = 0; i < 4; i++) {
         const uint8_t *e = s0 + SDB_MBR_TABLE_AT + SDB_MBR_ENTRY_SIZE * i;
-        if ((e[SDB_MBR_E_STATUS] & 0x7F) == 0 && mbr_fat_type(e[SDB_MBR_E_TYPE]) &&
+        if ((e[SDB_MBR_E_STATUS] & 0x7F) == 0 && sdb_mbr_fat_type(e[SDB_MBR_E_TYPE]) &&
             rd32(e + SDB_MBR_E_LBA) && rd32(e + SDB_MBR_E_SECTORS)) {
             *start = rd32(e + SDB_MBR_E_LBA);
             return true;
