@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sdboot/fileio.h"
 #include "sdboot/release.h"
 #include "sdboot/stage.h"
 
@@ -45,6 +46,17 @@ typedef int (*sdb_record_reader)(void *ctx, const char *path, uint8_t *buf, size
  * "not found" code), or SDB_STAGE_EFIELD when the file is shorter. Reads only. */
 int sdb_record_read(sdb_record_reader read, void *ctx, const char *path,
                     uint8_t buf[SDB_RECORD_SIZE]);
+
+/* The application side's reader and writer, through the platform's file
+ * system (fileio.h): sdb_record_read with fio as the reader, and writing one
+ * whole record file (created or truncated; its close is the commit). A cut
+ * while writing leaves the old file, an empty or short one, or a torn record:
+ * each fails sdb_record_read or unseal, never passes as a wrong record. */
+int sdb_record_read_fio(const sdb_fileio_t *fio, const char *path, uint8_t buf[SDB_RECORD_SIZE]);
+int sdb_record_write_fio(const sdb_fileio_t *fio, const char *path,
+                         const uint8_t buf[SDB_RECORD_SIZE]);
+/* The reader behind sdb_record_read_fio (ctx: the sdb_fileio_t). */
+int sdb_record_fio_reader(void *ctx, const char *path, uint8_t *buf, size_t cap, size_t *got);
 
 /* Of two copies, each decoded with error ea / eb and carrying sequence seq_a /
  * seq_b: true to take b (a failed, or both are good and b is newer), false to

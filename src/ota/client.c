@@ -10,6 +10,7 @@
 #include "sdboot/crc32.h"
 #include "sdboot/limits.h"
 #include "sdboot/ota.h"
+#include "sdboot/record.h"
 #include "sdboot/semver.h"
 
 #define RESUME_MAGIC "SDBRESUM"
@@ -154,14 +155,8 @@ static void resume_encode(const struct sdboot_ota *o, const char *etag, uint8_t 
 /* The ETag to resume with, if the record is for this very release. */
 static bool resume_matches(struct sdboot_ota *o, char etag[SDB_ETAG_MAX])
 {
-    uint8_t rec[512], want[512];
-    void *f;
-    size_t got = 0;
-    if (o->fio->open(o->fio->ctx, SDB_STAGE_RESUME, SDB_FIO_READ, &f))
-        return false;
-    int err = o->fio->read(o->fio->ctx, f, rec, sizeof rec, &got);
-    o->fio->close(o->fio->ctx, f);
-    if (err || got != sizeof rec)
+    uint8_t rec[SDB_RECORD_SIZE], want[SDB_RECORD_SIZE];
+    if (sdb_record_read_fio(o->fio, SDB_STAGE_RESUME, rec))
         return false;
     memcpy(etag, rec + 124, SDB_ETAG_MAX);
     etag[SDB_ETAG_MAX - 1] = '\0';
@@ -171,15 +166,9 @@ static bool resume_matches(struct sdboot_ota *o, char etag[SDB_ETAG_MAX])
 
 static int resume_write(struct sdboot_ota *o, const char *etag)
 {
-    uint8_t rec[512];
-    void *f;
+    uint8_t rec[SDB_RECORD_SIZE];
     resume_encode(o, etag, rec);
-    int err = o->fio->open(o->fio->ctx, SDB_STAGE_RESUME, SDB_FIO_CREATE, &f);
-    if (err)
-        return err;
-    err = o->fio->write(o->fio->ctx, f, rec, sizeof rec);
-    int cerr = o->fio->close(o->fio->ctx, f);
-    return err ? err : cerr;
+    return sdb_record_write_fio(o->fio, SDB_STAGE_RESUME, rec);
 }
 
 /* ---- the download ---- */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "sdboot/limits.h"
 #include "sdboot/ota.h"
+#include "sdboot/record.h"
 
 /* Allocation units a file of `path` holds now (0 when missing). */
 static uint64_t units_of(const sdb_fileio_t *fio, const char *path, uint32_t unit)
@@ -69,10 +70,5 @@ int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry
     int err = sdb_stage_record_encode(&rec, buf);
     if (err || (err = fio->rename(fio->ctx, SDB_STAGE_PART, SDB_STAGE_ARCHIVE)))
         return err;
-    void *f;
-    if ((err = fio->open(fio->ctx, SDB_STAGE_PENDING, SDB_FIO_CREATE, &f)))
-        return err;
-    err = fio->write(fio->ctx, f, buf, sizeof buf);
-    int cerr = fio->close(fio->ctx, f);
-    return err ? err : cerr;
+    return sdb_record_write_fio(fio, SDB_STAGE_PENDING, buf);
 }

@@ -33,6 +33,35 @@ int sdb_record_read(sdb_record_reader read, void *ctx, const char *path,
     return got == SDB_RECORD_SIZE ? SDB_OK : SDB_STAGE_EFIELD;
 }
 
+int sdb_record_fio_reader(void *ctx, const char *path, uint8_t *buf, size_t cap, size_t *got)
+{
+    const sdb_fileio_t *fio = ctx;
+    void *f;
+    int err = fio->open(fio->ctx, path, SDB_FIO_READ, &f);
+    if (err)
+        return err;
+    err = fio->read(fio->ctx, f, buf, cap, got);
+    int cerr = fio->close(fio->ctx, f);
+    return err ? err : cerr;
+}
+
+int sdb_record_read_fio(const sdb_fileio_t *fio, const char *path, uint8_t buf[SDB_RECORD_SIZE])
+{
+    return sdb_record_read(sdb_record_fio_reader, (void *)fio, path, buf);
+}
+
+int sdb_record_write_fio(const sdb_fileio_t *fio, const char *path,
+                         const uint8_t buf[SDB_RECORD_SIZE])
+{
+    void *f;
+    int err = fio->open(fio->ctx, path, SDB_FIO_CREATE, &f);
+    if (err)
+        return err;
+    err = fio->write(fio->ctx, f, buf, SDB_RECORD_SIZE);
+    int cerr = fio->close(fio->ctx, f);
+    return err ? err : cerr;
+}
+
 bool sdb_record_pick_b(int ea, uint32_t seq_a, int eb, uint32_t seq_b)
 {
     return ea || (!eb && seq_b > seq_a);
