@@ -33,7 +33,7 @@
 #define SDB_TAR_PATH_MAX 255
 #define SDB_TAR_EXT_MAX 1024                 /* longest pax header / GNU long name kept */
 #define SDB_TAR_GZIP_ARENA SDB_INFLATE_ARENA /* the inflate backend's state + window */
-#define SDB_TAR_RESERVED_DIR (SDB_DIR + 1)   /* ".sdboot": a release may not write there */
+#define SDB_TAR_RESERVED_DIR (&SDB_DIR[1])   /* ".sdboot": a release may not write there */
 
 enum sdb_tar_type {
     SDB_TAR_FILE = 0,
