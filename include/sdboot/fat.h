@@ -2,11 +2,12 @@
  * sdboot FAT12/16/32 driver with VFAT long names, mkfs and check/repair.
  *
  * Works on a block device only (blockdev.h); no OS calls, no allocation. The
- * caller owns every object: the volume (one 512-byte sector window inside),
- * files, directory iterators and the check workspace.
+ * caller owns every object: the volume (its sector cache inside), files,
+ * directory iterators and the check workspace.
  *
- * RAM: sizeof(struct sdb_fat_vol) is 580 bytes on Cortex-M4, sdb_fat_file 40,
- * sdb_fat_dir 12. Stack: creating a name with its long-name entries is the
+ * RAM: sizeof(struct sdb_fat_vol) is 1780 bytes on Cortex-M4 with the default
+ * cache (3 sectors: 2 FAT + 1 directory, 1536 bytes; each more is 512 + 12),
+ * sdb_fat_file 32, sdb_fat_dir 12. Stack: creating a name with its long-name entries is the
  * deepest call, about 1.5 KiB (docs/BENCHMARKS.md has the measured figures).
  *
  * Paths are '/'-separated and absolute ("/app/lib/x.py"); names are UTF-8,
@@ -20,9 +21,15 @@
  * files are intact, and that sdb_fat_check(repair) brings back to a state
  * `fsck.fat -n` finds clean. src/fat/POWERLOSS.md lists the order and the
  * leftovers for each operation. Data and directory sectors go to the device at
- * once; changes to one FAT sector are gathered in the window and written (to
- * every FAT copy) before any directory write, at every ordering barrier, and by
- * sync/unmount, which also write the FSInfo counts.
+ * once; changes to FAT sectors are gathered in the cache and written (to every
+ * FAT copy, in the order made) before any directory write, at every ordering
+ * barrier, and by sync/unmount, which also write the FSInfo counts.
+ *
+ * Card requests: file data moves in one request per run of consecutive
+ * clusters the caller's buffer covers (a growing file is allocated
+ * contiguously from the next-free hint); creating n files in a directory reads
+ * O(n) entries in total when the names are new (SDB_FAT_UNIQUE) and the
+ * directory was made by this mount, O(n) per file otherwise (the lookup).
  */
 #ifndef SDBOOT_FAT_H
 #define SDBOOT_FAT_H
@@ -90,6 +97,42 @@ struct sdb_card_info {
     const char *foreign;     /* OTHER_FS: "exFAT", "NTFS", ...; NULL = unrecognised */
 };
 
+/* Sector cache: FAT sectors and directory (and other metadata) sectors each have
+ * their own slots, so a directory walk never evicts the FAT sector an
+ * allocation is filling, and the reverse. Sizes are compile-time; each slot is
+ * one sector of RAM. */
+#ifndef SDB_FAT_CACHE_FAT
+#define SDB_FAT_CACHE_FAT 2 /* FAT sectors (write-back, flushed in the order changed) */
+#endif
+#ifndef SDB_FAT_CACHE_DIR
+#define SDB_FAT_CACHE_DIR 1 /* directory/boot/FSInfo sectors (write-through) */
+#endif
+#ifndef SDB_FAT_DIR_HINTS
+#define SDB_FAT_DIR_HINTS 4 /* directories whose position and free end are remembered */
+#endif
+#define SDB_FAT_CACHE_SLOTS (SDB_FAT_CACHE_FAT + SDB_FAT_CACHE_DIR)
+
+struct sdb_fat_cache_slot {
+    uint32_t lba;   /* 0xFFFFFFFF = empty */
+    uint32_t used;  /* last use, for LRU */
+    uint32_t dirty; /* 0 = clean, else the order in which it was first changed */
+};
+
+/* What the driver remembers about a directory it walked or created into, so
+ * that n creations cost O(n) entry reads in total. Dropped when anything the
+ * hint relies on may have changed (free of its chain, check, an error). */
+struct sdb_fat_dir_hint {
+    uint32_t dclus;     /* directory (0 = FAT12/16 fixed root) */
+    uint32_t pos_index; /* a cluster of its chain: index ... */
+    uint32_t pos_clus;  /* ... and number, to walk on from instead of its start */
+    uint32_t end;       /* slots from here on are all end-of-directory (UINT32_MAX: unknown) */
+    uint32_t low;       /* slots below this are all free (nothing live before it) */
+    uint32_t seq;       /* fresh: next alias number */
+    uint32_t used;      /* last use, for LRU */
+    bool valid;
+    bool fresh; /* made by this mount and every entry since made through the hint */
+};
+
 struct sdb_fat_vol {
     sdb_bd_t *bd;
     uint8_t type; /* 12, 16 or 32 */
@@ -107,11 +150,18 @@ struct sdb_fat_vol {
     uint32_t nclusters;    /* data clusters: valid numbers are 2 .. nclusters+1 */
     uint32_t fsinfo_lba;   /* FAT32: 0 when none */
     uint32_t free_count;   /* free clusters, 0xFFFFFFFF = unknown */
-    uint32_t next_free;    /* allocation hint */
+    uint32_t next_free;    /* allocation hint (FSInfo on FAT32, RAM otherwise) */
     bool fsinfo_dirty;
-    uint32_t win_lba; /* sector in win[], 0xFFFFFFFF = none */
-    bool win_dirty;   /* win[] holds FAT changes not yet on the card */
-    uint8_t win[SDB_SECTOR_SIZE];
+    /* The sector the driver works on: win points into cache[] at slot win_slot,
+     * which holds sector win_lba (0xFFFFFFFF = none). */
+    uint32_t win_lba;
+    uint8_t win_slot;
+    uint8_t *win;
+    uint32_t clock;      /* use counter for LRU */
+    uint32_t dirty_next; /* next change order for dirty FAT slots */
+    struct sdb_fat_cache_slot slot[SDB_FAT_CACHE_SLOTS];
+    struct sdb_fat_dir_hint hint[SDB_FAT_DIR_HINTS];
+    uint8_t cache[SDB_FAT_CACHE_SLOTS][SDB_SECTOR_SIZE];
 };
 
 enum sdb_fat_open_flags {
@@ -121,6 +171,12 @@ enum sdb_fat_open_flags {
     SDB_FAT_TRUNC = 1u << 3,  /* truncate to 0 on open */
     SDB_FAT_APPEND = 1u << 4, /* every write goes to the end */
     SDB_FAT_EXCL = 1u << 5,   /* with CREATE: fail with EEXIST if it exists */
+    /* With CREATE|EXCL: the caller promises the name is not in its directory
+     * (it made the directory during this mount and never gives one name twice,
+     * as the installer does with names the tar reader checked for duplicates).
+     * In a directory made by this mount the driver then skips the lookup; in
+     * any other it looks the name up as usual. */
+    SDB_FAT_UNIQUE = 1u << 6,
 };
 
 struct sdb_fat_file {
@@ -228,6 +284,9 @@ int sdb_fat_sync(struct sdb_fat_vol *vol);
 int sdb_fat_unmount(struct sdb_fat_vol *vol);
 /* Free clusters (counted once when FSInfo has no valid count). Reads only. */
 int sdb_fat_free_clusters(struct sdb_fat_vol *vol, uint32_t *free_clusters);
+/* Write pending FAT changes, then forget every cached sector and directory hint:
+ * for a caller that changed the card behind the driver's back (tests). */
+int sdb_fat_invalidate(struct sdb_fat_vol *vol);
 static inline uint32_t sdb_fat_cluster_bytes(const struct sdb_fat_vol *vol)
 {
     return (uint32_t)vol->sec_per_clus * SDB_SECTOR_SIZE;

@@ -111,8 +111,10 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
     if (e->type == SDB_TAR_DIR)
         return tree_mkdirs(&b->vol, b->path, true);
     int err = tree_mkdirs(&b->vol, b->path, false);
-    if (err || (err = sdb_fat_open(&b->vol, &b->out, b->path,
-                                   SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC)))
+    /* next/ was made empty by this install and the tar reader refuses a name
+     * given twice: every file is new, so the driver need not look it up. */
+    unsigned flags = SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE;
+    if (err || (err = sdb_fat_open(&b->vol, &b->out, b->path, flags)))
         return err;
     b->out_open = true;
     return SDB_OK;

@@ -447,6 +447,7 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
     ck.vol = vol, ck.repair = repair, ck.bitmap = bitmap, ck.rep = report, ck.opts = opts;
     ck.owned = true;
     memset(report, 0, sizeof *report);
+    fat_hint_reset(vol);          /* repairs may change any directory */
     int err = fat_win_flush(vol); /* compare what the card holds */
     if (err == SDB_OK)
         err = sync_fat_copies(&ck);
@@ -468,6 +469,7 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
         err = check_fsinfo(&ck);
     if (err == SDB_OK && repair)
         err = sdb_bd_sync(vol->bd);
+    fat_hint_reset(vol);
     if (err)
         return err;
     return ck.problems && !repair ? SDB_FAT_ECORRUPT : SDB_OK;

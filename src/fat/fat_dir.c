@@ -3,6 +3,16 @@
  * removal. An entry set (long-name parts + 8.3 entry) is placed inside one
  * sector whenever it fits (up to 15 long-name parts), so creating, removing or
  * renaming it in place is a single sector write.
+ *
+ * Cost: every directory the driver walks or creates into has a hint (fat.h,
+ * struct sdb_fat_dir_hint): where in its chain the last walk was, where its
+ * free end starts and below which slot nothing is live. Creating n entries in
+ * one directory therefore reads O(n) entries in total: a slot is found from
+ * the remembered end, a walk goes on from the remembered cluster, and the
+ * short-name collision check tests a batch of tails in one pass. In a
+ * directory this mount made, names the caller promises are new
+ * (SDB_FAT_UNIQUE) need no lookup and no collision scan at all: their aliases
+ * are numbered by the hint, so they cannot collide.
  */
 #include "fat_internal.h"
 
@@ -26,6 +36,60 @@ void fat_entry_stamp(uint8_t *e)
     wr16(e + 24, FAT_DATE);
 }
 
+/* ---- hints ---- */
+
+struct sdb_fat_dir_hint *fat_hint_get(struct sdb_fat_vol *vol, uint32_t dclus)
+{
+    struct sdb_fat_dir_hint *victim = &vol->hint[0];
+    for (unsigned i = 0; i < SDB_FAT_DIR_HINTS; i++) {
+        struct sdb_fat_dir_hint *h = &vol->hint[i];
+        if (h->valid && h->dclus == dclus) {
+            h->used = ++vol->clock;
+            return h;
+        }
+        if (!h->valid || (victim->valid && h->used < victim->used))
+            victim = h;
+    }
+    *victim = (struct sdb_fat_dir_hint){
+        .dclus = dclus, .end = UINT32_MAX, .used = ++vol->clock, .valid = true};
+    return victim;
+}
+
+void fat_hint_drop(struct sdb_fat_vol *vol, uint32_t dclus)
+{
+    for (unsigned i = 0; i < SDB_FAT_DIR_HINTS; i++)
+        if (vol->hint[i].dclus == dclus)
+            vol->hint[i].valid = false;
+}
+
+void fat_hint_reset(struct sdb_fat_vol *vol)
+{
+    for (unsigned i = 0; i < SDB_FAT_DIR_HINTS; i++)
+        vol->hint[i].valid = false;
+}
+
+void fat_hint_new_dir(struct sdb_fat_vol *vol, uint32_t dclus)
+{
+    fat_hint_drop(vol, dclus);
+    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    h->end = 2;
+    h->fresh = true;
+    h->seq = 1;
+}
+
+void fat_hint_unfresh(struct sdb_fat_vol *vol, uint32_t dclus)
+{
+    fat_hint_get(vol, dclus)->fresh = false;
+}
+
+/* An end-of-directory mark was seen at slot s. */
+static void hint_saw_end(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t s)
+{
+    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    if (h->end == UINT32_MAX || s < h->end)
+        h->end = s;
+}
+
 int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uint32_t *lba)
 {
     uint32_t sector = slot / ENTRIES_PER_SECTOR;
@@ -39,8 +103,14 @@ int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uin
     }
     if (slot >= 65536) /* FAT's limit on directory size */
         return SDB_FAT_ENOENT;
-    uint32_t c = dclus;
-    for (uint32_t k = sector / vol->sec_per_clus; k > 0; k--) {
+    /* Walk on from where the last walk of this directory stopped. */
+    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    uint32_t want = sector / vol->sec_per_clus, c = dclus, k = 0;
+    if (h->pos_clus && h->pos_index <= want) {
+        c = h->pos_clus;
+        k = h->pos_index;
+    }
+    for (; k < want; k++) {
         int err = fat_next(vol, c, &c);
         if (err)
             return err;
@@ -49,6 +119,8 @@ int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uin
     }
     if (!fat_valid_clus(vol, c))
         return SDB_FAT_ECORRUPT;
+    h->pos_index = want;
+    h->pos_clus = c;
     *lba = fat_clus_lba(vol, c) + sector % vol->sec_per_clus;
     return SDB_OK;
 }
@@ -117,7 +189,11 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
 {
     struct lfn_acc acc;
     acc.expected = 0;
-    for (uint32_t s = *slot;; s++) {
+    /* Nothing is live below the hint's low mark: start there. While only free
+     * slots have been seen, the first live one raises the mark. */
+    uint32_t low = fat_hint_get(vol, dclus)->low;
+    bool from_low = *slot <= low;
+    for (uint32_t s = from_low ? low : *slot;; s++) {
         uint32_t lba;
         int err = fat_dir_slot_lba(vol, dclus, s, &lba);
         if (err)
@@ -125,11 +201,19 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
         if ((err = fat_win_load(vol, lba)))
             return err;
         const uint8_t *e = vol->win + (s % ENTRIES_PER_SECTOR) * ENTRY_SIZE;
-        if (e[0] == SLOT_END)
+        if (e[0] == SLOT_END) {
+            hint_saw_end(vol, dclus, s);
+            if (from_low)
+                fat_hint_get(vol, dclus)->low = s;
             return SDB_FAT_ENOENT;
+        }
         if (e[0] == SLOT_FREE) {
             acc.expected = 0;
             continue;
+        }
+        if (from_low) {
+            fat_hint_get(vol, dclus)->low = s;
+            from_low = false;
         }
         if ((e[11] & 0x3F) == ATTR_LFN) {
             lfn_take(&acc, e, s);
@@ -249,28 +333,66 @@ int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *paren
     return SDB_OK;
 }
 
-/* Is this 8.3 name used by an entry of dclus other than the one at skip_slot? */
-static int sfn_taken(struct sdb_fat_vol *vol, uint32_t dclus, const uint8_t sfn[11],
-                     uint32_t skip_slot, bool *taken)
+#define TAIL_BATCH 32u /* alias tails tested per pass over the directory */
+
+/* One pass over dclus (the entry at skip_slot excluded): is `exact` used as an
+ * 8.3 name, and which of basis~first .. basis~(first + TAIL_BATCH - 1) are
+ * (bit i of *tails for first + i)? */
+static int sfn_scan(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t skip_slot,
+                    const uint8_t exact[11], const uint8_t basis[11], uint32_t first,
+                    bool *exact_taken, uint32_t *tails)
 {
-    for (uint32_t s = 0;; s++) {
+    uint8_t cand[TAIL_BATCH][11];
+    for (unsigned i = 0; basis && i < TAIL_BATCH; i++) {
+        memcpy(cand[i], basis, 11);
+        fat_sfn_add_tail(cand[i], first + i);
+    }
+    *exact_taken = false;
+    *tails = 0;
+    uint32_t low = fat_hint_get(vol, dclus)->low;
+    for (uint32_t s = low;; s++) {
         uint32_t lba;
         int err = fat_dir_slot_lba(vol, dclus, s, &lba);
         if (err == SDB_FAT_ENOENT)
-            break;
+            return SDB_OK;
         if (err || (err = fat_win_load(vol, lba)))
             return err;
         const uint8_t *e = vol->win + (s % ENTRIES_PER_SECTOR) * ENTRY_SIZE;
-        if (e[0] == SLOT_END)
-            break;
-        if (s != skip_slot && e[0] != SLOT_FREE && (e[11] & 0x3F) != ATTR_LFN &&
-            !memcmp(e, sfn, 11)) {
-            *taken = true;
+        if (e[0] == SLOT_END) {
+            hint_saw_end(vol, dclus, s);
             return SDB_OK;
         }
+        if (s == skip_slot || e[0] == SLOT_FREE || (e[11] & 0x3F) == ATTR_LFN)
+            continue;
+        if (exact && !memcmp(e, exact, 11))
+            *exact_taken = true;
+        for (unsigned i = 0; basis && i < TAIL_BATCH; i++)
+            if (!memcmp(e, cand[i], 11))
+                *tails |= 1u << i;
     }
-    *taken = false;
-    return SDB_OK;
+}
+
+/* A free alias basis~n for a long name, the smallest n, TAIL_BATCH per pass. */
+static int pick_tail(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t skip_slot, uint8_t sfn[11],
+                     uint32_t tails, uint32_t first)
+{
+    uint8_t basis[11];
+    memcpy(basis, sfn, 11);
+    for (;;) {
+        for (unsigned i = 0; i < TAIL_BATCH; i++) {
+            if (!(tails & (1u << i))) {
+                fat_sfn_add_tail(sfn, first + i);
+                return SDB_OK;
+            }
+        }
+        first += TAIL_BATCH;
+        if (first > 999999)
+            return SDB_FAT_EEXIST;
+        bool unused;
+        int err = sfn_scan(vol, dclus, skip_slot, NULL, basis, first, &unused, &tails);
+        if (err)
+            return err;
+    }
 }
 
 static void put_lfn_part(uint8_t *e, const uint16_t *units, unsigned len, unsigned part, bool last,
@@ -288,49 +410,11 @@ static void put_lfn_part(uint8_t *e, const uint16_t *units, unsigned len, unsign
     }
 }
 
-int fat_build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
-                      const uint8_t proto[ENTRY_SIZE], uint32_t skip_slot,
-                      uint8_t out[][ENTRY_SIZE], unsigned *count)
+/* Long-name parts (last part first on disk) and the 8.3 entry, from sfn. */
+static unsigned put_entry_set(const uint16_t *units, int len, const uint8_t sfn[11],
+                              const uint8_t proto[ENTRY_SIZE], uint8_t out[][ENTRY_SIZE])
 {
-    int err = fat_name_check(name);
-    if (err)
-        return err;
-    uint8_t sfn[11];
-    bool taken;
-    if (fat_name_is_sfn(name, sfn)) {
-        if ((err = sfn_taken(vol, dclus, sfn, skip_slot, &taken)))
-            return err;
-        if (!taken) {
-            memcpy(out[0], proto, ENTRY_SIZE);
-            memcpy(out[0], sfn, 11);
-            out[0][12] = 0;
-            *count = 1;
-            return SDB_OK;
-        }
-    }
-    uint16_t units[MAX_LFN_SLOTS * LFN_CHARS];
-    int len = fat_utf8_to_ucs2(name, units, MAX_LFN_SLOTS * LFN_CHARS);
-    if (len <= 0)
-        return SDB_FAT_ENAME;
-    bool lossy;
-    fat_sfn_basis(name, sfn, &lossy);
-    if (!lossy && (err = sfn_taken(vol, dclus, sfn, skip_slot, &taken)))
-        return err;
-    if (lossy || taken) {
-        uint8_t basis[11];
-        memcpy(basis, sfn, 11);
-        for (uint32_t n = 1;; n++) {
-            if (n > 999999)
-                return SDB_FAT_EEXIST;
-            memcpy(sfn, basis, 11);
-            fat_sfn_add_tail(sfn, n);
-            if ((err = sfn_taken(vol, dclus, sfn, skip_slot, &taken)))
-                return err;
-            if (!taken)
-                break;
-        }
-    }
-    unsigned parts = ((unsigned)len + LFN_CHARS - 1) / LFN_CHARS;
+    unsigned parts = len > 0 ? ((unsigned)len + LFN_CHARS - 1) / LFN_CHARS : 0;
     uint8_t sum = fat_lfn_checksum(sfn);
     for (unsigned i = 0; i < parts; i++) {
         unsigned part = parts - 1 - i; /* the last part comes first on disk */
@@ -339,14 +423,49 @@ int fat_build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
     memcpy(out[parts], proto, ENTRY_SIZE);
     memcpy(out[parts], sfn, 11);
     out[parts][12] = 0;
-    *count = parts + 1;
+    return parts + 1;
+}
+
+int fat_build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
+                      const uint8_t proto[ENTRY_SIZE], uint32_t skip_slot,
+                      uint8_t out[][ENTRY_SIZE], unsigned *count)
+{
+    int err = fat_name_check(name);
+    if (err)
+        return err;
+    uint8_t sfn[11], basis[11];
+    bool taken, lossy;
+    uint32_t tails;
+    /* One pass answers both: is the name itself taken as an 8.3 name, and
+     * which of the first tails of its basis are. */
+    bool is_sfn = fat_name_is_sfn(name, sfn);
+    fat_sfn_basis(name, basis, &lossy);
+    if ((err = sfn_scan(vol, dclus, skip_slot,
+                        is_sfn  ? sfn
+                        : lossy ? NULL
+                                : basis,
+                        basis, 1, &taken, &tails)))
+        return err;
+    if (is_sfn && !taken) {
+        *count = put_entry_set(NULL, 0, sfn, proto, out);
+        return SDB_OK;
+    }
+    uint16_t units[MAX_LFN_SLOTS * LFN_CHARS];
+    int len = fat_utf8_to_ucs2(name, units, MAX_LFN_SLOTS * LFN_CHARS);
+    if (len <= 0)
+        return SDB_FAT_ENAME;
+    memcpy(sfn, basis, 11);
+    if ((lossy || taken) && (err = pick_tail(vol, dclus, skip_slot, sfn, tails, 1)))
+        return err;
+    *count = put_entry_set(units, len, sfn, proto, out);
     return SDB_OK;
 }
 
 /* Last cluster of a directory chain. */
 static int dir_last_clus(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *last)
 {
-    uint32_t c = dclus;
+    const struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    uint32_t c = h->pos_clus ? h->pos_clus : dclus; /* a cluster of this chain */
     for (uint32_t n = 0; n <= vol->nclusters; n++) {
         uint32_t next;
         int err = fat_next(vol, c, &next);
@@ -364,13 +483,14 @@ static int dir_last_clus(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *last
 /* First run of n free slots; runs of up to a sector's worth stay inside one sector.
  * Grows a cluster-chained directory when it is full. *end is the first
  * end-of-directory slot seen (UINT32_MAX if none): slots between it and the run
- * must stop reading as "end" once the run is used. */
+ * must stop reading as "end" once the run is used. With the directory's end
+ * known, the search starts there (holes before it are left to lookups). */
 static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, uint32_t *first,
                          uint32_t *end)
 {
-    uint32_t run = 0, start = 0;
+    uint32_t run = 0, start = 0, from = fat_hint_get(vol, dclus)->end;
     *end = UINT32_MAX;
-    for (uint32_t s = 0;; s++) {
+    for (uint32_t s = from == UINT32_MAX ? 0 : from;; s++) {
         uint32_t lba;
         int err = fat_dir_slot_lba(vol, dclus, s, &lba);
         if (err == SDB_FAT_ENOENT) {
@@ -382,7 +502,9 @@ static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, ui
             if ((err = dir_last_clus(vol, dclus, &last)) ||
                 (err = fat_alloc(vol, last, true, &added)))
                 return err;
-            s--; /* the new cluster's slots are free: look again from here */
+            if (*end == UINT32_MAX)
+                *end = s; /* the zeroed cluster reads as end */
+            s--;          /* the new cluster's slots are free: look again from here */
             continue;
         }
         if (err || (err = fat_win_load(vol, lba)))
@@ -446,6 +568,31 @@ static int unmark_end(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t from, ui
     return SDB_OK;
 }
 
+/* Place a built entry set in dclus and fill loc; keeps the hint's end and low. */
+static int place_entries(struct sdb_fat_vol *vol, uint32_t dclus, uint8_t entries[][ENTRY_SIZE],
+                         unsigned n, struct fat_loc *loc)
+{
+    uint32_t first, end;
+    int err = find_free_run(vol, dclus, n, &first, &end);
+    if (err)
+        return err;
+    if (end < first && (err = unmark_end(vol, dclus, end, first)))
+        return err;
+    if ((err = write_slots(vol, dclus, first, entries, n)))
+        return err;
+    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    if (end != UINT32_MAX && first + n > end)
+        h->end = first + n; /* slots after the set are still end marks */
+    if (first < h->low)
+        h->low = first;
+    loc->dclus = dclus;
+    loc->first_slot = first;
+    loc->sfn_slot = first + n - 1;
+    loc->sfn_off = (uint16_t)((loc->sfn_slot % ENTRIES_PER_SECTOR) * ENTRY_SIZE);
+    memcpy(loc->raw, entries[n - 1], ENTRY_SIZE);
+    return fat_dir_slot_lba(vol, dclus, loc->sfn_slot, &loc->sfn_lba);
+}
+
 int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
                    const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc)
 {
@@ -453,20 +600,48 @@ int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
         return SDB_FAT_EROFS;
     uint8_t entries[MAX_LFN_SLOTS + 1][ENTRY_SIZE];
     unsigned n;
-    uint32_t first, end;
     int err = fat_build_entries(vol, dclus, name, proto, UINT32_MAX, entries, &n);
-    if (err || (err = find_free_run(vol, dclus, n, &first, &end)))
+    if (err)
         return err;
-    if (end < first && (err = unmark_end(vol, dclus, end, first)))
+    fat_hint_unfresh(vol, dclus); /* its alias was not numbered by the hint */
+    return place_entries(vol, dclus, entries, n, loc);
+}
+
+bool fat_dir_can_skip_lookup(struct sdb_fat_vol *vol, uint32_t dclus, const char *name)
+{
+    const struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    /* A '~' in the name could equal a numbered alias: such names take the long way. */
+    return h->fresh && h->end != UINT32_MAX && !strchr(name, '~');
+}
+
+int fat_dir_create_unique(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
+                          const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc)
+{
+    if (vol->read_only)
+        return SDB_FAT_EROFS;
+    int err = fat_name_check(name);
+    if (err)
         return err;
-    if ((err = write_slots(vol, dclus, first, entries, n)))
-        return err;
-    loc->dclus = dclus;
-    loc->first_slot = first;
-    loc->sfn_slot = first + n - 1;
-    loc->sfn_off = (uint16_t)((loc->sfn_slot % ENTRIES_PER_SECTOR) * ENTRY_SIZE);
-    memcpy(loc->raw, entries[n - 1], ENTRY_SIZE);
-    return fat_dir_slot_lba(vol, dclus, loc->sfn_slot, &loc->sfn_lba);
+    uint8_t entries[MAX_LFN_SLOTS + 1][ENTRY_SIZE], sfn[11];
+    bool lossy;
+    unsigned n;
+    /* Every entry of a fresh directory came through here: an 8.3 name (no '~')
+     * equals another only when the names are equal, which the caller excludes,
+     * and a numbered alias (with '~') is new by its number. */
+    if (fat_name_is_sfn(name, sfn)) {
+        n = put_entry_set(NULL, 0, sfn, proto, entries);
+    } else {
+        uint16_t units[MAX_LFN_SLOTS * LFN_CHARS];
+        int len = fat_utf8_to_ucs2(name, units, MAX_LFN_SLOTS * LFN_CHARS);
+        if (len <= 0)
+            return SDB_FAT_ENAME;
+        fat_sfn_basis(name, sfn, &lossy);
+        struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+        if (lossy)
+            fat_sfn_add_tail(sfn, h->seq++);
+        n = put_entry_set(units, len, sfn, proto, entries);
+    }
+    return place_entries(vol, dclus, entries, n, loc);
 }
 
 int fat_dir_remove(struct sdb_fat_vol *vol, const struct fat_loc *loc)

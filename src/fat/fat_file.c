@@ -3,6 +3,11 @@
  * before data lands in them, and the directory entry's size and first cluster
  * are written last, on flush/close. A cut in between leaves the old size and a
  * chain that may be longer than it: check trims it.
+ *
+ * Requests: data moves in as few card requests as the chain allows: a read or
+ * write covers every consecutive cluster the caller's buffer reaches, and a
+ * growing file is allocated contiguously (fat_alloc), so a whole buffer is
+ * usually one request.
  */
 #include "fat_internal.h"
 
@@ -37,6 +42,40 @@ int sdb_fat_close(struct sdb_fat_file *f)
     return err;
 }
 
+/* A new empty file entry named `name` in parent. */
+static int create_entry(struct sdb_fat_vol *vol, uint32_t parent, const char *name, bool unique,
+                        struct fat_loc *loc)
+{
+    uint8_t proto[ENTRY_SIZE] = {0};
+    proto[11] = ATTR_ARCHIVE;
+    fat_entry_stamp(proto);
+    return unique ? fat_dir_create_unique(vol, parent, name, proto, loc)
+                  : fat_dir_create(vol, parent, name, proto, loc);
+}
+
+static int open_entry(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const struct fat_loc *loc,
+                      unsigned flags, bool writing)
+{
+    if (loc->raw[11] & ATTR_DIR)
+        return SDB_FAT_EISDIR;
+    if (writing && (loc->raw[11] & ATTR_READ_ONLY))
+        return SDB_FAT_EACCES;
+    memset(f, 0, sizeof *f);
+    f->vol = vol;
+    f->entry_lba = loc->sfn_lba;
+    f->entry_off = loc->sfn_off;
+    f->flags = (uint8_t)flags;
+    f->first_clus = fat_entry_clus(vol, loc->raw);
+    f->size = rd32(loc->raw + 28);
+    if (f->first_clus && !fat_valid_clus(vol, f->first_clus))
+        return SDB_FAT_ECORRUPT;
+    if (f->size && !f->first_clus)
+        return SDB_FAT_ECORRUPT;
+    if (flags & SDB_FAT_TRUNC)
+        return sdb_fat_truncate(f, 0);
+    return SDB_OK;
+}
+
 int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path, unsigned flags)
 {
     if (!vol || !f || !(flags & (SDB_FAT_READ | SDB_FAT_WRITE | SDB_FAT_APPEND)))
@@ -47,7 +86,25 @@ int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *pa
     struct fat_loc loc;
     uint32_t parent;
     bool is_root;
-    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    int err;
+    unsigned unique = SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE;
+    if ((flags & unique) == unique) {
+        /* A name the caller knows is new: in a directory this mount made, no
+         * lookup at all (fat_dir.c numbers its alias). */
+        char name[SDB_FAT_NAME_MAX + 1];
+        if ((err = fat_lookup_parent(vol, path, &parent, name, sizeof name)))
+            return err;
+        if (fat_dir_can_skip_lookup(vol, parent, name)) {
+            err = create_entry(vol, parent, name, true, &loc);
+        } else {
+            err = fat_dir_find(vol, parent, name, &loc);
+            err = err == SDB_OK           ? SDB_FAT_EEXIST
+                  : err == SDB_FAT_ENOENT ? create_entry(vol, parent, name, false, &loc)
+                                          : err;
+        }
+        return err ? err : open_entry(vol, f, &loc, flags, writing);
+    }
+    err = fat_lookup(vol, path, &loc, &parent, &is_root);
     if (err == SDB_OK && is_root)
         return SDB_FAT_EISDIR;
     if (err == SDB_OK && (flags & SDB_FAT_CREATE) && (flags & SDB_FAT_EXCL))
@@ -56,31 +113,9 @@ int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *pa
         char name[SDB_FAT_NAME_MAX + 1];
         if ((err = fat_lookup_parent(vol, path, &parent, name, sizeof name)))
             return err;
-        uint8_t proto[ENTRY_SIZE] = {0};
-        proto[11] = ATTR_ARCHIVE;
-        fat_entry_stamp(proto);
-        err = fat_dir_create(vol, parent, name, proto, &loc);
+        err = create_entry(vol, parent, name, false, &loc);
     }
-    if (err)
-        return err;
-    if (loc.raw[11] & ATTR_DIR)
-        return SDB_FAT_EISDIR;
-    if (writing && (loc.raw[11] & ATTR_READ_ONLY))
-        return SDB_FAT_EACCES;
-    memset(f, 0, sizeof *f);
-    f->vol = vol;
-    f->entry_lba = loc.sfn_lba;
-    f->entry_off = loc.sfn_off;
-    f->flags = (uint8_t)flags;
-    f->first_clus = fat_entry_clus(vol, loc.raw);
-    f->size = rd32(loc.raw + 28);
-    if (f->first_clus && !fat_valid_clus(vol, f->first_clus))
-        return SDB_FAT_ECORRUPT;
-    if (f->size && !f->first_clus)
-        return SDB_FAT_ECORRUPT;
-    if (flags & SDB_FAT_TRUNC)
-        return sdb_fat_truncate(f, 0);
-    return SDB_OK;
+    return err ? err : open_entry(vol, f, &loc, flags, writing);
 }
 
 /* Make f->clus the cluster holding byte `pos`; with `extend`, allocate up to it. */
@@ -119,12 +154,51 @@ static int seek_cluster(struct sdb_fat_file *f, uint32_t pos, bool extend)
     return SDB_OK;
 }
 
-/* Sector and bytes available from pos within the current cluster. */
-static uint32_t pos_lba(const struct sdb_fat_file *f, uint32_t pos, uint32_t *in_clus)
+#define RUN_MAX_CLUSTERS 256u /* longest run one request covers */
+
+/* From pos (in f->clus), the consecutive clusters the next n bytes reach: the
+ * sector to start at, *avail bytes one request can move, *run clusters. With
+ * `extend`, missing clusters are allocated (contiguously when free). */
+static int file_run(struct sdb_fat_file *f, uint32_t n, bool extend, uint32_t *avail, uint32_t *run,
+                    uint32_t *lba)
 {
-    uint32_t cb = sdb_fat_cluster_bytes(f->vol), off = pos % cb;
-    *in_clus = cb - off;
-    return fat_clus_lba(f->vol, f->clus) + off / SDB_SECTOR_SIZE;
+    struct sdb_fat_vol *vol = f->vol;
+    uint32_t cb = sdb_fat_cluster_bytes(vol), off = f->pos % cb;
+    uint32_t need = (uint32_t)(((uint64_t)off + n + cb - 1) / cb);
+    if (need > RUN_MAX_CLUSTERS)
+        need = RUN_MAX_CLUSTERS;
+    uint32_t c = f->clus, k = 1;
+    while (k < need) {
+        uint32_t next;
+        int err = fat_next(vol, c, &next);
+        if (err)
+            return err;
+        if (!next && extend && (err = fat_alloc(vol, c, false, &next))) {
+            if (err != SDB_FAT_ENOSPC)
+                return err;
+            break; /* write what fits; the next call reports the full card */
+        }
+        if (next != c + 1)
+            break;
+        c = next;
+        k++;
+    }
+    *run = k;
+    *avail = k * cb - off;
+    *lba = fat_clus_lba(vol, f->clus) + off / SDB_SECTOR_SIZE;
+    return SDB_OK;
+}
+
+/* pos moved on by `moved` bytes inside a run of `run` clusters from f->clus:
+ * keep f->clus at the cluster holding pos (or the run's last one). */
+static void file_advance(struct sdb_fat_file *f, uint32_t moved, uint32_t run)
+{
+    f->pos += moved;
+    uint32_t index = f->pos / sdb_fat_cluster_bytes(f->vol), step = index - f->clus_index;
+    if (step >= run)
+        step = run - 1;
+    f->clus += step;
+    f->clus_index += step;
 }
 
 int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got)
@@ -139,12 +213,12 @@ int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got)
         n = f->size - f->pos;
     while (done < n) {
         int err = seek_cluster(f, f->pos, false);
-        if (err)
+        uint32_t avail, run, lba;
+        if (err || (err = file_run(f, n - done, false, &avail, &run, &lba)))
             return err;
-        uint32_t in_clus, lba = pos_lba(f, f->pos, &in_clus);
         uint32_t off = f->pos % SDB_SECTOR_SIZE, want = n - done;
-        if (want > in_clus)
-            want = in_clus;
+        if (want > avail)
+            want = avail;
         if (off == 0 && want >= SDB_SECTOR_SIZE) {
             uint32_t sectors = want / SDB_SECTOR_SIZE;
             if ((err = sdb_bd_read(f->vol->bd, lba, sectors, out + done)))
@@ -158,42 +232,37 @@ int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got)
             memcpy(out + done, f->vol->win + off, want);
         }
         done += want;
-        f->pos += want;
+        file_advance(f, want, run);
     }
     *got = done;
     return SDB_OK;
 }
 
-static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len)
+/* Write what one request can of src[0..*len) at pos; *len = bytes written,
+ * *run = clusters of the run it went to. */
+static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len, uint32_t *run)
 {
     struct sdb_fat_vol *vol = f->vol;
+    uint32_t avail, lba;
     int err = seek_cluster(f, f->pos, true);
-    if (err)
+    if (err || (err = file_run(f, *len, true, &avail, run, &lba)))
         return err;
-    uint32_t in_clus, lba = pos_lba(f, f->pos, &in_clus);
-    uint32_t off = f->pos % SDB_SECTOR_SIZE, want = *len < in_clus ? *len : in_clus;
+    uint32_t off = f->pos % SDB_SECTOR_SIZE, want = *len < avail ? *len : avail;
     if (off == 0 && want >= SDB_SECTOR_SIZE) {
         uint32_t sectors = want / SDB_SECTOR_SIZE;
         if ((err = sdb_bd_write(vol->bd, lba, sectors, src)))
             return err;
-        if (vol->win_lba >= lba && vol->win_lba < lba + sectors)
-            vol->win_lba = WIN_NONE;
+        fat_cache_forget(vol, lba, sectors);
         *len = sectors * SDB_SECTOR_SIZE;
         return SDB_OK;
     }
     if (want > SDB_SECTOR_SIZE - off)
         want = SDB_SECTOR_SIZE - off;
     /* A sector past the old end holds stale data: no need to read it, but the
-     * window must not leak another sector's bytes into it. */
+     * cache must not leak another sector's bytes into it. */
     bool fresh = off == 0 && f->pos >= f->size;
-    if (fresh) {
-        if ((err = fat_win_flush(vol)))
-            return err;
-        vol->win_lba = lba;
-        memset(vol->win, 0, SDB_SECTOR_SIZE);
-    } else if ((err = fat_win_load(vol, lba))) {
+    if ((err = fresh ? fat_win_claim(vol, lba) : fat_win_load(vol, lba)))
         return err;
-    }
     memcpy(vol->win + off, src, want);
     if ((err = fat_win_store(vol)))
         return err;
@@ -214,12 +283,12 @@ int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n)
     const uint8_t *src = buf;
     uint32_t done = 0;
     while (done < n) {
-        uint32_t len = n - done;
-        int err = write_chunk(f, src + done, &len);
+        uint32_t len = n - done, run;
+        int err = write_chunk(f, src + done, &len, &run);
         if (err)
             return err;
         done += len;
-        f->pos += len;
+        file_advance(f, len, run);
         if (f->pos > f->size) {
             f->size = f->pos;
             f->entry_dirty = true;
@@ -291,10 +360,10 @@ int sdb_fat_overwrite_sector(struct sdb_fat_file *f, uint32_t offset,
     int err = seek_cluster(f, offset, false);
     if (err)
         return err;
-    uint32_t in_clus, lba = pos_lba(f, offset, &in_clus);
+    uint32_t cb = sdb_fat_cluster_bytes(f->vol);
+    uint32_t lba = fat_clus_lba(f->vol, f->clus) + offset % cb / SDB_SECTOR_SIZE;
     if ((err = sdb_bd_write(f->vol->bd, lba, 1, data)))
         return err;
-    if (f->vol->win_lba == lba)
-        memcpy(f->vol->win, data, SDB_SECTOR_SIZE);
+    fat_cache_update(f->vol, lba, data);
     return SDB_OK;
 }

@@ -38,10 +38,18 @@
 #define wr16 sdb_put_le16
 #define wr32 sdb_put_le32
 
-/* ---- fat_vol.c: sector window, FAT table, clusters ---- */
+/* ---- fat_vol.c: sector cache, FAT table, clusters ---- */
+/* Make vol->win the cached copy of sector lba (read on a miss). vol->win stays
+ * valid until the next load/claim. */
 int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba);
-int fat_win_store(struct sdb_fat_vol *vol); /* write win[] back to win_lba now */
-int fat_win_flush(struct sdb_fat_vol *vol); /* write pending FAT changes now */
+/* As load, for a sector about to be rewritten whole: zeroed, not read. */
+int fat_win_claim(struct sdb_fat_vol *vol, uint32_t lba);
+int fat_win_store(struct sdb_fat_vol *vol);  /* write win[] (not a FAT sector) to the card now */
+void fat_win_dirty(struct sdb_fat_vol *vol); /* win[] is a FAT sector with a pending change */
+int fat_win_flush(struct sdb_fat_vol *vol);  /* write pending FAT changes now, in order */
+/* Sectors written around the cache: drop (or refresh) cached copies of them. */
+void fat_cache_forget(struct sdb_fat_vol *vol, uint32_t lba, uint32_t count);
+void fat_cache_update(struct sdb_fat_vol *vol, uint32_t lba, const uint8_t *data);
 uint32_t fat_eoc(const struct sdb_fat_vol *vol);
 bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val);
 static inline bool fat_valid_clus(const struct sdb_fat_vol *vol, uint32_t c)
@@ -57,8 +65,13 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val); /* every FAT 
 /* Next cluster of a chain: *next = 0 at the end. ECORRUPT on a free/bad/out-of-range link. */
 int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next);
 /* Allocate one cluster, marked end-of-chain, then linked after `prev` (0: none).
- * With `zero`, its sectors are zeroed before it is linked. */
+ * With `zero`, its sectors are zeroed before it is linked. The search starts
+ * right after `prev` (so a growing file stays contiguous), else at the
+ * volume's next-free hint. */
 int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out);
+/* How many clusters from `clus` on are consecutive in its chain (at least 1,
+ * at most `max`): one card request can cover them all. */
+int fat_run_length(struct sdb_fat_vol *vol, uint32_t clus, uint32_t max, uint32_t *run);
 /* Free a chain from `first`; bounded by the cluster count. */
 int fat_free_chain(struct sdb_fat_vol *vol, uint32_t first);
 void fat_count_free_delta(struct sdb_fat_vol *vol, int delta);
@@ -95,6 +108,15 @@ void fat_sfn_to_str(const uint8_t sfn[11], char out[13]);
 bool fat_name_equal(const char *a, const char *b); /* ASCII case-insensitive */
 
 /* ---- fat_dir.c: directories ---- */
+/* Directory hints (struct sdb_fat_dir_hint): found or made (least recently used
+ * one replaced), dropped for one directory, or all forgotten. */
+struct sdb_fat_dir_hint *fat_hint_get(struct sdb_fat_vol *vol, uint32_t dclus);
+void fat_hint_drop(struct sdb_fat_vol *vol, uint32_t dclus);
+void fat_hint_reset(struct sdb_fat_vol *vol);
+/* A directory just made (".", ".." only): fresh, its end at slot 2. */
+void fat_hint_new_dir(struct sdb_fat_vol *vol, uint32_t dclus);
+/* Entries of dclus were made or renamed outside the fresh path. */
+void fat_hint_unfresh(struct sdb_fat_vol *vol, uint32_t dclus);
 struct fat_loc {
     uint32_t dclus;      /* directory: first cluster, 0 = fixed root */
     uint32_t first_slot; /* first slot of the entry set (LFN parts, or the 8.3 entry) */
@@ -132,6 +154,12 @@ int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *paren
  * name (attr, times, cluster, size). Fills loc. */
 int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
                    const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc);
+/* Whether a name known to be absent (SDB_FAT_UNIQUE) can skip its lookup in
+ * dclus: the directory is fresh and the name cannot collide with an alias. */
+bool fat_dir_can_skip_lookup(struct sdb_fat_vol *vol, uint32_t dclus, const char *name);
+/* fat_dir_create for such a name: no lookup, no alias scan, placed at the end. */
+int fat_dir_create_unique(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
+                          const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc);
 /* Mark the entry set deleted: long-name parts first, then the 8.3 entry. */
 int fat_dir_remove(struct sdb_fat_vol *vol, const struct fat_loc *loc);
 /* Rewrite the 8.3 entry of loc from loc->raw (one sector write). */

@@ -98,7 +98,7 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
     uint32_t clus;
     if ((err = fat_alloc(vol, 0, true, &clus)))
         return err;
-    if ((err = fat_win_load(vol, fat_clus_lba(vol, clus))))
+    if ((err = fat_win_claim(vol, fat_clus_lba(vol, clus)))) /* zeroed just now */
         return err;
     dot_entry(vol, vol->win, ".", clus);
     dot_entry(vol, vol->win + ENTRY_SIZE, "..", parent == fat_root_clus(vol) ? 0 : parent);
@@ -106,7 +106,10 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
         return err;
     uint8_t proto[ENTRY_SIZE];
     dot_entry(vol, proto, "", clus);
-    return fat_dir_create(vol, parent, name, proto, &loc);
+    if ((err = fat_dir_create(vol, parent, name, proto, &loc)))
+        return err;
+    fat_hint_new_dir(vol, clus);
+    return SDB_OK;
 }
 
 static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir)
@@ -289,6 +292,7 @@ int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const 
         return SDB_FAT_ENOTINPLACE;
     if ((err = fat_win_load(vol, loc.sfn_lba)))
         return err;
+    fat_hint_unfresh(vol, dclus); /* the new alias was not numbered by the hint */
     for (unsigned i = 0; i < n; i++)
         memcpy(vol->win + ((loc.first_slot + i) % ENTRIES_PER_SECTOR) * ENTRY_SIZE, entries[i],
                ENTRY_SIZE);

@@ -9,39 +9,177 @@
  */
 #include "fat_internal.h"
 
-/* Write the window (a sector of FAT 1 with pending changes) to the same sector
- * of every FAT copy. */
-static int store_fat_sector(struct sdb_fat_vol *vol);
+/* ---- the sector cache ----
+ *
+ * FAT sectors and other sectors have their own slots (fat_is_fat_lba decides),
+ * so neither kind evicts the other. FAT slots are write-back: a change waits in
+ * its slot and reaches every FAT copy before any directory sector is written,
+ * at every barrier, on eviction and at sync; dirty slots are flushed in the
+ * order they were first changed, which keeps the on-card order of the
+ * one-window driver this replaces (POWERLOSS.md). Other slots are
+ * write-through: they only ever hold what the card holds. */
+
+static bool is_fat_lba(const struct sdb_fat_vol *vol, uint32_t lba)
+{
+    return lba >= vol->fat_lba && lba - vol->fat_lba < vol->fat_sectors;
+}
+
+static void cache_use(struct sdb_fat_vol *vol, unsigned i)
+{
+    vol->slot[i].used = ++vol->clock;
+    vol->win_slot = (uint8_t)i;
+    vol->win = vol->cache[i];
+    vol->win_lba = vol->slot[i].lba;
+}
+
+static void cache_drop(struct sdb_fat_vol *vol, unsigned i)
+{
+    vol->slot[i].lba = WIN_NONE;
+    vol->slot[i].dirty = 0;
+    if (vol->win_slot == i)
+        vol->win_lba = WIN_NONE;
+}
+
+/* Write one dirty FAT slot to the same sector of every FAT copy. */
+static int store_fat_slot(struct sdb_fat_vol *vol, unsigned i)
+{
+    uint32_t lba = vol->slot[i].lba;
+    vol->slot[i].dirty = 0;
+    for (uint8_t k = 0; k < vol->nfats; k++) {
+        int err = sdb_bd_write(vol->bd, lba + k * vol->fat_sectors, 1, vol->cache[i]);
+        if (err) {
+            cache_drop(vol, i);
+            return err;
+        }
+    }
+    return SDB_OK;
+}
 
 int fat_win_flush(struct sdb_fat_vol *vol)
 {
-    if (!vol->win_dirty)
-        return SDB_OK;
-    vol->win_dirty = false;
-    return store_fat_sector(vol);
+    for (;;) {
+        unsigned oldest = SDB_FAT_CACHE_SLOTS;
+        for (unsigned i = 0; i < SDB_FAT_CACHE_FAT; i++)
+            if (vol->slot[i].dirty &&
+                (oldest == SDB_FAT_CACHE_SLOTS || vol->slot[i].dirty < vol->slot[oldest].dirty))
+                oldest = i;
+        if (oldest == SDB_FAT_CACHE_SLOTS)
+            return SDB_OK;
+        int err = store_fat_slot(vol, oldest);
+        if (err)
+            return err;
+    }
+}
+
+/* The slot for lba: a hit, else the least recently used of its kind (whose
+ * pending changes are flushed first). *hit tells which. */
+static int cache_slot(struct sdb_fat_vol *vol, uint32_t lba, unsigned *slot, bool *hit)
+{
+    bool fat = is_fat_lba(vol, lba);
+    unsigned lo = fat ? 0 : SDB_FAT_CACHE_FAT, hi = fat ? SDB_FAT_CACHE_FAT : SDB_FAT_CACHE_SLOTS;
+    unsigned victim = lo;
+    for (unsigned i = lo; i < hi; i++) {
+        if (vol->slot[i].lba == lba) {
+            *slot = i;
+            *hit = true;
+            return SDB_OK;
+        }
+        if (vol->slot[i].used < vol->slot[victim].used)
+            victim = i;
+    }
+    *hit = false;
+    if (vol->slot[victim].dirty) {
+        int err = fat_win_flush(vol); /* keeps the order the changes were made in */
+        if (err)
+            return err;
+    }
+    cache_drop(vol, victim);
+    *slot = victim;
+    return SDB_OK;
 }
 
 int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba)
 {
-    if (vol->win_lba == lba)
-        return SDB_OK;
-    int err = fat_win_flush(vol); /* FAT changes land before the next sector is touched */
+    unsigned i;
+    bool hit;
+    int err = cache_slot(vol, lba, &i, &hit);
     if (err)
         return err;
-    vol->win_lba = WIN_NONE;
-    err = sdb_bd_read(vol->bd, lba, 1, vol->win);
-    if (err == SDB_OK)
-        vol->win_lba = lba;
-    return err;
+    if (!hit) {
+        if ((err = sdb_bd_read(vol->bd, lba, 1, vol->cache[i])))
+            return err;
+        vol->slot[i].lba = lba;
+    }
+    cache_use(vol, i);
+    return SDB_OK;
+}
+
+int fat_win_claim(struct sdb_fat_vol *vol, uint32_t lba)
+{
+    unsigned i;
+    bool hit;
+    int err = cache_slot(vol, lba, &i, &hit);
+    if (err)
+        return err;
+    vol->slot[i].lba = lba;
+    memset(vol->cache[i], 0, SDB_SECTOR_SIZE);
+    cache_use(vol, i);
+    return SDB_OK;
+}
+
+void fat_win_dirty(struct sdb_fat_vol *vol)
+{
+    struct sdb_fat_cache_slot *sl = &vol->slot[vol->win_slot];
+    if (!sl->dirty)
+        sl->dirty = ++vol->dirty_next;
 }
 
 int fat_win_store(struct sdb_fat_vol *vol)
 {
     if (vol->read_only)
         return SDB_FAT_EROFS;
-    int err = sdb_bd_write(vol->bd, vol->win_lba, 1, vol->win);
-    if (err)
-        vol->win_lba = WIN_NONE; /* device state unknown: reload next time */
+    unsigned i = vol->win_slot;
+    /* FAT changes land before the directory sector that may name them. */
+    int err = fat_win_flush(vol);
+    if (err == SDB_OK)
+        err = sdb_bd_write(vol->bd, vol->slot[i].lba, 1, vol->cache[i]);
+    if (err) {
+        cache_drop(vol, i); /* device state unknown: reload next time */
+        fat_hint_reset(vol);
+    }
+    return err;
+}
+
+void fat_cache_forget(struct sdb_fat_vol *vol, uint32_t lba, uint32_t count)
+{
+    for (unsigned i = SDB_FAT_CACHE_FAT; i < SDB_FAT_CACHE_SLOTS; i++)
+        if (vol->slot[i].lba != WIN_NONE && vol->slot[i].lba - lba < count)
+            cache_drop(vol, i);
+}
+
+void fat_cache_update(struct sdb_fat_vol *vol, uint32_t lba, const uint8_t *data)
+{
+    for (unsigned i = SDB_FAT_CACHE_FAT; i < SDB_FAT_CACHE_SLOTS; i++)
+        if (vol->slot[i].lba == lba)
+            memcpy(vol->cache[i], data, SDB_SECTOR_SIZE);
+}
+
+static void cache_reset(struct sdb_fat_vol *vol)
+{
+    for (unsigned i = 0; i < SDB_FAT_CACHE_SLOTS; i++)
+        vol->slot[i] = (struct sdb_fat_cache_slot){.lba = WIN_NONE};
+    vol->win_slot = 0;
+    vol->win = vol->cache[0];
+    vol->win_lba = WIN_NONE;
+}
+
+int sdb_fat_invalidate(struct sdb_fat_vol *vol)
+{
+    if (!vol)
+        return SDB_E_INVAL;
+    int err = fat_win_flush(vol);
+    cache_reset(vol);
+    fat_hint_reset(vol);
     return err;
 }
 
@@ -90,19 +228,6 @@ int fat_get(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val)
     return SDB_OK;
 }
 
-static int store_fat_sector(struct sdb_fat_vol *vol)
-{
-    uint32_t lba = vol->win_lba;
-    for (uint8_t i = 0; i < vol->nfats; i++) {
-        int err = sdb_bd_write(vol->bd, lba + i * vol->fat_sectors, 1, vol->win);
-        if (err) {
-            vol->win_lba = WIN_NONE;
-            return err;
-        }
-    }
-    return SDB_OK;
-}
-
 static int set_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t mask, uint8_t bits)
 {
     int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
@@ -110,7 +235,7 @@ static int set_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t mask, uin
         return err;
     uint8_t *b = &vol->win[off % SDB_SECTOR_SIZE];
     *b = (uint8_t)((*b & ~mask) | (bits & mask));
-    vol->win_dirty = true;
+    fat_win_dirty(vol);
     return SDB_OK;
 }
 
@@ -140,7 +265,7 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
         wr16(p, (uint16_t)val);
     else
         wr32(p, (rd32(p) & 0xF0000000u) | (val & 0x0FFFFFFFu));
-    vol->win_dirty = true;
+    fat_win_dirty(vol);
     return SDB_OK;
 }
 
@@ -181,26 +306,43 @@ int fat_count_free(struct sdb_fat_vol *vol, uint32_t *count)
     return SDB_OK;
 }
 
+#define ZERO_SECTORS 8u /* zeroing goes out in requests of this many sectors */
+
 static int zero_cluster(struct sdb_fat_vol *vol, uint32_t clus)
 {
-    static const uint8_t zeros[SDB_SECTOR_SIZE];
+    static const uint8_t zeros[ZERO_SECTORS * SDB_SECTOR_SIZE];
     uint32_t lba = fat_clus_lba(vol, clus);
-    for (uint32_t i = 0; i < vol->sec_per_clus; i++) {
-        int err = sdb_bd_write(vol->bd, lba + i, 1, zeros);
+    for (uint32_t i = 0; i < vol->sec_per_clus; i += ZERO_SECTORS) {
+        uint32_t n = vol->sec_per_clus - i < ZERO_SECTORS ? vol->sec_per_clus - i : ZERO_SECTORS;
+        int err = sdb_bd_write(vol->bd, lba + i, n, zeros);
         if (err)
             return err;
     }
-    if (vol->win_lba >= lba && vol->win_lba < lba + vol->sec_per_clus)
-        vol->win_lba = WIN_NONE;
+    fat_cache_forget(vol, lba, vol->sec_per_clus);
     return SDB_OK;
+}
+
+static uint32_t clus_after(const struct sdb_fat_vol *vol, uint32_t c)
+{
+    return c + 1 < vol->nclusters + 2 ? c + 1 : 2;
 }
 
 int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out)
 {
     if (vol->read_only)
         return SDB_FAT_EROFS;
-    uint32_t start = fat_valid_clus(vol, vol->next_free) ? vol->next_free : 2;
-    uint32_t c = start;
+    /* Right after prev keeps a growing chain contiguous (one request covers
+     * it); otherwise the next-free hint, so a search never rescans the used
+     * front of the FAT. */
+    uint32_t c = fat_valid_clus(vol, vol->next_free) ? vol->next_free : 2;
+    if (prev && fat_valid_clus(vol, prev)) {
+        uint32_t v, after = clus_after(vol, prev);
+        int err = fat_get(vol, after, &v);
+        if (err)
+            return err;
+        if (v == 0)
+            c = after;
+    }
     for (uint32_t tried = 0; tried < vol->nclusters; tried++) {
         uint32_t v;
         int err = fat_get(vol, c, &v);
@@ -211,22 +353,45 @@ int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out)
                 return err;
             if ((err = fat_set(vol, c, fat_eoc(vol))))
                 return err;
+            /* A link into another FAT sector waits for the end mark it points
+             * at: the card never holds a chain that runs into a free cluster. */
+            uint32_t per = SDB_SECTOR_SIZE * 8 / (vol->type == 12 ? 12 : vol->type);
+            if (prev && prev / per != c / per && (err = fat_win_flush(vol)))
+                return err;
             if (prev && (err = fat_set(vol, prev, c)))
                 return err;
             fat_count_free_delta(vol, -1);
-            vol->next_free = c + 1 < vol->nclusters + 2 ? c + 1 : 2;
+            if (c >= vol->next_free || !fat_valid_clus(vol, vol->next_free))
+                vol->next_free = clus_after(vol, c);
             *out = c;
             return SDB_OK;
         }
-        c = c + 1 < vol->nclusters + 2 ? c + 1 : 2;
+        c = clus_after(vol, c);
     }
     if (vol->free_count != FREE_UNKNOWN)
         vol->free_count = 0;
     return SDB_FAT_ENOSPC;
 }
 
+int fat_run_length(struct sdb_fat_vol *vol, uint32_t clus, uint32_t max, uint32_t *run)
+{
+    uint32_t n = 1;
+    while (n < max) {
+        uint32_t next;
+        int err = fat_next(vol, clus + n - 1, &next);
+        if (err)
+            return err;
+        if (next != clus + n)
+            break;
+        n++;
+    }
+    *run = n;
+    return SDB_OK;
+}
+
 int fat_free_chain(struct sdb_fat_vol *vol, uint32_t first)
 {
+    fat_hint_drop(vol, first); /* it may have been a directory */
     uint32_t c = first;
     for (uint32_t n = 0; c && n <= vol->nclusters; n++) {
         uint32_t v;
@@ -236,6 +401,8 @@ int fat_free_chain(struct sdb_fat_vol *vol, uint32_t first)
         if ((err = fat_set(vol, c, 0)))
             return err;
         fat_count_free_delta(vol, +1);
+        if (c < vol->next_free)
+            vol->next_free = c; /* the lowest free cluster known */
         if (fat_is_eoc(vol, v) || !fat_valid_clus(vol, v))
             return SDB_OK;
         c = v;
@@ -369,7 +536,7 @@ int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only)
     memset(vol, 0, sizeof *vol);
     vol->bd = bd;
     vol->read_only = read_only;
-    vol->win_lba = WIN_NONE;
+    cache_reset(vol);
     int err = mount_at(vol, 0);
     if (err == SDB_FAT_ENOFS) {
         uint32_t start;

@@ -113,7 +113,7 @@ static void directory_cycle_and_sizes_past_end(void **state)
     ent[11] = 0x10;
     ent[26] = (uint8_t)d.first_clus;
     ent[27] = (uint8_t)(d.first_clus >> 8);
-    c.vol.win_lba = 0xFFFFFFFFu;
+    assert_int_equal(sdb_fat_invalidate(&c.vol), SDB_OK);
     survive(c.mem, c.bytes);
     /* size past the end of the volume */
     ent[11] = 0x20;

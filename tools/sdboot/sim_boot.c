@@ -59,7 +59,7 @@ static void print_json(struct json *j, const struct sdboot_result *res,
     json_close(j);
 }
 
-static void print_text(const struct sdboot_result *res, const struct sdb_bd_stats *io)
+static void print_text(const struct sdboot_result *res)
 {
     printf("decision: %s\n", sdboot_decision_name(res->decision));
     if (res->decision != SDBOOT_INTERNAL) {
@@ -73,8 +73,6 @@ static void print_text(const struct sdboot_result *res, const struct sdb_bd_stat
                res->error ? sdb_strerror(res->error) : "");
     if (res->decision == SDBOOT_INTERNAL && res->error)
         printf("reason: %s\n", sdb_strerror(res->error));
-    printf("card: %llu sectors read, %llu written\n", (unsigned long long)io->sectors_read,
-           (unsigned long long)io->sectors_written);
 }
 
 /* One power-on of the opened card: *res and the card's counters *io (taken
@@ -88,18 +86,20 @@ static int boot_once(struct sim_card *c, const struct sdboot_config *cfg, struct
         return sim_close("sim boot", c, sim_fail("sim boot", c, err, "boot"));
     *io = c->card.bd->stats;
     if (!c->json)
-        print_text(res, io);
+        print_text(res);
     return sim_close("sim boot", c, res->decision == SDBOOT_RUN_CARD ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 }
 
 static const char usage_text[] =
     "usage: sdboot sim boot --card IMG [--recovery-pin] [--no-card] [--trial-boots N]\n"
     "                      [--board ID] [--no-format] [--entry PATH]\n"
-    "                      [--power-cut-after N [--tear B]] [--json]\n\n"
+    "                      [--power-cut-after N [--tear B]] [--json]\n"
+    "                      " SIM_PROFILE_USAGE "\n\n"
     "One power-on: card bring-up and format policy, finishing an interrupted install,\n"
     "installing a staged release, trial boots and rollback. Prints the decision, the\n"
     "release that would run and its trial state. Exit 0 when an application would run,\n"
-    "1 otherwise, 75 on a simulated power cut.\n"
+    "1 otherwise, 75 on a simulated power cut. The last line counts the card traffic\n"
+    "(sectors and requests) and estimates its time on a real card (--card-profile).\n"
     "--entry PATH names the file the device starts (default /main.py; the bare-metal\n"
     "port starts /app/firmware.bin): the boot restores the release when it is missing.\n"
     "--json prints all of it, the boot log included, as one JSON object (docs/cli-json.md).\n";
@@ -112,6 +112,8 @@ int sim_boot(int argc, char **argv)
     }
     struct sim_card c;
     int rc = sim_take_card_args("sim boot", argc, argv, &c);
+    if (!rc)
+        rc = sim_take_profile_arg("sim boot", argc, argv, &c);
     if (rc)
         return rc;
     c.json = cli_take_json(argc, argv);

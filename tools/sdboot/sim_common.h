@@ -16,7 +16,26 @@ struct sim_card {
     bool mounted;
     bool json; /* --json: stdout carries one JSON object, so no log lines */
     int err;   /* the core error that failed the command (SDB_BD_EPOWER for a cut), or 0 */
+    const struct sim_card_profile *profile; /* report traffic at close (NULL: don't) */
 };
+
+/* Timing model of a real card, to turn counted traffic into an estimate: every
+ * request costs a command latency (command, access time, and for a write the
+ * programming busy), every sector its transfer time on the bus. The figures are
+ * documented in docs/card-io.md ("Card timing model"). */
+struct sim_card_profile {
+    const char *name;  /* for --card-profile */
+    const char *label; /* "SPI 20 MHz" */
+    double read_cmd_ms, write_cmd_ms, sector_ms;
+};
+
+/* Take --card-profile NAME out of argv (default: SPI 20 MHz) and make the card
+ * report its traffic when it is closed; returns 0 or a CLI exit code. */
+int sim_take_profile_arg(const char *cmd, int argc, char **argv, struct sim_card *c);
+/* The usage text line for --card-profile. */
+#define SIM_PROFILE_USAGE "[--card-profile spi20|sdio40]"
+/* "card: R sectors read in A requests, W sectors written in B requests, est. T s on P" */
+void sim_print_card_line(const struct sim_card *c);
 
 /* Take --card IMG, --power-cut-after N and --tear BYTES out of argv (they are
  * replaced by NULL); returns 0 or a CLI exit code. */

@@ -31,10 +31,11 @@ static void sleep_ms(void *ctx, uint32_t ms)
 static const char usage_text[] =
     "usage: sdboot sim ota --card IMG --url URL [--pubkey PUBLIC.pem]... [--allow-unsigned]\n"
     "                     [--ca FILE] [--force] [--board ID] [--timeout S]\n"
-    "                     [--power-cut-after N]\n\n"
+    "                     [--power-cut-after N] " SIM_PROFILE_USAGE "\n\n"
     "As the running application: fetch URL/versions (and versions.sig), verify it, and\n"
     "download and stage a newer release (resuming a partial download). Prints 'up to\n"
-    "date' or what it staged. Exit 0 on both, 1 on an error, 75 on a simulated power cut.\n";
+    "date' or what it staged. Exit 0 on both, 1 on an error, 75 on a simulated power cut.\n"
+    "The last line counts the card traffic and estimates its time on a real card.\n";
 
 int sim_ota(int argc, char **argv)
 {
@@ -44,6 +45,8 @@ int sim_ota(int argc, char **argv)
     }
     struct sim_card c;
     int rc = sim_take_card_args("sim ota", argc, argv, &c);
+    if (!rc)
+        rc = sim_take_profile_arg("sim ota", argc, argv, &c);
     if (rc)
         return rc;
     struct sdboot_ota_config cfg = {.progress = progress, .log = log_line, .sleep_ms = sleep_ms};

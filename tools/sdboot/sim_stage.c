@@ -108,16 +108,19 @@ int sim_stage(int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: sdboot sim stage --card IMG --release DIR [--pubkey PUBLIC.pem]...\n"
                "                       [--allow-unsigned] [--force] [--board ID] "
-               "[--power-cut-after N]\n\n"
+               "[--power-cut-after N]\n"
+               "                       " SIM_PROFILE_USAGE "\n\n"
                "As the running application: verify the latest release of DIR (signature,\n"
                "version newer than the installed one, size and hashes) and stage it for the\n"
                "bootloader, exactly as the OTA client does after a download. Prints 'up to\n"
-               "date' or what it staged.\n");
+               "date' or what it staged, then the card traffic and its estimated time.\n");
         return CLI_EXIT_OK;
     }
     struct sim_card c;
     struct stage_args a;
     int rc = sim_take_card_args("sim stage", argc, argv, &c);
+    if (!rc)
+        rc = sim_take_profile_arg("sim stage", argc, argv, &c);
     if (!rc)
         rc = parse(argc, argv, &a);
     if (rc)

@@ -1,0 +1,173 @@
+/*
+ * What FAT work costs on the card, counted by the block device: creating n new
+ * files in one directory reads O(n) sectors in total, file data moves in
+ * requests of many sectors, and names the caller promises are new
+ * (SDB_FAT_UNIQUE) get distinct aliases without a lookup, fsck-clean. Counts,
+ * not time: each bound below fails on the one-sector, rescan-per-file driver.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "fat_test_util.h"
+#include "fsck_oracle.h"
+
+#define FILE_BYTES 14000u
+static uint8_t data[65536];
+
+static void fill_data(void)
+{
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7 + (i >> 10));
+}
+
+static void assert_fsck_clean(struct ram_card *c)
+{
+    char report[2048];
+    assert_int_equal(sdb_fat_sync(&c->vol), SDB_OK);
+    if (sdb_test_fsck_clean_mem(c->mem, c->bytes, report, sizeof report) != 1)
+        fail_msg("fsck.fat -n: %s", report);
+}
+
+static int put_new(struct sdb_fat_vol *vol, const char *path, uint32_t len)
+{
+    struct sdb_fat_file f;
+    unsigned flags = SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE;
+    int err = sdb_fat_open(vol, &f, path, flags);
+    if (err)
+        return err;
+    err = sdb_fat_write(&f, data, len);
+    int cerr = sdb_fat_close(&f);
+    return err ? err : cerr;
+}
+
+/* Sectors read to create n files of FILE_BYTES in a new /.d/app. */
+static uint64_t create_reads(uint32_t n, uint8_t type, unsigned flags_unique)
+{
+    struct ram_card c;
+    assert_int_equal(ram_card_format(&c, 64u << 20, type), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/.d"), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/.d/app"), SDB_OK);
+    sdb_bd_reset_stats(&c.ram.bd);
+    for (uint32_t i = 0; i < n; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/.d/app/module_%u.py", (unsigned)i);
+        if (flags_unique)
+            assert_int_equal(put_new(&c.vol, path, FILE_BYTES), SDB_OK);
+        else
+            assert_int_equal(put_file(&c.vol, path, data, FILE_BYTES), SDB_OK);
+    }
+    assert_int_equal(sdb_fat_sync(&c.vol), SDB_OK);
+    uint64_t reads = c.ram.bd.stats.sectors_read;
+    assert_fsck_clean(&c);
+    ram_card_free(&c);
+    return reads;
+}
+
+static void creating_new_files_reads_linear(void **state)
+{
+    (void)state;
+    fill_data();
+    const uint8_t types[] = {16, 32};
+    for (size_t t = 0; t < sizeof types; t++) {
+        uint64_t r100 = create_reads(100, types[t], 1), r400 = create_reads(400, types[t], 1);
+        printf("FAT%u new names: 100 files %llu sectors read, 400 files %llu\n", types[t],
+               (unsigned long long)r100, (unsigned long long)r400);
+        /* The path's directories (/, /.d, /.d/app) and a FAT sector now and
+         * then: at most 5 sectors a file, growing with n, not n^2. */
+        assert_true(r400 <= 5 * 400);
+        assert_true(r400 * 10 <= r100 * 46);
+    }
+}
+
+static void looked_up_names_are_still_correct(void **state)
+{
+    (void)state;
+    fill_data();
+    /* Without the promise each create looks its name up: more reads, same result. */
+    uint64_t r100 = create_reads(100, 32, 0);
+    printf("FAT32 looked-up names: 100 files %llu sectors read\n", (unsigned long long)r100);
+    assert_true(r100 > 0);
+}
+
+static void unique_names_get_distinct_aliases(void **state)
+{
+    (void)state;
+    fill_data();
+    struct ram_card c;
+    assert_int_equal(ram_card_format(&c, 16u << 20, 16), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d"), SDB_OK);
+    /* Same 6-character basis for all: the looked-up way needs a tail each. */
+    for (unsigned i = 0; i < 300; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/d/file_%u.py", i);
+        assert_int_equal(put_new(&c.vol, path, 100 + i), SDB_OK);
+    }
+    /* An 8.3 name, and a name with '~' that could equal an alias: the long way. */
+    assert_int_equal(put_new(&c.vol, "/d/MAIN.PY", 5), SDB_OK);
+    assert_int_equal(put_new(&c.vol, "/d/FILE_1~1.PY", 7), SDB_OK);
+    assert_int_equal(put_new(&c.vol, "/d/FILE_1~1.PY", 7), SDB_FAT_EEXIST);
+    assert_fsck_clean(&c);
+    for (unsigned i = 0; i < 300; i++) {
+        char path[64];
+        struct sdb_fat_stat st;
+        snprintf(path, sizeof path, "/d/FILE_%u.PY", i); /* case-insensitive */
+        assert_int_equal(sdb_fat_stat(&c.vol, path, &st), SDB_OK);
+        assert_int_equal(st.size, 100 + i);
+    }
+    /* After a remount /d is no longer this mount's: the promise is checked. */
+    assert_int_equal(sdb_fat_unmount(&c.vol), SDB_OK);
+    assert_int_equal(sdb_fat_mount(&c.vol, &c.ram.bd, false), SDB_OK);
+    uint64_t written = c.ram.bd.stats.sectors_written;
+    assert_int_equal(put_new(&c.vol, "/d/file_7.py", 1), SDB_FAT_EEXIST);
+    assert_int_equal(put_new(&c.vol, "/file_7.py", 1), SDB_OK); /* root: looked up, new */
+    assert_int_equal(put_new(&c.vol, "/file_7.py", 1), SDB_FAT_EEXIST);
+    assert_true(c.ram.bd.stats.sectors_written > written);
+    assert_fsck_clean(&c);
+    ram_card_free(&c);
+}
+
+static void data_moves_in_large_requests(void **state)
+{
+    (void)state;
+    fill_data();
+    const uint8_t types[] = {12, 16, 32};
+    for (size_t t = 0; t < sizeof types; t++) {
+        struct ram_card c;
+        assert_int_equal(ram_card_format(&c, types[t] == 32 ? 64u << 20 : 16u << 20, types[t]),
+                         SDB_OK);
+        sdb_bd_reset_stats(&c.ram.bd);
+        assert_int_equal(put_new(&c.vol, "/big.bin", sizeof data), SDB_OK);
+        const struct sdb_bd_stats *s = &c.ram.bd.stats;
+        /* 128 data sectors: contiguous clusters, one write request for all of them,
+         * then the FAT sectors (two copies) and the directory entry. */
+        printf("FAT%u write 64 KiB: %llu sectors in %llu requests\n", types[t],
+               (unsigned long long)s->sectors_written, (unsigned long long)s->write_ops);
+        assert_true(s->sectors_written >= 128);
+        assert_true(s->write_ops <= 12);
+        sdb_bd_reset_stats(&c.ram.bd);
+        static uint8_t back[sizeof data];
+        uint32_t got;
+        assert_int_equal(get_file(&c.vol, "/big.bin", back, sizeof back, &got), SDB_OK);
+        assert_int_equal(got, sizeof data);
+        assert_memory_equal(back, data, sizeof data);
+        printf("FAT%u read 64 KiB: %llu sectors in %llu requests\n", types[t],
+               (unsigned long long)s->sectors_read, (unsigned long long)s->read_ops);
+        assert_true(s->sectors_read / s->read_ops >= 8);
+        assert_fsck_clean(&c);
+        ram_card_free(&c);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(creating_new_files_reads_linear),
+        cmocka_unit_test(looked_up_names_are_still_correct),
+        cmocka_unit_test(unique_names_get_distinct_aliases),
+        cmocka_unit_test(data_moves_in_large_requests),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
