@@ -212,10 +212,15 @@ struct sdb_fat_dirent {
 };
 
 struct sdb_mkfs_opts {
-    uint8_t type;         /* 0 = choose (FAT32 from 64 MiB), or 12/16/32 */
-    uint8_t sec_per_clus; /* 0 = choose like mkfs.fat */
+    /* 0 = choose as SD cards ship (SD Association's File System Specification,
+     * docs/card-layout.md): FAT12/16 with 8-32 KiB clusters up to 2 GiB, FAT32
+     * with 32 KiB clusters above, data area on an erase-block boundary.
+     * 12/16/32 = that type, with clusters chosen like mkfs.fat. */
+    uint8_t type;
+    uint8_t sec_per_clus; /* 0 = choose (see type) */
     uint32_t volume_id;   /* serial number written to the boot sector */
     char label[12];       /* up to 11 characters; "" = "NO NAME" */
+    uint32_t hidden;      /* sectors before the volume on the card (its partition's start) */
 };
 
 struct sdb_fat_check_report {

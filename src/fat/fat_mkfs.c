@@ -1,7 +1,11 @@
 /*
- * mkfs: lays out an empty FAT volume over the whole device, as mkfs.fat does:
- * FAT32 from 64 MiB up (FAT16 from 16 MiB, FAT12 below), two FATs, data area
- * aligned to the cluster size, FSInfo and a backup boot sector on FAT32.
+ * mkfs: lays out an empty FAT volume over the whole device. Without a forced
+ * type, as SD cards ship (the SD Association's File System Specification,
+ * docs/card-layout.md): cluster size and erase-block boundary by capacity, the
+ * FAT type that cluster count needs, the data area on a boundary counted from
+ * the card's first sector (opts.hidden). With a forced type, as mkfs.fat does:
+ * its cluster size, data area aligned to the cluster. Two FATs, FSInfo and a
+ * backup boot sector on FAT32.
  * The result depends only on the device size and the options (reproducible).
  * Write order: FATs and root directory first, boot sector last, so a cut
  * during mkfs leaves a card without a valid boot sector (detected as blank or
@@ -12,7 +16,38 @@
 struct layout {
     uint8_t type, spc;
     uint32_t total, reserved, fatsz, root_entries, root_secs, nclus;
+    uint32_t align, hidden; /* data area at a multiple of align from the card's start */
 };
+
+/* SD Association layout by capacity: sectors per cluster and boundary unit. */
+struct sd_row {
+    uint32_t max_mib;
+    uint8_t spc;
+    uint32_t boundary;
+};
+static const struct sd_row sd_rows[] = {
+    {8, 16, 16},            /* up to 8 MB: 8 KiB clusters */
+    {64, 32, 32},           /* up to 64 MB: 16 KiB */
+    {256, 32, 64},          /* up to 256 MB: 16 KiB */
+    {1024, 32, 128},        /* up to 1 GB: 16 KiB */
+    {2048, 64, 128},        /* up to 2 GB: 32 KiB */
+    {UINT32_MAX, 64, 8192}, /* SDHC: FAT32, 32 KiB clusters, 4 MiB boundary */
+};
+
+static const struct sd_row *sd_row_for(uint32_t total)
+{
+    uint64_t mib = (uint64_t)total * SDB_SECTOR_SIZE >> 20;
+    size_t i = 0;
+    while (mib > sd_rows[i].max_mib)
+        i++;
+    return &sd_rows[i];
+}
+
+/* The FAT type a cluster count needs. */
+static uint8_t type_for_count(uint32_t nclus)
+{
+    return nclus < 4085 ? 12 : nclus < 65525 ? 16 : 32;
+}
 
 static uint8_t default_spc(uint8_t type, uint32_t total)
 {
@@ -59,10 +94,11 @@ static bool compute_layout(struct layout *l)
                 break;
             l->fatsz = need;
         }
-        uint32_t meta = l->reserved + 2 * l->fatsz + l->root_secs;
-        if (meta % l->spc == 0)
+        uint32_t meta = l->reserved + 2 * l->fatsz + l->root_secs,
+                 at = (l->hidden + meta) % l->align;
+        if (at == 0)
             return count_fits(l->type, l->nclus);
-        l->reserved += l->spc - meta % l->spc;
+        l->reserved += l->align - at;
     }
     return false;
 }
@@ -97,6 +133,7 @@ static void build_boot_sector(uint8_t *bs, const struct layout *l, const struct 
         wr16(bs + 22, (uint16_t)l->fatsz);
     wr16(bs + 24, 32); /* sectors per track: CHS geometry nobody uses */
     wr16(bs + 26, 64); /* heads */
+    wr32(bs + 28, l->hidden);
     uint8_t *ext = bs + (f32 ? 64 : 36);
     if (f32) {
         wr32(bs + 36, l->fatsz);
@@ -163,29 +200,66 @@ static int write_fats(sdb_bd_t *bd, const struct layout *l)
     return SDB_OK;
 }
 
+/* Forced type: mkfs.fat's cluster size (halved while the count is illegal). */
+static bool forced_layout(struct layout *l, const struct sdb_mkfs_opts *o)
+{
+    l->type = o->type;
+    l->spc = o->sec_per_clus ? o->sec_per_clus : default_spc(l->type, l->total);
+    l->align = l->spc;
+    if (compute_layout(l))
+        return true;
+    while (!o->sec_per_clus && l->spc > 1) {
+        l->spc >>= 1;
+        l->align = l->spc;
+        if (compute_layout(l))
+            return true;
+    }
+    return false;
+}
+
+/* SD layout: the row's cluster size (or the caller's), the type its cluster
+ * count needs (FAT32 always above 2 GB, as SDHC cards), the row's boundary.
+ * A volume too small for its row's cluster size takes smaller clusters. */
+static bool sd_layout(struct layout *l, uint8_t spc)
+{
+    const struct sd_row *row = sd_row_for(l->total);
+    l->spc = spc ? spc : row->spc;
+    for (;;) {
+        l->align = row->boundary > l->spc ? row->boundary : l->spc;
+        uint32_t guess = l->total / l->spc;
+        l->type = row->max_mib == UINT32_MAX ? 32 : type_for_count(guess);
+        /* The count after the metadata may need the other type. */
+        for (int tries = 0; tries < 2; tries++) {
+            if (compute_layout(l))
+                return true;
+            uint8_t need = type_for_count(l->nclus);
+            if (row->max_mib == UINT32_MAX || need == l->type)
+                break;
+            l->type = need;
+        }
+        if (spc || l->spc == 1)
+            return false;
+        l->spc >>= 1;
+    }
+}
+
 int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts)
 {
     static const struct sdb_mkfs_opts defaults;
     if (!bd)
         return SDB_E_INVAL;
     const struct sdb_mkfs_opts *o = opts ? opts : &defaults;
-    struct layout l = {.total = bd->sector_count};
-    uint64_t mib = (uint64_t)l.total * SDB_SECTOR_SIZE >> 20;
-    l.type = o->type ? o->type : mib >= 64 ? 32 : mib >= 16 ? 16 : 12;
-    if (l.type != 12 && l.type != 16 && l.type != 32)
+    struct layout l = {.total = bd->sector_count, .hidden = o->hidden};
+    if (o->type && o->type != 12 && o->type != 16 && o->type != 32)
         return SDB_E_INVAL;
     if (o->sec_per_clus && (o->sec_per_clus & (o->sec_per_clus - 1)))
         return SDB_E_INVAL;
-    l.spc = o->sec_per_clus ? o->sec_per_clus : default_spc(l.type, l.total);
-    if (!compute_layout(&l)) {
-        /* Automatic cluster size too big for a legal count: halve it. */
-        while (!o->sec_per_clus && l.spc > 1) {
-            l.spc >>= 1;
-            if (compute_layout(&l))
-                break;
-        }
-        if (!count_fits(l.type, l.nclus) || !compute_layout(&l))
-            return SDB_FAT_ENOFIT;
+    if (!o->type && sd_layout(&l, o->sec_per_clus)) {
+        /* laid out as SD cards ship */
+    } else if (!o->type) {
+        return SDB_FAT_ENOFIT;
+    } else if (!forced_layout(&l, o)) {
+        return SDB_FAT_ENOFIT;
     }
     uint8_t s[SDB_SECTOR_SIZE];
     int err;

@@ -124,6 +124,25 @@ for cfg in "12 8M 01" "16 32M 04" "16 48M 06" "32 128M 0c"; do
     dd if="$img" of=part.img bs=512 skip=2048 status=none
     fsck_clean part.img
 done
+# --- without --fat: laid out as SD cards ship (docs/card-layout.md) ----------
+# size, --mbr, type, cluster bytes, boundary the data area starts on (bytes, from sector 0)
+for cfg in "64M 0 16 16384 16384" "1G 1 16 16384 65536" "3G 1 32 32768 4194304" \
+           "32G 0 32 32768 4194304"; do
+    read -r size mbr fat cb bu <<<"$cfg"
+    img="sd-$size.img"
+    opts=(); [ "$mbr" = 1 ] && opts=(--mbr)
+    expect 0 "FAT$fat," "$SDBOOT" image create "$img" --size "$size" "${opts[@]}"
+    grep -qF "clusters of $cb bytes" out.txt || fail "$img: $(cat out.txt), want clusters of $cb bytes"
+    part="$img"
+    if [ "$mbr" = 1 ]; then
+        dd if="$img" of=part.img bs=1M skip=1 conv=sparse status=none
+        part=part.img
+    fi
+    fsck_clean "$part"
+    start=$(fsck.fat -n -v "$part" | sed -n 's/^Data area starts at byte \([0-9]*\).*/\1/p')
+    [ $(((start + mbr * 1048576) % bu)) = 0 ] || fail "$img: data area at byte $start, not on a $bu boundary"
+    rm -f "$img" part.img
+done
 expect 1 "does not fit" "$SDBOOT" image create tiny.img --size 1M --mbr
 [ ! -e tiny.img ] || fail "failed --mbr create left tiny.img behind"
 

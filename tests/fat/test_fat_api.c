@@ -8,6 +8,7 @@
 #include "fat_test_util.h"
 #include "fsck_oracle.h"
 #include "sdboot/bd_fault.h"
+#include "sdboot/bytes.h"
 
 static uint8_t data[200000];
 static uint8_t back[200000];
@@ -34,7 +35,7 @@ static void mkfs_picks_types_and_detects(void **state)
     const struct {
         size_t bytes;
         uint8_t forced, expect;
-    } cases[] = {{2u << 20, 0, 12},   {20u << 20, 0, 16}, {64u << 20, 0, 32}, {8u << 20, 16, 16},
+    } cases[] = {{2u << 20, 0, 12},   {20u << 20, 0, 12}, {64u << 20, 0, 16}, {8u << 20, 16, 16},
                  {70u << 20, 16, 16}, {20u << 20, 32, 0}, {40u << 20, 32, 32}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ram_card c;
@@ -51,6 +52,41 @@ static void mkfs_picks_types_and_detects(void **state)
         }
         ram_card_free(&c);
     }
+}
+
+/* Without a forced type: the SD Association's table (docs/card-layout.md). */
+static void mkfs_lays_out_as_sd_cards(void **state)
+{
+    (void)state;
+    const struct {
+        size_t bytes;
+        uint8_t type, spc;
+        uint32_t boundary;
+    } rows[] = {{2u << 20, 12, 16, 16},    {8u << 20, 12, 16, 16},    {20u << 20, 12, 32, 32},
+                {64u << 20, 16, 32, 32},   {65u << 20, 16, 32, 64},   {200u << 20, 16, 32, 64},
+                {512u << 20, 16, 32, 128}, {1024u << 20, 16, 32, 128}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct ram_card c;
+        assert_int_equal(ram_card_format(&c, rows[i].bytes, 0), SDB_OK);
+        assert_int_equal(c.vol.type, rows[i].type);
+        assert_int_equal(c.vol.sec_per_clus, rows[i].spc);
+        assert_int_equal(c.vol.data_lba % rows[i].boundary, 0);
+        if (rows[i].bytes <= (64u << 20))
+            assert_fsck_clean(&c);
+        ram_card_free(&c);
+    }
+    /* In a partition from sector 2048 the boundary counts from the card's start. */
+    struct sdb_bd_ram ram;
+    size_t bytes = 200u << 20;
+    uint8_t *mem = calloc(1, bytes);
+    sdb_bd_ram_init(&ram, mem, (uint32_t)(bytes / SDB_SECTOR_SIZE));
+    struct sdb_mkfs_opts o = {.hidden = 2048 + 24};
+    assert_int_equal(sdb_fat_mkfs(&ram.bd, &o), SDB_OK);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_int_equal((vol.data_lba + o.hidden) % 64, 0);
+    assert_int_equal(sdb_get_le32(mem + 28), o.hidden);
+    free(mem);
 }
 
 static void detect_classes(void **state)
@@ -354,6 +390,7 @@ int main(void)
         cmocka_unit_test(seek_write_truncate_append),
         cmocka_unit_test(namespace_errors),
         cmocka_unit_test(root_dir_full_and_card_full),
+        cmocka_unit_test(mkfs_lays_out_as_sd_cards),
         cmocka_unit_test(power_loss_primitives),
         cmocka_unit_test(check_repairs_what_cuts_leave),
     };

@@ -14,7 +14,8 @@ static const char usage_text[] =
     "usage: sdboot image SUBCOMMAND IMG [ARGS]\n\n"
     "Create and edit FAT SD-card images with sdboot's own FAT driver.\n\n"
     "  create IMG --size SIZE [--fat 12|16|32] [--mbr] [--label NAME] [--force]\n"
-    "                                 new image (SIZE like 64M; FAT32 from 64 MiB;\n"
+    "                                 new image (SIZE like 64M; laid out as SD cards\n"
+    "                                 ship: FAT12/16 up to 2 GiB, FAT32 above; --fat forces\n"
     "                                 --mbr: one FAT partition from 1 MiB, as on SD cards)\n"
     "  ls IMG [PATH]                  list a directory (default /)\n"
     "  get IMG PATH [OUTFILE|-]       copy a file out (default: its name, - = stdout)\n"
@@ -127,7 +128,10 @@ static int mkfs_image(sdb_bd_t *bd, const struct sdb_mkfs_opts *o, bool mbr)
     struct part_view part = {
         .bd = {.ops = &part_ops, .sector_count = bd->sector_count - PART_START}, .lower = bd};
     uint8_t type;
-    int err = sdb_fat_mkfs(&part.bd, o);
+    struct sdb_mkfs_opts in_part = *o;
+    in_part.hidden =
+        PART_START; /* the data area's erase-block boundary counts from the card's start */
+    int err = sdb_fat_mkfs(&part.bd, &in_part);
     if (err == SDB_OK)
         err = set_hidden_sectors(&part.bd, &type);
     if (err == SDB_OK)
