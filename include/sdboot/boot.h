@@ -24,8 +24,9 @@
  * complete release (old or new), passing fsck.fat -n, with no user file lost.
  * tests/boot/test_boot_powercut.c proves it at every sector write.
  *
- * Memory: no allocation. struct sdboot holds everything (11.4 KiB, 11,656 B on Cortex-M4
- * with the defaults below; the gzip arena, only for .tar.gz releases, is the
+ * Memory: no allocation. struct sdboot holds everything (12.1 KiB on Cortex-M4
+ * with the defaults below, of which 1.2 KiB is the FAT volume with its
+ * two-sector cache; the gzip arena, only for .tar.gz releases, is the
  * caller's). Stack: 4.3 KiB worst case from sdboot_boot, plus the port's block
  * device and log functions (docs/BENCHMARKS.md, measured by make bench).
  */

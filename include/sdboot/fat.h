@@ -5,8 +5,9 @@
  * caller owns every object: the volume (its sector cache inside), files,
  * directory iterators and the check workspace.
  *
- * RAM: sizeof(struct sdb_fat_vol) is 1780 bytes on Cortex-M4 with the default
- * cache (3 sectors: 2 FAT + 1 directory, 1536 bytes; each more is 512 + 12),
+ * RAM: sizeof(struct sdb_fat_vol) is 1256 bytes on Cortex-M4 with the default
+ * cache (2 sectors: 1 FAT + 1 directory, 1024 bytes; each more is 512 + 12;
+ * 4 directory hints, 36 bytes each),
  * sdb_fat_file 32, sdb_fat_dir 12. Stack: creating a name with its long-name entries is the
  * deepest call, about 1.5 KiB (docs/BENCHMARKS.md has the measured figures).
  *
@@ -102,7 +103,7 @@ struct sdb_card_info {
  * allocation is filling, and the reverse. Sizes are compile-time; each slot is
  * one sector of RAM. */
 #ifndef SDB_FAT_CACHE_FAT
-#define SDB_FAT_CACHE_FAT 2 /* FAT sectors (write-back, flushed in the order changed) */
+#define SDB_FAT_CACHE_FAT 1 /* FAT sectors (write-back, flushed in the order changed) */
 #endif
 #ifndef SDB_FAT_CACHE_DIR
 #define SDB_FAT_CACHE_DIR 1 /* directory/boot/FSInfo sectors (write-through) */

@@ -8,7 +8,9 @@
  * it); chains are trimmed to their file's size; what is allocated but unmarked
  * is lost and freed; FSInfo is recounted last. RAM is bounded: the bitmap is the
  * caller's, and when it covers fewer clusters than the volume has, the walk is
- * repeated once per window of clusters. Every walk is bounded (chain length by
+ * repeated once per window of clusters that some chain reaches (windows
+ * above the highest such cluster only get the lost-cluster sweep). Every walk
+ * is bounded (chain length by
  * the cluster count, nesting by SDB_FAT_MAX_DEPTH), so a hostile card cannot
  * make it loop.
  *
@@ -38,6 +40,8 @@ struct check {
     uint8_t *bitmap;
     uint32_t win_first, win_count; /* clusters [win_first, win_first + win_count) */
     struct sdb_fat_check_report *rep;
+    uint32_t max_used;  /* highest cluster any chain of the walk reached */
+    uint32_t free_seen; /* free clusters the sweeps found (lost ones freed count) */
     bool problems;
     struct frame stack[SDB_FAT_MAX_DEPTH + 1];
     unsigned depth;
@@ -119,6 +123,8 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
             break;
         }
         mark(ck, c, &again);
+        if (c > ck->max_used)
+            ck->max_used = c;
         if (again) {
             if (n == 0) {
                 *first_taken = true;
@@ -361,11 +367,13 @@ static int free_lost(struct check *ck)
         if (err)
             return err;
         bool bad = v == (vol->type == 12 ? 0xFF7u : vol->type == 16 ? 0xFFF7u : 0x0FFFFFF7u);
+        ck->free_seen += v == 0;
         if (v == 0 || bad)
             continue;
         problem(ck, &ck->rep->lost_clusters);
         if (ck->repair && (err = fat_set(vol, c, 0)))
             return err;
+        ck->free_seen += ck->repair;
     }
     return SDB_OK;
 }
@@ -397,9 +405,9 @@ static int check_fsinfo(struct check *ck)
     struct sdb_fat_vol *vol = ck->vol;
     if (!vol->fsinfo_lba)
         return SDB_OK;
-    uint32_t real;
-    int err = fat_count_free(vol, &real);
-    if (err || (err = fat_win_load(vol, vol->fsinfo_lba)))
+    uint32_t real = ck->free_seen; /* the sweeps saw every cluster: no second count */
+    int err = fat_win_load(vol, vol->fsinfo_lba);
+    if (err)
         return err;
     if (!sdb_fsinfo_valid(vol->win))
         return SDB_OK;
@@ -418,11 +426,17 @@ static int check_fsinfo(struct check *ck)
  * then what nothing uses. */
 static int check_window(struct check *ck)
 {
-    ck->owned_phase = !(ck->opts && ck->opts->owned);
-    int err = walk_tree(ck);
-    if (err == SDB_OK && !ck->owned_phase) {
-        ck->owned_phase = true;
+    /* The first window's walks saw every chain: a window above the highest
+     * cluster one reached holds no used cluster, so it needs no walk, only the
+     * lost-cluster sweep (on a big card, one walk instead of hundreds). */
+    int err = SDB_OK;
+    if (ck->win_first == 2 || ck->max_used >= ck->win_first) {
+        ck->owned_phase = !(ck->opts && ck->opts->owned);
         err = walk_tree(ck);
+        if (err == SDB_OK && !ck->owned_phase) {
+            ck->owned_phase = true;
+            err = walk_tree(ck);
+        }
     }
     ck->owned = true;
     return err ? err : free_lost(ck);

@@ -47,7 +47,11 @@ struct sdb_fat_dir_hint *fat_hint_get(struct sdb_fat_vol *vol, uint32_t dclus)
             h->used = ++vol->clock;
             return h;
         }
-        if (!h->valid || (victim->valid && h->used < victim->used))
+        /* Replace the least recently used, a fresh directory's hint last:
+         * walking a long path must not cost the directory being filled its
+         * freshness. */
+        if (!h->valid || (victim->valid && (victim->fresh > h->fresh ||
+                                            (victim->fresh == h->fresh && h->used < victim->used))))
             victim = h;
     }
     *victim = (struct sdb_fat_dir_hint){
