@@ -5,9 +5,9 @@
  * caller owns every object: the volume (its sector cache inside), files,
  * directory iterators and the check workspace.
  *
- * RAM: sizeof(struct sdb_fat_vol) is 1256 bytes on Cortex-M4 with the default
+ * RAM: sizeof(struct sdb_fat_vol) is 1240 bytes on Cortex-M4 with the default
  * cache (2 sectors: 1 FAT + 1 directory, 1024 bytes; each more is 512 + 12;
- * 4 directory hints, 36 bytes each),
+ * 4 directory hints, 24 bytes each),
  * sdb_fat_file 32, sdb_fat_dir 12. Stack: creating a name with its long-name entries is the
  * deepest call, about 1.5 KiB (docs/BENCHMARKS.md has the measured figures).
  *
@@ -128,7 +128,6 @@ struct sdb_fat_dir_hint {
     uint32_t pos_clus;  /* ... and number, to walk on from instead of its start */
     uint32_t end;       /* slots from here on are all end-of-directory (UINT32_MAX: unknown) */
     uint32_t low;       /* slots below this are all free (nothing live before it) */
-    uint32_t seq;       /* fresh: next alias number */
     uint32_t used;      /* last use, for LRU */
     bool valid;
     bool fresh; /* made by this mount and every entry since made through the hint */

@@ -12,7 +12,7 @@
  * short-name collision check tests a batch of tails in one pass. In a
  * directory this mount made, names the caller promises are new
  * (SDB_FAT_UNIQUE) need no lookup and no collision scan at all: their aliases
- * are numbered by the hint, so they cannot collide.
+ * are numbered by the directory's end slot, so they cannot collide.
  */
 #include "fat_internal.h"
 
@@ -78,7 +78,6 @@ void fat_hint_new_dir(struct sdb_fat_vol *vol, uint32_t dclus)
     struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
     h->end = 2;
     h->fresh = true;
-    h->seq = 1;
 }
 
 void fat_hint_unfresh(struct sdb_fat_vol *vol, uint32_t dclus)
@@ -640,9 +639,9 @@ int fat_dir_create_unique(struct sdb_fat_vol *vol, uint32_t dclus, const char *n
         if (len <= 0)
             return SDB_FAT_ENAME;
         fat_sfn_basis(name, sfn, &lossy);
-        struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+        /* The end slot grows with every entry: a number no other alias has. */
         if (lossy)
-            fat_sfn_add_tail(sfn, h->seq++);
+            fat_sfn_add_tail(sfn, fat_hint_get(vol, dclus)->end);
         n = put_entry_set(units, len, sfn, proto, entries);
     }
     return place_entries(vol, dclus, entries, n, loc);
