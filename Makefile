@@ -5,6 +5,8 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
+# make bench MICROPYTHON=path: also the update done the original's way (VfsFat)
+MICROPYTHON ?=
 BM_TOOLCHAIN = $(CURDIR)/ports/baremetal/toolchain-arm-none-eabi.cmake
 PREFIX     ?= /usr/local
 
@@ -60,7 +62,7 @@ fuzz: deps
 
 bench: all
 	@scripts/deps.sh --bench
-	scripts/bench.sh $(BUILD)
+	MICROPYTHON=$(MICROPYTHON) scripts/bench.sh $(BUILD)
 
 demo: all
 	@if [ -x examples/demo/demo.sh ]; then examples/demo/demo.sh $(BUILD)/sdboot; \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sdboot needs, only those that are missing.
 # Non-interactive; safe to run repeatedly (make test runs it every time).
-# Usage: scripts/deps.sh [--bench]   (--bench is accepted for make bench; the
+# Usage: scripts/deps.sh [--bench]   (--bench adds what make bench needs: gnuplot; the
 # Cortex-M cross compiler and QEMU are in the default set: make test checks the core
 # builds for a microcontroller, tests/port/portable_core.sh, and boots the bare-metal
 # port under qemu-system-arm, tests/baremetal)
@@ -15,6 +15,9 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
   help2man man-db bash-completion dpkg-dev git  # man pages, make deb, the build's commit
 )
+
+# make bench: the scaling plot (docs/bench-scale.png)
+[ "${1:-}" = --bench ] && packages+=(gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do

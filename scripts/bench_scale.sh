@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Scaling benchmark (make bench): the install of N files of 14 KB at boot, for
+# N = 50 .. 2000, in one folder and in 10 nested folders, on a 64M card
+# (`image create --size 64M`), a 1G and a 32G sparse card (`--mbr`). Counts come
+# from the card: line of `sdboot sim stage` / `sim boot` (the block device's
+# counters); wall time is the best of one run of `sim boot` on this host.
+# With MICROPYTHON=path (a unix-port binary built beside the project), the same
+# update is also done the original's way (scripts/bench_vfsfat.py: MicroPython's
+# VfsFat over a counting block device) on the same card image.
+#
+# usage: scripts/bench_scale.sh SDBOOT WORKDIR OUT.md OUT.png [MICROPYTHON]
+# SDBOOT must be built with SDBOOT_MAX_ENTRIES >= 2100 (bench.sh builds one).
+set -euo pipefail
+sdboot=$1 work=$2 out_md=$3 out_png=$4 mpy=${5:-}
+src=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$work"
+counts=(50 100 200 400 1000 2000)
+cards=("64M" "1G --mbr" "32G --mbr")
+
+# card: R sectors read in A requests, W sectors written in B requests, ...
+card_line() { sed -n 's/^card: \([0-9]*\) sectors read in \([0-9]*\) requests, \([0-9]*\) sectors written in \([0-9]*\) requests.*/\1 \2 \3 \4/p' "$1"; }
+
+make_release() { # layout N -> $work/rel-layout-N
+    local layout=$1 n=$2 d="$work/src-$1-$2" i sub
+    [ -d "$work/rel-$layout-$n" ] && return
+    mkdir -p "$d/app"
+    echo "print('bench')" >"$d/main.py"
+    for i in $(seq 1 "$n"); do
+        sub=""
+        [ "$layout" = nested ] && sub="d$((i % 10))/" && mkdir -p "$d/app/$sub"
+        head -c 14000 < <(yes "value_$i = $i") >"$d/app/${sub}module_$i.py"
+    done
+    "$sdboot" pack --version 1.0.0 --out "$work/rel-$layout-$n" -C "$d" main.py app >/dev/null
+}
+
+dat="$work/scale.dat"
+: >"$dat"
+echo "| layout | card | N files | archive sectors | stage: written / requests | install: read / requests | install: written / requests | avg request (sectors) | read ≤ 1.5×A+2000 | written ≤ 1.2×A+1000 | read growth (N ratio) | wall s |" >"$out_md"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|" >>"$out_md"
+for layout in flat nested; do
+    for card in "${cards[@]}"; do
+        prev_r="" prev_n=""
+        for n in "${counts[@]}"; do
+            make_release "$layout" "$n"
+            archive=$(($(stat -c %s "$work/rel-$layout-$n"/*.tar) / 512))
+            img="$work/card.img"
+            rm -f "$img"
+            # shellcheck disable=SC2086
+            "$sdboot" image create "$img" --size $card >/dev/null
+            if ! "$sdboot" sim stage --card "$img" --release "$work/rel-$layout-$n" --allow-unsigned >"$work/stage.txt" 2>&1; then
+                echo "| $layout | ${card%% *} | $n | $archive | does not fit: $(tail -1 "$work/stage.txt" | cut -c1-60) | | | | | | | |" >>"$out_md"
+                continue
+            fi
+            read -r _ _ sw sq <<<"$(card_line "$work/stage.txt")"
+            t0=$(date +%s.%N)
+            "$sdboot" sim boot --card "$img" >"$work/boot.txt" 2>&1 || true
+            t1=$(date +%s.%N)
+            if ! grep -q "event: installed" "$work/boot.txt"; then
+                echo "| $layout | ${card%% *} | $n | $archive | $sw / $sq | not installed: $(grep -m1 'event\|reason' "$work/boot.txt" | cut -c1-60) | | | | | | |" >>"$out_md"
+                continue
+            fi
+            read -r r rq w wq <<<"$(card_line "$work/boot.txt")"
+            wall=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+            avg=$(python3 -c "print(f'{($r + $w) / ($rq + $wq):.1f}')")
+            rok=$([ $((r * 10)) -le $((archive * 15 + 20000)) ] && echo yes || echo "**no**")
+            wok=$([ $((w * 10)) -le $((archive * 12 + 10000)) ] && echo yes || echo "**no**")
+            growth="-"
+            [ -n "$prev_r" ] && growth=$(python3 -c "print(f'×{$r / $prev_r:.2f} (×{$n / $prev_n:.1f})')")
+            echo "| $layout | ${card%% *} | $n | $archive | $sw / $sq | $r / $rq | $w / $wq | $avg | $rok | $wok | $growth | $wall |" >>"$out_md"
+            echo "$layout ${card%% *} $n $archive $r $w $rq $wq $wall" >>"$dat"
+            prev_r=$r prev_n=$n
+        done
+    done
+done
+
+# the plot: sectors read by the install per N, one line per layout and card,
+# against the bound 1.5 x archive + 2000
+gnuplot <<GP
+set terminal png size 900,560
+set output "$out_png"
+set title "sdboot install at boot: sectors read (N files of 14 KB)"
+set xlabel "files in the release (N)"
+set ylabel "sectors read"
+set logscale xy
+set key left top
+set grid
+bound(a) = 1.5 * a + 2000
+plot "< awk '\$1==\"flat\" && \$2==\"64M\"' $dat" using 3:5 with linespoints title "flat, 64M", \
+     "< awk '\$1==\"flat\" && \$2==\"1G\"' $dat" using 3:5 with linespoints title "flat, 1G", \
+     "< awk '\$1==\"flat\" && \$2==\"32G\"' $dat" using 3:5 with linespoints title "flat, 32G", \
+     "< awk '\$1==\"nested\" && \$2==\"64M\"' $dat" using 3:5 with linespoints title "10 folders, 64M", \
+     "< awk '\$1==\"nested\" && \$2==\"32G\"' $dat" using 3:5 with linespoints title "10 folders, 32G", \
+     "< awk '\$1==\"flat\" && \$2==\"1G\"' $dat" using 3:(bound(\$4)) with lines dashtype 2 title "1.5 x archive + 2000", \
+     "< awk '\$1==\"flat\" && \$2==\"1G\"' $dat" using 3:4 with lines dashtype 3 title "archive"
+GP
+
+# the original's way, on the same card images, when a MicroPython is given
+if [ -n "$mpy" ]; then
+    {
+        echo
+        echo "Stage + install against the original's way (MicroPython \`$("$mpy" -c 'import sys; print(sys.version)' 2>/dev/null || echo '?')\` VfsFat over a counting block device, \`scripts/bench_vfsfat.py\`), flat layout, same card image:"
+        echo
+        echo "| card | N | sdboot stage + install: sectors read + written (requests) | VfsFat write tar, extract to next/, remove app/, rename: read + written (requests) | ratio |"
+        echo "|---|---|---|---|---|"
+    } >>"$out_md"
+    for card in "64M" "1G --mbr"; do
+        for n in 100 400; do
+            img="$work/card.img"
+            rm -f "$img"
+            # shellcheck disable=SC2086
+            "$sdboot" image create "$img" --size $card >/dev/null
+            cp "$img" "$work/card-mpy.img"
+            "$sdboot" sim stage --card "$img" --release "$work/rel-flat-$n" --allow-unsigned >"$work/stage.txt"
+            "$sdboot" sim boot --card "$img" >"$work/boot.txt"
+            read -r r1 rq1 w1 wq1 <<<"$(card_line "$work/stage.txt")"
+            read -r r2 rq2 w2 wq2 <<<"$(card_line "$work/boot.txt")"
+            ours=$((r1 + w1 + r2 + w2)) ours_q=$((rq1 + wq1 + rq2 + wq2))
+            offset=0
+            [ "${card#* }" = "--mbr" ] && offset=2048
+            "$mpy" "$src/scripts/bench_vfsfat.py" "$work/card-mpy.img" "$offset" \
+                "$(ls "$work/rel-flat-$n"/*.tar)" >"$work/mpy.txt"
+            read -r mr mrq mw mwq <<<"$(cat "$work/mpy.txt")"
+            theirs=$((mr + mw)) theirs_q=$((mrq + mwq))
+            ratio=$(python3 -c "print(f'{$ours / $theirs:.2f}')")
+            echo "| ${card%% *} | $n | $ours ($ours_q) | $theirs ($theirs_q) | $ratio |" >>"$out_md"
+        done
+    done
+fi
