@@ -21,6 +21,18 @@ int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last)
     if (len > SDB_FAT_PATH_MAX)
         return SDB_FAT_EPATH;
     memcpy(buf, path, len + 1);
+    /* The deepest directory usually exists already (every file of a folder
+     * after the first): one lookup instead of one per level. */
+    const char *slash = strrchr(buf, '/');
+    size_t last = include_last ? len : slash ? (size_t)(slash - buf) : 0;
+    if (last > 0) {
+        bool is_dir;
+        buf[last] = '\0';
+        bool there = tree_exists(vol, buf, &is_dir) && is_dir;
+        buf[last] = path[last];
+        if (there)
+            return SDB_OK;
+    }
     for (size_t i = 1; i <= len; i++) {
         if (buf[i] != '/' && !(i == len && include_last))
             continue;
