@@ -22,7 +22,7 @@ card_line() { sed -n 's/^card: \([0-9]*\) sectors read in \([0-9]*\) requests, \
 
 make_release() { # layout N -> $work/rel-layout-N
     local layout=$1 n=$2 d="$work/src-$1-$2" i sub
-    [ -d "$work/rel-$layout-$n" ] && return
+    [ -d "$work/rel-$layout-$n" ] && return 0
     mkdir -p "$d/app"
     echo "print('bench')" >"$d/main.py"
     for i in $(seq 1 "$n"); do
@@ -30,7 +30,8 @@ make_release() { # layout N -> $work/rel-layout-N
         [ "$layout" = nested ] && sub="d$((i % 10))/" && mkdir -p "$d/app/$sub"
         head -c 14000 < <(yes "value_$i = $i") >"$d/app/${sub}module_$i.py"
     done
-    "$sdboot" pack --version 1.0.0 --out "$work/rel-$layout-$n" -C "$d" main.py app >/dev/null
+    "$sdboot" pack --version 1.0.0 --out "$work/rel-$layout-$n" -C "$d" main.py app \
+        >"$work/pack.txt" 2>&1 || { rm -rf "$work/rel-$layout-$n"; return 1; }
 }
 
 dat="$work/scale.dat"
@@ -41,7 +42,10 @@ for layout in flat nested; do
     for card in "${cards[@]}"; do
         prev_r="" prev_n=""
         for n in "${counts[@]}"; do
-            make_release "$layout" "$n"
+            if ! make_release "$layout" "$n"; then
+                echo "| $layout | ${card%% *} | $n | - | refused by pack: $(tail -1 "$work/pack.txt" | cut -c1-70) | | | | | | | |" >>"$out_md"
+                continue
+            fi
             archive=$(($(stat -c %s "$work/rel-$layout-$n"/*.tar) / 512))
             img="$work/card.img"
             rm -f "$img"
