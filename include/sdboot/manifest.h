@@ -6,9 +6,11 @@
  *
  * The first three fields are the original format (SemVer; file name relative to
  * `versions`; SHA-1 of the file) and are always required. Optional `key=value`
- * fields follow: sha256, size, board, entries (files + directories). Lines end in LF or CRLF; a
- * trailing ';', blank lines and lines starting with '#' are allowed. Versions must increase from
- * line to line. Bounded: SDB_MANIFEST_MAX bytes, SDB_MANIFEST_LINE_MAX per line. Every error names
+ * fields follow: sha256, size, board, entries (files + directories), index
+ * (SHA-256 of the release's per-file index, FILENAME.idx beside it: index.h).
+ * Lines end in LF or CRLF; a trailing ';', blank lines and lines starting with
+ * '#' are allowed. Versions must increase from line to line. Bounded:
+ * SDB_MANIFEST_MAX bytes, SDB_MANIFEST_LINE_MAX per line. Every error names
  * its line. No allocation.
  */
 #ifndef SDBOOT_MANIFEST_H
@@ -34,7 +36,9 @@ struct sdb_manifest_entry {
     uint64_t size;
     bool has_entries;
     uint32_t entries; /* files + directories in the archive (entries=) */
-    uint32_t line;    /* 1-based line number in the manifest */
+    bool has_index;   /* FILENAME.idx exists and hashes to index_sha256 */
+    uint8_t index_sha256[32];
+    uint32_t line; /* 1-based line number in the manifest */
 };
 
 struct sdb_manifest_error {

@@ -24,6 +24,7 @@ enum sdb_release_err {
     SDB_MF_EDUPKEY = -107,   /* the same key twice on one line */
     SDB_MF_EBOARD = -108,    /* board= empty, too long or with odd characters */
     SDB_MF_ECHARS = -109,    /* NUL or control character */
+    SDB_MF_EINDEX = -163,    /* index= is not 64 hex digits */
     /* SemVer and update policy */
     SDB_SEMVER_EINVAL = -110, /* not a SemVer 2.0 version */
     SDB_POLICY_EOLDER = -111, /* offered version is not newer than the installed one */
@@ -70,6 +71,16 @@ enum sdb_release_err {
     SDB_STAGE_EMAGIC = -160, /* not a staging/confirm record */
     SDB_STAGE_ECRC = -161,   /* record CRC wrong (torn or damaged) */
     SDB_STAGE_EFIELD = -162, /* a record field is not NUL-terminated or out of range */
+    /* per-file index (index.h) */
+    SDB_IDX_EFORMAT = -170,    /* malformed index line */
+    SDB_IDX_ETOOBIG = -171,    /* index larger than this device's limits (bytes or entries) */
+    SDB_IDX_EORDER = -172,     /* paths not strictly increasing, or pieces out of sequence */
+    SDB_IDX_EOFFSET = -173,    /* a piece's offset disagrees with the tar */
+    SDB_IDX_ESIZE = -174,      /* a file's size disagrees with the tar */
+    SDB_IDX_EHASH = -175,      /* bytes of a piece do not match the index's SHA-256 */
+    SDB_IDX_EPATH = -176,      /* a path or entry of the index is not the tar's */
+    SDB_IDX_ETRUNCATED = -177, /* the index ends before the tar does */
+    SDB_IDX_EMISMATCH = -178,  /* the index's own SHA-256 is not the signed one */
 };
 
 #endif

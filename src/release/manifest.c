@@ -89,6 +89,10 @@ static int parse_option(const struct field *f, struct sdb_manifest_entry *e, uns
         e->has_entries = true;
         err = parse_size(&val, &n) || n > UINT32_MAX ? SDB_MF_EENTRIES : SDB_OK;
         e->entries = (uint32_t)n;
+    } else if (field_is(&key, "index")) {
+        bit = 16;
+        e->has_index = true;
+        err = sdb_hex_decode(val.p, val.len, e->index_sha256, 32) ? SDB_OK : SDB_MF_EINDEX;
     } else {
         return SDB_MF_EKEY;
     }
@@ -211,6 +215,10 @@ int sdb_manifest_format(const struct sdb_manifest_entry *e, char *out, size_t ca
         n += snprintf(out + n, cap - (size_t)n, ";board=%s", e->board);
     if (n >= 0 && (size_t)n < cap && e->has_entries)
         n += snprintf(out + n, cap - (size_t)n, ";entries=%lu", (unsigned long)e->entries);
+    if (n >= 0 && (size_t)n < cap && e->has_index) {
+        sdb_hex_encode(e->index_sha256, 32, sha256);
+        n += snprintf(out + n, cap - (size_t)n, ";index=%s", sha256);
+    }
     if (n >= 0 && (size_t)n + 1 < cap) {
         out[n++] = '\n';
         out[n] = '\0';

@@ -6,6 +6,24 @@
 const char *sdb_release_strerror(int err)
 {
     switch (err) {
+    case SDB_IDX_EFORMAT:
+        return "index: malformed line";
+    case SDB_IDX_ETOOBIG:
+        return "index: larger than this device's limits";
+    case SDB_IDX_EORDER:
+        return "index: entries out of order";
+    case SDB_IDX_EOFFSET:
+        return "index: offset disagrees with the tar";
+    case SDB_IDX_ESIZE:
+        return "index: file size disagrees with the tar";
+    case SDB_IDX_EHASH:
+        return "index: bytes do not match the index's SHA-256";
+    case SDB_IDX_EPATH:
+        return "index: entry is not the tar's";
+    case SDB_IDX_ETRUNCATED:
+        return "index: ends before the tar does";
+    case SDB_IDX_EMISMATCH:
+        return "index: SHA-256 of the index is not the signed one";
     case SDB_MF_ETOOBIG:
         return "versions manifest too large";
     case SDB_MF_ELINE:
@@ -24,6 +42,8 @@ const char *sdb_release_strerror(int err)
         return "versions: size= must be a decimal number";
     case SDB_MF_EKEY:
         return "versions: unknown or malformed key=value field";
+    case SDB_MF_EINDEX:
+        return "versions: index= must be 64 hex digits";
     case SDB_MF_EEMPTY:
         return "versions: no release line";
     case SDB_MF_EORDER:

@@ -7,6 +7,9 @@
 #include "cli.h"
 #include "json.h"
 #include "sdboot/limits.h"
+#include "release_index.h"
+#include "sdboot/fileio.h"
+#include "sdboot/hash.h"
 #include "sdboot/tar.h"
 
 /* ctx: the JSON writer with its "entries" array open, or NULL for text. */
@@ -47,6 +50,50 @@ static int read_tar(const char *path, struct sdb_tar *tar, struct json *j, int *
     return err ? err : sdb_tar_finish(tar);
 }
 
+/* FILE.idx, when there is one: checked against the tar and listed (text), or
+ * the "index" member (JSON: null when there is none). A bad index refuses. */
+static int inspect_index(const char *tar_path, struct json *j)
+{
+    struct release_index ix;
+    int err = release_index_check(tar_path, NULL, &ix);
+    char hex[65];
+    sdb_hex_encode(ix.sha256, 32, hex);
+    if (j && err == SDB_FIO_ENOENT) {
+        json_null(j, "index");
+    } else if (j) {
+        json_object(j, "index");
+        json_bool(j, "ok", err == SDB_OK);
+        if (err) {
+            json_error(j, "error", err, sdb_strerror(err));
+            json_uint(j, "line", ix.bad_line);
+        } else {
+            json_uint(j, "files", ix.files);
+            json_uint(j, "dirs", ix.dirs);
+            json_string(j, "sha256", hex);
+        }
+        json_close(j);
+    } else if (err == SDB_FIO_ENOENT) {
+        printf("no index (%s" SDB_INDEX_SUFFIX "): devices download the whole tar\n", tar_path);
+    } else if (!err) {
+        printf("index %s" SDB_INDEX_SUFFIX ": %u files, %u directories, tar %" PRIu64
+               " bytes, sha256=%s\n",
+               tar_path, ix.files, ix.dirs, ix.tar_size, hex);
+        printf("%12s %10s  %-16s  %s\n", "offset", "size", "sha256", "path");
+        for (unsigned i = 0; i < ix.count; i++) {
+            const struct sdb_index_piece *p = &ix.pieces[i];
+            if (p->kind != SDB_INDEX_FILE)
+                continue;
+            sdb_hex_encode(p->sha256, 32, hex);
+            printf("%12" PRIu64 " %10" PRIu64 "  %.16s  %s\n", p->offset, p->length, hex, p->path);
+        }
+    }
+    release_index_free(&ix);
+    if (err && err != SDB_FIO_ENOENT)
+        return cli_fail("inspect", "%s" SDB_INDEX_SUFFIX " line %u%s%s: refused: %s", tar_path,
+                        ix.bad_line, ix.bad_path[0] ? ", " : "", ix.bad_path, sdb_strerror(err));
+    return CLI_EXIT_OK;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -54,7 +101,9 @@ int cmd_inspect(int argc, char **argv)
             "usage: sdboot inspect FILE [--json]\n\n"
             "List the entries of a release tar or tar.gz and check it against the rules a\n"
             "device applies (no absolute paths, '..', links, devices, .sdboot/, names FAT\n"
-            "cannot hold, duplicates). Exit 0 only when a device would accept it.\n"
+            "cannot hold, duplicates). When FILE.idx exists (sdboot pack writes it for a\n"
+            "plain tar), it is checked against the tar and listed: each file's data offset,\n"
+            "size and SHA-256. Exit 0 only when a device would accept both.\n"
             "--json prints the entries and the verdict as one JSON object (docs/cli-json.md).\n");
         return CLI_EXIT_OK;
     }
@@ -80,24 +129,30 @@ int cmd_inspect(int argc, char **argv)
     int os_errno = 0;
     int err = read_tar(file, &tar, as_json ? &j : NULL, &os_errno);
     const char *why = err == -1 ? strerror(os_errno) : sdb_strerror(err);
+    int irc = CLI_EXIT_OK;
     if (as_json) {
         json_close(&j);
-        json_bool(&j, "ok", err == SDB_OK);
-        json_bool(&j, "accepted", err == SDB_OK);
+        if (!err && !tar.gzip)
+            irc = inspect_index(file, &j);
+        json_bool(&j, "ok", err == SDB_OK && !irc);
+        json_bool(&j, "accepted", err == SDB_OK && !irc);
         if (err) {
             json_error(&j, "error", err == -1 ? 0 : err, why);
         } else {
             json_uint(&j, "entry_count", tar.entries);
             json_uint(&j, "bytes", tar.total);
         }
-        json_end(&j);
     }
+    if (!as_json && !err)
+        printf("%s: %" PRIu32 " entries, %" PRIu64 " bytes, accepted\n", file, tar.entries,
+               tar.total);
+    if (!as_json && !err && !tar.gzip)
+        irc = inspect_index(file, NULL);
+    if (as_json)
+        json_end(&j);
     if (err == -1)
         return cli_fail("inspect", "%s: %s", file, why);
     if (err)
         return cli_fail("inspect", "%s: refused: %s", file, why);
-    if (!as_json)
-        printf("%s: %" PRIu32 " entries, %" PRIu64 " bytes, accepted\n", file, tar.entries,
-               tar.total);
-    return CLI_EXIT_OK;
+    return irc;
 }

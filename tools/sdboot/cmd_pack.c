@@ -3,6 +3,8 @@
  * sorted entries, uid/gid 0, mtime from SOURCE_DATE_EPOCH or 0), appends its line
  * to DIR/versions and re-signs DIR/versions.sig when a key is given. Refuses what
  * a device would refuse, and a version not greater than the last line.
+ * A plain tar also gets its per-file index DIR/X_Y_Z-firmware.tar.idx (index.h),
+ * whose SHA-256 goes into the signed line as index=.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include "sdboot/fileio.h"
 #include "sdboot/hash.h"
 #include "sdboot/limits.h"
+#include "sdboot/index.h"
 #include "sdboot/manifest.h"
 #include "sdboot/semver.h"
 #include "sdboot/sig.h"
@@ -37,6 +40,14 @@ struct pack {
     struct sdb_sha1 sha1;
     struct sdb_sha256 sha256;
     uint64_t size;
+    /* the index (plain tar only): the piece being hashed, directories whose
+     * lines follow the m line of the piece they are in */
+    FILE *idx; /* memory stream of the piece lines */
+    char *idx_text;
+    size_t idx_len;
+    struct sdb_sha256 piece;
+    uint64_t piece_start;
+    unsigned dirs_pending[SDB_LIMIT_ENTRIES], ndirs;
 };
 
 static int add_entry(struct pack *p, const char *rel, bool is_dir)
@@ -124,7 +135,41 @@ static int deflate_chunk(struct pack *p, const void *data, size_t len, int flush
 static int tar_out(void *ctx, const void *data, size_t len)
 {
     struct pack *p = ctx;
+    if (p->idx)
+        sdb_sha256_update(&p->piece, data, len);
     return p->gzip ? deflate_chunk(p, data, len, Z_NO_FLUSH) : emit_raw(p, data, len);
+}
+
+static int index_line(struct pack *p, const struct sdb_index_piece *pc)
+{
+    char line[SDB_INDEX_LINE_MAX + 2];
+    int n = sdb_index_format_piece(pc, line, sizeof line);
+    if (n < 0)
+        return n;
+    return fwrite(line, 1, (size_t)n, p->idx) == (size_t)n ? SDB_OK : SDB_FIO_EIO;
+}
+
+/* The piece hashed since piece_start ends at `end`: its line (and, after an m
+ * piece, the lines of the directories inside it); the next piece starts. */
+static int index_cut(struct pack *p, char kind, uint64_t end, const char *path)
+{
+    if (!p->idx)
+        return SDB_OK;
+    struct sdb_index_piece pc = {
+        .kind = kind, .offset = p->piece_start, .length = end - p->piece_start};
+    sdb_sha256_finish(&p->piece, pc.sha256);
+    snprintf(pc.path, sizeof pc.path, "%s", path ? path : "");
+    int err = index_line(p, &pc);
+    for (unsigned i = 0; !err && kind == SDB_INDEX_META && i < p->ndirs; i++) {
+        struct sdb_index_piece d = {.kind = SDB_INDEX_DIR};
+        snprintf(d.path, sizeof d.path, "%s", p->entries[p->dirs_pending[i]].path);
+        err = index_line(p, &d);
+    }
+    if (kind == SDB_INDEX_META)
+        p->ndirs = 0;
+    p->piece_start = end;
+    sdb_sha256_init(&p->piece);
+    return err;
 }
 
 static int write_archive(struct pack *p, uint64_t mtime)
@@ -139,6 +184,7 @@ static int write_archive(struct pack *p, uint64_t mtime)
             int err = sdb_tar_write_header(&w, e->path, SDB_TAR_DIR, 0, 0755);
             if (err)
                 return cli_fail("pack", "%s: %s", e->path, sdb_strerror(err));
+            p->dirs_pending[p->ndirs++] = i;
             continue;
         }
         FILE *f = fopen(full, "rb");
@@ -149,17 +195,50 @@ static int write_archive(struct pack *p, uint64_t mtime)
             return cli_fail("pack", "%s: %s", full, strerror(errno));
         }
         int err = sdb_tar_write_header(&w, e->path, SDB_TAR_FILE, (uint64_t)st.st_size, 0644);
+        if (!err)
+            err = index_cut(p, SDB_INDEX_META, w.written, NULL);
         size_t n;
         while (!err && (n = fread(buf, 1, sizeof buf, f)) > 0)
             err = sdb_tar_write_data(&w, buf, n);
         fclose(f);
+        if (!err && p->idx && p->piece_start + (uint64_t)st.st_size != w.written)
+            err = SDB_IDX_ESIZE; /* the file changed while it was packed */
+        if (!err)
+            err = index_cut(p, SDB_INDEX_FILE, w.written, e->path);
         if (err)
             return cli_fail("pack", "%s: %s", full, sdb_strerror(err));
     }
     int err = sdb_tar_write_end(&w);
+    if (!err)
+        err = index_cut(p, SDB_INDEX_META, w.written, NULL);
     if (!err && p->gzip)
         err = deflate_chunk(p, NULL, 0, Z_FINISH);
     return err ? cli_fail("pack", "writing the archive: %s", sdb_strerror(err)) : CLI_EXIT_OK;
+}
+
+/* TAR.idx: the header line, then the piece lines; its hash goes into the line. */
+static int write_index(struct pack *p, const char *tar_path, struct sdb_manifest_entry *e)
+{
+    char head[64], file[4200];
+    int n = sdb_index_format_header(p->size, head, sizeof head);
+    if (fclose(p->idx) != 0 || n < 0) {
+        p->idx = NULL;
+        return cli_fail("pack", "out of memory");
+    }
+    p->idx = NULL;
+    struct sdb_sha256 h;
+    sdb_sha256_init(&h);
+    sdb_sha256_update(&h, head, (size_t)n);
+    sdb_sha256_update(&h, p->idx_text, p->idx_len);
+    sdb_sha256_finish(&h, e->index_sha256);
+    e->has_index = true;
+    snprintf(file, sizeof file, "%s" SDB_INDEX_SUFFIX, tar_path);
+    FILE *f = fopen(file, "wb");
+    bool ok = f && fwrite(head, 1, (size_t)n, f) == (size_t)n &&
+              fwrite(p->idx_text, 1, p->idx_len, f) == p->idx_len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    return ok ? CLI_EXIT_OK : cli_fail("pack", "%s: %s", file, strerror(errno));
 }
 
 struct pack_args {
@@ -210,6 +289,9 @@ static const char usage_text[] =
     "Pack PATHs (relative to SRCDIR, e.g. main.py app) into DIR/X_Y_Z-firmware.tar\n"
     "(.tar.gz with --gzip), append 'X.Y.Z;file;sha1;sha256=..;size=..' to DIR/versions\n"
     "(created if missing) and, with --key, sign DIR/versions into DIR/versions.sig.\n"
+    "A plain tar also gets DIR/X_Y_Z-firmware.tar.idx, its per-file index (path, size,\n"
+    "SHA-256 and offset of every file), whose SHA-256 the line carries as index=: a\n"
+    "device then downloads only the files that changed.\n"
     "Refuses a version not greater than the last line, and anything a device would\n"
     "refuse (links, '..', names FAT cannot hold, .sdboot/, duplicates).\n";
 
@@ -278,6 +360,11 @@ int cmd_pack(int argc, char **argv)
     }
     sdb_sha1_init(&p.sha1);
     sdb_sha256_init(&p.sha256);
+    sdb_sha256_init(&p.piece);
+    if (!a.gzip && !(p.idx = open_memstream(&p.idx_text, &p.idx_len))) {
+        rc = cli_fail("pack", "out of memory");
+        goto out;
+    }
     if (a.gzip && deflateInit2(&p.z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
         rc = cli_fail("pack", "zlib init failed");
         goto out;
@@ -289,16 +376,18 @@ int cmd_pack(int argc, char **argv)
     if (fclose(p.out) != 0 && !rc)
         rc = cli_fail("pack", "%s: %s", tmp, strerror(errno));
     p.out = NULL;
-    if (rc || rename(tmp, path) != 0) {
-        remove(tmp);
-        rc = rc ? rc : cli_fail("pack", "%s: %s", path, strerror(errno));
-        goto out;
-    }
     struct sdb_manifest_entry e = {.has_sha256 = true,
                                    .has_size = true,
                                    .size = p.size,
                                    .has_entries = true,
                                    .entries = p.count};
+    if (!rc && p.idx)
+        rc = write_index(&p, path, &e);
+    if (rc || rename(tmp, path) != 0) {
+        remove(tmp);
+        rc = rc ? rc : cli_fail("pack", "%s: %s", path, strerror(errno));
+        goto out;
+    }
     snprintf(e.version, sizeof e.version, "%s", a.version);
     snprintf(e.filename, sizeof e.filename, "%s", name);
     snprintf(e.board, sizeof e.board, "%s", a.board ? a.board : "");
@@ -336,15 +425,21 @@ int cmd_pack(int argc, char **argv)
     free(manifest);
     if (rc) {
         remove(path);
+        snprintf(tmp, sizeof tmp, "%s" SDB_INDEX_SUFFIX, path);
+        remove(tmp);
         goto out;
     }
     char hex[65];
     sdb_hex_encode(e.sha256, 32, hex);
-    printf("packed %s: %s (%llu bytes, %u entries) sha256=%s%s\n", a.version, path,
-           (unsigned long long)p.size, p.count, hex, key_pem ? ", versions signed" : "");
+    printf("packed %s: %s (%llu bytes, %u entries) sha256=%s%s%s\n", a.version, path,
+           (unsigned long long)p.size, p.count, hex, p.idx_text ? ", indexed" : "",
+           key_pem ? ", versions signed" : "");
 out:
     if (p.out)
         fclose(p.out);
+    if (p.idx)
+        fclose(p.idx);
+    free(p.idx_text);
     free(p.entries);
     free(a.paths);
     free(old);

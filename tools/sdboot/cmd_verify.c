@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli.h"
 #include "json.h"
+#include "release_index.h"
 #include "release_io.h"
 #include "sdboot/manifest.h"
 #include "sdboot/sig.h"
@@ -16,7 +17,8 @@ struct verify_ctx {
 };
 
 static void json_release(struct json *j, const struct sdb_manifest_entry *e,
-                         const struct release_file_info *info, int err)
+                         const struct release_file_info *info, const struct release_index *ix,
+                         int err)
 {
     json_object(j, NULL);
     json_string(j, "version", e->version);
@@ -24,11 +26,17 @@ static void json_release(struct json *j, const struct sdb_manifest_entry *e,
     json_bool(j, "ok", err == SDB_OK);
     if (err) {
         json_error(j, "error", err, sdb_strerror(err));
+        if (ix->bad_line)
+            json_uint(j, "index_line", ix->bad_line);
     } else {
         json_uint(j, "bytes", info->size);
         json_uint(j, "entries", info->entries);
         json_bool(j, "sha256", e->has_sha256);
     }
+    if (e->has_index && !err)
+        json_uint(j, "index_files", ix->files);
+    else if (!e->has_index)
+        json_null(j, "index_files");
     json_close(j);
 }
 
@@ -41,15 +49,26 @@ static int check_line(void *vctx, const struct sdb_manifest_entry *e)
     int err = release_file_scan(path, &info);
     if (err == SDB_OK)
         err = release_file_matches(&info, e);
+    struct release_index ix = {0};
+    if (!err && e->has_index) /* the index must describe this very tar */
+        err = release_index_check(path, e->index_sha256, &ix);
+    char detail[512] = "";
+    if (err && ix.bad_line)
+        snprintf(detail, sizeof detail, " (%s" SDB_INDEX_SUFFIX " line %u%s%s)", e->filename,
+                 ix.bad_line, ix.bad_path[0] ? ", " : "", ix.bad_path);
+    char indexed[64] = ", no index";
+    if (e->has_index)
+        snprintf(indexed, sizeof indexed, ", index of %u files", ix.files);
     err ? ctx->bad++ : ctx->ok++;
     if (ctx->json)
-        json_release(ctx->json, e, &info, err);
+        json_release(ctx->json, e, &info, &ix, err);
     else if (err)
-        printf("FAIL %s %s: %s\n", e->version, e->filename, sdb_strerror(err));
+        printf("FAIL %s %s: %s%s\n", e->version, e->filename, sdb_strerror(err), detail);
     else
-        printf("ok   %s %s (%llu bytes, %u entries%s)\n", e->version, e->filename,
+        printf("ok   %s %s (%llu bytes, %u entries%s%s)\n", e->version, e->filename,
                (unsigned long long)info.size, info.entries,
-               e->has_sha256 ? ", sha256" : ", sha1 only");
+               e->has_sha256 ? ", sha256" : ", sha1 only", indexed);
+    release_index_free(&ix);
     return SDB_OK;
 }
 
@@ -125,11 +144,14 @@ static int verify_dir(const char *dir, const struct sdb_trust *trust, bool as_js
 int cmd_verify(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
-        printf("usage: sdboot verify DIR [--pubkey PUBLIC.pem]... [--json]\n\n"
-               "Check every release of DIR/versions: file present, size, sha1, sha256 and the\n"
-               "device's tar rules; with --pubkey (repeatable: any key may have signed), also\n"
-               "that DIR/versions.sig is a valid signature. Exit 0 only when all hold.\n"
-               "--json prints every result as one JSON object (docs/cli-json.md).\n");
+        printf(
+            "usage: sdboot verify DIR [--pubkey PUBLIC.pem]... [--json]\n\n"
+            "Check every release of DIR/versions: file present, size, sha1, sha256 and the\n"
+            "device's tar rules; a line with index= also has its FILE.idx checked: its\n"
+            "SHA-256, the device's limits, and every entry's path, data offset, size and\n"
+            "SHA-256 against the tar; with --pubkey (repeatable: any key may have signed), also\n"
+            "that DIR/versions.sig is a valid signature. Exit 0 only when all hold.\n"
+            "--json prints every result as one JSON object (docs/cli-json.md).\n");
         return CLI_EXIT_OK;
     }
     const char *dir = NULL;
