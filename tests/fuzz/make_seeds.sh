@@ -71,6 +71,14 @@ ln -s main.py rel/link.py
 tar --format=ustar --owner=0 --group=0 --mtime=@1700000000 -C rel -cf "$tarc/with-symlink" main.py link.py
 gzip -n -9 <"$tarc/ustar" >"$tarc/ustar-gzip"
 
+# ---- fuzz_index: the per-file index pack writes beside the plain tar ----
+idxc=$out/fuzz_index
+rm -rf "$idxc" && mkdir -p "$idxc"
+cp site/1_0_0-firmware.tar.idx "$idxc/sdboot-pack"
+rm -f rel/link.py # pack refuses links
+"$SDBOOT" pack --version 1.0.0 --out site3 -C rel . >/dev/null
+cp site3/1_0_0-firmware.tar.idx "$idxc/sdboot-pack-longname"
+
 # ---- fuzz_manifest: versions files ----
 man=$out/fuzz_manifest
 rm -rf "$man" && mkdir -p "$man"
