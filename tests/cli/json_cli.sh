@@ -95,13 +95,15 @@ run ua "$SDBOOT" sim status --card blank.img --json --bogus
 check [ "$(cat ua.rc)" = 2 ]
 check [ ! -s ua.out ]
 
-# inspect: entries, count and bytes as the text says
+# inspect: entries, count, bytes and the index as the text says
 tar=site/1_0_0-firmware.tar
 run it "$SDBOOT" inspect "$tar"
 run ij "$SDBOOT" inspect "$tar" --json
 check valid ij
-check [ "$(field ij.out '"%s: %d entries, %d bytes, %s" % (j["file"], j["entry_count"], j["bytes"], "accepted" if j["accepted"] else "refused")')" = "$(tail -n1 it.out)" ]
-check [ "$(field ij.out '"\n".join("%s %10d  %s%s" % (e["type"][0], e["size"], e["path"], "/" if e["type"] == "dir" else "") for e in j["entries"])')" = "$(head -n -1 it.out)" ]
+check [ "$(field ij.out '"%s: %d entries, %d bytes, %s" % (j["file"], j["entry_count"], j["bytes"], "accepted" if j["accepted"] else "refused")')" = "$(grep ' bytes, accepted$' it.out)" ]
+check [ "$(field ij.out '"\n".join("%s %10d  %s%s" % (e["type"][0], e["size"], e["path"], "/" if e["type"] == "dir" else "") for e in j["entries"])')" = "$(sed '/ bytes, accepted$/,$d' it.out)" ]
+check [ "$(field ij.out '"index %s.idx: %d files, %d directories" % (j["file"], j["index"]["files"], j["index"]["dirs"])')" = "$(grep -o '^index .*: [0-9]* files, [0-9]* directories' it.out)" ]
+check [ "$(field ij.out 'j["index"]["files"]')" = 2 ]
 check [ "$(field ij.out 'len(j["entries"]) == j["entry_count"]')" = True ]
 mkdir -p bad && (cd bad && ln -s /etc/passwd link && tar -cf ../bad.tar link)
 run rt "$SDBOOT" inspect bad.tar
@@ -119,7 +121,7 @@ check [ "$(field vj.out 'j["passed"]')" = "$(grep -c '^ok   [0-9]' vt.out)" ]
 check [ "$(field vj.out 'j["passed"]')" = 2 ]
 check [ "$(field vj.out 'j["failed"]')" = 0 ]
 check [ "$(field vj.out 'j["signature"]["valid"]')" = True ]
-check [ "$(field vj.out '"\n".join("ok   %s %s (%d bytes, %d entries, sha256)" % (r["version"], r["file"], r["bytes"], r["entries"]) for r in j["releases"])')" = "$(grep '^ok   [0-9]' vt.out)" ]
+check [ "$(field vj.out '"\n".join("ok   %s %s (%d bytes, %d entries, sha256, index of %d files)" % (r["version"], r["file"], r["bytes"], r["entries"], r["index_files"]) for r in j["releases"])')" = "$(grep '^ok   [0-9]' vt.out)" ]
 echo garbage >>site/1_1_0-firmware.tar
 run wt "$SDBOOT" verify site --pubkey otherpub.pem
 run wj "$SDBOOT" verify site --pubkey otherpub.pem --json
