@@ -213,12 +213,12 @@ int sdb_manifest_format(const struct sdb_manifest_entry *e, char *out, size_t ca
         n += snprintf(out + n, cap - (size_t)n, ";size=%llu", (unsigned long long)e->size);
     if (n >= 0 && (size_t)n < cap && e->board[0])
         n += snprintf(out + n, cap - (size_t)n, ";board=%s", e->board);
-    if (n >= 0 && (size_t)n < cap && e->has_entries)
-        n += snprintf(out + n, cap - (size_t)n, ";entries=%lu", (unsigned long)e->entries);
     if (n >= 0 && (size_t)n < cap && e->has_index) {
         sdb_hex_encode(e->index_sha256, 32, sha256);
         n += snprintf(out + n, cap - (size_t)n, ";index=%s", sha256);
     }
+    if (n >= 0 && (size_t)n < cap && e->has_entries)
+        n += snprintf(out + n, cap - (size_t)n, ";entries=%lu", (unsigned long)e->entries);
     if (n >= 0 && (size_t)n + 1 < cap) {
         out[n++] = '\n';
         out[n] = '\0';

@@ -22,7 +22,7 @@ long=app/lib/$(printf 'n%.0s' $(seq 120)).py; echo "long" > "src/$long"
 tar=site/1_0_0-firmware.tar; idx=$tar.idx
 check grep -q ", indexed, versions signed" out.txt
 check test -s "$idx"
-check grep -q ";index=$(sha256sum "$idx" | cut -d' ' -f1)$" site/versions
+check grep -q ";index=$(sha256sum "$idx" | cut -d' ' -f1);entries=7$" site/versions
 
 # The index agrees with Python's tarfile: every file's data offset, size, SHA-256.
 check python3 - "$tar" "$idx" <<'PY'
@@ -120,12 +120,10 @@ check [ "$rc" -eq 1 ]; check grep -q "index: SHA-256 of the index is not the sig
 cp good.idx "$idx"
 run "$SDBOOT" verify site --pubkey pub.pem; check [ "$rc" -eq 0 ]
 
-# Over the device's limits: more entries than a device holds (512)
-mkdir -p many/app
-for i in $(seq 520); do echo "$i" > many/app/f$i.py; done
-"$SDBOOT" pack --version 1.0.0 --out many/site -C many app >/dev/null
-run "$SDBOOT" verify many/site
-check [ "$rc" -eq 1 ]; check grep -q "index: larger than this device's limits" out.txt
+# Over the device's limits: more entries than a device holds (512; pack refuses
+# such a tree, so the index is made by hand, sorted and otherwise valid)
+tamper "lines.extend('d zz%03d' % i for i in range(600))" "index: larger than this device's limits"
+cp good.idx "$idx"; cp good.versions site/versions; cp good.sig site/versions.sig
 
 echo "index cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]
