@@ -167,7 +167,10 @@ struct sdboot {
     uint8_t bitmap[SDBOOT_CHECK_BITMAP];
     char path[SDB_FAT_PATH_MAX + 1];
     char path2[SDB_FAT_PATH_MAX + 1];
-    uint32_t repaired; /* files restored by the last repair */
+    uint32_t repaired;    /* files restored by the last repair */
+    uint32_t owned_names; /* own.c: name hashes of the release's files in names[] */
+    bool restore_needed;  /* the FAT repair cut a managed file: restore from the archive */
+    bool guarded;         /* this boot checked sdboot's files before deleting any */
 };
 
 /* One power-on. SDB_OK with *res filled whatever the decision; an error only
@@ -177,6 +180,14 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
 /* Restore missing or damaged managed files from /.sdboot/current.tar (the card
  * must be mounted in b->vol). *restored counts files rewritten. */
 int sdboot_repair(struct sdboot *b, uint32_t *restored);
+/* Told about each problem sdboot_check_card finds, by path; fixed: changed. */
+typedef void (*sdboot_check_note)(void *ctx, const char *path, const char *what, bool fixed);
+/* Check (and with repair, mend) the mounted card (b->vol) as the boot does:
+ * only what sdboot owns (/app, /.sdboot, the files the release names) is ever
+ * changed; problems in the user's files are reported, never changed
+ * (sdb_fat_check_owned). b->cfg.gzip_arena is needed for a .tar.gz release. */
+int sdboot_check_card(struct sdboot *b, bool repair, sdboot_check_note note, void *note_ctx,
+                      struct sdb_fat_check_report *report);
 /* Read the boot state of a mounted card without changing anything. */
 int sdboot_read_state(struct sdb_fat_vol *vol, struct sdboot_state *st);
 

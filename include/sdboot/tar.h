@@ -116,6 +116,9 @@ int sdb_tar_finish(struct sdb_tar *t);
  * with the normalised path in out (SDB_TAR_PATH_MAX + 1 bytes) and *skip true
  * for a bare "./", or the SDB_TAR_* code of the rule it breaks. */
 int sdb_tar_check_path(const char *raw, char *out, bool *skip);
+/* The hash the reader keeps in `names` for each entry it read (FNV-1a of the
+ * normalised path, ASCII case folded): the boot's ownership looks names up by it. */
+uint64_t sdb_tar_name_hash(const char *path);
 
 /* ---- writer (host: sdboot pack) ---- */
 struct sdb_tar_writer {

@@ -98,7 +98,8 @@ static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
         boot_log(b, "release %s confirmed by the application", b->st.installed);
     }
     /* State first, then the record: a cut in between folds it again, harmlessly. */
-    if ((err = fs_work_begin(b)) || (err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)))
+    if ((err = guard_owned(b)) || (err = fs_work_begin(b)) ||
+        (err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)))
         return err;
     return fs_work_end(b);
 }
@@ -109,7 +110,7 @@ static int refuse_staged(struct sdboot *b, int why, bool abandon, struct sdboot_
 {
     boot_log(b, "staged release refused: %s; keeping %s", sdb_strerror(why), b->st.installed);
     int err = abandon ? state_abandon_install(b, why) : state_refuse(b, why);
-    if (err)
+    if (err || (err = guard_owned(b)))
         return err;
     err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING);
     if (err && err != SDB_FAT_ENOENT)
@@ -146,7 +147,7 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
         return refuse_staged(b, err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err, false, res);
     if (err)
         return err;
-    if ((err = repair_fat_check(b)))
+    if ((err = guard_owned(b)))
         return err;
     boot_log(b, "installing %s over %s", rec.version, b->st.installed);
     err = install_from(b, SDBOOT_FROM_STAGING, rec.version);
@@ -194,12 +195,11 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
     }
     boot_log(b, "release %s not confirmed after %u boots: rolling back to %s", st->installed,
              st->trial_max, st->previous);
-    int err = repair_fat_check(b);
-    if (err)
-        return err;
     char target[SDB_VERSION_MAX];
     memcpy(target, st->previous, sizeof target);
-    err = install_from(b, SDBOOT_FROM_PREVIOUS, target);
+    int err = guard_owned(b);
+    if (err == SDB_OK)
+        err = install_from(b, SDBOOT_FROM_PREVIOUS, target);
     if (err && err <= SDB_ERR_BD_MIN && st->phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);
     if (err)
@@ -224,7 +224,8 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
     }
     bool installed = strcmp(b->st.installed, SDB_VERSION_NONE) != 0;
     const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
-    if (installed && (repairing || b->cfg.repair || !tree_exists(&b->vol, entry, NULL)) &&
+    if (installed &&
+        (repairing || b->cfg.repair || b->restore_needed || !tree_exists(&b->vol, entry, NULL)) &&
         tree_exists(&b->vol, CURRENT_TAR, NULL)) {
         /* The marker makes a repair cut short resume at the next boot. */
         struct sdb_fat_file mark;
@@ -235,8 +236,18 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             ((err = sdb_fat_open(&b->vol, &mark, REPAIR_MARK, SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
              (err = sdb_fat_close(&mark)) || (err = sdb_fat_sync(&b->vol))))
             return err;
-        if ((err = sdboot_repair(b, &restored)) || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))
+        err = guard_owned(b);
+        if (err == SDB_OK)
+            err = sdboot_repair(b, &restored);
+        if (err <= SDB_ERR_FAT_MIN && err >= SDB_ERR_REL_MIN) {
+            /* Not a release any more: keep it for a look, stop trying it. */
+            char why[96];
+            snprintf(why, sizeof why, "does not read as a release: %s", sdb_strerror(err));
+            err = odd_set_aside(b, CURRENT_TAR, why);
+        }
+        if (err || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))
             return err;
+        b->restore_needed = false;
         leftovers = true;
         if (restored) {
             boot_log(b, "restored %u damaged or missing files of %s", (unsigned)restored,
@@ -273,7 +284,10 @@ static int init_state(struct sdboot *b)
 static int boot_card(struct sdboot *b, struct sdboot_result *res)
 {
     bool found;
-    int err = state_load(b, &found);
+    int err = b->cfg.recovery_pin ? SDB_OK : odd_check_entries(b);
+    if (err)
+        return err;
+    err = state_load(b, &found);
     if (err == SDBOOT_ESTATE) {
         boot_log(b, "both boot state records are damaged: starting from a fresh state");
         found = false;
@@ -311,6 +325,45 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
     return tidy_and_check(b, res);
 }
 
+static bool release_runs(struct sdboot *b)
+{
+    const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
+    return strcmp(b->st.installed, SDB_VERSION_NONE) && tree_exists(&b->vol, entry, NULL);
+}
+
+/* Work the boot could not finish (an odd card, a failing read) still ends in
+ * a decision: the installed release runs when it is complete, else the
+ * internal file system. */
+static int decide_anyway(struct sdboot *b, int why, struct sdboot_result *res)
+{
+    res->error = why;
+    if (b->cfg.recovery_pin)
+        return SDB_OK;
+    if (release_runs(b)) {
+        boot_log(b, "could not finish the boot's work (%s): running %s as it is", sdb_strerror(why),
+                 b->st.installed);
+        res->decision = SDBOOT_RUN_CARD;
+    } else {
+        boot_log(b, "could not finish the boot's work (%s): using internal file system",
+                 sdb_strerror(why));
+        res->decision = SDBOOT_INTERNAL;
+    }
+    return SDB_OK;
+}
+
+/* An installed release whose entry is gone and cannot be restored. */
+static int check_entry_exists(struct sdboot *b, struct sdboot_result *res)
+{
+    if (!strcmp(b->st.installed, SDB_VERSION_NONE) || release_runs(b))
+        return SDB_OK;
+    const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
+    boot_log(b, "no %s on the card and no archive to restore it from: using internal file system",
+             entry);
+    res->decision = SDBOOT_INTERNAL;
+    res->error = SDBOOT_ENOARCHIVE;
+    return SDB_OK;
+}
+
 int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
                 struct sdboot_result *res)
 {
@@ -327,7 +380,13 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
         return SDB_OK;
     }
     res->decision = SDBOOT_RUN_CARD;
+    b->restore_needed = false;
+    b->guarded = false;
     err = boot_card(b, res);
+    if (err && err != SDB_BD_EPOWER)
+        err = decide_anyway(b, err, res);
+    if (err == SDB_OK && res->decision == SDBOOT_RUN_CARD)
+        err = check_entry_exists(b, res);
     int uerr = b->cfg.recovery_pin ? SDB_OK : sdb_fat_unmount(&b->vol);
     if (err || uerr)
         return err ? err : uerr;

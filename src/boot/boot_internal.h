@@ -71,8 +71,25 @@ int install_commit(struct sdboot *b);
 int install_settle(struct sdboot *b);
 int install_from(struct sdboot *b, enum sdboot_source source, const char *version);
 
+/* own.c: what sdboot owns (sdb_fat_check_opts.owned): /app, /.sdboot and the
+ * files the installed (and, while st says an install is under way, the
+ * installing) release names. own_load reads the archives' names into b->names;
+ * own_path answers until the next archive is read. */
+void own_load(struct sdboot *b, const struct sdboot_state *st);
+bool own_path(void *ctx, const char *path, bool is_dir);
+
+/* odd.c: set aside (rename to NAME.odd, .odd2, ...) what cannot be used. */
+int odd_set_aside(struct sdboot *b, const char *path, const char *why);
+/* Every /.sdboot name of the wrong type (and /.sdboot itself), set aside. */
+int odd_check_entries(struct sdboot *b);
+
 /* repair.c: the FAT check with repair (sdb_fat_check), logging what it fixed;
  * the boot runs it before touching a volume a cut may have left inconsistent. */
 int repair_fat_check(struct sdboot *b);
+/* Before the boot first deletes or replaces a file of its own (install,
+ * rollback, refusal, confirm, restore): a check that only reads, and a repair
+ * only when it finds sdboot's own files damaged (something else may have
+ * written the card since). Once per boot. */
+int guard_owned(struct sdboot *b);
 
 #endif

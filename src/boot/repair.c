@@ -137,15 +137,102 @@ int sdboot_repair(struct sdboot *b, uint32_t *restored)
     return SDB_OK;
 }
 
+/* The caller's note, and whether a managed file outside /.sdboot was cut
+ * (the boot then rewrites it from the archive). */
+struct check_ctx {
+    struct sdboot *b;
+    sdboot_check_note note;
+    void *note_ctx;
+};
+
+static bool check_owns(void *ctx, const char *path, bool is_dir)
+{
+    return own_path(((struct check_ctx *)ctx)->b, path, is_dir);
+}
+
+static void check_note(void *ctx, const char *path, const char *what, bool fixed)
+{
+    struct check_ctx *c = ctx;
+    if (fixed && strncmp(path, SDB_DIR "/", sizeof SDB_DIR))
+        c->b->restore_needed = true;
+    if (c->note)
+        c->note(c->note_ctx, path, what, fixed);
+}
+
+/* The check as the boot runs it: ownership from the archives `st` names. */
+static int check_card(struct sdboot *b, const struct sdboot_state *st, bool repair,
+                      sdboot_check_note note, void *note_ctx, struct sdb_fat_check_report *report)
+{
+    struct check_ctx c = {b, note, note_ctx};
+    const struct sdb_fat_check_opts opts = {check_owns, check_note, &c};
+    own_load(b, st);
+    return sdb_fat_check_owned(&b->vol, repair, b->bitmap, sizeof b->bitmap, &opts, report);
+}
+
+int sdboot_check_card(struct sdboot *b, bool repair, sdboot_check_note note, void *note_ctx,
+                      struct sdb_fat_check_report *report)
+{
+    static const struct sdboot_state idle; /* no readable state: the tree decides */
+    struct sdboot_state st;
+    if (sdboot_read_state(&b->vol, &st) != SDB_OK)
+        st = idle;
+    return check_card(b, &st, repair, note, note_ctx, report);
+}
+
+#define CHECK_LOG_LINES 16 /* fixes logged by path; the rest counted */
+
+struct boot_notes {
+    struct sdboot *b;
+    uint32_t logged;
+};
+
+static void log_note(void *ctx, const char *path, const char *what, bool fixed)
+{
+    struct boot_notes *n = ctx;
+    if (n->logged++ < CHECK_LOG_LINES)
+        boot_log(n->b, "repair: %s: %s%s", path, what,
+                 fixed ? "" : " (not sdboot's: left as it is)");
+}
+
+int guard_owned(struct sdboot *b)
+{
+    if (b->guarded)
+        return SDB_OK;
+    b->guarded = true;
+    struct sdb_fat_check_report r;
+    int err = check_card(b, &b->st, false, NULL, NULL, &r);
+    if (err != SDB_FAT_ECORRUPT)
+        return err;
+    /* Deleting or replacing a file of ours frees its chain: one that runs into
+     * a user's file would take the user's data with it. Lost clusters and the
+     * user's own problems do not matter here. */
+    uint32_t ours = r.cross_links + r.chains_truncated + r.sizes_fixed + r.bad_entries;
+    if (ours <= r.left_alone)
+        return SDB_OK;
+    boot_log(b, "sdboot's files on the card are damaged: repairing them first");
+    if ((err = fs_work_begin(b)))
+        return err;
+    return repair_fat_check(b);
+}
+
 int repair_fat_check(struct sdboot *b)
 {
     struct sdb_fat_check_report r;
-    int err = sdb_fat_check(&b->vol, true, b->bitmap, sizeof b->bitmap, &r);
+    struct boot_notes n = {.b = b};
+    b->guarded = true;
+    int err = check_card(b, &b->st, true, log_note, &n, &r);
     if (err)
         return err;
-    uint32_t fixed = r.lost_clusters + r.cross_links + r.chains_truncated + r.sizes_fixed +
+    uint32_t found = r.lost_clusters + r.cross_links + r.chains_truncated + r.sizes_fixed +
                      r.orphan_lfn + r.bad_entries + r.fat_copies_fixed + r.fsinfo_fixed;
-    if (fixed)
-        boot_log(b, "file system repaired after a power cut (%u fixes)", (unsigned)fixed);
+    if (n.logged > CHECK_LOG_LINES)
+        boot_log(b, "repair: %u more", (unsigned)(n.logged - CHECK_LOG_LINES));
+    if (found > r.left_alone)
+        boot_log(b, "file system repaired (%u fixes)", (unsigned)(found - r.left_alone));
+    if (r.left_alone)
+        boot_log(b,
+                 "%u problems in files sdboot does not own were left as they are: run `sdboot "
+                 "image check` on the card",
+                 (unsigned)r.left_alone);
     return SDB_OK;
 }

@@ -98,7 +98,7 @@ int sdb_tar_check_path(const char *raw, char *out, bool *skip)
     return SDB_OK;
 }
 
-static uint64_t name_hash(const char *path)
+uint64_t sdb_tar_name_hash(const char *path)
 {
     uint64_t h = 1469598103934665603ull;
     for (const char *p = path; *p; p++) {
@@ -110,7 +110,7 @@ static uint64_t name_hash(const char *path)
 
 static int remember_name(struct sdb_tar *t, const char *path)
 {
-    uint64_t h = name_hash(path);
+    uint64_t h = sdb_tar_name_hash(path);
     for (uint32_t i = 0; i < t->entries; i++)
         if (t->names[i] == h)
             return SDB_TAR_EDUPLICATE;

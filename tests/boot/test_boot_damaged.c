@@ -310,6 +310,283 @@ static void blank_and_foreign_still_formatted(void **state)
     assert_int_equal(info.damage, SDB_FAT_EBOOTSECT);
 }
 
+/* ---- repair owns only what is sdboot's ---- */
+
+/* Say, in both state records, that the last boot was cut during file-system
+ * work (what a power cut leaves). */
+static void mark_interrupted(void)
+{
+    struct sdb_fat_vol vol;
+    struct sdboot_state st;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdboot_read_state(&vol, &st), SDB_OK);
+    st.fs_dirty = true;
+    st.seq += 2;
+    uint8_t rec[SDB_RECORD_SIZE];
+    sdboot_state_encode(&st, rec);
+    const char *paths[] = {SDB_DIR "/state.a", SDB_DIR "/state.b"};
+    for (int i = 0; i < 2; i++) {
+        struct sdb_fat_file f;
+        assert_int_equal(sdb_fat_open(&vol, &f, paths[i], SDB_FAT_READ | SDB_FAT_WRITE), 0);
+        assert_int_equal(sdb_fat_overwrite_sector(&f, 0, rec), SDB_OK);
+        assert_int_equal(sdb_fat_close(&f), SDB_OK);
+    }
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+}
+
+/* Point the 8.3 entry of `path` at the first cluster of `at` (FAT12/16 cards:
+ * the entry is found by its cluster, type and size in the directory area). */
+static void cross_link(const char *path, const char *at)
+{
+    struct sdb_fat_vol vol;
+    struct sdb_fat_stat target, me;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&vol, at, &target), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&vol, path, &me), SDB_OK);
+    for (size_t o = (size_t)vol.root_lba * 512; o + 32 <= card_bytes; o += 32) {
+        uint8_t *e = card + o;
+        bool is_dir = e[11] & 0x10;
+        if (e[0] && e[0] != 0xE5 && e[0] != '.' && (e[11] & 0x3F) != 0x0F &&
+            sdb_get_le16(e + 26) == me.first_clus && is_dir == me.is_dir &&
+            sdb_get_le32(e + 28) == me.size) {
+            sdb_put_le16(e + 26, (uint16_t)target.first_clus);
+            return;
+        }
+    }
+    fail_msg("no entry for %s", path);
+}
+
+static void expect_log(const char *line)
+{
+    if (!strstr(logbuf, line))
+        fail_msg("log lacks '%s'; log was:\n%s", line, logbuf);
+}
+
+static void repair_keeps_user_side(const char *managed, const char *user, const char *note,
+                                   unsigned restored)
+{
+    provision(20u << 20, 16, false);
+    cross_link(managed, user);
+    mark_interrupted();
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    expect_log("the last boot was cut during file-system work: checking the card\n");
+    expect_log(note);
+    char line[128];
+    snprintf(line, sizeof line, "restored %u damaged or missing files of 1.0.0\n", restored);
+    expect_log(line);
+    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+    assert_card_whole();
+}
+
+/* A managed file and the user's sharing a cluster: the user's stays whole,
+ * the managed one is rewritten from the kept archive, each fix logged by path. */
+static void crosslink_managed_file_user_file(void **state)
+{
+    (void)state;
+    repair_keeps_user_side("/app/a.py", fx_user_path,
+                           "repair: /app/a.py: starts in another entry's clusters: removed\n", 1);
+}
+
+/* A managed directory starting at the user's directory's cluster. */
+static void crosslink_managed_dir_user_dir(void **state)
+{
+    (void)state;
+    repair_keeps_user_side("/app/lib", "/docs",
+                           "repair: /app/lib: starts in another entry's clusters: removed\n", 1);
+}
+
+/* A top-level file the release names, sharing the user's file's cluster. */
+static void crosslink_top_level_release_file(void **state)
+{
+    (void)state;
+    repair_keeps_user_side("/helper.py", "/docs/big.bin",
+                           "repair: /helper.py: starts in another entry's clusters: removed\n", 1);
+}
+
+/* Nothing was interrupted and nothing of sdboot's is damaged: an install
+ * runs no repair (the check before it only reads). */
+static void no_repair_unless_interrupted(void **state)
+{
+    (void)state;
+    provision(20u << 20, 16, false);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r2, NULL, 0), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    assert_null(strstr(logbuf, "repair"));
+    assert_null(strstr(logbuf, "checking the card"));
+}
+
+/* A managed file the install replaces shares the user's clusters: its chain
+ * must not be freed with the user's data in it (the check before installing
+ * finds it and gives the clusters to the user). */
+static void install_over_cross_linked_managed_file(void **state)
+{
+    (void)state;
+    provision(20u << 20, 16, false);
+    cross_link("/main.py", fx_user_path);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r2, NULL, 0), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    expect_log("sdboot's files on the card are damaged: repairing them first\n"
+               "repair: /main.py: starts in another entry's clusters: removed\n");
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_true(same_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)));
+    assert_true(same_file(&vol, "/docs/big.bin", big, BIG_BYTES));
+    char why[256];
+    assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
+    static char report[4096];
+    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+}
+
+/* ---- never stuck: odd entries in /.sdboot ---- */
+
+static void make_dir(const char *path)
+{
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&vol, path), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+}
+
+static void replace_with_file(const char *path, const char *content)
+{
+    struct sdb_fat_vol vol;
+    struct sdb_fat_stat st;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    if (sdb_fat_stat(&vol, path, &st) == SDB_OK && st.is_dir) {
+        struct sdb_fat_dir d;
+        struct sdb_fat_dirent e;
+        char child[SDB_FAT_PATH_MAX + 1];
+        assert_int_equal(sdb_fat_opendir(&vol, &d, path), SDB_OK);
+        while (sdb_fat_readdir(&d, &e) == SDB_OK) {
+            snprintf(child, sizeof child, "%s/%s", path, e.name);
+            assert_int_equal(sdb_fat_unlink(&vol, child), SDB_OK);
+            assert_int_equal(sdb_fat_opendir(&vol, &d, path), SDB_OK);
+        }
+        assert_int_equal(sdb_fat_rmdir(&vol, path), SDB_OK);
+    } else if (sdb_fat_stat(&vol, path, &st) == SDB_OK) {
+        assert_int_equal(sdb_fat_unlink(&vol, path), SDB_OK);
+    }
+    assert_int_equal(put(&vol, path, content, (uint32_t)strlen(content)), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+}
+
+/* Boot: a decision and `first` logged; boot again: nothing odd left. fsck.fat
+ * -n finds the card clean, or (fsck_says) only what was set aside. */
+static void odd_boots_then_clean_but(const char *first, enum sdboot_decision want,
+                                     const char *fsck_says)
+{
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    expect_log(first);
+    assert_int_equal(res.decision, want);
+    assert_int_not_equal(res.event, SDBOOT_EV_FORMATTED);
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_int_equal(res.decision, want);
+    assert_null(strstr(logbuf, "set aside"));
+    assert_null(strstr(logbuf, "cut during file-system work"));
+    struct sdb_fat_vol vol;
+    sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / SDB_SECTOR_SIZE));
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_true(same_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)));
+    assert_true(same_file(&vol, "/docs/big.bin", big, BIG_BYTES));
+    static char report[4096];
+    int clean = sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report);
+    if (fsck_says) {
+        assert_int_equal(clean, 0);
+        if (!strstr(report, fsck_says) || strstr(report, "notes") || strstr(report, "big.bin"))
+            fail_msg("fsck.fat:\n%s", report);
+    } else if (clean != 1) {
+        fail_msg("fsck.fat:\n%s", report);
+    }
+}
+
+static void odd_boots_then_clean(const char *first, enum sdboot_decision want)
+{
+    odd_boots_then_clean_but(first, want, NULL);
+}
+
+static void odd_confirm_directory(void **state)
+{
+    (void)state;
+    provision(4u << 20, 12, false);
+    make_dir(SDB_CONFIRM);
+    odd_boots_then_clean("set aside /.sdboot/confirm (a directory where a file belongs) as "
+                         "/.sdboot/confirm.odd\n",
+                         SDBOOT_RUN_CARD);
+}
+
+static void odd_staging_file(void **state)
+{
+    (void)state;
+    provision(4u << 20, 12, false);
+    replace_with_file(SDB_STAGING_DIR, "not a directory");
+    odd_boots_then_clean("set aside /.sdboot/staging (a file where a directory belongs) as "
+                         "/.sdboot/staging.odd\n",
+                         SDBOOT_RUN_CARD);
+}
+
+static void odd_state_record_directory(void **state)
+{
+    (void)state;
+    provision(4u << 20, 12, false);
+    replace_with_file(SDB_DIR "/state.a", "x");
+    make_dir(SDB_DIR "/state.b.tmp");
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&vol, SDB_DIR "/state.b"), SDB_OK);
+    assert_int_equal(sdb_fat_rename(&vol, SDB_DIR "/state.b.tmp", SDB_DIR "/state.b", false), 0);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    odd_boots_then_clean("set aside /.sdboot/state.b (a directory where a file belongs) as "
+                         "/.sdboot/state.b.odd\n",
+                         SDBOOT_RUN_CARD);
+}
+
+/* The .sdboot directory's attribute flipped: it reads as a file. */
+static void odd_sdboot_not_a_directory(void **state)
+{
+    (void)state;
+    provision(4u << 20, 12, false);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    uint8_t *root = card + (size_t)vol.root_lba * 512;
+    bool flipped = false;
+    for (unsigned i = 0; i < vol.root_sectors * 16 && !flipped; i++) {
+        uint8_t *e = root + i * 32;
+        if (!memcmp(e, "SDBOOT~1   ", 11) || !memcmp(e, ".SDBOOT    ", 11)) {
+            e[11] &= (uint8_t)~0x10;
+            flipped = true;
+        }
+    }
+    assert_true(flipped);
+    /* fsck.fat sees the set-aside entry for what it is: a file with a chain */
+    odd_boots_then_clean_but("set aside /.sdboot (a file where sdboot's directory belongs) as "
+                             "/.sdboot.odd\n",
+                             SDBOOT_RUN_CARD,
+                             "/.sdboot.odd\n  File size is 0 bytes, cluster chain length is > 0 "
+                             "bytes.");
+}
+
+/* No /main.py and an archive that is not a release: the internal path, with
+ * the reason; the archive set aside. */
+static void odd_garbage_archive_without_main(void **state)
+{
+    (void)state;
+    provision(4u << 20, 12, false);
+    replace_with_file(SDB_DIR "/current.tar", "this is not a tar archive at all, just text");
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&vol, "/main.py"), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    odd_boots_then_clean("set aside /.sdboot/current.tar (", SDBOOT_INTERNAL);
+    expect_log("no /main.py on the card and no archive to restore it from: using internal file "
+               "system\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,8 +595,19 @@ int main(void)
         cmocka_unit_test(mbr_damage_untouched),
         cmocka_unit_test(short_card_untouched),
         cmocka_unit_test(blank_and_foreign_still_formatted),
+        cmocka_unit_test(crosslink_managed_file_user_file),
+        cmocka_unit_test(crosslink_managed_dir_user_dir),
+        cmocka_unit_test(crosslink_top_level_release_file),
+        cmocka_unit_test(no_repair_unless_interrupted),
+        cmocka_unit_test(install_over_cross_linked_managed_file),
+        cmocka_unit_test(odd_confirm_directory),
+        cmocka_unit_test(odd_staging_file),
+        cmocka_unit_test(odd_state_record_directory),
+        cmocka_unit_test(odd_sdboot_not_a_directory),
+        cmocka_unit_test(odd_garbage_archive_without_main),
     };
     fx_build(&fx_r1);
+    fx_build(&fx_r2);
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(pristine), free(card), free(damaged);
     return rc;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include "cli.h"
 #include "sdboot/fat_layout.h"
+#include "sdboot/boot.h"
 #include "sdboot/bytes.h"
 #include "sdboot/fat.h"
 #include "sdboot/host.h"
@@ -326,15 +327,30 @@ static int classify_image(const char *img)
                     info.foreign ? ": " : "", info.foreign ? info.foreign : "");
 }
 
+static void print_note(void *ctx, const char *path, const char *what, bool fixed)
+{
+    bool repair = *(const bool *)ctx;
+    printf("  %s: %s%s\n", path, what,
+           !repair ? ""
+           : fixed ? " (repaired)"
+                   : " (not sdboot's: left as it is)");
+}
+
+/* The boot's rule: only what sdboot owns is changed (sdboot_check_card). */
 static int image_check(const char *img, bool repair)
 {
     struct mounted m;
     int rc = classify_image(img);
     if (rc || (rc = open_image(&m, img, !repair)))
         return rc;
-    static uint8_t bitmap[1u << 20];
+    static struct sdboot engine;
+    static uint8_t arena[SDB_TAR_GZIP_ARENA];
+    engine.vol = m.vol;
+    engine.cfg.gzip_arena = arena;
+    engine.cfg.gzip_arena_len = sizeof arena;
     struct sdb_fat_check_report r;
-    int err = sdb_fat_check(&m.vol, repair, bitmap, sizeof bitmap, &r);
+    int err = sdboot_check_card(&engine, repair, print_note, &repair, &r);
+    m.vol = engine.vol;
     printf("%s: FAT%u, %u files, %u directories\n", img, m.vol.type, r.files, r.dirs);
     const struct {
         const char *what;
@@ -350,6 +366,11 @@ static int image_check(const char *img, bool repair)
         rc = cli_fail("image", "%s: file system has errors (run with --repair)", img);
     else if (err)
         rc = fail_code(img, err);
+    else if (r.left_alone)
+        rc = cli_fail("image",
+                      "%s: %u problems in files sdboot does not own were left as they are "
+                      "(fsck.fat can change them)",
+                      img, (unsigned)r.left_alone);
     else
         printf("%s: clean\n", img);
     return close_image(&m, rc);

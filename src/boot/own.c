@@ -1,0 +1,97 @@
+/*
+ * What the bootloader owns on the card, for a repair that may change only
+ * that (sdb_fat_check_owned): /app and /.sdboot with everything under them,
+ * and the files the installed release names outside /app (from
+ * /.sdboot/current.tar, plus the archive being installed while an install is
+ * under way). Everything else is the user's: a repair reports its problems
+ * and never cuts, shrinks or removes it.
+ *
+ * RAM: none of its own. The release's names are kept as the tar reader's
+ * 64-bit name hashes in b->names (valid until the next archive is read),
+ * sorted for a binary search. A missing or damaged archive owns nothing
+ * outside /app and /.sdboot.
+ * Power loss: reads only.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "boot_internal.h"
+#include "sdboot/release.h"
+
+static bool under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static int no_entry(void *ctx, const struct sdb_tar_entry *e)
+{
+    (void)ctx, (void)e;
+    return SDB_OK;
+}
+
+static int no_data(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)ctx, (void)buf, (void)len;
+    return SDB_OK;
+}
+
+static int no_end(void *ctx)
+{
+    (void)ctx;
+    return SDB_OK;
+}
+
+/* Append the name hashes of one archive to b->names[b->owned_names...]. */
+static int add_archive(struct sdboot *b, const char *archive)
+{
+    static const struct sdb_tar_ops ops = {no_entry, no_data, no_end, NULL};
+    struct sdb_fat_file in;
+    int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
+    if (err)
+        return err;
+    uint32_t have = b->owned_names;
+    sdb_tar_init(&b->tar, &ops, NULL, b->names + have, SDBOOT_MAX_ENTRIES - have, b->cfg.gzip_arena,
+                 b->cfg.gzip_arena_len);
+    uint32_t got;
+    while ((err = sdb_fat_read(&in, b->io, SDBOOT_IO_BUF / 2, &got)) == SDB_OK && got)
+        if ((err = sdb_tar_feed(&b->tar, b->io, got)))
+            break;
+    sdb_fat_close(&in);
+    if (err == SDB_OK)
+        err = sdb_tar_finish(&b->tar);
+    if (err == SDB_OK)
+        b->owned_names = have + b->tar.entries;
+    return err;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void own_load(struct sdboot *b, const struct sdboot_state *st)
+{
+    b->owned_names = 0;
+    /* A damaged archive owns nothing more: its names cannot be trusted. */
+    if (add_archive(b, CURRENT_TAR))
+        b->owned_names = 0;
+    if (st->phase != SDBOOT_PHASE_IDLE) {
+        uint32_t before = b->owned_names;
+        const char *target = st->source == SDBOOT_FROM_PREVIOUS ? PREVIOUS_TAR : SDB_STAGE_ARCHIVE;
+        if (add_archive(b, target))
+            b->owned_names = before;
+    }
+    qsort(b->names, b->owned_names, sizeof b->names[0], cmp_u64);
+}
+
+bool own_path(void *ctx, const char *path, bool is_dir)
+{
+    struct sdboot *b = ctx;
+    if (under(path, "/" APP_DIR) || under(path, SDB_DIR))
+        return true;
+    if (is_dir || path[0] != '/')
+        return false; /* directories outside /app hold the user's files too */
+    uint64_t h = sdb_tar_name_hash(path + 1);
+    return bsearch(&h, b->names, b->owned_names, sizeof h, cmp_u64) != NULL;
+}
