@@ -17,10 +17,16 @@
 #include "boot_internal.h"
 #include "sdboot/release.h"
 
+/* path is dir or inside it, ASCII case folded as FAT names are. */
 static bool under(const char *path, const char *dir)
 {
-    size_t n = strlen(dir);
-    return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+    size_t n = 0;
+    for (; dir[n]; n++) {
+        char a = path[n], d = dir[n];
+        if (a != d && !(a >= 'A' && a <= 'Z' && a + 32 == d))
+            return false;
+    }
+    return path[n] == '\0' || path[n] == '/';
 }
 
 static int no_entry(void *ctx, const struct sdb_tar_entry *e)

@@ -292,11 +292,16 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
         return primary; /* the card failed a read */
     info->type = parses ? tmp.type : 0;
     info->vol_sectors = parses ? tmp.vol_sectors : 0;
-    int second = has_backup ? judge_boot_sector(&p->j, p->backup, lba) : SDB_FAT_EBOOTSECT;
+    /* A backup with the primary's geometry would be judged the same: only a
+     * failing primary, or one that differs, needs the backup judged. */
+    bool differs = has_backup && geometry_differs(p->bs, p->backup);
+    int second = !has_backup                     ? SDB_FAT_EBOOTSECT
+                 : primary == SDB_OK && !differs ? SDB_OK
+                                                 : judge_boot_sector(&p->j, p->backup, lba);
     if (second > SDB_ERR_BD_MIN && second < 0)
         return second;
     bool backup_good = second == SDB_OK;
-    if (primary == SDB_OK && !(backup_good && geometry_differs(p->bs, p->backup))) {
+    if (primary == SDB_OK && !(backup_good && differs)) {
         if (!mbr_ok) {
             set_damaged(p, lba, SDB_FAT_EMBR);
             return SDB_OK;

@@ -141,16 +141,24 @@ int fx_state(sdb_bd_t *bd, struct sdboot_state *st)
     return err ? err : sdboot_read_state(&vol, st);
 }
 
-static bool file_is(struct sdb_fat_vol *vol, const char *path, const char *content)
+bool fx_file_equals(struct sdb_fat_vol *vol, const char *path, const void *data, uint32_t len)
 {
-    static char buf[4096];
+    static uint8_t buf[4096];
     struct sdb_fat_file f;
-    uint32_t got;
     if (sdb_fat_open(vol, &f, path, SDB_FAT_READ))
         return false;
-    int err = sdb_fat_read(&f, buf, sizeof buf, &got);
+    bool same = sdb_fat_size(&f) == len;
+    for (uint32_t at = 0, got; same && at < len; at += got) {
+        same = sdb_fat_read(&f, buf, sizeof buf, &got) == SDB_OK && got && got <= len - at &&
+               !memcmp(buf, (const uint8_t *)data + at, got);
+    }
     sdb_fat_close(&f);
-    return !err && got == strlen(content) && !memcmp(buf, content, got);
+    return same;
+}
+
+static bool file_is(struct sdb_fat_vol *vol, const char *path, const char *content)
+{
+    return fx_file_equals(vol, path, content, (uint32_t)strlen(content));
 }
 
 /* Count files under /app (recursively, one level of subdirectories is enough here). */

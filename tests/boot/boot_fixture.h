@@ -37,5 +37,7 @@ int fx_confirm(sdb_bd_t *bd);
  * else) and the user file? why gets the first difference. */
 bool fx_tree_is(sdb_bd_t *bd, const struct fx_release *r, char *why, size_t len);
 int fx_state(sdb_bd_t *bd, struct sdboot_state *st);
+/* Does the file at path hold exactly len bytes of data? */
+bool fx_file_equals(struct sdb_fat_vol *vol, const char *path, const void *data, uint32_t len);
 
 #endif

@@ -15,6 +15,7 @@
 #include "fsck_oracle.h"
 #include "sdboot/bd_ram.h"
 #include "sdboot/bytes.h"
+#include "../fat/fat_test_util.h"
 
 #define BIG_BYTES (96u * 1024u)
 #define PART_START 2048u
@@ -74,17 +75,6 @@ static void write_mbr(uint8_t type)
         sdb_put_le32(card + (PART_START + 6) * 512 + 28, PART_START);
 }
 
-static int put(struct sdb_fat_vol *vol, const char *path, const void *data, uint32_t len)
-{
-    struct sdb_fat_file f;
-    int err = sdb_fat_open(vol, &f, path, SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
-    if (err)
-        return err;
-    err = sdb_fat_write(&f, data, len);
-    int cerr = sdb_fat_close(&f);
-    return err ? err : cerr;
-}
-
 /* A card with release 1 installed, /user.txt and /docs/big.bin. */
 static void provision(size_t bytes, uint8_t type, bool mbr)
 {
@@ -104,10 +94,10 @@ static void provision(size_t bytes, uint8_t type, bool mbr)
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
     for (unsigned i = 0; i < BIG_BYTES; i++)
         big[i] = (uint8_t)(i * 2654435761u >> 13);
-    assert_int_equal(put(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)),
-                     0);
+    assert_int_equal(
+        put_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)), 0);
     assert_int_equal(sdb_fat_mkdir(&vol, "/docs"), SDB_OK);
-    assert_int_equal(put(&vol, "/docs/big.bin", big, BIG_BYTES), SDB_OK);
+    assert_int_equal(put_file(&vol, "/docs/big.bin", big, BIG_BYTES), SDB_OK);
     assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
     struct sdboot_result res;
     assert_int_equal(boot(&res), SDB_OK);
@@ -117,16 +107,12 @@ static void provision(size_t bytes, uint8_t type, bool mbr)
     memcpy(pristine, card, bytes);
 }
 
-static bool same_file(struct sdb_fat_vol *vol, const char *path, const void *want, uint32_t len)
+/* The user's two files, byte-identical. */
+static void assert_user_files(struct sdb_fat_vol *vol)
 {
-    static uint8_t buf[BIG_BYTES + 1];
-    struct sdb_fat_file f;
-    uint32_t got;
-    if (sdb_fat_open(vol, &f, path, SDB_FAT_READ))
-        return false;
-    int err = sdb_fat_read(&f, buf, sizeof buf, &got);
-    sdb_fat_close(&f);
-    return !err && got == len && !memcmp(buf, want, len);
+    assert_true(
+        fx_file_equals(vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)));
+    assert_true(fx_file_equals(vol, "/docs/big.bin", big, BIG_BYTES));
 }
 
 /* Every user file byte-identical, the release runs, fsck.fat -n is clean. */
@@ -135,8 +121,7 @@ static void assert_card_whole(void)
     struct sdb_fat_vol vol;
     sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / SDB_SECTOR_SIZE));
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_true(same_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)));
-    assert_true(same_file(&vol, "/docs/big.bin", big, BIG_BYTES));
+    assert_user_files(&vol);
     char why[256];
     assert_true(fx_tree_is(&ram.bd, &fx_r1, why, sizeof why) || !fprintf(stderr, "%s\n", why));
     static char report[4096];
@@ -434,8 +419,7 @@ static void install_over_cross_linked_managed_file(void **state)
     assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
     struct sdb_fat_vol vol;
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_true(same_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)));
-    assert_true(same_file(&vol, "/docs/big.bin", big, BIG_BYTES));
+    assert_user_files(&vol);
     char why[256];
     assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
     static char report[4096];
@@ -471,7 +455,7 @@ static void replace_with_file(const char *path, const char *content)
     } else if (sdb_fat_stat(&vol, path, &st) == SDB_OK) {
         assert_int_equal(sdb_fat_unlink(&vol, path), SDB_OK);
     }
-    assert_int_equal(put(&vol, path, content, (uint32_t)strlen(content)), SDB_OK);
+    assert_int_equal(put_file(&vol, path, content, (uint32_t)strlen(content)), SDB_OK);
     assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
 }
 
@@ -492,8 +476,7 @@ static void odd_boots_then_clean_but(const char *first, enum sdboot_decision wan
     struct sdb_fat_vol vol;
     sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / SDB_SECTOR_SIZE));
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_true(same_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)));
-    assert_true(same_file(&vol, "/docs/big.bin", big, BIG_BYTES));
+    assert_user_files(&vol);
     static char report[4096];
     int clean = sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report);
     if (fsck_says) {
