@@ -236,11 +236,12 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             ((err = sdb_fat_open(&b->vol, &mark, REPAIR_MARK, SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
              (err = sdb_fat_close(&mark)) || (err = sdb_fat_sync(&b->vol))))
             return err;
+        restored = 0;
         err = guard_owned(b);
-        if (err == SDB_OK)
-            err = sdboot_repair(b, &restored);
-        if (err <= SDB_ERR_FAT_MIN && err >= SDB_ERR_REL_MIN) {
-            /* Not a release any more: keep it for a look, stop trying it. */
+        if (err == SDB_OK && (err = sdboot_repair(b, &restored)) < SDB_ERR_FAT_MIN &&
+            err >= SDB_ERR_REL_MIN) {
+            /* The archive is no release (a tar or gzip error): keep it for a
+             * look, stop trying it. */
             char why[96];
             snprintf(why, sizeof why, "does not read as a release: %s", sdb_strerror(err));
             err = odd_set_aside(b, CURRENT_TAR, why);

@@ -132,5 +132,24 @@ boot c.img 1 "decision: internal file system, nothing runs"
 user_files_whole c.img
 fsck_clean c.img
 
+# --- a cross-link between a managed file and the user's: image check --repair
+# keeps the user's side, prints each change by path; the boot restores main.py
+cp f16.img c.img
+user_at=$(grep -obUaP "USER    TXT" c.img | head -1 | cut -d: -f1)
+main_at=$(grep -obUaP "MAIN    PY " c.img | head -1 | cut -d: -f1)
+dd if=c.img of=c.img bs=1 skip=$((user_at + 26)) seek=$((main_at + 26)) count=2 conv=notrunc status=none
+checks=$((checks + 1))
+"$SDBOOT" image check c.img >out.txt 2>&1
+[ $? -eq 1 ] && grep -qF "  /main.py: starts in another entry's clusters: removed" out.txt ||
+    fail "image check did not name /main.py: $(cat out.txt)"
+"$SDBOOT" image check c.img --repair >out.txt 2>&1
+grep -qF "  /main.py: starts in another entry's clusters: removed (repaired)" out.txt &&
+    grep -qF "c.img: clean" out.txt || fail "image check --repair: $(cat out.txt)"
+user_files_whole c.img
+fsck_clean c.img
+boot c.img 0 "restored 1 damaged or missing files of 1.0.0"
+"$SDBOOT" image get c.img /main.py got-main.py && cmp -s got-main.py rel/main.py ||
+    fail "main.py not restored from the archive"
+
 echo "damaged cards: $checks checks, $fails failed"
 [ "$fails" -eq 0 ]
