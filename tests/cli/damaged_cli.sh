@@ -7,13 +7,9 @@
 # and after the documented recovery every user file byte-identical and
 # fsck.fat -n clean.
 set -uo pipefail
-: "${SDBOOT:?}"
+: "${SDBOOT:?}" "${SDB_SRC:?}"
 export MTOOLS_SKIP_CHECK=1 TZ=UTC
-work=$(mktemp -d /tmp/sdb-damagedcli-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-fails=0
-checks=0
+source "$SDB_SRC/tests/support/checks.sh" damaged-cards
 fail() {
     echo "FAIL: $*"
     fails=$((fails + 1))
@@ -151,5 +147,4 @@ boot c.img 0 "restored 1 damaged or missing files of 1.0.0"
 "$SDBOOT" image get c.img /main.py got-main.py && cmp -s got-main.py rel/main.py ||
     fail "main.py not restored from the archive"
 
-echo "damaged cards: $checks checks, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done
