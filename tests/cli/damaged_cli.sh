@@ -60,9 +60,9 @@ provision() { # provision IMG ARGS...
         "$SDBOOT" image mkdir "$img" /docs &&
         "$SDBOOT" image put "$img" big.bin /docs/big.bin || fail "provisioning $img $*"
 }
-provision f32.img --size 64M
+provision f32.img --size 64M --fat 32
 provision f16.img --size 32M --fat 16
-provision mbr.img --size 64M --mbr
+provision mbr.img --size 64M --mbr --fat 32
 
 # --- FAT32: a damaged boot sector is mended from its backup ------------------
 for case in "13 \x03" "11 \x00\x04" "16 \x01" "510 \x00\x00" "0 \x00\x00\x00"; do
