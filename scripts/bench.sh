@@ -22,7 +22,8 @@ boot_srcs=(src/util/crc32.c src/blockdev/blockdev.c src/fat/fat_vol.c src/fat/fa
            src/release/tar_read.c src/release/stage_record.c src/release/hex.c src/release/semver.c
            src/boot/boot.c src/boot/install.c src/boot/state.c src/boot/tree.c src/boot/repair.c
            src/boot/log.c src/boot/app.c)
-full_srcs=("${boot_srcs[@]}" src/release/manifest.c src/ota/client.c
+full_srcs=("${boot_srcs[@]}" src/release/manifest.c src/release/index.c src/ota/client.c src/ota/delta.c
+           src/ota/delta_plan.c src/ota/byteranges.c
            src/ota/decide.c src/ota/stage_write.c src/fat/fio_fat.c)
 for f in "${full_srcs[@]}"; do
   $CC -c "$src/$f" -o "$work/obj/$(basename "${f%.c}").o" -dumpdir "$work/obj/"
@@ -331,5 +332,7 @@ $bm_rows
 How: \`make bench\` (this block of \`scripts/bench.sh\`). Where the flash goes and what
 was cut is in docs/porting.md ("Worked example: the bare-metal port"): the flash budget is missed.
 MD
+# ---- delta updates: its own script, its own section ----
+"$src/scripts/bench_delta.sh" "$build" >> "$out"
 echo "bench: wrote $out"
 cat "$out" | sed -n '1,30p'

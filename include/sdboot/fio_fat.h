@@ -10,7 +10,8 @@
 #include "sdboot/fat.h"
 #include "sdboot/fileio.h"
 
-#define SDB_FIO_FAT_FILES 4
+#define SDB_FIO_FAT_FILES                                                                          \
+    8 /* a delta download holds 7: each index twice, two archives, .part re-read */
 
 struct sdb_fio_fat {
     struct sdb_fat_vol *vol;

@@ -40,7 +40,16 @@ enum sdb_ota_err {
     SDB_OTA_ERETRIES = -293,   /* every retry failed (the last error is logged) */
     SDB_OTA_ENOTSTAGED = -294, /* stage called without a successful check */
     SDB_OTA_ENOSPACE = -295,   /* the release does not fit in the card's free space */
+    SDB_OTA_ENODELTA = -296,   /* a delta cannot be made here: whole download (internal) */
+    SDB_OTA_ERANGE = -297,     /* the server answered other bytes than the range asked */
+    SDB_OTA_EMULTIPART = -298, /* malformed multipart/byteranges answer */
+    SDB_OTA_EMULTI = -299,     /* several ranges answered unlike asked (then one at a time) */
+    SDB_OTA_ENORANGE = -300,   /* the server ignored Range (200): whole download */
 };
+
+/* Work area of a delta download (delta.c asserts it fits): two index readers,
+ * the actions between requests, the multipart parser. */
+#define SDB_OTA_DELTA_WORK 16384
 
 /* Decide from a fetched manifest whether to install its latest line.
  * SDB_OK with *latest and *flags (SDB_STAGE_*) when it should be installed,
@@ -77,6 +86,7 @@ struct sdboot_ota_config {
     const char *board;      /* this device's board id, or NULL */
     const char *installed;  /* running version ("none" on a fresh card) */
     bool force;             /* install even when not newer */
+    bool no_delta;          /* always download the whole release */
     uint8_t retries;        /* attempts per download (0 = SDB_OTA_DEFAULT_RETRIES) */
     uint32_t backoff_ms;    /* first retry delay, doubled each time (0 = ..._BACKOFF_MS) */
     void (*sleep_ms)(void *ctx, uint32_t ms); /* the port's delay (NULL = no wait) */
@@ -99,6 +109,11 @@ struct sdboot_ota {
     size_t sig_len;
     uint64_t bytes_downloaded; /* release bytes received over the network (resume saves) */
     uint64_t bytes_resumed;    /* bytes kept from an earlier partial download */
+    /* the last stage as a delta (docs/ota.md): files fetched and kept, requests */
+    bool delta;
+    uint32_t delta_files_fetched, delta_files_unchanged, delta_requests;
+    uint64_t delta_bytes_fetched; /* file data among bytes_downloaded */
+    _Alignas(8) uint8_t delta_work[SDB_OTA_DELTA_WORK];
 };
 
 /*

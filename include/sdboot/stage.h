@@ -30,6 +30,14 @@
 #define SDB_STAGE_RESUME SDB_STAGING_DIR "/resume"
 #define SDB_STAGE_ARCHIVE SDB_STAGING_DIR "/release.tar"
 #define SDB_STAGE_PENDING SDB_STAGING_DIR "/pending"
+/* Per-file indexes (index.h), the OTA client's own: of the release staged last
+ * (kept for the next delta), of the one being fetched, of the installed one
+ * when it had to be fetched. The bootloader reads none of them. */
+#define SDB_STAGE_INDEX SDB_STAGING_DIR "/release.idx"
+#define SDB_STAGE_INDEX_NEW SDB_STAGING_DIR "/new.idx"
+#define SDB_STAGE_INDEX_OLD SDB_STAGING_DIR "/installed.idx"
+/* The installed release's archive: the bootloader's, read by a delta download. */
+#define SDB_CURRENT_ARCHIVE SDB_DIR "/current.tar"
 #define SDB_CONFIRM SDB_DIR "/confirm"
 
 #define SDB_RECORD_SIZE 512u

@@ -17,6 +17,8 @@
 #include "sdboot/error.h"
 
 #define SDB_ETAG_MAX 96
+#define SDB_CONTENT_TYPE_MAX 128
+#define SDB_HTTP_RANGES_MAX 680 /* longest `ranges` the OTA client sends, with its NUL */
 
 enum sdb_transport_err {
     SDB_NET_ETIMEOUT = -320,   /* connect or read timeout, or below the minimum throughput */
@@ -33,6 +35,10 @@ struct sdb_http_request {
     uint64_t offset;           /* > 0: ask for bytes offset.. (Range) */
     const char *if_none_match; /* ETag: a 304 answer means unchanged */
     const char *if_range;      /* ETag: serve the range only if still this file */
+    /* Several byte ranges at once, as they follow "bytes=" ("0-99,512-1023");
+     * offset is then unused. A transport that cannot send them sends a plain
+     * GET: the client sees 200 and downloads the whole file instead. */
+    const char *ranges;
 };
 
 struct sdb_http_response {
@@ -42,6 +48,11 @@ struct sdb_http_response {
     bool range_honoured;     /* 206 starting exactly at offset */
     char etag[SDB_ETAG_MAX]; /* "" when none */
     uint64_t received;       /* body bytes delivered to the sink */
+    /* For range answers: Content-Type (multipart/byteranges; boundary=...) and
+     * a single-part 206's Content-Range, known before the first body byte. */
+    char content_type[SDB_CONTENT_TYPE_MAX];
+    bool has_content_range;
+    uint64_t range_first, range_last;
 };
 
 typedef int (*sdb_http_sink)(void *ctx, const uint8_t *data, size_t len);

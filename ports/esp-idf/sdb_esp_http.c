@@ -24,9 +24,17 @@ static esp_err_t on_event(esp_http_client_event_t *evt)
         c->resp->etag[SDB_ETAG_MAX - 1] = '\0';
     } else if (evt->event_id == HTTP_EVENT_ON_HEADER &&
                !strcasecmp(evt->header_key, "Content-Range")) {
-        unsigned long long first = 0;
-        c->range_at_offset =
-            sscanf(evt->header_value, "bytes %llu-", &first) == 1 && first == c->offset;
+        unsigned long long first = 0, last = 0;
+        if (sscanf(evt->header_value, "bytes %llu-%llu", &first, &last) == 2 && last >= first) {
+            c->resp->has_content_range = true;
+            c->resp->range_first = first;
+            c->resp->range_last = last;
+            c->range_at_offset = first == c->offset;
+        }
+    } else if (evt->event_id == HTTP_EVENT_ON_HEADER &&
+               !strcasecmp(evt->header_key, "Content-Type")) {
+        strncpy(c->resp->content_type, evt->header_value, SDB_CONTENT_TYPE_MAX - 1);
+        c->resp->content_type[SDB_CONTENT_TYPE_MAX - 1] = '\0';
     }
     return ESP_OK;
 }
@@ -49,8 +57,11 @@ static bool is_redirect(int status)
 
 static void set_request_headers(esp_http_client_handle_t h, const struct sdb_http_request *req)
 {
-    char range[40];
-    if (req->offset) {
+    char range[SDB_HTTP_RANGES_MAX + 8];
+    if (req->ranges && req->ranges[0]) { /* a delta: several ranges, answered multipart */
+        snprintf(range, sizeof range, "bytes=%s", req->ranges);
+        esp_http_client_set_header(h, "Range", range);
+    } else if (req->offset) {
         snprintf(range, sizeof range, "bytes=%llu-", (unsigned long long)req->offset);
         esp_http_client_set_header(h, "Range", range);
         if (req->if_range && req->if_range[0])
@@ -66,6 +77,8 @@ static int open_following(esp_http_client_handle_t h, const struct sdb_http_requ
 {
     for (int hops = 0;; hops++) {
         c->resp->etag[0] = '\0';
+        c->resp->content_type[0] = '\0';
+        c->resp->has_content_range = false;
         c->range_at_offset = false;
         esp_err_t err = esp_http_client_open(h, 0);
         if (err != ESP_OK)

@@ -25,6 +25,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *vcall)
         c->resp->etag[0] = '\0';
         c->resp->range_honoured = false;
         c->resp->length_known = false;
+        c->resp->has_content_range = false;
+        c->resp->content_type[0] = '\0';
     } else if (len > 5 && !strncasecmp(buf, "ETag:", 5)) {
         const char *v = buf + 5;
         while (*v == ' ')
@@ -40,9 +42,24 @@ static size_t on_header(char *buf, size_t size, size_t n, void *vcall)
         c->resp->length_known = true;
         c->resp->length = strtoull(buf + 15, NULL, 10);
     } else if (len > 14 && !strncasecmp(buf, "Content-Range:", 14)) {
-        unsigned long long first;
-        if (sscanf(buf + 14, " bytes %llu-", &first) == 1 && first == c->offset)
-            c->resp->range_honoured = true;
+        unsigned long long first, last;
+        if (sscanf(buf + 14, " bytes %llu-%llu", &first, &last) == 2 && last >= first) {
+            c->resp->has_content_range = true;
+            c->resp->range_first = first;
+            c->resp->range_last = last;
+            c->resp->range_honoured = first == c->offset;
+        }
+    } else if (len > 13 && !strncasecmp(buf, "Content-Type:", 13)) {
+        const char *v = buf + 13;
+        while (*v == ' ')
+            v++;
+        size_t vlen = (size_t)(buf + len - v);
+        while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+            vlen--;
+        if (vlen < SDB_CONTENT_TYPE_MAX) {
+            memcpy(c->resp->content_type, v, vlen);
+            c->resp->content_type[vlen] = '\0';
+        }
     }
     return len;
 }
@@ -111,7 +128,10 @@ static int curl_get(void *ctx, const struct sdb_http_request *req, sdb_http_sink
     }
     curl_easy_setopt(h, CURLOPT_URL, req->url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    if (req->offset) {
+    bool is_file = !strncmp(req->url, "file:", 5);
+    if (req->ranges && req->ranges[0] && !is_file) { /* file:// has no multi-range: a 200 */
+        curl_easy_setopt(h, CURLOPT_RANGE, req->ranges);
+    } else if (req->offset) {
         snprintf(range, sizeof range, "%llu-", (unsigned long long)req->offset);
         curl_easy_setopt(h, CURLOPT_RANGE, range);
     }
@@ -134,9 +154,9 @@ static int curl_get(void *ctx, const struct sdb_http_request *req, sdb_http_sink
     CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    bool is_file = !strncmp(req->url, "file:", 5);
-    resp->status = is_file && rc == CURLE_OK ? (req->offset ? 206 : 200) : (int)status;
-    if (is_file && req->offset)
+    bool file_range = is_file && req->offset && !(req->ranges && req->ranges[0]);
+    resp->status = is_file && rc == CURLE_OK ? (file_range ? 206 : 200) : (int)status;
+    if (file_range)
         resp->range_honoured = true;
     curl_slist_free_all(headers);
     curl_easy_cleanup(h);

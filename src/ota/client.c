@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "sdboot/crc32.h"
+#include "ota_internal.h"
 #include "sdboot/limits.h"
 #include "sdboot/ota.h"
 #include "sdboot/record.h"
@@ -18,7 +19,7 @@
  * and reopening .part this often bounds what a power cut can take back. */
 #define CHECKPOINT_BYTES (64u * 1024u)
 
-static void ota_log(struct sdboot_ota *o, const char *fmt, const char *a, const char *b)
+void ota_log(struct sdboot_ota *o, const char *fmt, const char *a, const char *b)
 {
     if (!o->cfg.log)
         return;
@@ -42,7 +43,7 @@ void sdboot_ota_init(struct sdboot_ota *o, const struct sdboot_ota_config *cfg,
     o->fio = fio;
 }
 
-static int join_url(const char *base, const char *name, char *out)
+int ota_join_url(const char *base, const char *name, char *out)
 {
     size_t n = strlen(base);
     const char *sep = n && base[n - 1] == '/' ? "" : "/";
@@ -50,13 +51,13 @@ static int join_url(const char *base, const char *name, char *out)
     return len > 0 && len < SDB_OTA_URL_MAX ? SDB_OK : SDB_OTA_EURL;
 }
 
-static bool retryable(int err)
+bool ota_retryable(int err)
 {
     return err == SDB_NET_ETIMEOUT || err == SDB_NET_ERESET || err == SDB_NET_ECONNECT ||
            err == SDB_NET_ELENGTH || err == SDB_NET_EPROTO;
 }
 
-static void backoff(struct sdboot_ota *o, unsigned attempt)
+void ota_backoff(struct sdboot_ota *o, unsigned attempt)
 {
     if (o->cfg.sleep_ms)
         o->cfg.sleep_ms(o->cfg.ctx, o->cfg.backoff_ms << attempt);
@@ -87,7 +88,7 @@ static int fetch_small(struct sdboot_ota *o, const char *name, const char *etag,
                        size_t cap, int overflow_err, size_t *len, struct sdb_http_response *resp)
 {
     char url[SDB_OTA_URL_MAX];
-    int err = join_url(o->cfg.url, name, url);
+    int err = ota_join_url(o->cfg.url, name, url);
     if (err)
         return err;
     struct sdb_http_request req = {.url = url, .if_none_match = etag};
@@ -97,10 +98,10 @@ static int fetch_small(struct sdboot_ota *o, const char *name, const char *etag,
         *len = m.len;
         if (!err && resp->status != 200 && resp->status != 304)
             return SDB_OTA_EHTTP;
-        if (err == SDB_OK || !retryable(err) || attempt + 1 >= o->cfg.retries)
+        if (err == SDB_OK || !ota_retryable(err) || attempt + 1 >= o->cfg.retries)
             return err;
         ota_log(o, "%s: %s, retrying", name, sdb_strerror(err));
-        backoff(o, attempt);
+        ota_backoff(o, attempt);
     }
 }
 
@@ -153,7 +154,7 @@ static void resume_encode(const struct sdboot_ota *o, const char *etag, uint8_t 
 }
 
 /* The ETag to resume with, if the record is for this very release. */
-static bool resume_matches(struct sdboot_ota *o, char etag[SDB_ETAG_MAX])
+bool ota_resume_matches(struct sdboot_ota *o, char etag[SDB_ETAG_MAX])
 {
     uint8_t rec[SDB_RECORD_SIZE], want[SDB_RECORD_SIZE];
     if (sdb_record_read_fio(o->fio, SDB_STAGE_RESUME, rec))
@@ -164,7 +165,7 @@ static bool resume_matches(struct sdboot_ota *o, char etag[SDB_ETAG_MAX])
     return !memcmp(rec, want, sizeof rec);
 }
 
-static int resume_write(struct sdboot_ota *o, const char *etag)
+int ota_resume_write(struct sdboot_ota *o, const char *etag)
 {
     uint8_t rec[SDB_RECORD_SIZE];
     resume_encode(o, etag, rec);
@@ -172,20 +173,6 @@ static int resume_write(struct sdboot_ota *o, const char *etag)
 }
 
 /* ---- the download ---- */
-
-struct dl {
-    struct sdboot_ota *o;
-    void *part;
-    struct sdb_http_response resp_store; /* the answer being received */
-    struct sdb_http_response *resp;
-    struct sdb_sha1 sha1;
-    struct sdb_sha256 sha256;
-    uint64_t have; /* bytes in .part */
-    uint64_t cap;
-    bool started; /* first body byte of this answer seen */
-    uint32_t since_checkpoint;
-    bool fresh; /* this answer restarts the file from byte 0 */
-};
 
 /* (Re)start both digests of the download. */
 static int hashes_reset(struct dl *d)
@@ -226,6 +213,28 @@ static int open_part(struct dl *d, bool append)
                            &d->part);
 }
 
+int part_append(struct dl *d, const uint8_t *data, size_t len)
+{
+    struct sdboot_ota *o = d->o;
+    int err;
+    if (len > d->cap - d->have)
+        return SDB_OTA_ESIZE;
+    if ((err = o->fio->write(o->fio->ctx, d->part, data, len)))
+        return err;
+    if ((err = hashes_add(d, data, len)))
+        return err;
+    d->have += len;
+    d->since_checkpoint += (uint32_t)len;
+    if (d->since_checkpoint >= CHECKPOINT_BYTES) {
+        d->since_checkpoint = 0;
+        if ((err = o->fio->close(o->fio->ctx, d->part)) || (err = open_part(d, true)))
+            return err;
+    }
+    if (o->cfg.progress)
+        o->cfg.progress(o->cfg.ctx, d->have, o->latest.has_size ? o->latest.size : 0);
+    return SDB_OK;
+}
+
 static int to_part(void *ctx, const uint8_t *data, size_t len)
 {
     struct dl *d = ctx;
@@ -245,47 +254,38 @@ static int to_part(void *ctx, const uint8_t *data, size_t len)
             o->bytes_resumed = 0;
             d->have = 0;
         }
-        if ((err = resume_write(o, d->resp->etag)))
+        if ((err = ota_resume_write(o, d->resp->etag)))
             return err;
     }
-    if (len > d->cap - d->have)
-        return SDB_OTA_ESIZE;
-    if ((err = o->fio->write(o->fio->ctx, d->part, data, len)))
-        return err;
-    if ((err = hashes_add(d, data, len)))
-        return err;
-    d->have += len;
     o->bytes_downloaded += len;
-    d->since_checkpoint += (uint32_t)len;
-    if (d->since_checkpoint >= CHECKPOINT_BYTES) {
-        d->since_checkpoint = 0;
-        if ((err = o->fio->close(o->fio->ctx, d->part)) || (err = open_part(d, true)))
+    return part_append(d, data, len);
+}
+
+int part_reopen(struct dl *d, bool keep)
+{
+    int err = hashes_reset(d);
+    if (err)
+        return err;
+    err = keep ? hash_existing(d) : SDB_OK;
+    if (err || !keep || !d->have) {
+        d->have = 0;
+        if ((err = hashes_reset(d)))
             return err;
+        keep = false;
     }
-    if (o->cfg.progress)
-        o->cfg.progress(o->cfg.ctx, d->have, o->latest.has_size ? o->latest.size : 0);
-    return SDB_OK;
+    if (keep)
+        ota_log(d->o, "resuming the download of %s%s", d->o->latest.version, "");
+    d->since_checkpoint = 0;
+    return open_part(d, keep);
 }
 
 static int download(struct sdboot_ota *o, struct dl *d, const char *url)
 {
     char etag[SDB_ETAG_MAX] = "";
-    bool resuming = resume_matches(o, etag);
-    int err = hashes_reset(d);
+    int err = part_reopen(d, ota_resume_matches(o, etag));
     if (err)
         return err;
-    err = resuming ? hash_existing(d) : SDB_OK;
-    if (err || !resuming || !d->have) {
-        d->have = 0;
-        if ((err = hashes_reset(d)))
-            return err;
-        resuming = false;
-    }
     o->bytes_resumed = d->have;
-    if (resuming)
-        ota_log(o, "resuming the download of %s%s", o->latest.version, "");
-    if ((err = open_part(d, resuming)))
-        return err;
     for (unsigned attempt = 0;; attempt++) {
         struct sdb_http_request req = {.url = url, .offset = d->have, .if_range = etag};
         struct sdb_http_response *resp = &d->resp_store;
@@ -296,11 +296,11 @@ static int download(struct sdboot_ota *o, struct dl *d, const char *url)
             err = SDB_OTA_EHTTP;
         if (!err && !d->started && d->have == 0 && o->latest.has_size && o->latest.size)
             err = SDB_SIZE_EMISMATCH; /* an empty 200 for a release that has bytes */
-        if (err == SDB_OK || !retryable(err) || attempt + 1 >= o->cfg.retries)
+        if (err == SDB_OK || !ota_retryable(err) || attempt + 1 >= o->cfg.retries)
             break;
         ota_log(o, "download: %s, resuming after a pause%s", sdb_strerror(err), "");
         memcpy(etag, resp->etag, sizeof etag);
-        backoff(o, attempt);
+        ota_backoff(o, attempt);
     }
     int cerr = o->fio->close(o->fio->ctx, d->part);
     return err ? err : cerr;
@@ -312,7 +312,7 @@ int sdboot_ota_stage(struct sdboot_ota *o)
         return SDB_OTA_ENOTSTAGED;
     char url[SDB_OTA_URL_MAX];
     struct sdb_stage_space space;
-    int err = join_url(o->cfg.url, o->latest.filename, url);
+    int err = ota_join_url(o->cfg.url, o->latest.filename, url);
     if (!err && (err = sdboot_stage_check(o->fio, &o->latest, &space)) == SDB_OTA_ENOSPACE) {
         char need[24], avail[24];
         snprintf(need, sizeof need, "%llu", (unsigned long long)space.need);
@@ -323,7 +323,15 @@ int sdboot_ota_stage(struct sdboot_ota *o)
         return err;
     struct dl d = {.o = o, .cap = o->latest.has_size ? o->latest.size : SDB_LIMIT_UNSIZED_BYTES};
     o->bytes_downloaded = 0;
-    err = download(o, &d, url);
+    o->delta = false;
+    o->delta_files_fetched = o->delta_files_unchanged = o->delta_requests = 0;
+    o->delta_bytes_fetched = 0;
+    err = SDB_OTA_ENODELTA;
+    if (o->latest.has_index && o->latest.has_size && !o->cfg.no_delta &&
+        !(o->flags & SDB_STAGE_GZIP))
+        err = delta_download(o, &d, url);
+    if (err == SDB_OTA_ENODELTA)
+        err = download(o, &d, url);
     uint8_t sha1[SDB_SHA1_LEN], sha256[SDB_SHA256_LEN];
     int h1 = sdb_sha1_finish(&d.sha1, sha1), h256 = sdb_sha256_finish(&d.sha256, sha256);
     if (err == SDB_FIO_ENOSPC)
@@ -345,6 +353,11 @@ int sdboot_ota_stage(struct sdboot_ota *o)
     if ((err = sdboot_stage_commit(o->fio, &e, o->flags)))
         return err;
     o->fio->remove(o->fio->ctx, SDB_STAGE_RESUME);
+    if (o->delta) /* the next delta starts from this release's index */
+        o->fio->rename(o->fio->ctx, SDB_STAGE_INDEX_NEW, SDB_STAGE_INDEX);
+    else if (e.has_index && !(o->flags & SDB_STAGE_GZIP) && !o->cfg.no_delta)
+        delta_keep_index(o);
+    o->fio->remove(o->fio->ctx, SDB_STAGE_INDEX_OLD);
     ota_log(o, "staged %s%s: installed at the next boot", e.version, "");
     return SDB_OK;
 }

@@ -29,6 +29,16 @@ const char *sdb_ota_strerror(int err)
         return "too many redirects";
     case SDB_OTA_ENOSPACE:
         return "release does not fit in the card's free space";
+    case SDB_OTA_ENODELTA:
+        return "no delta possible here: whole download";
+    case SDB_OTA_ERANGE:
+        return "server answered other bytes than the range asked";
+    case SDB_OTA_EMULTIPART:
+        return "malformed multipart/byteranges answer";
+    case SDB_OTA_EMULTI:
+        return "server answered several ranges unlike asked";
+    case SDB_OTA_ENORANGE:
+        return "server ignored Range";
     case SDB_NET_ECONNECT:
         return "cannot connect to the server";
     case SDB_NET_ELENGTH:

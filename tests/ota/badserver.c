@@ -4,11 +4,12 @@
  *
  *   badserver DIR MODE PORTFILE
  *
- * Serves DIR's files (GET, single Range) but breaks the release file (the one
- * not named versions*) or the manifest in the way MODE says: ok, reset_once,
- * stall, shortlen, longlen, 404, 500, loop, endless, bigger, wronghash, badsig,
- * norange_reset. Writes its port to PORTFILE; on exit prints the body bytes it
- * sent in total ("sent N").
+ * Serves DIR's files (GET, Range: the first range asked only, as a plain 206)
+ * but breaks the release file (the one not named versions*) or the manifest in
+ * the way MODE says: ok, reset_once, stall, shortlen, longlen, 404, 500, loop,
+ * endless, bigger, wronghash, badsig, norange_reset, norange (Range ignored),
+ * wrongbytes (one byte of every range answer flipped). Writes its port to PORTFILE; on exit prints
+ * the body bytes it sent in total ("sent N").
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -75,12 +76,18 @@ static void serve(int fd)
     char name[512] = "";
     if (sscanf(req, "GET /%511s", name) != 1)
         return;
-    unsigned long long from = 0;
+    unsigned long long from = 0, to = ~0ull;
     const char *range = strstr(req, "Range: bytes=");
-    if (range)
-        from = strtoull(range + 13, NULL, 10);
+    if (range) { /* the first range only: several asked get one answered */
+        char *end;
+        from = strtoull(range + 13, &end, 10);
+        if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+            to = strtoull(end + 1, NULL, 10);
+    }
     bool manifest = !strcmp(name, "versions"), sig = !strcmp(name, "versions.sig");
-    bool release = !manifest && !sig;
+    size_t name_len = strlen(name);
+    bool index = name_len > 4 && !strcmp(name + name_len - 4, ".idx"); /* always served as is */
+    bool release = !manifest && !sig && !index;
     if (!strcmp(mode, "404") || (!strcmp(mode, "500") && release)) {
         say(fd, "HTTP/1.1 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             !strcmp(mode, "404") ? "404 Not Found" : "500 Internal Server Error");
@@ -114,9 +121,13 @@ static void serve(int fd)
         if (!strcmp(mode, "bigger"))
             len += 4096; /* the buffer is large; extra bytes are whatever is there */
     }
-    bool honour = range && !(release && !strcmp(mode, "norange_reset"));
+    bool honour =
+        range && !(release && (!strcmp(mode, "norange_reset") || !strcmp(mode, "norange")));
     size_t start = honour && from < len ? (size_t)from : 0;
-    size_t count = len - start;
+    size_t stop = honour && to < len - 1 ? (size_t)to + 1 : len;
+    size_t count = stop - start;
+    if (release && honour && !strcmp(mode, "wrongbytes"))
+        data[start + count / 2] ^= 0x01; /* a range's bytes, not the whole file's */
     size_t claim = count;
     if (release && !strcmp(mode, "shortlen"))
         claim = count / 2;
@@ -126,7 +137,7 @@ static void serve(int fd)
         say(fd,
             "HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Range: bytes "
             "%zu-%zu/%zu\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-            start, len - 1, len, claim);
+            start, stop - 1, len, claim);
     else
         say(fd,
             "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",

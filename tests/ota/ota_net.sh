@@ -27,9 +27,10 @@ mkdir -p v1/app v2/app
 echo "print('v1')" > v1/main.py; echo "A=1" > v1/app/a.py
 echo "print('v2')" > v2/main.py; head -c 300000 /dev/urandom | base64 > v2/app/data.txt
 "$SDBOOT" keygen key.pem pub.pem >/dev/null
-"$SDBOOT" pack --version 1.0.0 --out site1 --key key.pem -C v1 main.py app >/dev/null
+# --no-index: these are the whole-download cases (delta ones: ota_delta.sh)
+"$SDBOOT" pack --version 1.0.0 --out site1 --key key.pem --no-index -C v1 main.py app >/dev/null
 cp -r site1 site
-"$SDBOOT" pack --version 1.1.0 --out site --key key.pem -C v2 main.py app >/dev/null
+"$SDBOOT" pack --version 1.1.0 --out site --key key.pem --no-index -C v2 main.py app >/dev/null
 release=$(ls site/1_1_0-firmware.tar); size=$(stat -c %s "$release")
 "$SDBOOT" image create base.img --size 16M >/dev/null
 "$SDBOOT" sim stage --card base.img --release site1 --pubkey pub.pem >/dev/null

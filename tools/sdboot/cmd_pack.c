@@ -243,7 +243,7 @@ static int write_index(struct pack *p, const char *tar_path, struct sdb_manifest
 
 struct pack_args {
     const char *version, *out, *key, *board, *srcdir;
-    bool gzip;
+    bool gzip, no_index;
     char **paths;
     int npaths;
 };
@@ -268,6 +268,8 @@ static int parse_args(int argc, char **argv, struct pack_args *a)
             a->srcdir = argv[++i];
         else if (!strcmp(o, "--gzip"))
             a->gzip = true;
+        else if (!strcmp(o, "--no-index"))
+            a->no_index = true;
         else if (o[0] == '-')
             return cli_usage_error("pack", "unknown option '%s'", o);
         else
@@ -285,13 +287,14 @@ static int parse_args(int argc, char **argv, struct pack_args *a)
 
 static const char usage_text[] =
     "usage: sdboot pack --version X.Y.Z --out DIR [--key PRIVATE.pem] [--gzip]\n"
-    "                   [--board ID] [-C SRCDIR] PATH...\n\n"
+    "                   [--no-index] [--board ID] [-C SRCDIR] PATH...\n\n"
     "Pack PATHs (relative to SRCDIR, e.g. main.py app) into DIR/X_Y_Z-firmware.tar\n"
     "(.tar.gz with --gzip), append 'X.Y.Z;file;sha1;sha256=..;size=..' to DIR/versions\n"
     "(created if missing) and, with --key, sign DIR/versions into DIR/versions.sig.\n"
     "A plain tar also gets DIR/X_Y_Z-firmware.tar.idx, its per-file index (path, size,\n"
     "SHA-256 and offset of every file), whose SHA-256 the line carries as index=: a\n"
-    "device then downloads only the files that changed.\n"
+    "device then downloads only the files that changed. --no-index leaves it out\n"
+    "(for devices older than index=, which refuse a line that carries it).\n"
     "Refuses a version not greater than the last line, and anything a device would\n"
     "refuse (links, '..', names FAT cannot hold, .sdboot/, duplicates).\n";
 
@@ -361,7 +364,7 @@ int cmd_pack(int argc, char **argv)
     sdb_sha1_init(&p.sha1);
     sdb_sha256_init(&p.sha256);
     sdb_sha256_init(&p.piece);
-    if (!a.gzip && !(p.idx = open_memstream(&p.idx_text, &p.idx_len))) {
+    if (!a.gzip && !a.no_index && !(p.idx = open_memstream(&p.idx_text, &p.idx_len))) {
         rc = cli_fail("pack", "out of memory");
         goto out;
     }

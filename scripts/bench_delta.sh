@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make bench, delta section: an update of the reference release (200 files,
+# 2260 KiB) changing K of its files, as a delta and as a whole download, over
+# sdboot serve on loopback, on a 64 MiB FAT32 card image. Counts what the
+# device downloads and what the card is written (the application staging it,
+# then the bootloader installing it). Prints a markdown section on stdout.
+# Usage: scripts/bench_delta.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+S="$build/sdboot"
+work=$(mktemp -d /tmp/sdb-bench-delta-XXXXXX)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
+cd "$work"
+export SOURCE_DATE_EPOCH=1700000000 TZ=UTC MTOOLS_SKIP_CHECK=1
+files=200 size=11571 # 2260 KiB in all, as the reference release of bench_card
+
+serve() { # DIR: prints the URL
+  "$S" serve "$1" --quiet > "$1.serve" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 50); do grep -qs serving "$1.serve" && break; sleep 0.1; done
+  grep -o 'http://[^ ]*' "$1.serve"
+}
+written() { grep -o 'card: [0-9]* sectors read, [0-9]* written' "$1" | awk '{print $5}'; }
+
+mkdir -p v1/app && echo "print('v1')" > v1/main.py
+for i in $(seq $files); do head -c $size /dev/urandom > "v1/app/f$i.bin"; done
+"$S" keygen k.pem p.pem >/dev/null
+"$S" pack --version 1.0.0 --out site1 --key k.pem -C v1 main.py app >/dev/null
+url1=$(serve site1)
+"$S" image create base.img --size 64M >/dev/null
+"$S" sim ota --card base.img --url "$url1" --pubkey p.pem >/dev/null
+"$S" sim boot --card base.img >/dev/null && "$S" sim confirm --card base.img >/dev/null
+"$S" sim boot --card base.img >/dev/null
+
+rows=""
+goal_row=""
+for k in 2 20 100; do
+  rm -rf "v2-$k" "site-$k" && cp -r v1 "v2-$k"
+  for i in $(seq 1 $((files / k)) $files | head -$k); do head -c $size /dev/urandom > "v2-$k/app/f$i.bin"; done
+  cp -r site1 "site-$k"
+  "$S" pack --version 1.1.0 --out "site-$k" --key k.pem -C "v2-$k" main.py app >/dev/null
+  tar_b=$(stat -c %s "site-$k/1_1_0-firmware.tar"); idx_b=$(stat -c %s "site-$k/1_1_0-firmware.tar.idx")
+  changed_sectors=$(( k * ((size + 511) / 512) ))
+  url=$(serve "site-$k")
+  for mode in delta whole; do
+    cp base.img card.img
+    extra=(); [ $mode = whole ] && extra=(--no-delta)
+    "$S" sim ota --card card.img --url "$url" --pubkey p.pem "${extra[@]}" > ota.txt
+    "$S" sim boot --card card.img > boot.txt
+    grep -q '^version: 1.1.0' boot.txt || { echo "bench_delta: $mode K=$k did not install" >&2; exit 1; }
+    dl=$(grep -o '[0-9][0-9]* downloaded' ota.txt | head -1 | awk '{print $1}')
+    stage_w=$(written ota.txt); install_w=$(written boot.txt)
+    total_w=$((stage_w + install_w))
+    pct=$(python3 -c "print(f'{100 * $dl / ($tar_b + $idx_b):.1f}')")
+    fetched=$(grep -o '^fetched [0-9]* files' ota.txt | awk '{print $2}' || true)
+    rows+="| $k of $files | $mode | ${fetched:--} | $dl ($pct %) | $stage_w | $install_w | $total_w | $changed_sectors |"$'\n'
+    if [ $k = 20 ] && [ $mode = delta ]; then
+      goal_dl=$(python3 -c "print(int(0.12 * ($tar_b + $idx_b)))")
+      goal_w=$(python3 -c "print(int(1.2 * $changed_sectors + 2000))")
+      goal_row="| 1.0.0 → 1.1.0, 20 of 200 files: bytes downloaded | $dl ($pct % of tar + index) | ≤ $goal_dl (12 %) |"$'\n'
+      goal_row+="| the same: sectors written, staging + install | $total_w ($stage_w + $install_w) | ≤ $goal_w (1.2 × $changed_sectors + 2000) |"
+    fi
+  done
+done
+
+cat <<MD
+
+## Delta updates
+
+\`make bench\` (\`scripts/bench_delta.sh build\`): the reference release (200 files of
+$size bytes, one tar of $(stat -c %s site1/1_0_0-firmware.tar) bytes) installed by a whole download, then 1.1.0
+changing K of its files, staged by \`sdboot sim ota\` from \`sdboot serve\` on loopback
+(as a delta, and with \`--no-delta\` as a whole download) and installed by \`sdboot sim boot\`,
+on a 64 MiB FAT32 image. Bytes are what the device received (bodies, multipart framing,
+indexes); sectors are the image's write counters.
+
+| measure | today | goal |
+|---|---|---|
+$goal_row
+
+| files changed | download | files fetched | bytes downloaded (% of tar + index) | sectors written: staging | install | total | changed files' sectors |
+|---|---|---|---|---|---|---|---|
+$rows
+- The download goal is met: a delta fetches the changed files, their headers and the
+  new index (plus the installed index when the card does not keep it).
+- The card-write goal is not met yet: the rebuilt tar is staged whole on the card and
+  the bootloader installs it as any release, rewriting every file of \`/app\` (the
+  bootloader's delta install, issue 14 step 4, writes only the changed files).
+MD

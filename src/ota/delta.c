@@ -1,0 +1,542 @@
+/*
+ * Delta download (ota_internal.h): the new release's tar is rebuilt in .part,
+ * piece by piece in its own order (index.h), each piece either copied from the
+ * installed archive (/.sdboot/current.tar) or fetched with an HTTP Range
+ * request, and each checked against the SHA-256 its signed index gives before
+ * the next one starts. The result is byte for byte the published tar, so the
+ * whole-tar checks (size, SHA-1, SHA-256), the staging contract and the
+ * bootloader are exactly those of a whole download.
+ *
+ * Requests ask for up to DELTA_RANGES ranges at once (contiguous pieces are one
+ * range); the answer must be multipart/byteranges with the parts as asked, or
+ * a single 206 for the first of them (the rest are then asked one per
+ * request). 200 (Range ignored) falls back to the whole download; a part that
+ * is not what was asked is refused before a byte of it is written; bytes that
+ * fail their hash are refused and dropped. .part always holds a prefix of the
+ * new tar, so a cut download resumes from its length, by either path.
+ *
+ * RAM: the work area in struct sdboot_ota (SDB_OTA_DELTA_WORK). Stack < 1 KiB.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "byteranges.h"
+#include "delta_plan.h"
+#include "ota_internal.h"
+
+#define DELTA_RANGES 16 /* byte ranges asked in one request */
+
+/* Two walks of the same plan: `exec` is consumed in order as bytes go into
+ * .part; `ahead` runs in front of it to find the ranges of the next request. */
+struct delta {
+    struct delta_plan exec, ahead;
+    struct delta_action cur; /* exec's action being done */
+    bool have_cur, exec_done;
+    uint64_t cur_done; /* bytes of cur in .part */
+    struct sdb_sha256 piece;
+    struct delta_action ahead_next; /* read by ahead, not yet in a request */
+    bool ahead_has_next, ahead_done;
+    const char *old_index;
+    bool single_range, resume_written, multipart, started;
+    void *old_tar;
+    struct dl *d;
+    struct sdboot_ota *o;
+    struct byteranges mp;
+    uint64_t run_first[DELTA_RANGES], run_end[DELTA_RANGES]; /* ranges asked */
+    unsigned runs, run;                                      /* asked, received */
+    uint64_t part_left;
+    char range[SDB_HTTP_RANGES_MAX];
+    uint8_t buf[4096];
+};
+
+_Static_assert(sizeof(struct delta) <= SDB_OTA_DELTA_WORK, "SDB_OTA_DELTA_WORK too small");
+_Static_assert(DELTA_RANGES * 42 < SDB_HTTP_RANGES_MAX, "two 20-digit numbers, '-' and ','");
+
+/* ---- the indexes: the new one fetched, the installed one kept or fetched ---- */
+
+struct file_sink {
+    struct sdboot_ota *o;
+    void *f;
+    struct sdb_sha256 h;
+    uint64_t len;
+    const struct sdb_http_response *resp;
+};
+
+static int to_file(void *ctx, const uint8_t *data, size_t len)
+{
+    struct file_sink *s = ctx;
+    if (s->resp->status != 200)
+        return SDB_OK; /* an error page: its status decides */
+    if (len > SDB_INDEX_DEFAULT_MAX_BYTES - s->len)
+        return SDB_IDX_ETOOBIG;
+    s->len += len;
+    s->o->bytes_downloaded += len;
+    sdb_sha256_update(&s->h, data, len);
+    return s->o->fio->write(s->o->fio->ctx, s->f, data, len);
+}
+
+/* GET name into path; its SHA-256 must be want. */
+static int fetch_index(struct sdboot_ota *o, const char *name, const char *path,
+                       const uint8_t want[32])
+{
+    char url[SDB_OTA_URL_MAX];
+    int err = ota_join_url(o->cfg.url, name, url);
+    if (err)
+        return err;
+    struct sdb_http_request req = {.url = url};
+    struct sdb_http_response resp;
+    for (unsigned attempt = 0;; attempt++) {
+        struct file_sink s = {.o = o, .resp = &resp};
+        sdb_sha256_init(&s.h);
+        if ((err = o->fio->open(o->fio->ctx, path, SDB_FIO_CREATE, &s.f)))
+            return err;
+        err = o->http->get(o->http->ctx, &req, to_file, &s, &resp);
+        int cerr = o->fio->close(o->fio->ctx, s.f);
+        uint8_t got[32];
+        sdb_sha256_finish(&s.h, got);
+        err = err ? err : cerr;
+        if (!err && resp.status != 200)
+            err = SDB_OTA_EHTTP;
+        else if (!err && memcmp(got, want, 32))
+            err = SDB_IDX_EMISMATCH;
+        if (!err || !ota_retryable(err) || attempt + 1 >= o->cfg.retries) {
+            if (err)
+                o->fio->remove(o->fio->ctx, path);
+            return err;
+        }
+        ota_backoff(o, attempt);
+    }
+}
+
+/* True when the file at path hashes to want (the index kept from last time). */
+static bool file_hashes_to(struct sdboot_ota *o, const char *path, const uint8_t want[32],
+                           uint8_t *buf, size_t cap)
+{
+    void *f;
+    if (o->fio->open(o->fio->ctx, path, SDB_FIO_READ, &f))
+        return false;
+    struct sdb_sha256 h;
+    sdb_sha256_init(&h);
+    size_t got;
+    int err;
+    while ((err = o->fio->read(o->fio->ctx, f, buf, cap, &got)) == SDB_OK && got)
+        sdb_sha256_update(&h, buf, got);
+    o->fio->close(o->fio->ctx, f);
+    uint8_t sum[32];
+    sdb_sha256_finish(&h, sum);
+    return !err && !memcmp(sum, want, 32);
+}
+
+struct find_line {
+    const char *version;
+    struct sdb_manifest_entry e;
+    bool found;
+};
+
+static int find_version(void *ctx, const struct sdb_manifest_entry *e)
+{
+    struct find_line *f = ctx;
+    if (!strcmp(e->version, f->version)) {
+        f->e = *e;
+        f->found = true;
+    }
+    return SDB_OK;
+}
+
+static void index_name(const char *filename, char out[SDB_FILENAME_MAX + 8])
+{
+    snprintf(out, SDB_FILENAME_MAX + 8, "%s" SDB_INDEX_SUFFIX, filename);
+}
+
+/* Both indexes on the card, or SDB_OTA_ENODELTA with the reason logged. */
+static int prepare_indexes(struct delta *w, const char **old_path)
+{
+    struct sdboot_ota *o = w->o;
+    struct find_line old = {.version = o->cfg.installed};
+    sdb_manifest_parse((const char *)o->manifest, o->manifest_len, find_version, &old, NULL);
+    uint64_t tar_size;
+    if (!old.found || !old.e.has_index || !old.e.has_size) {
+        ota_log(o, "no index for the installed release %s: whole download%s", o->cfg.installed, "");
+        return SDB_OTA_ENODELTA;
+    }
+    if (o->fio->size(o->fio->ctx, SDB_CURRENT_ARCHIVE, &tar_size) || tar_size != old.e.size) {
+        ota_log(o, "installed archive is not %s's: whole download%s", old.e.version, "");
+        return SDB_OTA_ENODELTA;
+    }
+    char name[SDB_FILENAME_MAX + 8];
+    int err = SDB_OK;
+    if (!file_hashes_to(o, SDB_STAGE_INDEX_NEW, o->latest.index_sha256, w->buf, sizeof w->buf)) {
+        index_name(o->latest.filename, name);
+        err = fetch_index(o, name, SDB_STAGE_INDEX_NEW, o->latest.index_sha256);
+        if (err == SDB_OTA_EHTTP) {
+            ota_log(o, "%s not on the server: whole download%s", name, "");
+            return SDB_OTA_ENODELTA;
+        }
+        if (err)
+            return err;
+    }
+    /* The new index is read whole before a byte is fetched by it: a bad one is
+     * refused with its rule's code while .part is still untouched. */
+    struct sdb_index_limits lim = {0};
+    if ((err = delta_index_check(&w->exec.now, o->fio, SDB_STAGE_INDEX_NEW, &lim, &tar_size)))
+        return err;
+    if (tar_size != o->latest.size)
+        return SDB_IDX_ESIZE;
+    *old_path = SDB_STAGE_INDEX;
+    if (!file_hashes_to(o, SDB_STAGE_INDEX, old.e.index_sha256, w->buf, sizeof w->buf)) {
+        *old_path = SDB_STAGE_INDEX_OLD;
+        if (!file_hashes_to(o, SDB_STAGE_INDEX_OLD, old.e.index_sha256, w->buf, sizeof w->buf)) {
+            index_name(old.e.filename, name);
+            err = fetch_index(o, name, SDB_STAGE_INDEX_OLD, old.e.index_sha256);
+            if (err == SDB_OTA_EHTTP) {
+                ota_log(o, "%s not on the server: whole download%s", name, "");
+                return SDB_OTA_ENODELTA;
+            }
+            if (err)
+                return err;
+        }
+    }
+    /* the installed index is signed too, but a device limit may still refuse it */
+    if ((err = delta_index_check(&w->exec.now, o->fio, *old_path, &lim, &tar_size)) ||
+        tar_size != old.e.size) {
+        ota_log(o, "installed index unusable (%s): whole download%s",
+                sdb_strerror(err ? err : SDB_IDX_ESIZE), "");
+        return SDB_OTA_ENODELTA;
+    }
+    return SDB_OK;
+}
+
+/* ---- pieces into .part, in the new tar's order ---- */
+
+static int open_plan(struct delta *w, struct delta_plan *p)
+{
+    struct sdb_index_limits lim = {0};
+    return delta_plan_open(p, w->o->fio, SDB_STAGE_INDEX_NEW, w->old_index, &lim);
+}
+
+/* exec's next action not yet wholly in .part (.part may hold a prefix of it). */
+static int exec_next(struct delta *w)
+{
+    while (!w->have_cur && !w->exec_done) {
+        int err = delta_plan_next(&w->exec, &w->cur, &w->exec_done);
+        if (err)
+            return err;
+        if (w->exec_done || w->cur.offset + w->cur.length <= w->d->have)
+            continue; /* in .part already (a resumed download) */
+        w->have_cur = true;
+        w->cur_done = w->d->have > w->cur.offset ? w->d->have - w->cur.offset : 0;
+        sdb_sha256_init(&w->piece);
+    }
+    return SDB_OK;
+}
+
+/* Bytes of cur arrived (fetched or copied): appended, hashed, checked at its end. */
+static int piece_bytes(struct delta *w, const uint8_t *data, size_t len)
+{
+    int err = len ? part_append(w->d, data, len) : SDB_OK;
+    if (err)
+        return err;
+    sdb_sha256_update(&w->piece, data, len);
+    if ((w->cur_done += len) < w->cur.length)
+        return SDB_OK;
+    uint8_t sum[32];
+    sdb_sha256_finish(&w->piece, sum);
+    w->have_cur = false;
+    if (memcmp(sum, w->cur.sha256, 32)) /* fetched: the server's bytes are wrong */
+        return w->cur.fetch ? SDB_IDX_EHASH : SDB_OTA_ENODELTA; /* copied: the archive is */
+    if (w->cur.is_file && w->cur.fetch)
+        w->o->delta_bytes_fetched += w->cur.length;
+    return SDB_OK;
+}
+
+/* A resumed download: the part of cur already in .part is hashed from there. */
+static int rehash_prefix(struct delta *w)
+{
+    if (!w->have_cur || !w->cur_done)
+        return SDB_OK;
+    const sdb_fileio_t *fio = w->o->fio;
+    void *f;
+    uint64_t done = 0;
+    int err = fio->open(fio->ctx, SDB_STAGE_PART, SDB_FIO_READ, &f);
+    if (err)
+        return err;
+    err = fio->seek(fio->ctx, f, w->cur.offset);
+    while (!err && done < w->cur_done) {
+        uint64_t left = w->cur_done - done;
+        size_t got, want = left < sizeof w->buf ? (size_t)left : sizeof w->buf;
+        if (!(err = fio->read(fio->ctx, f, w->buf, want, &got)) && got != want)
+            err = SDB_FIO_EIO;
+        sdb_sha256_update(&w->piece, w->buf, got);
+        done += got;
+    }
+    fio->close(fio->ctx, f);
+    return err;
+}
+
+/* Copies (and empty pieces) up to the next bytes to fetch, or the end. */
+static int do_copies(struct delta *w)
+{
+    const sdb_fileio_t *fio = w->o->fio;
+    for (;;) {
+        int err = exec_next(w);
+        if (err || w->exec_done)
+            return err;
+        const struct delta_action *a = &w->cur;
+        if (a->fetch && a->length)
+            return SDB_OK;
+        size_t want = 0, got = 0;
+        if (a->length) {
+            /* whole sectors of .part per write: no sector written twice */
+            uint64_t left = a->length - w->cur_done;
+            size_t room = sizeof w->buf - (size_t)(w->d->have % sizeof w->buf);
+            want = left < room ? (size_t)left : room;
+            err = fio->seek(fio->ctx, w->old_tar, a->src + w->cur_done);
+            if (!err)
+                err = fio->read(fio->ctx, w->old_tar, w->buf, want, &got);
+            if (!err && got != want)
+                err = SDB_OTA_ENODELTA; /* the installed archive is shorter than its index */
+        }
+        if (err || (err = piece_bytes(w, w->buf, got)))
+            return err;
+    }
+}
+
+/* ---- one request: the next ranges to fetch ---- */
+
+static int ahead_take(struct delta *w, struct delta_action *a)
+{
+    if (w->ahead_has_next) {
+        *a = w->ahead_next;
+        w->ahead_has_next = false;
+        return SDB_OK;
+    }
+    return delta_plan_next(&w->ahead, a, &w->ahead_done);
+}
+
+/* Start ahead again from where exec stands (after an answer that stopped short). */
+static int ahead_reset(struct delta *w)
+{
+    delta_plan_close(&w->ahead);
+    w->ahead_has_next = w->ahead_done = false;
+    return open_plan(w, &w->ahead);
+}
+
+/* Up to DELTA_RANGES runs of pieces to fetch, from exec's position on. */
+static int build_ranges(struct delta *w)
+{
+    unsigned max = w->single_range ? 1 : DELTA_RANGES;
+    uint64_t pos = w->cur.offset + w->cur_done;
+    size_t used = 0;
+    bool in_run = false;
+    w->runs = 0;
+    while (!w->ahead_done) {
+        struct delta_action a;
+        int err = ahead_take(w, &a);
+        if (err)
+            return err;
+        if (w->ahead_done || a.offset + a.length <= pos)
+            continue;
+        if (!a.fetch) {
+            in_run = false;
+            continue;
+        }
+        uint64_t first = a.offset > pos ? a.offset : pos, end = a.offset + a.length;
+        if (in_run && first == w->run_end[w->runs - 1]) {
+            w->run_end[w->runs - 1] = end;
+            continue;
+        }
+        if (!a.length)
+            continue;
+        if (w->runs == max) {
+            w->ahead_next = a;
+            w->ahead_has_next = true;
+            break;
+        }
+        w->run_first[w->runs] = first;
+        w->run_end[w->runs++] = end;
+        in_run = true;
+    }
+    for (unsigned i = 0; i < w->runs; i++)
+        used += (size_t)snprintf(w->range + used, sizeof w->range - used, "%s%llu-%llu",
+                                 i ? "," : "", (unsigned long long)w->run_first[i],
+                                 (unsigned long long)(w->run_end[i] - 1));
+    return w->runs ? SDB_OK : SDB_E_INTERNAL;
+}
+
+static int on_part(void *ctx, uint64_t first, uint64_t last)
+{
+    struct delta *w = ctx;
+    int err = do_copies(w);
+    if (err)
+        return err;
+    /* several asked and not answered as asked: ask one at a time; one: refuse */
+    int wrong = w->multipart || w->runs > 1 ? SDB_OTA_EMULTI : SDB_OTA_ERANGE;
+    if (w->run >= w->runs || w->exec_done)
+        return wrong;
+    if (first != w->run_first[w->run] || last + 1 != w->run_end[w->run] ||
+        first != w->cur.offset + w->cur_done)
+        return wrong;
+    w->run++;
+    w->part_left = last - first + 1;
+    return SDB_OK;
+}
+
+static int on_data(void *ctx, const uint8_t *data, size_t len)
+{
+    struct delta *w = ctx;
+    if (len > w->part_left)
+        return SDB_OTA_ERANGE;
+    w->part_left -= len;
+    while (len) {
+        int err = exec_next(w);
+        if (err)
+            return err;
+        if (w->exec_done || !w->cur.fetch)
+            return SDB_OTA_ERANGE;
+        uint64_t left = w->cur.length - w->cur_done;
+        size_t n = left < len ? (size_t)left : len;
+        if ((err = piece_bytes(w, data, n)))
+            return err;
+        data += n;
+        len -= n;
+    }
+    return SDB_OK;
+}
+
+static int delta_sink(void *ctx, const uint8_t *data, size_t len)
+{
+    struct delta *w = ctx;
+    const struct sdb_http_response *resp = w->d->resp;
+    int err;
+    if (!w->started) {
+        w->started = true;
+        if (resp->status == 200)
+            return SDB_OTA_ENORANGE;
+        if (resp->status != 206)
+            return SDB_OTA_EHTTP;
+        if (!w->resume_written && (err = ota_resume_write(w->o, resp->etag)))
+            return err;
+        w->resume_written = true;
+        w->multipart = byteranges_init(&w->mp, resp->content_type) == SDB_OK;
+        if (!w->multipart) {
+            if (!resp->has_content_range)
+                return SDB_OTA_ERANGE;
+            if ((err = on_part(w, resp->range_first, resp->range_last)))
+                return err;
+        }
+    }
+    if (w->multipart) {
+        struct byteranges_ops ops = {on_part, on_data, w};
+        return byteranges_feed(&w->mp, data, len, &ops);
+    }
+    return on_data(w, data, len);
+}
+
+static int request(struct delta *w, const char *url)
+{
+    struct sdb_http_request req = {.url = url, .ranges = w->range};
+    struct sdb_http_response *resp = &w->d->resp_store;
+    w->started = w->multipart = false;
+    w->run = 0;
+    w->part_left = 0;
+    w->d->resp = resp;
+    w->o->delta_requests++;
+    int err = w->o->http->get(w->o->http->ctx, &req, delta_sink, w, resp);
+    w->o->bytes_downloaded += resp->received;
+    if (!err && !w->started)
+        err = resp->status == 200   ? SDB_OTA_ENORANGE
+              : resp->status == 206 ? SDB_OTA_ERANGE
+                                    : SDB_OTA_EHTTP;
+    if (!err && w->multipart)
+        err = byteranges_finish(&w->mp);
+    if (!err && w->part_left)
+        err = SDB_NET_ELENGTH;
+    return err;
+}
+
+static int run(struct delta *w, const char *url)
+{
+    struct sdboot_ota *o = w->o;
+    int err = exec_next(w);
+    if (!err)
+        err = rehash_prefix(w);
+    for (unsigned attempt = 0; !err;) {
+        if ((err = do_copies(w)) || w->exec_done)
+            break;
+        if ((err = build_ranges(w)) || (err = request(w, url)) == SDB_OK) {
+            if (!err && w->run < w->runs && !w->single_range) { /* one range for several */
+                ota_log(o, "server answers one range at a time%s%s", "", "");
+                w->single_range = true;
+                err = ahead_reset(w);
+            }
+            continue;
+        }
+        if (err == SDB_OTA_EMULTI && !w->single_range) {
+            ota_log(o, "server answers several ranges unlike asked: one per request%s%s", "", "");
+            w->single_range = true;
+        } else if (ota_retryable(err) && attempt + 1 < o->cfg.retries) {
+            ota_log(o, "delta: %s, resuming after a pause%s", sdb_strerror(err), "");
+            ota_backoff(o, attempt++);
+        } else {
+            break;
+        }
+        err = ahead_reset(w);
+    }
+    return err;
+}
+
+int delta_download(struct sdboot_ota *o, struct dl *d, const char *url)
+{
+    struct delta *w = (struct delta *)(void *)o->delta_work;
+    memset(w, 0, sizeof *w);
+    w->o = o;
+    w->d = d;
+    int err = prepare_indexes(w, &w->old_index);
+    if (err)
+        return err;
+    char etag[SDB_ETAG_MAX] = "";
+    if ((err = part_reopen(d, ota_resume_matches(o, etag))))
+        return err;
+    o->bytes_resumed = d->have;
+    err = open_plan(w, &w->exec);
+    if (!err)
+        err = open_plan(w, &w->ahead);
+    if (!err)
+        err = o->fio->open(o->fio->ctx, SDB_CURRENT_ARCHIVE, SDB_FIO_READ, &w->old_tar);
+    if (!err) {
+        o->delta = true;
+        err = run(w, url);
+        o->fio->close(o->fio->ctx, w->old_tar);
+    }
+    o->delta_files_fetched = w->exec.files_fetch;
+    o->delta_files_unchanged = w->exec.files_same;
+    uint64_t size = delta_plan_new_size(&w->exec);
+    delta_plan_close(&w->exec);
+    delta_plan_close(&w->ahead);
+    int cerr = o->fio->close(o->fio->ctx, d->part);
+    err = err ? err : cerr;
+    if (!err && d->have != size)
+        err = SDB_IDX_ETRUNCATED;
+    if (err == SDB_OTA_ENORANGE) {
+        ota_log(o, "server ignores Range: whole download%s%s", "", "");
+        err = SDB_OTA_ENODELTA;
+    }
+    if (err == SDB_IDX_EHASH || err == SDB_OTA_ENODELTA) { /* bytes in .part not to resume from */
+        o->fio->remove(o->fio->ctx, SDB_STAGE_PART);
+        o->fio->remove(o->fio->ctx, SDB_STAGE_RESUME);
+    }
+    if (err == SDB_OTA_ENODELTA)
+        o->delta = false;
+    return err;
+}
+
+void delta_keep_index(struct sdboot_ota *o)
+{
+    char name[SDB_FILENAME_MAX + 8];
+    index_name(o->latest.filename, name);
+    int err = fetch_index(o, name, SDB_STAGE_INDEX_NEW, o->latest.index_sha256);
+    if (!err)
+        err = o->fio->rename(o->fio->ctx, SDB_STAGE_INDEX_NEW, SDB_STAGE_INDEX);
+    if (err)
+        ota_log(o, "index not kept (%s): the next update is a whole download%s", sdb_strerror(err),
+                "");
+}
