@@ -79,6 +79,17 @@ rm -f rel/link.py # pack refuses links
 "$SDBOOT" pack --version 1.0.0 --out site3 -C rel . >/dev/null
 cp site3/1_0_0-firmware.tar.idx "$idxc/sdboot-pack-longname"
 
+# ---- fuzz_byteranges: a multipart answer of sdboot serve (Content-Type line, then body) ----
+brc=$out/fuzz_byteranges
+rm -rf "$brc" && mkdir -p "$brc"
+"$SDBOOT" serve site --quiet >serve.out 2>&1 &
+serve_pid=$!
+for _ in $(seq 50); do grep -qs serving serve.out && break; sleep 0.1; done
+url=$(grep -o 'http://[^ ]*' serve.out)
+curl -s -D br.head -H 'Range: bytes=0-99,512-600,-10' "${url}1_0_0-firmware.tar" -o br.body
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+{ grep -i '^content-type:' br.head | sed 's/^[^:]*: *//' | tr -d '\r'; cat br.body; } >"$brc/sdboot-serve-three-ranges"
+
 # ---- fuzz_manifest: versions files ----
 man=$out/fuzz_manifest
 rm -rf "$man" && mkdir -p "$man"
