@@ -84,6 +84,8 @@ $goal_row
 $rows
 - The download goal is met: a delta fetches the changed files, their headers and the
   new index (plus the installed index when the card does not keep it).
+- A delta stages more sectors than a whole download: it writes the tar piece by piece
+  (copies 4 KiB at a time, fetched bytes as they arrive), each write a file-system call.
 - The card-write goal is not met yet: the rebuilt tar is staged whole on the card and
   the bootloader installs it as any release, rewriting every file of \`/app\` (the
   bootloader's delta install, issue 14 step 4, writes only the changed files).
