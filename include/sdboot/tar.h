@@ -140,4 +140,13 @@ int sdb_tar_write_data(struct sdb_tar_writer *w, const void *data, size_t len);
  * SDB_TAR_ETRUNCATED when the last entry got less data than declared. */
 int sdb_tar_write_end(struct sdb_tar_writer *w);
 
+/* An archive built in memory: set .out = sdb_tar_mem_out, .ctx = &mem, with
+ * mem.buf/mem.cap the caller's buffer and mem.len 0. SDB_E_BUFSIZE when the
+ * archive outgrows it (nothing past cap is written). */
+struct sdb_tar_mem {
+    uint8_t *buf;
+    size_t cap, len;
+};
+int sdb_tar_mem_out(void *ctx, const void *data, size_t len);
+
 #endif

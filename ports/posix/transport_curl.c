@@ -15,6 +15,21 @@ struct call {
     bool status_seen;
 };
 
+/* The value of a header line [v, end) without its leading blanks and trailing
+ * CR LF, into out[cap]; left unchanged when it does not fit. */
+static void copy_header_value(const char *v, const char *end, char *out, size_t cap)
+{
+    while (v < end && *v == ' ')
+        v++;
+    size_t vlen = (size_t)(end - v);
+    while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+        vlen--;
+    if (vlen < cap) {
+        memcpy(out, v, vlen);
+        out[vlen] = '\0';
+    }
+}
+
 static size_t on_header(char *buf, size_t size, size_t n, void *vcall)
 {
     struct call *c = vcall;
@@ -28,16 +43,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *vcall)
         c->resp->has_content_range = false;
         c->resp->content_type[0] = '\0';
     } else if (len > 5 && !strncasecmp(buf, "ETag:", 5)) {
-        const char *v = buf + 5;
-        while (*v == ' ')
-            v++;
-        size_t vlen = (size_t)(buf + len - v);
-        while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
-            vlen--;
-        if (vlen < SDB_ETAG_MAX) {
-            memcpy(c->resp->etag, v, vlen);
-            c->resp->etag[vlen] = '\0';
-        }
+        copy_header_value(buf + 5, buf + len, c->resp->etag, SDB_ETAG_MAX);
     } else if (len > 15 && !strncasecmp(buf, "Content-Length:", 15)) {
         c->resp->length_known = true;
         c->resp->length = strtoull(buf + 15, NULL, 10);
@@ -50,16 +56,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *vcall)
             c->resp->range_honoured = first == c->offset;
         }
     } else if (len > 13 && !strncasecmp(buf, "Content-Type:", 13)) {
-        const char *v = buf + 13;
-        while (*v == ' ')
-            v++;
-        size_t vlen = (size_t)(buf + len - v);
-        while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
-            vlen--;
-        if (vlen < SDB_CONTENT_TYPE_MAX) {
-            memcpy(c->resp->content_type, v, vlen);
-            c->resp->content_type[vlen] = '\0';
-        }
+        copy_header_value(buf + 13, buf + len, c->resp->content_type, SDB_CONTENT_TYPE_MAX);
     }
     return len;
 }

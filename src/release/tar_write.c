@@ -92,3 +92,13 @@ int sdb_tar_write_end(struct sdb_tar_writer *w)
         err = emit(w, zeros, sizeof zeros);
     return err;
 }
+
+int sdb_tar_mem_out(void *ctx, const void *data, size_t len)
+{
+    struct sdb_tar_mem *m = ctx;
+    if (len > m->cap - m->len)
+        return SDB_E_BUFSIZE;
+    memcpy(m->buf + m->len, data, len);
+    m->len += len;
+    return SDB_OK;
+}

@@ -22,25 +22,10 @@
 #define FILES 200
 #define TOTAL (2u << 20)
 
-struct membuf {
-    uint8_t *buf;
-    size_t len, cap;
-};
-
-static int out(void *ctx, const void *d, size_t n)
-{
-    struct membuf *m = ctx;
-    if (m->len + n > m->cap)
-        return -1;
-    memcpy(m->buf + m->len, d, n);
-    m->len += n;
-    return 0;
-}
-
 /* Release `gen`: files i < changed get generation-specific content. */
-static void build(struct membuf *m, unsigned changed, unsigned gen)
+static void build(struct sdb_tar_mem *m, unsigned changed, unsigned gen)
 {
-    struct sdb_tar_writer w = {.out = out, .ctx = m};
+    struct sdb_tar_writer w = {.out = sdb_tar_mem_out, .ctx = m};
     static uint8_t data[TOTAL / FILES + 1024];
     m->len = 0;
     for (unsigned i = 0; i < FILES; i++) {
@@ -67,7 +52,7 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int stage(sdb_bd_t *bd, struct membuf *m, const char *version)
+static int stage(sdb_bd_t *bd, struct sdb_tar_mem *m, const char *version)
 {
     struct sdb_fat_vol vol;
     struct sdb_fio_fat fio;
@@ -123,7 +108,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--tar") && i + 1 < argc)
             tar_out = argv[++i];
     uint8_t *card = calloc(1, CARD);
-    struct membuf m = {malloc(4u << 20), 0, 4u << 20};
+    struct sdb_tar_mem m = {malloc(4u << 20), 4u << 20, 0};
     struct sdb_bd_ram ram;
     sdb_bd_ram_init(&ram, card, CARD / 512);
     struct sdb_mkfs_opts o = {.volume_id = 1};

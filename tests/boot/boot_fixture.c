@@ -27,25 +27,10 @@ struct fx_release fx_r2 = {
 const char fx_user_path[] = "/my notes.txt";
 const char fx_user_content[] = "the user's own file, never touched\n";
 
-struct membuf {
-    uint8_t *buf;
-    size_t cap, len;
-};
-
-static int mem_out(void *ctx, const void *data, size_t len)
-{
-    struct membuf *m = ctx;
-    if (m->len + len > m->cap)
-        return SDB_E_BUFSIZE;
-    memcpy(m->buf + m->len, data, len);
-    m->len += len;
-    return SDB_OK;
-}
-
 void fx_build(struct fx_release *r)
 {
-    struct membuf m = {r->tar, sizeof r->tar, 0};
-    struct sdb_tar_writer w = {.out = mem_out, .ctx = &m};
+    struct sdb_tar_mem m = {r->tar, sizeof r->tar, 0};
+    struct sdb_tar_writer w = {.out = sdb_tar_mem_out, .ctx = &m};
     for (unsigned i = 0; i < r->nfiles; i++) {
         const char *c = r->files[i].content;
         sdb_tar_write_header(&w, r->files[i].path, SDB_TAR_FILE, strlen(c), 0644);

@@ -131,25 +131,10 @@ static uint8_t tar1[16384], tar2[16384];
 static size_t tar1_len, tar2_len;
 static struct sdboot engine;
 
-struct membuf {
-    uint8_t *buf;
-    size_t cap, len;
-};
-
-static int mem_out(void *ctx, const void *data, size_t len)
-{
-    struct membuf *m = ctx;
-    if (m->len + len > m->cap)
-        return SDB_E_BUFSIZE;
-    memcpy(m->buf + m->len, data, len);
-    m->len += len;
-    return SDB_OK;
-}
-
 static size_t make_tar(uint8_t *buf, size_t cap, const char *const *files, unsigned n)
 {
-    struct membuf m = {buf, cap, 0};
-    struct sdb_tar_writer w = {.out = mem_out, .ctx = &m};
+    struct sdb_tar_mem m = {buf, cap, 0};
+    struct sdb_tar_writer w = {.out = sdb_tar_mem_out, .ctx = &m};
     for (unsigned i = 0; i < n; i += 2) {
         size_t len = strlen(files[i + 1]);
         sdb_tar_write_header(&w, files[i], SDB_TAR_FILE, len, 0644);

@@ -179,23 +179,12 @@ static int read_tar(const uint8_t *data, size_t len, size_t chunk, struct collec
     return sdb_tar_finish(&t);
 }
 
-struct membuf {
-    uint8_t buf[65536];
-    size_t len;
-};
+static uint8_t tar_buf[65536];
 
-static int mem_out(void *ctx, const void *data, size_t len)
+static void build(struct sdb_tar_mem *m, const char *const *paths, unsigned n)
 {
-    struct membuf *m = ctx;
-    memcpy(m->buf + m->len, data, len);
-    m->len += len;
-    return SDB_OK;
-}
-
-static void build(struct membuf *m, const char *const *paths, unsigned n)
-{
-    struct sdb_tar_writer w = {.out = mem_out, .ctx = m};
-    m->len = 0;
+    struct sdb_tar_writer w = {.out = sdb_tar_mem_out, .ctx = m};
+    *m = (struct sdb_tar_mem){tar_buf, sizeof tar_buf, 0};
     for (unsigned i = 0; i < n; i++) {
         sdb_tar_write_header(&w, paths[i], SDB_TAR_FILE, 700, 0644);
         uint8_t data[700];
@@ -205,10 +194,28 @@ static void build(struct membuf *m, const char *const *paths, unsigned n)
     sdb_tar_write_end(&w);
 }
 
+/* The memory sink stops at its capacity and keeps what fit. */
+static void tar_mem_refuses_past_capacity(void **state)
+{
+    (void)state;
+    uint8_t small[1024];
+    memset(small, 0xee, sizeof small);
+    struct sdb_tar_mem m = {small, 600, 0};
+    struct sdb_tar_writer w = {.out = sdb_tar_mem_out, .ctx = &m};
+    assert_int_equal(sdb_tar_write_header(&w, "main.py", SDB_TAR_FILE, 200, 0644), SDB_OK);
+    assert_int_equal(m.len, 512);
+    uint8_t data[200];
+    memset(data, 'x', sizeof data);
+    assert_int_equal(sdb_tar_write_data(&w, data, sizeof data), SDB_E_BUFSIZE);
+    assert_int_equal(m.len, 512);
+    assert_int_equal(small[600], 0xee); /* nothing past cap */
+    assert_int_equal(small[512], 0xee);
+}
+
 static void tar_reads_any_chunking(void **state)
 {
     (void)state;
-    static struct membuf m;
+    static struct sdb_tar_mem m;
     char longname[200];
     memset(longname, 'L', sizeof longname);
     memcpy(longname, "app/", 4);
@@ -229,7 +236,7 @@ static void tar_reads_any_chunking(void **state)
 static void tar_rules_each_have_their_code(void **state)
 {
     (void)state;
-    static struct membuf m;
+    static struct sdb_tar_mem m;
     const struct {
         const char *path;
         int code;
@@ -288,6 +295,7 @@ int main(void)
         cmocka_unit_test(manifest_seed_and_extended_lines),
         cmocka_unit_test(manifest_errors_name_their_line),
         cmocka_unit_test(sha_known_answers),
+        cmocka_unit_test(tar_mem_refuses_past_capacity),
         cmocka_unit_test(tar_reads_any_chunking),
         cmocka_unit_test(tar_rules_each_have_their_code),
     };
