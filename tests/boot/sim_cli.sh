@@ -2,12 +2,8 @@
 # The simulator CLI end to end: provision, update, confirm, roll back, power cut
 # with exit 75 and recovery; every step checked by exit code and output.
 set -euo pipefail
-: "${SDBOOT:?}"
-work=$(mktemp -d /tmp/sdb-simcli-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fails=0; pass=0
-check() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*"; fails=$((fails + 1)); fi; }
+: "${SDBOOT:?}" "${SDB_SRC:?}"
+source "$SDB_SRC/tests/support/checks.sh" sim-cli
 expect_rc() { local want=$1; shift; set +e; "$@" >out.txt 2>&1; local rc=$?; set -e; [ "$rc" -eq "$want" ] || { echo "rc $rc != $want: $*"; cat out.txt; return 1; }; }
 
 mkdir -p v1/app v2/app
@@ -56,5 +52,4 @@ check expect_rc 1 "$SDBOOT" sim boot --card card.img --recovery-pin
 check grep -q "recovery" out.txt
 check expect_rc 2 "$SDBOOT" sim boot
 check expect_rc 1 "$SDBOOT" sim boot --card missing.img
-echo "sim cli: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

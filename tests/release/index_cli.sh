@@ -5,13 +5,8 @@
 # path that is not the tar's, a path the tar rules refuse, out of order, cut
 # short, over the device's limits, not the signed one.
 set -euo pipefail
-: "${SDBOOT:?}"
-work=$(mktemp -d /tmp/sdb-idx-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pass=0; fails=0
-check() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*"; fails=$((fails + 1)); fi; }
-run() { set +e; "$@" >out.txt 2>&1; rc=$?; set -e; }
+: "${SDBOOT:?}" "${SDB_SRC:?}"
+source "$SDB_SRC/tests/support/checks.sh" index-cli
 mkdir -p src/app/lib src/app/empty
 echo "print('hi')" > src/main.py
 head -c 5000 /dev/urandom > src/app/big.bin
@@ -72,7 +67,7 @@ run "$SDBOOT" inspect seed/0_0_1-firmware.tar; check [ "$rc" -eq 0 ]; check grep
 # Bad indexes: each edit keeps the pieces contiguous where it can, and the
 # versions line is re-signed over the bad index's hash, so the check that fires
 # is the one the case is about. The tar and the good index stay as they were.
-cp "$idx" good.idx; cp site/versions good.versions; cp site/versions.sig good.sig
+cp "$idx" good.idx; cp site/versions good.versions; cp site/versions.sig good.sig; cp "$tar" good.tar
 tamper() { # PYTHON-EXPRESSION over `lines` (a list), then EXPECTED message, LINE
   python3 - "$1" <<'PY'
 import sys
@@ -86,11 +81,12 @@ PY
   sed "1s/index=[0-9a-f]*/index=$sum/" good.versions > site/versions
   openssl dgst -sha256 -sign key.pem -out site/versions.sig site/versions
   run "$SDBOOT" verify site --pubkey pub.pem
-  if [ "$rc" -eq 1 ] && grep -q "FAIL 1.0.0 1_0_0-firmware.tar: $2" out.txt && cmp -s "$tar" <(cat "$tar"); then
-    pass=$((pass + 1)); else echo "FAIL: tamper '$1': expected '$2'"; cat out.txt; fails=$((fails + 1)); fi
+  checks=$((checks + 2))
+  if ! { [ "$rc" -eq 1 ] && grep -q "FAIL 1.0.0 1_0_0-firmware.tar: $2" out.txt && cmp -s "$tar" good.tar; }; then
+    echo "FAIL: tamper '$1': expected '$2'"; cat out.txt; fails=$((fails + 1)); fi
   run "$SDBOOT" inspect "$tar"
-  if [ "$rc" -eq 1 ] && grep -q "refused: $2" out.txt; then pass=$((pass + 1))
-  else echo "FAIL: inspect after '$1': expected '$2'"; cat out.txt; fails=$((fails + 1)); fi
+  if ! { [ "$rc" -eq 1 ] && grep -q "refused: $2" out.txt && cmp -s "$tar" good.tar; }; then
+    echo "FAIL: inspect after '$1': expected '$2'"; cat out.txt; fails=$((fails + 1)); fi
 }
 # the line of app/big.bin and the m piece before it
 big=$(grep -n ' app/big.bin$' good.idx | cut -d: -f1); big=$((big - 1)); m=$((big - 1))
@@ -125,5 +121,4 @@ run "$SDBOOT" verify site --pubkey pub.pem; check [ "$rc" -eq 0 ]
 tamper "lines.extend('d zz%03d' % i for i in range(600))" "index: larger than this device's limits"
 cp good.idx "$idx"; cp good.versions site/versions; cp good.sig site/versions.sig
 
-echo "index cli: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

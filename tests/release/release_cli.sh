@@ -3,13 +3,8 @@
 # says, GNU tar / bsdtar / pax archives, openssl-made signatures (and a flipped
 # bit), key rotation, and every refusal with its message and nothing written.
 set -euo pipefail
-: "${SDBOOT:?}"
-work=$(mktemp -d /tmp/sdb-rel-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pass=0; fails=0
-check() { if "$@"; then pass=$((pass + 1)); else echo "FAIL: $*"; fails=$((fails + 1)); fi; }
-run() { set +e; "$@" >out.txt 2>&1; rc=$?; set -e; }
+: "${SDBOOT:?}" "${SDB_SRC:?}"
+source "$SDB_SRC/tests/support/checks.sh" release-cli
 mkdir -p src/app/lib
 echo "print('hi')" > src/main.py; echo "x=1" > src/app/a.py
 long=src/app/lib/$(printf 'n%.0s' $(seq 120)).py; echo "long" > "$long"
@@ -59,5 +54,4 @@ check [ "$(ls site | sort | md5sum)" = "$before" ]
 # inspect refuses hostile archives
 (cd src && tar -cf ../dots.tar --transform 's,^,../,' main.py)
 run "$SDBOOT" inspect dots.tar; check [ "$rc" -eq 1 ]; check grep -q "'..'" out.txt
-echo "release cli: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

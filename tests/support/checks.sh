@@ -2,7 +2,7 @@
 #   source "$SDB_SRC/tests/support/checks.sh" NAME
 # to get a scratch directory $work (the current directory, removed on exit),
 # `check CMD...` (counts, and prints FAIL with the command when it fails),
-# `help_section "CMD" TITLE` (the first words of the lines under "TITLE:" in
+# `run CMD...` (output in out.txt, exit code in $rc), `help_section "CMD" TITLE` (the first words of the lines under "TITLE:" in
 # `sdboot CMD --help`: the commands, the sim subcommands) and `checks_done`,
 # which prints "NAME: N passed, M failed" and returns non-zero on a failure.
 checks_name=$1
@@ -15,6 +15,14 @@ checks=0
 check() {
     checks=$((checks + 1))
     "$@" || { echo "FAIL: $*"; fails=$((fails + 1)); }
+}
+
+# run CMD...: its output in out.txt, its exit code in $rc (never stops the script).
+run() {
+    set +e
+    "$@" >out.txt 2>&1
+    rc=$?
+    set -e
 }
 
 help_section() {
