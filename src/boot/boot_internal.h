@@ -65,7 +65,9 @@ int tree_path_append(char *path, const char *name);
 
 /* install.c */
 int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec);
-int install_extract(struct sdboot *b, const char *archive);
+/* Extract an archive into an empty next/; with `expect` (the stage record)
+ * hashed on the way, SDB_OK only when its size and SHA-256 match. */
+int install_extract(struct sdboot *b, const char *archive, const struct sdb_stage_record *expect);
 int install_switch(struct sdboot *b);
 int install_commit(struct sdboot *b);
 int install_settle(struct sdboot *b);

@@ -1,8 +1,16 @@
 /*
  * The installer: from a verified archive to the installed tree, journaled.
  *
- *   EXTRACTING  the archive is written to /.sdboot/next/ (the old release is
- *               untouched; a cut here throws next/ away and starts again)
+ *   (checks)    the pending record, board and version, before any write.
+ *   EXTRACTING  the archive is read once: written to /.sdboot/next/ and, for a
+ *               staged release, hashed on the way (the old release is
+ *               untouched; a cut here throws next/ away and starts again).
+ *               Only when its size and SHA-256 match the stage record does
+ *               the install go on; otherwise next/ is thrown away and the
+ *               release refused (SDB_SIZE_EMISMATCH / SDB_HASH_EMISMATCH,
+ *               size first, over any tar or write error), nothing outside
+ *               next/ changed. A rollback extracts previous.tar unhashed: it
+ *               was checked when it was installed.
  *   SWITCHING   /app is parked in /.sdboot/prev/ and next/app moved in; each
  *               file outside /app is moved in only when its content differs,
  *               the file it replaces parked in prev/; then the archives move
@@ -22,33 +30,51 @@
 
 /* ---- reading an archive on the card through the tar reader ---- */
 
+/* What one pass over an archive found: the tar reader's (or its callbacks')
+ * first error, whether it read every byte, and how many. */
+struct feed_result {
+    int tar_err;
+    bool whole; /* every byte was read */
+    uint64_t size;
+};
+
+static bool card_error(int err)
+{
+    return err < SDB_ERR_COMMON_MIN && err >= SDB_ERR_BD_MIN;
+}
+
+/* One pass over `archive`: every byte to the tar reader (events to ops) and,
+ * with `hash`, to the SHA-256. With a hash to compute, the pass reads to the
+ * end even after a tar or write error: an archive that is not the one
+ * published is reported as such, not by its symptom. */
 static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_tar_ops *ops,
-                        struct sdb_sha256 *hash, uint64_t *size)
+                        struct sdb_sha256 *hash, struct feed_result *r)
 {
     struct sdb_fat_file in;
+    r->tar_err = SDB_OK;
+    r->whole = false;
+    r->size = 0;
     int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
     if (err)
         return err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err;
     sdb_tar_init(&b->tar, ops, NULL, b->names, SDBOOT_MAX_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
-    uint32_t half = SDBOOT_IO_BUF / 2, got;
-    int tar_err = SDB_OK, hash_err = SDB_OK;
-    *size = 0;
-    /* With a hash to compute, read to the end even after a tar error: a file
-     * that is not the one published is reported as such, not by its symptom. */
+    uint32_t half = SDBOOT_IO_BUF / 2, got = 0;
+    int hash_err = SDB_OK;
     while ((err = sdb_fat_read(&in, b->io, half, &got)) == SDB_OK && got) {
-        *size += got;
+        r->size += got;
         if (hash && !hash_err)
             hash_err = sdb_sha256_update(hash, b->io, got);
-        if (!tar_err)
-            tar_err = sdb_tar_feed(&b->tar, b->io, got);
-        if (tar_err && !hash)
-            break;
+        if (!r->tar_err)
+            r->tar_err = sdb_tar_feed(&b->tar, b->io, got);
+        if (r->tar_err && (!hash || card_error(r->tar_err)))
+            break; /* nothing to hash, or the card itself failed */
     }
+    r->whole = err == SDB_OK && got == 0;
     int cerr = sdb_fat_close(&in);
-    if (err || (err = cerr) || (err = hash_err))
-        return err;
-    return tar_err ? tar_err : sdb_tar_finish(&b->tar);
+    if (!r->tar_err && !err)
+        r->tar_err = sdb_tar_finish(&b->tar);
+    return err ? err : cerr ? cerr : hash_err;
 }
 
 static int read_pending(struct sdboot *b, struct sdb_stage_record *rec)
@@ -60,7 +86,9 @@ static int read_pending(struct sdboot *b, struct sdb_stage_record *rec)
     return sdb_stage_record_decode(buf, rec);
 }
 
-/* Everything about a staged release is checked before the first write. */
+/* The staged release's record, board and version are checked before the
+ * first write; its size and SHA-256 while it is extracted (install_extract),
+ * before the switch. */
 int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
 {
     int err = read_pending(b, rec);
@@ -72,21 +100,9 @@ int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
     if ((err = sdb_semver_should_update(b->st.installed, rec->version,
                                         rec->flags & SDB_STAGE_FORCED)))
         return err;
-    struct sdb_sha256 hash;
-    uint8_t digest[SDB_SHA256_LEN];
-    uint64_t size;
-    if ((err = sdb_sha256_init(&hash)))
-        return err;
-    err = feed_archive(b, SDB_STAGE_ARCHIVE, NULL, &hash, &size);
-    int herr = sdb_sha256_finish(&hash, digest);
-    if (herr || err == SDB_HASH_EBACKEND) /* no digest to compare */
-        return herr ? herr : err;
-    bool read_whole = err == SDB_OK || (err <= SDB_ERR_FAT_MIN && err >= SDB_ERR_REL_MIN);
-    if (read_whole && size != rec->size)
-        return SDB_SIZE_EMISMATCH;
-    if (read_whole && memcmp(digest, rec->sha256, SDB_SHA256_LEN))
-        return SDB_HASH_EMISMATCH;
-    return err;
+    if (!tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL))
+        return SDBOOT_ESTAGED;
+    return SDB_OK;
 }
 
 /* ---- extraction into next/ ---- */
@@ -135,20 +151,41 @@ static int extract_end(void *ctx)
     return sdb_fat_close(&b->out);
 }
 
-int install_extract(struct sdboot *b, const char *archive)
+/* The pass is over: an archive that is not the one the record names is
+ * refused as such (size first, then hash), whatever else went wrong. */
+static int judge_pass(const struct feed_result *r, const struct sdb_stage_record *expect,
+                      const uint8_t digest[SDB_SHA256_LEN])
+{
+    if (expect && r->whole && r->size != expect->size)
+        return SDB_SIZE_EMISMATCH;
+    if (expect && r->whole && memcmp(digest, expect->sha256, SDB_SHA256_LEN))
+        return SDB_HASH_EMISMATCH;
+    return r->tar_err;
+}
+
+/* Extract `archive` into an empty next/, hashing it on the way when `expect`
+ * (the stage record) is given: SDB_OK only when it matches. */
+int install_extract(struct sdboot *b, const char *archive, const struct sdb_stage_record *expect)
 {
     int err = tree_remove(b, NEXT_DIR);
     if (err || (err = tree_remove(b, PREV_DIR)) || (err = sdb_fat_mkdir(&b->vol, NEXT_DIR)))
         return err;
     struct sdb_tar_ops ops = {extract_begin, extract_data, extract_end, b};
-    uint64_t size;
+    struct sdb_sha256 hash;
+    uint8_t digest[SDB_SHA256_LEN];
+    struct feed_result r;
+    if (expect && (err = sdb_sha256_init(&hash)))
+        return err;
     b->out_open = false;
-    err = feed_archive(b, archive, &ops, NULL, &size);
+    err = feed_archive(b, archive, &ops, expect ? &hash : NULL, &r);
     if (b->out_open) {
         sdb_fat_close(&b->out);
         b->out_open = false;
     }
-    return err ? err : sdb_fat_sync(&b->vol);
+    int herr = expect ? sdb_sha256_finish(&hash, digest) : SDB_OK;
+    if (err || (err = herr) || (err = judge_pass(&r, expect, digest)))
+        return err;
+    return sdb_fat_sync(&b->vol);
 }
 
 /* ---- switching ---- */
@@ -298,10 +335,13 @@ int install_commit(struct sdboot *b)
 
 int install_from(struct sdboot *b, enum sdboot_source source, const char *version)
 {
-    int err = state_begin_install(b, source, version);
-    if (err)
+    /* previous.tar was checked when it was installed; it is extracted as it is. */
+    struct sdb_stage_record rec;
+    bool staged = source == SDBOOT_FROM_STAGING;
+    int err = staged ? read_pending(b, &rec) : SDB_OK;
+    if (err || (err = state_begin_install(b, source, version)))
         return err;
-    err = install_extract(b, source == SDBOOT_FROM_STAGING ? SDB_STAGE_ARCHIVE : PREVIOUS_TAR);
+    err = install_extract(b, staged ? SDB_STAGE_ARCHIVE : PREVIOUS_TAR, staged ? &rec : NULL);
     if (err || (err = state_switch(b)) || (err = install_switch(b)))
         return err;
     return install_commit(b);

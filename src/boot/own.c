@@ -2,9 +2,9 @@
  * What the bootloader owns on the card, for a repair that may change only
  * that (sdb_fat_check_owned): /app and /.sdboot with everything under them,
  * and the files the installed release names outside /app (from
- * /.sdboot/current.tar, plus the archive being installed while an install is
- * under way). Everything else is the user's: a repair reports its problems
- * and never cuts, shrinks or removes it.
+ * /.sdboot/current.tar, plus the archive being installed while it is being
+ * switched in: it was verified by then). Everything else is the user's: a repair reports its
+ * problems and never cuts, shrinks or removes it.
  *
  * RAM: none of its own. The release's names are kept as the tar reader's
  * 64-bit name hashes in b->names (valid until the next archive is read),
@@ -82,7 +82,9 @@ void own_load(struct sdboot *b, const struct sdboot_state *st)
     /* A damaged archive owns nothing more: its names cannot be trusted. */
     if (add_archive(b, CURRENT_TAR))
         b->owned_names = 0;
-    if (st->phase != SDBOOT_PHASE_IDLE) {
+    /* Only a switch reaches outside /.sdboot/next; while extracting, the
+     * staged archive is not yet verified and owns nothing. */
+    if (st->phase == SDBOOT_PHASE_SWITCHING) {
         uint32_t before = b->owned_names;
         const char *target = st->source == SDBOOT_FROM_PREVIOUS ? PREVIOUS_TAR : SDB_STAGE_ARCHIVE;
         if (add_archive(b, target))

@@ -200,6 +200,18 @@ static void refuses_hash_mismatch(void **state)
     expect_refusal(tampered, fx_r2.tar_len, &fx_r2, NULL, SDB_HASH_EMISMATCH);
 }
 
+/* One pass reads, extracts and hashes: an archive broken in a tar header is
+ * still refused for what it is (not the published one), with next/ dropped. */
+static void hash_mismatch_wins_over_tar_error(void **state)
+{
+    (void)state;
+    fx_build(&fx_r2);
+    static uint8_t tampered[sizeof fx_r2.tar];
+    memcpy(tampered, fx_r2.tar, fx_r2.tar_len);
+    tampered[0] ^= 1; /* the first header's name: its checksum fails */
+    expect_refusal(tampered, fx_r2.tar_len, &fx_r2, NULL, SDB_HASH_EMISMATCH);
+}
+
 static void refuses_dotdot_in_archive(void **state)
 {
     (void)state;
@@ -266,6 +278,7 @@ int main(void)
         cmocka_unit_test_setup(recovery_pin_mounts_sd_and_runs_nothing, reset),
         cmocka_unit_test_setup(install_confirm_and_normal_boot_writes_nothing, reset),
         cmocka_unit_test_setup(refuses_hash_mismatch, reset),
+        cmocka_unit_test_setup(hash_mismatch_wins_over_tar_error, reset),
         cmocka_unit_test_setup(refuses_dotdot_in_archive, reset),
         cmocka_unit_test_setup(refuses_reserved_path, reset),
         cmocka_unit_test_setup(refuses_older_version, reset),
