@@ -30,5 +30,12 @@ int sdboot_confirm(const sdb_fileio_t *fio)
     uint8_t buf[SDB_RECORD_SIZE];
     if ((err = sdb_confirm_record_encode(&rec, buf)))
         return err;
+    /* The empty file first, made durable by the close's sync: a cut of the
+     * record's write then always leaves the file, short or whole, and the
+     * bootloader checks the card when it finds it short (boot.c). */
+    void *f;
+    if ((err = fio->open(fio->ctx, SDB_CONFIRM, SDB_FIO_CREATE, &f)) ||
+        (err = fio->close(fio->ctx, f)))
+        return err;
     return sdb_record_write_fio(fio, SDB_CONFIRM, buf);
 }

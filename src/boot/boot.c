@@ -98,8 +98,13 @@ static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
         boot_log(b, "release %s confirmed by the application", b->st.installed);
     }
     /* State first, then the record: a cut in between folds it again, harmlessly. */
-    if ((err = guard_owned(b)) || (err = fs_work_begin(b)) ||
-        (err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)))
+    if ((err = guard_owned(b)) || (err = fs_work_begin(b)))
+        return err;
+    /* A record that does not read whole is the application's write, cut: its
+     * cluster may be on the FAT but in no entry yet (a lost cluster). */
+    if (!valid && (err = repair_fat_check(b)))
+        return err;
+    if ((err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)))
         return err;
     return fs_work_end(b);
 }

@@ -3,7 +3,8 @@
 # holds 1.0.0 (confirmed), a user file, and 1.2.0 staged. The install boot is
 # cut
 #   - at 30 exact points: the SD driver stops dead after N sector writes
-#     (cut=N, sdb_sd.cut_after_writes), spread over the whole install;
+#     (cut=N, sdb_sd.cut_after_writes), spread over the whole install, and at
+#     every write of the application's confirm that follows it;
 #   - by SIGKILL of QEMU at random moments of the same boot.
 # After each cut the board boots again: it must start one complete release
 # (1.0.0 or 1.2.0, its image passing the bootloader's SHA-256), the card must
@@ -67,6 +68,21 @@ done
 [ -n "${seen[resumed]:-}${seen[installed]:-}" ] ||
   fail "no cut interrupted the install (events seen: ${!seen[*]})"
 echo "ok: 30 exact cut points, each followed by one complete release on a clean card"
+
+# The application's confirm after the install (it writes through the
+# bootloader's FAT driver, so the same counter cuts it): every write of it.
+# A cut there once left a lost cluster that no boot repaired.
+confirm_cuts=0
+for n in $(seq $((writes + 1)) $((writes + 8))); do
+  cp --sparse=always "$base" "$work/cut.img"
+  rc=0; qemu_boot "$work/out" "$BL" "$work/cut.img" "cut=$n" || rc=$?
+  [ "$rc" -eq 75 ] || [ "$rc" -eq 0 ] || { cat "$work/out"; fail "cut=$n: exit $rc"; }
+  [ "$rc" -eq 0 ] || confirm_cuts=$((confirm_cuts + 1))
+  r=$(after_cut "cut after $n writes (the application's confirm)")
+  echo "  cut after $n writes (exit $rc): next boot starts ${r% *} (event ${r#* })"
+done
+[ "$confirm_cuts" -ge 3 ] || fail "only $confirm_cuts cuts fell into the application's confirm"
+echo "ok: the application's confirm cut at each of its $confirm_cuts writes"
 
 seed=${SDB_SEED:-$(date +%s)}
 echo "SIGKILL moments: SDB_SEED=$seed"

@@ -1,5 +1,6 @@
 /*
- * Invariant 1, exhaustively: install, rollback, confirm and repair, each cut at
+ * Invariant 1, exhaustively: install, rollback, confirm (the application's
+ * write of its confirm record, and the boot that folds it) and repair, each cut at
  * every sector write (write lost, torn, and the card's write cache losing
  * unsynced writes), then booted again; and every recovery boot cut again at each
  * of its writes. Every case must end with fsck.fat -n clean, the tree exactly
@@ -19,7 +20,7 @@
 
 #define CARD_BYTES (1u << 20)
 
-enum scenario { SC_INSTALL, SC_ROLLBACK, SC_CONFIRM, SC_REPAIR };
+enum scenario { SC_INSTALL, SC_ROLLBACK, SC_CONFIRM, SC_APP_CONFIRM, SC_REPAIR };
 
 struct ctx {
     enum scenario sc;
@@ -51,6 +52,8 @@ static int setup(sdb_bd_t *bd, void *vctx)
         return err;
     if (c->sc == SC_CONFIRM)
         return fx_confirm(bd);
+    if (c->sc == SC_APP_CONFIRM)
+        return SDB_OK;                  /* the cut run is the application's confirm */
     for (int i = 0; i < 3 && !err; i++) /* the three trial boots */
         err = fx_boot(bd, &res);
     return err;
@@ -64,6 +67,13 @@ static int one_boot(sdb_bd_t *bd, void *ctx)
     if (!err && res.decision != SDBOOT_RUN_CARD)
         return SDB_E_INTERNAL;
     return err;
+}
+
+/* The application, on its trial boot, confirms: its record write is cut. */
+static int app_confirm(sdb_bd_t *bd, void *ctx)
+{
+    (void)ctx;
+    return fx_confirm(bd);
 }
 
 static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, bool cache_loss,
@@ -85,7 +95,8 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
         snprintf(why, len, "state names '%s', phase %u", st.installed, st.phase);
         return false;
     }
-    if ((c->sc == SC_REPAIR && r != &fx_r1) || (c->sc == SC_CONFIRM && r != &fx_r2)) {
+    if ((c->sc == SC_REPAIR && r != &fx_r1) ||
+        ((c->sc == SC_CONFIRM || c->sc == SC_APP_CONFIRM) && r != &fx_r2)) {
         snprintf(why, len, "%s installed after this scenario", r->version);
         return false;
     }
@@ -110,7 +121,7 @@ static void run_scenario(enum scenario sc, const char *name)
     struct sdb_pc_scenario s = {.name = name,
                                 .image_bytes = CARD_BYTES,
                                 .setup = setup,
-                                .run = one_boot,
+                                .run = sc == SC_APP_CONFIRM ? app_confirm : one_boot,
                                 .recover = one_boot,
                                 .verify = verify,
                                 .ctx = &c,
@@ -139,6 +150,11 @@ static void cut_confirm(void **state)
     (void)state;
     run_scenario(SC_CONFIRM, "boot confirm 1.1.0");
 }
+static void cut_app_confirm(void **state)
+{
+    (void)state;
+    run_scenario(SC_APP_CONFIRM, "application confirms 1.1.0");
+}
 static void cut_repair(void **state)
 {
     (void)state;
@@ -154,9 +170,8 @@ int main(void)
     fx_build(&fx_r1);
     fx_build(&fx_r2);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cut_install),
-        cmocka_unit_test(cut_rollback),
-        cmocka_unit_test(cut_confirm),
+        cmocka_unit_test(cut_install), cmocka_unit_test(cut_rollback),
+        cmocka_unit_test(cut_confirm), cmocka_unit_test(cut_app_confirm),
         cmocka_unit_test(cut_repair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
