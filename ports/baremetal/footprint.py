@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Flash and RAM of a bare-metal link, per layer, from its linker map.
 
-usage: footprint.py MAP SOURCE_ROOT
+usage: footprint.py [--objects] MAP SOURCE_ROOT
 
 Prints one line per layer: "layer flash ram" where flash is what the layer
 keeps in .text/.rodata/.data (initialised data is stored in flash too) and ram
 is its .data/.bss. Layers: the port's own files, our hash backend, each core
-layer (by source directory), libc and the compiler runtime.
+layer (by source directory), libc and the compiler runtime. With --objects,
+one line per object file instead ("layer/object flash ram"), largest first.
+Works for the bootloader's link and for the core-only link of
+scripts/footprint.sh (whose objects are named after their source files).
 """
 import glob
 import os
@@ -26,10 +29,9 @@ def layer(obj):
         return 'libc (newlib-nano)'
     if 'libgcc' in obj:
         return 'compiler runtime (libgcc)'
-    member = re.sub(r'\.c\.obj\)?$', '', re.split(r'[/(]', obj)[-1])
-    if 'sdb_bm_core' in obj or 'sdb_bm_util' in obj:
-        if member in CORE:
-            return 'core: ' + CORE[member]
+    member = re.sub(r'(\.c)?\.o(bj)?\)?$', '', re.split(r'[/(]', obj)[-1])
+    if member in CORE and not obj.startswith('CMakeFiles'):
+        return 'core: ' + CORE[member]
     if 'hash_soft' in obj:
         return 'hashes (ports/soft)'
     if 'inflate_none' in obj:
@@ -39,13 +41,21 @@ def layer(obj):
     return 'port: board, startup, loader'
 
 
+def member_of(obj):
+    return re.sub(r'(\.c)?\.o(bj)?\)?$', '', re.split(r'[/(]', obj)[-1])
+
+
 def main():
-    for path in glob.glob(os.path.join(sys.argv[2], 'src', '*', '*.c')):
+    args = sys.argv[1:]
+    objects = args[0] == '--objects'
+    if objects:
+        args = args[1:]
+    for path in glob.glob(os.path.join(args[1], 'src', '*', '*.c')):
         CORE[os.path.basename(path)[:-2]] = os.path.basename(os.path.dirname(path))
     sizes = {}
     kept = False
     pending = None
-    for line in open(sys.argv[1]):
+    for line in open(args[0]):
         line = line.rstrip('\n')
         if line.startswith('Linker script and memory map'):
             kept = True
@@ -65,7 +75,8 @@ def main():
         pending = None
         if size == 0 or addr == 0 and sect != '.text':
             continue
-        flash, ram = sizes.setdefault(layer(obj), [0, 0])
+        key = layer(obj) + ('/' + member_of(obj) if objects else '')
+        flash, ram = sizes.setdefault(key, [0, 0])
         if sect in ('.text', '.rodata'):
             flash += size
         elif sect == '.data':
@@ -73,8 +84,9 @@ def main():
             ram += size
         else:
             ram += size
-        sizes[layer(obj)] = [flash, ram]
-    for name in sorted(sizes):
+        sizes[key] = [flash, ram]
+    order = sorted(sizes, key=lambda k: -sizes[k][0]) if objects else sorted(sizes)
+    for name in order:
         print(f'{name}\t{sizes[name][0]}\t{sizes[name][1]}')
 
 

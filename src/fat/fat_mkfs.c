@@ -164,27 +164,13 @@ static void build_fsinfo(uint8_t *s, uint32_t free_count)
     wr32(s + SDB_FSINFO_TRAIL_AT, SDB_FSINFO_TRAIL_SIG);
 }
 
-static int zero_range(sdb_bd_t *bd, uint32_t lba, uint32_t count)
-{
-    static const uint8_t zeros[SDB_SECTOR_SIZE * 8];
-    while (count) {
-        uint32_t n = count < 8 ? count : 8;
-        int err = sdb_bd_write(bd, lba, n, zeros);
-        if (err)
-            return err;
-        lba += n;
-        count -= n;
-    }
-    return SDB_OK;
-}
-
 static int write_fats(sdb_bd_t *bd, const struct layout *l)
 {
     uint8_t s[SDB_SECTOR_SIZE];
     int err;
     for (int copy = 0; copy < 2; copy++) {
         uint32_t fat = l->reserved + copy * l->fatsz;
-        if ((err = zero_range(bd, fat + 1, l->fatsz - 1)))
+        if ((err = fat_zero_sectors(bd, fat + 1, l->fatsz - 1)))
             return err;
         memset(s, 0, sizeof s);
         if (l->type == 12) {
@@ -267,9 +253,10 @@ int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts)
     memset(s, 0, sizeof s);
     if ((err = sdb_bd_write(bd, 0, 1, s)))
         return err;
-    if ((err = zero_range(bd, 1, l.reserved - 1)) || (err = write_fats(bd, &l)))
+    if ((err = fat_zero_sectors(bd, 1, l.reserved - 1)) || (err = write_fats(bd, &l)))
         return err;
-    if ((err = zero_range(bd, l.reserved + 2 * l.fatsz, l.root_secs + (l.type == 32 ? l.spc : 0))))
+    if ((err = fat_zero_sectors(bd, l.reserved + 2 * l.fatsz,
+                                l.root_secs + (l.type == 32 ? l.spc : 0))))
         return err;
     build_boot_sector(s, &l, o);
     if (l.type == 32) {

@@ -308,16 +308,27 @@ int fat_count_free(struct sdb_fat_vol *vol, uint32_t *count)
 
 #define ZERO_SECTORS 8u /* zeroing goes out in requests of this many sectors */
 
-static int zero_cluster(struct sdb_fat_vol *vol, uint32_t clus)
+int fat_zero_sectors(sdb_bd_t *bd, uint32_t lba, uint32_t count)
 {
+    /* The one zero buffer of the driver (mkfs shares it): flash on an MCU. */
     static const uint8_t zeros[ZERO_SECTORS * SDB_SECTOR_SIZE];
-    uint32_t lba = fat_clus_lba(vol, clus);
-    for (uint32_t i = 0; i < vol->sec_per_clus; i += ZERO_SECTORS) {
-        uint32_t n = vol->sec_per_clus - i < ZERO_SECTORS ? vol->sec_per_clus - i : ZERO_SECTORS;
-        int err = sdb_bd_write(vol->bd, lba + i, n, zeros);
+    while (count) {
+        uint32_t n = count < ZERO_SECTORS ? count : ZERO_SECTORS;
+        int err = sdb_bd_write(bd, lba, n, zeros);
         if (err)
             return err;
+        lba += n;
+        count -= n;
     }
+    return SDB_OK;
+}
+
+static int zero_cluster(struct sdb_fat_vol *vol, uint32_t clus)
+{
+    uint32_t lba = fat_clus_lba(vol, clus);
+    int err = fat_zero_sectors(vol->bd, lba, vol->sec_per_clus);
+    if (err)
+        return err;
     fat_cache_forget(vol, lba, vol->sec_per_clus);
     return SDB_OK;
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Flash footprint of the core and of the bare-metal bootloader, per layer and
+# per object; `make footprint` runs it, `make bench` writes its tables into
+# docs/BENCHMARKS.md.
+#
+# usage: scripts/footprint.sh [--summary] [BUILD_DIR]
+#
+# 1. The core alone: every file of src/ compiled as the bare-metal port
+#    compiles it (its configuration macros, read from ports/baremetal/
+#    CMakeLists.txt), for Cortex-M4 -Os -mthumb, -ffunction-sections
+#    -fdata-sections, linked with --gc-sections from sdboot_boot and
+#    sdboot_confirm. Whatever lies outside the core (libc, the compiler's
+#    runtime, the port's hash and inflate ops) is left unresolved: not counted.
+# 2. The bootloader as linked for the board (BUILD_DIR/baremetal/sdboot_bl.elf,
+#    from `make baremetal`): its map read by ports/baremetal/footprint.py.
+# --summary prints "key value" lines only (for scripts/bench.sh).
+set -euo pipefail
+summary=0
+[ "${1:-}" = --summary ] && { summary=1; shift; }
+build=${1:-build}
+src=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/sdb-footprint-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# The port's configuration of the core: its target_compile_definitions line.
+defs=$(sed -n 's/^target_compile_definitions(sdb_bm_core PUBLIC \(.*\))$/\1/p' \
+  "$src/ports/baremetal/CMakeLists.txt")
+flags=(-Os -mthumb -mcpu=cortex-m4 -std=c11 -ffunction-sections -fdata-sections -I"$src/include")
+for d in $defs; do flags+=("-D$d"); done
+cd "$src"
+for f in src/*/*.c; do
+  arm-none-eabi-gcc "${flags[@]}" -c "$f" -o "$work/$(basename "${f%.c}").o"
+done
+arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -nostartfiles -nostdlib -Wl,--gc-sections \
+  -Wl,--unresolved-symbols=ignore-all -Wl,-e,sdboot_boot -Wl,-u,sdboot_boot -Wl,-u,sdboot_confirm \
+  -Wl,-Map,"$work/core.map" "$work"/*.o -o "$work/core.elf"
+read -r core_text core_ro core_data core_bss < <(arm-none-eabi-size -A "$work/core.elf" | awk '
+  $1 ~ /^\.text/ {t+=$2} $1 ~ /^\.rodata/ {r+=$2} $1 ~ /^\.(data|persistent)/ {d+=$2}
+  $1 ~ /^\.bss/ {b+=$2} END {print t, r, d, b}')
+core=$((core_text + core_ro))
+
+bl=$build/baremetal/sdboot_bl.elf
+bl_flash=-; bl_ram=-
+if [ -f "$bl" ]; then
+  read -r bl_flash bl_ram < <(arm-none-eabi-size -A "$bl" | awk '
+    $1 == ".text" || $1 == ".ARM.exidx" {t += $2} $1 == ".data" {d += $2}
+    $1 == ".bss" || $1 == ".api" {b += $2} END {print t + d, d + b}')
+fi
+
+if [ $summary -eq 1 ]; then
+  echo "core_flash $core"
+  echo "core_text $core_text"
+  echo "core_rodata $core_ro"
+  echo "core_static_ram $((core_data + core_bss))"
+  echo "core_config ${defs:-none}"
+  echo "bootloader_flash $bl_flash"
+  echo "bootloader_static_ram $bl_ram"
+  exit 0
+fi
+
+echo "Core alone (config: ${defs:-defaults}), linked from sdboot_boot + sdboot_confirm:"
+echo "  .text $core_text B, .rodata $core_ro B: $core B (goal 24576 B); static RAM $((core_data + core_bss)) B"
+echo
+echo "Per layer (flash B):"
+python3 ports/baremetal/footprint.py "$work/core.map" "$src" | awk -F'\t' '{printf "  %-34s %6d\n", $1, $2}'
+echo
+echo "Per object, largest first (flash B):"
+python3 ports/baremetal/footprint.py --objects "$work/core.map" "$src" |
+  awk -F'\t' '{printf "  %-34s %6d\n", $1, $2}'
+echo
+echo "Largest functions and tables:"
+arm-none-eabi-nm --size-sort -S -t d "$work/core.elf" | tail -15 | awk '{printf "  %-34s %6d\n", $4, $2}'
+if [ -f "$bl" ]; then
+  echo
+  echo "Bootloader $bl: flash $bl_flash B (goal 32768 B), static RAM $bl_ram B"
+  python3 ports/baremetal/footprint.py "$build/baremetal/sdboot_bl.map" "$src" |
+    awk -F'\t' '{printf "  %-34s %6d %6d\n", $1, $2, $3}'
+fi
