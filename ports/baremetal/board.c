@@ -1,10 +1,9 @@
 /* LM3S6965 evaluation board: console, SD bus, halt and semihosting (board.h). */
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "board.h"
 #include "lm3s6965.h"
+#include "sdboot/fmt.h"
 
 /* ---- console ---- */
 
@@ -26,7 +25,7 @@ void board_printf(const char *fmt, ...)
     char line[BOARD_LINE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    sdb_vfmt(line, sizeof line, fmt, ap);
     va_end(ap);
     board_puts(line);
 }
@@ -139,6 +138,14 @@ const char *board_cmdline(void)
     return cmdline;
 }
 
+static uint32_t decimal(const char *p)
+{
+    uint32_t v = 0;
+    while (*p >= '0' && *p <= '9')
+        v = v * 10 + (uint32_t)(*p++ - '0');
+    return v;
+}
+
 uint32_t board_arg(const char *key, uint32_t dflt)
 {
     size_t klen = strlen(key);
@@ -146,7 +153,7 @@ uint32_t board_arg(const char *key, uint32_t dflt)
         while (*p == ' ')
             p++;
         if (strncmp(p, key, klen) == 0 && p[klen] == '=')
-            return (uint32_t)strtoul(p + klen + 1, NULL, 0);
+            return decimal(p + klen + 1);
         while (*p && *p != ' ')
             p++;
     }

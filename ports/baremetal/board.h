@@ -35,7 +35,7 @@ __attribute__((noreturn)) void board_reset(void);
 /* Semihosting command line ("" without semihosting); tests use it to choose
  * what a boot does (e.g. "cut=120" for a power cut after 120 sectors). */
 const char *board_cmdline(void);
-/* Value of "key=N" in the command line, or `dflt`. */
+/* Value of "key=N" (decimal) in the command line, or `dflt`. */
 uint32_t board_arg(const char *key, uint32_t dflt);
 
 /* Stack use: bytes of the painted stack ever touched (startup.c paints it). */

@@ -2,7 +2,7 @@
  * One power-on (see boot.h and docs/boot.md). Reads only, unless there is work:
  * a normal boot with nothing pending writes no sector.
  */
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/release.h"
@@ -34,10 +34,10 @@ static int format_card(struct sdboot *b, sdb_bd_t *bd, const struct sdb_card_inf
     unsigned need = blank ? SDBOOT_FORMAT_BLANK : SDBOOT_FORMAT_OTHER_FS;
     char what[64];
     if (blank)
-        snprintf(what, sizeof what, "blank card");
+        sdb_fmt(what, sizeof what, "blank card");
     else
-        snprintf(what, sizeof what, "card with %s",
-                 info->foreign ? info->foreign : "no file system sdboot recognises");
+        sdb_fmt(what, sizeof what, "card with %s",
+                info->foreign ? info->foreign : "no file system sdboot recognises");
     if (b->cfg.recovery_pin || !(b->cfg.format_policy & need)) {
         boot_log(b, "%s: not formatted (policy), using internal file system", what);
         return SDBOOT_ENOFS;
@@ -248,7 +248,7 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             /* The archive is no release (a tar or gzip error): keep it for a
              * look, stop trying it. */
             char why[96];
-            snprintf(why, sizeof why, "does not read as a release: %s", sdb_strerror(err));
+            sdb_fmt(why, sizeof why, "does not read as a release: %s", sdb_strerror(err));
             err = odd_set_aside(b, CURRENT_TAR, why);
         }
         if (err || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))
@@ -397,7 +397,7 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
     if (err || uerr)
         return err ? err : uerr;
     const struct sdboot_state *st = &b->st;
-    snprintf(res->version, sizeof res->version, "%s", st->installed);
+    sdb_fmt(res->version, sizeof res->version, "%s", st->installed);
     res->on_trial = !st->confirmed;
     res->trials_used = st->trials_used;
     res->trial_max = st->trial_max;

@@ -21,7 +21,7 @@
  * Only /app is ever replaced as a whole; outside /app nothing is deleted, and
  * user files the release does not name are never touched.
  */
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/hash.h"
@@ -117,12 +117,12 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
     struct sdboot *b = ctx;
     /* A release file where the user has a directory (or the reverse) outside
      * /app cannot be placed without deleting user data: refuse the release. */
-    snprintf(b->path, sizeof b->path, "/%s", e->path);
+    sdb_fmt(b->path, sizeof b->path, "/%s", e->path);
     bool is_dir;
     if (!in_app(e->path) && tree_exists(&b->vol, b->path, &is_dir) &&
         is_dir != (e->type == SDB_TAR_DIR))
         return is_dir ? SDB_FAT_EISDIR : SDB_FAT_ENOTDIR;
-    if (snprintf(b->path, sizeof b->path, NEXT_DIR "/%s", e->path) >= (int)sizeof b->path)
+    if (sdb_fmt(b->path, sizeof b->path, NEXT_DIR "/%s", e->path) >= (int)sizeof b->path)
         return SDBOOT_ETOODEEP;
     if (e->type == SDB_TAR_DIR)
         return tree_mkdirs(&b->vol, b->path, true);
@@ -195,7 +195,7 @@ int install_extract(struct sdboot *b, const char *archive, const struct sdb_stag
 static int next_file(struct sdboot *b, bool *found)
 {
     char *cur = b->path;
-    snprintf(cur, sizeof b->path, "%s", NEXT_DIR);
+    sdb_fmt(cur, sizeof b->path, "%s", NEXT_DIR);
     for (unsigned guard = 0; guard < 100000; guard++) {
         struct sdb_fat_dir d;
         struct sdb_fat_dirent ent;
@@ -210,7 +210,7 @@ static int next_file(struct sdboot *b, bool *found)
                 return SDB_OK;
             if ((err = sdb_fat_rmdir(&b->vol, cur)))
                 return err;
-            snprintf(cur, sizeof b->path, "%s", NEXT_DIR);
+            sdb_fmt(cur, sizeof b->path, "%s", NEXT_DIR);
             continue;
         }
         if (err)
@@ -230,7 +230,7 @@ static int place_file(struct sdboot *b)
 {
     const char *rel = b->path + strlen(NEXT_DIR);
     char *dest = b->path2;
-    snprintf(dest, sizeof b->path2, "%s", rel);
+    sdb_fmt(dest, sizeof b->path2, "%s", rel);
     bool same, is_dir;
     int err;
     if (tree_exists(&b->vol, dest, &is_dir)) {
@@ -239,7 +239,7 @@ static int place_file(struct sdboot *b)
         if (same)
             return sdb_fat_unlink(&b->vol, b->path);
         char parked[SDB_FAT_PATH_MAX + 1];
-        if (snprintf(parked, sizeof parked, PREV_DIR "%s", rel) >= (int)sizeof parked)
+        if (sdb_fmt(parked, sizeof parked, PREV_DIR "%s", rel) >= (int)sizeof parked)
             return SDBOOT_ETOODEEP;
         if ((err = tree_mkdirs(&b->vol, parked, false)) ||
             (err = sdb_fat_rename(&b->vol, dest, parked, true)))
@@ -298,7 +298,7 @@ int install_settle(struct sdboot *b)
             break;
         const char *rel = b->path + strlen(NEXT_DIR);
         char parked[SDB_FAT_PATH_MAX + 1];
-        snprintf(parked, sizeof parked, PREV_DIR "%s", rel);
+        sdb_fmt(parked, sizeof parked, PREV_DIR "%s", rel);
         if ((err = sdb_fat_rename_settle(&b->vol, rel, parked)) ||
             (err = sdb_fat_rename_settle(&b->vol, b->path, rel)))
             break;

@@ -1,6 +1,6 @@
 /* Log lines go to the port's callback (UART, stdout); nothing is kept. */
 #include <stdarg.h>
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include "boot_internal.h"
 
 void boot_log(struct sdboot *b, const char *fmt, ...)
@@ -10,7 +10,7 @@ void boot_log(struct sdboot *b, const char *fmt, ...)
     char line[256]; /* the longest message (a damaged card, with its reason) fits */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    sdb_vfmt(line, sizeof line, fmt, ap);
     va_end(ap);
     b->cfg.log(b->cfg.log_ctx, line);
 }

@@ -12,7 +12,7 @@
  * RAM: a path and a directory entry on the stack. Cost on a normal boot: one
  * read of /.sdboot and of its staging directory.
  */
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 
@@ -36,7 +36,7 @@ int odd_set_aside(struct sdboot *b, const char *path, const char *why)
 {
     char to[SDB_FAT_PATH_MAX + 1];
     for (unsigned n = 1; n <= MAX_ODD_COPIES; n++) {
-        if (snprintf(to, sizeof to, n == 1 ? "%s.odd" : "%s.odd%u", path, n) >= (int)sizeof to)
+        if (sdb_fmt(to, sizeof to, n == 1 ? "%s.odd" : "%s.odd%u", path, n) >= (int)sizeof to)
             return SDB_FAT_EPATH;
         int err = sdb_fat_rename_settle(&b->vol, path, to);
         if (err)
@@ -78,7 +78,7 @@ static int check_dir(struct sdboot *b, const char *dir, const struct expected *w
             if (!same_name(ent.name, want[i].name) || ent.st.is_dir == want[i].dir)
                 continue;
             char path[SDB_FAT_PATH_MAX + 1];
-            snprintf(path, sizeof path, "%s/%s", dir, want[i].name);
+            sdb_fmt(path, sizeof path, "%s/%s", dir, want[i].name);
             if ((err = odd_set_aside(b, path,
                                      ent.st.is_dir ? "a directory where a file belongs"
                                                    : "a file where a directory belongs")) ||

@@ -6,7 +6,7 @@
  * renames it over the damaged one. A cut leaves the temporary behind; the next
  * boot removes it and repairs again.
  */
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 
@@ -30,7 +30,7 @@ static int repair_begin(void *ctx, const struct sdb_tar_entry *e)
     struct repair *r = ctx;
     struct sdboot *b = r->b;
     uint32_t i = r->index++;
-    snprintf(b->path, sizeof b->path, "/%s", e->path);
+    sdb_fmt(b->path, sizeof b->path, "/%s", e->path);
     if (e->type == SDB_TAR_DIR)
         return r->writing ? SDB_OK : tree_mkdirs(&b->vol, b->path, true);
     if (r->writing) {

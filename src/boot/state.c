@@ -18,7 +18,7 @@
  * RAM: none of its own (the state lives in struct sdboot). Stack: two records
  * (1 KiB) while loading, one (512 B) while storing.
  */
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/bytes.h"
@@ -192,7 +192,7 @@ int state_init(struct sdboot *b)
 {
     uint8_t zero[SDB_RECORD_SIZE] = {0}, rec[SDB_RECORD_SIZE];
     memset(&b->st, 0, sizeof b->st);
-    snprintf(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
+    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
     b->st.confirmed = true;
     b->st.last_event = SDBOOT_EV_INITIALISED;
     b->st.seq = 1;
@@ -294,7 +294,7 @@ int state_begin_install(struct sdboot *b, enum sdboot_source source, const char 
     struct sdboot_state *st = &b->st;
     st->phase = SDBOOT_PHASE_EXTRACTING;
     st->source = (uint8_t)source;
-    snprintf(st->target, sizeof st->target, "%s", version);
+    sdb_fmt(st->target, sizeof st->target, "%s", version);
     return store_then_work(b);
 }
 
@@ -311,8 +311,8 @@ int state_commit(struct sdboot *b)
     if (rollback)
         st->previous[0] = '\0';
     else
-        snprintf(st->previous, sizeof st->previous, "%s",
-                 strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
+        sdb_fmt(st->previous, sizeof st->previous, "%s",
+                strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
     memcpy(st->installed, st->target, sizeof st->installed);
     st->target[0] = '\0';
     st->phase = SDBOOT_PHASE_IDLE;

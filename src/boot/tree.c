@@ -1,5 +1,5 @@
 /* Directory-tree helpers for the installer: mkdir -p, rm -r, compare files. */
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 
@@ -71,7 +71,7 @@ int tree_remove(struct sdboot *b, const char *path)
     if (!is_dir)
         return sdb_fat_unlink(&b->vol, path);
     char *cur = b->path2;
-    snprintf(cur, sizeof b->path2, "%s", path);
+    sdb_fmt(cur, sizeof b->path2, "%s", path);
     size_t root_len = strlen(cur);
     for (unsigned guard = 0; guard < 100000; guard++) {
         struct sdb_fat_dir d;

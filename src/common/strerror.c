@@ -1,5 +1,5 @@
 /* sdb_strerror: routes a code to the layer that owns its range (see error.h). */
-#include <stdio.h>
+#include "sdboot/fmt.h"
 #include "sdboot/error.h"
 #include "sdboot/fileio.h"
 
@@ -67,6 +67,6 @@ const char *sdb_strerror(int err)
         msg = port_strerror(err);
     if (msg)
         return msg;
-    snprintf(unknown, sizeof unknown, "unknown error %d", err);
+    sdb_fmt(unknown, sizeof unknown, "unknown error %d", err);
     return unknown;
 }
