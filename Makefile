@@ -10,7 +10,7 @@ MICROPYTHON ?=
 BM_TOOLCHAIN = $(CURDIR)/ports/baremetal/toolchain-arm-none-eabi.cmake
 PREFIX     ?= /usr/local
 
-.PHONY: all host baremetal deps test asan valgrind fuzz bench demo qemu-demo format lint clean install uninstall deb
+.PHONY: all host baremetal deps test asan valgrind fuzz bench footprint demo qemu-demo format lint clean install uninstall deb
 
 all: host baremetal
 
@@ -63,6 +63,11 @@ fuzz: deps
 bench: all
 	@scripts/deps.sh --bench
 	MICROPYTHON=$(MICROPYTHON) scripts/bench.sh $(BUILD)
+
+# Flash of the core alone and of the bare-metal bootloader, per layer and
+# per object (the figures of docs/BENCHMARKS.md's footprint tables).
+footprint: baremetal
+	scripts/footprint.sh $(BUILD)
 
 demo: all
 	@if [ -x examples/demo/demo.sh ]; then examples/demo/demo.sh $(BUILD)/sdboot; \
