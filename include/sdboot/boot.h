@@ -17,6 +17,8 @@
  *                               by one sector write each (sequence + CRC)
  *   /.sdboot/current.tar        archive of the installed release (repair, rollback)
  *   /.sdboot/previous.tar       archive of the release before it (rollback)
+ *   /.sdboot/current.rec,       their staging records (version, size, SHA-256),
+ *            previous.rec       kept to rebuild a lost state
  *   /.sdboot/next/, prev/       install work areas (new tree; parked old files)
  *   /.sdboot/staging/, confirm  written by the application (stage.h)
  *
@@ -83,6 +85,7 @@ enum sdboot_event {
     SDBOOT_EV_FORMATTED = 6,      /* the card was formatted (policy) */
     SDBOOT_EV_INITIALISED = 7,    /* /.sdboot was created on a card without it */
     SDBOOT_EV_CONFIRMED = 8,      /* the application's confirmation was recorded */
+    SDBOOT_EV_REBUILT = 9,        /* both state records were lost: rebuilt from the card */
 };
 
 enum sdboot_format_policy {
@@ -104,8 +107,10 @@ struct sdboot_config {
      * installed release, the boot restores the release's files. */
     const char *entry;
     /* The port found a managed file damaged (e.g. the application image fails
-     * its hash): this boot restores every damaged file of the installed
-     * release, under the same power-cut protection as the boot's own repair. */
+     * its hash) after a boot of this power-on, and runs sdboot_boot again:
+     * this run restores every damaged file of the installed release, under
+     * the same power-cut protection as the boot's own repair, and counts no
+     * trial boot (the first run of the power-on did). */
     bool repair;
 };
 

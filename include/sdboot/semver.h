@@ -12,6 +12,9 @@
 #include "sdboot/release.h"
 
 #define SDB_VERSION_NONE "none" /* installed version of a card that never had a release */
+/* Installed version of a release whose state was rebuilt from an archive
+ * that no record names (written before the bootloader kept one): no floor. */
+#define SDB_VERSION_UNKNOWN "unknown"
 
 struct sdb_semver {
     uint64_t major, minor, patch;
@@ -26,8 +29,8 @@ int sdb_semver_parse(const char *text, uint32_t len, struct sdb_semver *v);
 /* <0, 0, >0 as a precedes, equals, follows b. */
 int sdb_semver_compare(const struct sdb_semver *a, const struct sdb_semver *b);
 /* SDB_OK when `offered` should be installed over `installed` ("none" = no
- * release yet): it must be strictly newer unless `forced`. SDB_POLICY_EOLDER
- * otherwise; SDB_SEMVER_EINVAL if either is not a version. */
+ * release yet, "unknown" = no floor known): it must be strictly newer unless `forced`.
+ * SDB_POLICY_EOLDER otherwise; SDB_SEMVER_EINVAL if either is not a version. */
 int sdb_semver_should_update(const char *installed, const char *offered, bool forced);
 
 #endif

@@ -295,7 +295,8 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
         return err;
     err = state_load(b, &found);
     if (err == SDBOOT_ESTATE) {
-        boot_log(b, "both boot state records are damaged: starting from a fresh state");
+        boot_log(b, "both boot state records are damaged and the card keeps no release: "
+                    "starting from a fresh state");
         found = false;
     } else if (err) {
         return err;
@@ -317,7 +318,13 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
                        "formatted)");
     }
     enum state_recovery action = state_recovery(&b->st);
-    if (action == RECOVER_CHECK_FS) {
+    if (action == RECOVER_REBUILD) {
+        boot_log(b, "no valid boot state record (damaged or missing): rebuilding it from what "
+                    "the card keeps");
+        if ((err = rebuild_state(b)))
+            return err;
+        res->event = SDBOOT_EV_REBUILT;
+    } else if (action == RECOVER_CHECK_FS) {
         boot_log(b, "the last boot was cut during file-system work: checking the card");
         if ((err = repair_fat_check(b)))
             return err;
@@ -326,7 +333,8 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
     }
     if ((err = fold_confirm(b, res)) || (err = install_staged(b, res)))
         return err;
-    if (res->event != SDBOOT_EV_INSTALLED && (err = count_trial(b, res)))
+    /* A repair run is this power-on's second: its first counted the trial. */
+    if (res->event != SDBOOT_EV_INSTALLED && !b->cfg.repair && (err = count_trial(b, res)))
         return err;
     return tidy_and_check(b, res);
 }
@@ -421,8 +429,8 @@ const char *sdboot_decision_name(enum sdboot_decision d)
 
 const char *sdboot_event_name(enum sdboot_event e)
 {
-    static const char *names[] = {"none",        "installed",      "resumed",
-                                  "rolled back", "install failed", "repaired",
-                                  "formatted",   "initialised",    "confirmed"};
+    static const char *names[] = {"none",           "installed",    "resumed",   "rolled back",
+                                  "install failed", "repaired",     "formatted", "initialised",
+                                  "confirmed",      "state rebuilt"};
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }

@@ -9,6 +9,8 @@
 #define STATE_B SDB_DIR "/state.b"
 #define CURRENT_TAR SDB_DIR "/current.tar"
 #define PREVIOUS_TAR SDB_DIR "/previous.tar"
+#define CURRENT_REC SDB_DIR "/current.rec"   /* current.tar's staging record (rebuild.c) */
+#define PREVIOUS_REC SDB_DIR "/previous.rec" /* previous.tar's */
 #define NEXT_DIR SDB_DIR "/next"
 #define PREV_DIR SDB_DIR "/prev"
 #define FIX_TMP SDB_DIR "/fix.tmp"
@@ -22,6 +24,10 @@ void boot_log(struct sdboot *b, const char *fmt, ...) __attribute__((format(prin
  * that writes a field of b->st. Every transition stores once (one sector). */
 int state_load(struct sdboot *b, bool *found);
 int state_init(struct sdboot *b); /* fresh records in an existing /.sdboot */
+/* No valid record on a card that keeps sdboot's archives (state_load marks
+ * it so): fresh records saying what the card proves (rebuild.c). */
+int state_rebuild(struct sdboot *b, const char *installed, const char *previous, bool on_trial);
+#define STATE_PHASE_LOST 0xFF /* b->st after state_load found the state lost; never stored */
 /* Read one record file with the boot's FAT driver (record.h, sdb_record_read). */
 int boot_read_record(struct sdb_fat_vol *vol, const char *path, uint8_t buf[SDB_RECORD_SIZE]);
 /* Both state copies through `read`: the newest valid in *st (*slot 0 = a,
@@ -52,6 +58,7 @@ enum state_recovery {
     RECOVER_CHECK_FS,        /* IDLE, dirty: check and repair the FAT */
     RECOVER_RESTART_EXTRACT, /* EXTRACTING: repair, drop next/, IDLE */
     RECOVER_FINISH_SWITCH,   /* SWITCHING: settle, repair, switch, commit */
+    RECOVER_REBUILD,         /* no valid record, kept archives: rebuild the state */
 };
 enum state_recovery state_recovery(const struct sdboot_state *st);
 
@@ -72,6 +79,12 @@ int install_switch(struct sdboot *b);
 int install_commit(struct sdboot *b);
 int install_settle(struct sdboot *b);
 int install_from(struct sdboot *b, enum sdboot_source source, const char *version);
+
+/* rebuild.c: the kept archives' records, moved with them inside SWITCHING
+ * (install_commit, install_settle), and the state rebuilt from them. */
+int rebuild_records_move(struct sdboot *b);
+int rebuild_records_settle(struct sdboot *b);
+int rebuild_state(struct sdboot *b);
 
 /* own.c: what sdboot owns (sdb_fat_check_opts.owned): /app, /.sdboot and the
  * files the installed (and, while st says an install is under way, the

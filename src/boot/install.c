@@ -291,6 +291,8 @@ int install_settle(struct sdboot *b)
     } else if (!err) {
         err = sdb_fat_rename_settle(&b->vol, PREVIOUS_TAR, CURRENT_TAR);
     }
+    if (!err)
+        err = rebuild_records_settle(b);
     /* Files outside /app: every one still in next/ may be mid-move. */
     for (unsigned n = 0; !err && n < 100000; n++) {
         bool found;
@@ -321,6 +323,8 @@ int install_commit(struct sdboot *b)
     } else if (tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
         err = sdb_fat_rename(&b->vol, PREVIOUS_TAR, CURRENT_TAR, true);
     }
+    if (!err) /* the records travel with their archives: the pending one is kept */
+        err = rebuild_records_move(b);
     if (err || (err = sdb_fat_sync(&b->vol)) || (err = state_commit(b)))
         return err;
     /* Clean-up after the commit: a cut here only leaves leftovers for the next boot. */

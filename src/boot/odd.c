@@ -25,7 +25,7 @@ struct expected {
 static const struct expected in_sdboot[] = {
     {"state.a", false}, {"state.b", false}, {"current.tar", false}, {"previous.tar", false},
     {"next", true},     {"prev", true},     {"fix.tmp", false},     {"repairing", false},
-    {"confirm", false}, {"staging", true},
+    {"confirm", false}, {"staging", true},  {"current.rec", false}, {"previous.rec", false},
 };
 static const struct expected in_staging[] = {
     {"pending", false}, {"release.tar", false}, {"release.part", false}, {"resume", false}};

@@ -151,14 +151,26 @@ int sdboot_read_state(struct sdb_fat_vol *vol, struct sdboot_state *st)
     return err == SDBOOT_ESTATE && !any ? SDB_FAT_ENOENT : err;
 }
 
+/* No valid record, and yet archives the bootloader keeps: not a new card,
+ * a lost state. Marked with a phase no record can hold (decode refuses it),
+ * so the recovery table sends it to the rebuild; it is never stored. */
+static bool keeps_sdboot_data(struct sdb_fat_vol *vol)
+{
+    return tree_exists(vol, CURRENT_TAR, NULL) || tree_exists(vol, PREVIOUS_TAR, NULL);
+}
+
 int state_load(struct sdboot *b, bool *found)
 {
     bool any;
     int err = load_newest(&b->vol, &b->st, &b->st_slot, &any);
     *found = err == SDB_OK;
-    if (err == SDBOOT_ESTATE && !any)
-        return SDB_OK; /* a card sdboot never saw */
-    return err;
+    if (err != SDBOOT_ESTATE || !keeps_sdboot_data(&b->vol))
+        return err == SDBOOT_ESTATE && !any ? SDB_OK : err; /* !any: a card sdboot never saw */
+    memset(&b->st, 0, sizeof b->st);
+    b->st.phase = STATE_PHASE_LOST;
+    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_UNKNOWN);
+    *found = true;
+    return SDB_OK;
 }
 
 /* ---- storing ---- */
@@ -185,16 +197,12 @@ static int state_store(struct sdboot *b)
     return sdb_bd_sync(b->vol.bd);
 }
 
-/* Write both records of a fresh state (/.sdboot exists). A cut leaves files
- * that are missing, short or zero: no valid record, so the next boot
- * initialises again. */
-int state_init(struct sdboot *b)
+/* Write both records of b->st as a fresh pair (/.sdboot exists): seq 1 in
+ * state.a, state.b zeroed. A cut leaves files that are missing, short or
+ * zero: no valid record, so the next boot does the same again. */
+static int store_fresh(struct sdboot *b)
 {
     uint8_t zero[SDB_RECORD_SIZE] = {0}, rec[SDB_RECORD_SIZE];
-    memset(&b->st, 0, sizeof b->st);
-    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
-    b->st.confirmed = true;
-    b->st.last_event = SDBOOT_EV_INITIALISED;
     b->st.seq = 1;
     sdboot_state_encode(&b->st, rec);
     const char *paths[2] = {STATE_B, STATE_A};
@@ -212,6 +220,26 @@ int state_init(struct sdboot *b)
     }
     b->st_slot = 0;
     return sdb_fat_sync(&b->vol);
+}
+
+int state_init(struct sdboot *b)
+{
+    memset(&b->st, 0, sizeof b->st);
+    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
+    b->st.confirmed = true;
+    b->st.last_event = SDBOOT_EV_INITIALISED;
+    return store_fresh(b);
+}
+
+int state_rebuild(struct sdboot *b, const char *installed, const char *previous, bool on_trial)
+{
+    memset(&b->st, 0, sizeof b->st);
+    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", installed);
+    sdb_fmt(b->st.previous, sizeof b->st.previous, "%s", previous);
+    b->st.trial_max = b->cfg.trial_boots;
+    b->st.confirmed = !on_trial;
+    b->st.last_event = SDBOOT_EV_REBUILT;
+    return store_fresh(b);
 }
 
 int fs_work_begin(struct sdboot *b)
@@ -349,6 +377,7 @@ static const struct state_rule {
     {SDBOOT_PHASE_IDLE, 1, RECOVER_CHECK_FS},
     {SDBOOT_PHASE_EXTRACTING, ANY_DIRTY, RECOVER_RESTART_EXTRACT},
     {SDBOOT_PHASE_SWITCHING, ANY_DIRTY, RECOVER_FINISH_SWITCH},
+    {STATE_PHASE_LOST, ANY_DIRTY, RECOVER_REBUILD},
 };
 
 enum state_recovery state_recovery(const struct sdboot_state *st)

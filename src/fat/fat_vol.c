@@ -360,7 +360,10 @@ int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out)
         if (err)
             return err;
         if (v == 0) {
-            if (zero && (err = zero_cluster(vol, c)))
+            /* The zeros are on the card before the chain names the cluster: a
+             * card cache that loses them would show a grown directory the
+             * entries the cluster held before (a freed directory's "." and ".."). */
+            if (zero && ((err = zero_cluster(vol, c)) || (err = sdb_bd_sync(vol->bd))))
                 return err;
             if ((err = fat_set(vol, c, fat_eoc(vol))))
                 return err;

@@ -141,7 +141,8 @@ int sdb_semver_should_update(const char *installed, const char *offered, bool fo
     struct sdb_semver off, ins;
     if (sdb_semver_parse(offered, 0, &off))
         return SDB_SEMVER_EINVAL;
-    if (!installed || !strcmp(installed, SDB_VERSION_NONE) || forced)
+    if (!installed || !strcmp(installed, SDB_VERSION_NONE) ||
+        !strcmp(installed, SDB_VERSION_UNKNOWN) || forced)
         return SDB_OK;
     if (sdb_semver_parse(installed, 0, &ins))
         return SDB_SEMVER_EINVAL;

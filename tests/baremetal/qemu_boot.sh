@@ -64,6 +64,19 @@ expect "$work/out" "sectors_written=0 "
 fsck_clean "$card"
 echo "ok: 1.0.0 installed, confirmed, normal boot writes nothing"
 
+# damage_app CARD : one byte of /app/firmware.bin's code flipped (header
+# intact, SHA-256 wrong); the good image is kept in $work/good.bin
+damage_app() {
+  "$SDBOOT" image get "$1" /app/firmware.bin "$work/good.bin" > /dev/null
+  python3 - "$work/good.bin" "$work/bad.bin" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+d[200] ^= 0xFF
+open(sys.argv[2], 'wb').write(d)
+PY
+  "$SDBOOT" image put "$1" "$work/bad.bin" /app/firmware.bin > /dev/null
+}
+
 # ---- a release that never confirms is rolled back after its trial boots ----
 pack_release "$rel" 1.1.0
 stage "$card" "$rel"
@@ -71,8 +84,16 @@ boot_app "$work/out" "$card" 1.1.0
 expect "$work/out" "event: installed; release 1.1.0 on trial"
 expect "$work/out" "app: this build never confirms"
 for trial in 1 2 3; do
+  # at trial 2 the image is damaged: the repair run of that power-on counts
+  # no second trial boot (issue 15)
+  [ "$trial" -ne 2 ] || damage_app "$card"
   boot_app "$work/out" "$card" 1.1.0
   expect "$work/out" "release 1.1.0 on trial (trial $trial of 3)"
+  if [ "$trial" -eq 2 ]; then
+    expect "$work/out" "restoring the release"
+    [ "$(grep -c "on trial (trial 2 of 3)" "$work/out")" -eq 2 ] && ! grep -q "trial 3 of 3" "$work/out" ||
+      { cat "$work/out"; fail "the repair run counted a second trial boot"; }
+  fi
 done
 boot_app "$work/out" "$card" 1.0.0
 expect "$work/out" "event: rolled back; release 1.0.0"
@@ -81,14 +102,7 @@ fsck_clean "$card"
 echo "ok: 1.1.0 never confirmed, rolled back to 1.0.0 after 3 trial boots"
 
 # ---- a damaged application file is restored from the kept archive ----
-"$SDBOOT" image get "$card" /app/firmware.bin "$work/good.bin" > /dev/null
-python3 - "$work/good.bin" "$work/bad.bin" <<'PY'
-import sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-d[200] ^= 0xFF  # one byte of code: header intact, SHA-256 wrong
-open(sys.argv[2], 'wb').write(d)
-PY
-"$SDBOOT" image put "$card" "$work/bad.bin" /app/firmware.bin > /dev/null
+damage_app "$card"
 boot_app "$work/out" "$card" 1.0.0
 expect "$work/out" "application damaged: application image fails its SHA-256; restoring the release"
 expect "$work/out" "event: repaired"

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "boot_fixture.h"
 #include "sdboot/fio_fat.h"
@@ -40,10 +41,18 @@ void fx_build(struct fx_release *r)
     r->tar_len = m.len;
 }
 
+static void log_stderr(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "boot: %s\n", line);
+}
+
 int fx_boot(sdb_bd_t *bd, struct sdboot_result *res)
 {
     static struct sdboot engine;
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
+    if (getenv("SDB_BOOT_LOG")) /* replaying one cut case: what each boot did */
+        cfg.log = log_stderr;
     return sdboot_boot(&engine, bd, &cfg, res);
 }
 

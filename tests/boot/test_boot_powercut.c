@@ -1,11 +1,13 @@
 /*
  * Invariant 1, exhaustively: install, rollback, confirm (the application's
- * write of its confirm record, and the boot that folds it) and repair, each cut at
+ * write of its confirm record, and the boot that folds it), repair and the
+ * rebuild of a lost state (both records damaged), each cut at
  * every sector write (write lost, torn, and the card's write cache losing
  * unsynced writes), then booted again; and every recovery boot cut again at each
  * of its writes. Every case must end with fsck.fat -n clean, the tree exactly
  * one complete release that the state names, the user file intact, and the
- * next boot running that release. No sampling: the runner prints the counts.
+ * next boot running that release; the recovery boot must report that very
+ * release and no failure. No sampling: the runner prints the counts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,11 +22,35 @@
 
 #define CARD_BYTES (1u << 20)
 
-enum scenario { SC_INSTALL, SC_ROLLBACK, SC_CONFIRM, SC_APP_CONFIRM, SC_REPAIR };
+enum scenario { SC_INSTALL, SC_ROLLBACK, SC_CONFIRM, SC_APP_CONFIRM, SC_REPAIR, SC_REBUILD };
 
 struct ctx {
     enum scenario sc;
+    struct sdboot_result recovered; /* what the last recovery boot reported */
 };
+
+/* Both state records lost: bytes flipped in place, the FAT untouched. */
+static int damage_records(sdb_bd_t *bd)
+{
+    static const char *const paths[] = {"/.sdboot/state.a", "/.sdboot/state.b"};
+    struct sdb_fat_vol vol;
+    int err = sdb_fat_mount(&vol, bd, false);
+    for (int i = 0; i < 2 && !err; i++) {
+        struct sdb_fat_file f;
+        uint8_t buf[512];
+        uint32_t got;
+        if ((err = sdb_fat_open(&vol, &f, paths[i], SDB_FAT_READ | SDB_FAT_WRITE)))
+            break;
+        err = sdb_fat_read(&f, buf, sizeof buf, &got);
+        buf[20 + 7 * i] ^= 0xff;
+        if (!err)
+            err = sdb_fat_overwrite_sector(&f, 0, buf);
+        int cerr = sdb_fat_close(&f);
+        err = err ? err : cerr;
+    }
+    int uerr = err ? SDB_OK : sdb_fat_unmount(&vol);
+    return err ? err : uerr;
+}
 
 static int setup(sdb_bd_t *bd, void *vctx)
 {
@@ -53,7 +79,9 @@ static int setup(sdb_bd_t *bd, void *vctx)
     if (c->sc == SC_CONFIRM)
         return fx_confirm(bd);
     if (c->sc == SC_APP_CONFIRM)
-        return SDB_OK;                  /* the cut run is the application's confirm */
+        return SDB_OK;       /* the cut run is the application's confirm */
+    if (c->sc == SC_REBUILD) /* confirmed, not yet folded: the rebuild boot counts no trial */
+        return (err = fx_confirm(bd)) ? err : damage_records(bd);
     for (int i = 0; i < 3 && !err; i++) /* the three trial boots */
         err = fx_boot(bd, &res);
     return err;
@@ -76,6 +104,16 @@ static int app_confirm(sdb_bd_t *bd, void *ctx)
     return fx_confirm(bd);
 }
 
+/* The recovery boot, keeping what it reported for verify. */
+static int recover_boot(sdb_bd_t *bd, void *vctx)
+{
+    struct ctx *c = vctx;
+    int err = fx_boot(bd, &c->recovered);
+    if (!err && c->recovered.decision != SDBOOT_RUN_CARD)
+        return SDB_E_INTERNAL;
+    return err;
+}
+
 static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, bool cache_loss,
                    char *why, size_t len)
 {
@@ -96,8 +134,22 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
         return false;
     }
     if ((c->sc == SC_REPAIR && r != &fx_r1) ||
-        ((c->sc == SC_CONFIRM || c->sc == SC_APP_CONFIRM) && r != &fx_r2)) {
+        (c->sc != SC_REPAIR && c->sc != SC_ROLLBACK && r != &fx_r2)) {
         snprintf(why, len, "%s installed after this scenario", r->version);
+        return false;
+    }
+    /* What the boot reports matches what runs: no verified install or
+     * rollback that a cut interrupted is ever reported as failed. */
+    if (c->recovered.event == SDBOOT_EV_INSTALL_FAILED || c->recovered.error ||
+        strcmp(c->recovered.version, r->version)) {
+        snprintf(why, len, "recovery boot reported event %s, error %d, release %s; %s runs",
+                 sdboot_event_name(c->recovered.event), c->recovered.error, c->recovered.version,
+                 r->version);
+        return false;
+    }
+    /* A rebuilt state keeps the release, what it rolls back to, and the floor. */
+    if (c->sc == SC_REBUILD && strcmp(st.previous, fx_r1.version)) {
+        snprintf(why, len, "rebuilt state names previous '%s'", st.previous);
         return false;
     }
     if (!fx_tree_is(bd, r, why, len))
@@ -108,7 +160,7 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
         snprintf(why, len, "next boot does not run %s", r->version);
         return false;
     }
-    if (c->sc == SC_CONFIRM && (fx_state(bd, &st) || !st.confirmed)) {
+    if ((c->sc == SC_CONFIRM || c->sc == SC_REBUILD) && (fx_state(bd, &st) || !st.confirmed)) {
         snprintf(why, len, "the confirmation was lost");
         return false;
     }
@@ -122,7 +174,7 @@ static void run_scenario(enum scenario sc, const char *name)
                                 .image_bytes = CARD_BYTES,
                                 .setup = setup,
                                 .run = sc == SC_APP_CONFIRM ? app_confirm : one_boot,
-                                .recover = one_boot,
+                                .recover = recover_boot,
                                 .verify = verify,
                                 .ctx = &c,
                                 .cache_modes = true,
@@ -160,6 +212,11 @@ static void cut_repair(void **state)
     (void)state;
     run_scenario(SC_REPAIR, "boot repair 1.0.0");
 }
+static void cut_rebuild(void **state)
+{
+    (void)state;
+    run_scenario(SC_REBUILD, "boot rebuild of a lost state 1.1.0");
+}
 
 int main(void)
 {
@@ -172,7 +229,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cut_install), cmocka_unit_test(cut_rollback),
         cmocka_unit_test(cut_confirm), cmocka_unit_test(cut_app_confirm),
-        cmocka_unit_test(cut_repair),
+        cmocka_unit_test(cut_repair),  cmocka_unit_test(cut_rebuild),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,153 @@
+/*
+ * What the card keeps beside the state records, and rebuilding the state from
+ * it when both records are lost.
+ *
+ * Kept records: the staging record of a release (stage.h: version, size,
+ * SHA-256 of its archive) travels with its archive. An install moves the
+ * pending record to /.sdboot/current.rec as the archive becomes current.tar
+ * (current.rec going to previous.rec beside previous.tar); a rollback moves
+ * previous.rec back with previous.tar. The moves are renames inside the
+ * SWITCHING phase, redone by existence and settled like the archives' own,
+ * so a record never outlives the move of its archive by more than a rerun.
+ * A record is believed only while its archive has its size and SHA-256: one
+ * that a cut, an older bootloader or a user left stale is ignored.
+ *
+ * Rebuild: a card with sdboot data but no valid state record (both damaged,
+ * or both gone) is not new. Its state is made again from what it keeps:
+ * installed = current.rec's version when it matches current.tar (else
+ * SDB_VERSION_UNKNOWN while current.tar exists: cards written before the
+ * kept records), previous = previous.rec's when it matches previous.tar.
+ * The trial is what can be proven: a release with a known one to roll back to
+ * is on trial again (0 of N: a confirmation keeps it), else confirmed. The
+ * floor the OTA client and the install check keep (the installed version) is
+ * therefore never lower than the record of the archive that runs. Nothing but
+ * the state records is written (state_rebuild writes both, like a fresh
+ * state); a cut during it leaves no valid record and the next boot rebuilds
+ * again from the same unchanged files.
+ *
+ * RAM: none of its own (b->io for the archives, a 512-byte record on the
+ * stack). Cost: each archive named by a record is read once, only then.
+ */
+#include "sdboot/fmt.h"
+#include <string.h>
+#include "boot_internal.h"
+#include "sdboot/hash.h"
+#include "sdboot/release.h"
+#include "sdboot/semver.h"
+
+/* ---- moving the records with their archives (install_commit, install_settle) ---- */
+
+int rebuild_records_move(struct sdboot *b)
+{
+    int err;
+    if (b->st.source == SDBOOT_FROM_PREVIOUS)
+        return tree_exists(&b->vol, PREVIOUS_REC, NULL)
+                   ? sdb_fat_rename(&b->vol, PREVIOUS_REC, CURRENT_REC, true)
+                   : SDB_OK;
+    if (!tree_exists(&b->vol, SDB_STAGE_PENDING, NULL))
+        return SDB_OK; /* moved already (a rerun after a cut) */
+    if (tree_exists(&b->vol, CURRENT_REC, NULL) &&
+        (err = sdb_fat_rename(&b->vol, CURRENT_REC, PREVIOUS_REC, true)))
+        return err;
+    return sdb_fat_rename(&b->vol, SDB_STAGE_PENDING, CURRENT_REC, false);
+}
+
+int rebuild_records_settle(struct sdboot *b)
+{
+    if (b->st.source == SDBOOT_FROM_PREVIOUS)
+        return sdb_fat_rename_settle(&b->vol, PREVIOUS_REC, CURRENT_REC);
+    int err = sdb_fat_rename_settle(&b->vol, CURRENT_REC, PREVIOUS_REC);
+    return err ? err : sdb_fat_rename_settle(&b->vol, SDB_STAGE_PENDING, CURRENT_REC);
+}
+
+/* ---- the rebuild ---- */
+
+/* Size and SHA-256 of a file, read whole. */
+static int hash_file(struct sdboot *b, const char *path, uint64_t *size, uint8_t digest[32])
+{
+    struct sdb_fat_file f;
+    struct sdb_sha256 h;
+    int err = sdb_fat_open(&b->vol, &f, path, SDB_FAT_READ);
+    if (err)
+        return err;
+    if ((err = sdb_sha256_init(&h))) {
+        sdb_fat_close(&f);
+        return err;
+    }
+    uint32_t got;
+    *size = 0;
+    while ((err = sdb_fat_read(&f, b->io, SDBOOT_IO_BUF, &got)) == SDB_OK && got) {
+        *size += got;
+        if ((err = sdb_sha256_update(&h, b->io, got)))
+            break;
+    }
+    int herr = sdb_sha256_finish(&h, digest), cerr = sdb_fat_close(&f);
+    return err ? err : herr ? herr : cerr;
+}
+
+/* What the card says of one kept archive. */
+enum kept_what {
+    KEPT_NONE,     /* no archive */
+    KEPT_KNOWN,    /* archive and a record that matches it: version known */
+    KEPT_UNKNOWN,  /* archive without a record */
+    KEPT_MISMATCH, /* archive whose record names other bytes (stale or damaged) */
+};
+
+static const char *const kept_words[] = {
+    [KEPT_NONE] = "none kept",
+    [KEPT_KNOWN] = "matches its archive",
+    [KEPT_UNKNOWN] = "no record beside the archive",
+    [KEPT_MISMATCH] = "record does not match the archive",
+};
+
+/* Device errors go up as they are; anything else only means "not known". */
+static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_path,
+                        enum kept_what *what, char version[SDB_VERSION_MAX])
+{
+    uint8_t buf[SDB_RECORD_SIZE], digest[SDB_SHA256_LEN];
+    struct sdb_stage_record rec;
+    struct sdb_semver v;
+    uint64_t size;
+    *what = KEPT_NONE;
+    version[0] = '\0';
+    if (!tree_exists(&b->vol, tar_path, NULL))
+        return SDB_OK;
+    *what = KEPT_UNKNOWN;
+    int err = boot_read_record(&b->vol, rec_path, buf);
+    if (err > SDB_ERR_BD_MIN && err != SDB_OK)
+        return err;
+    if (err || sdb_stage_record_decode(buf, &rec) || sdb_semver_parse(rec.version, 0, &v))
+        return SDB_OK;
+    *what = KEPT_MISMATCH;
+    if ((err = hash_file(b, tar_path, &size, digest)))
+        return err > SDB_ERR_BD_MIN ? err : SDB_OK;
+    if (size != rec.size || memcmp(digest, rec.sha256, SDB_SHA256_LEN))
+        return SDB_OK;
+    *what = KEPT_KNOWN;
+    memcpy(version, rec.version, SDB_VERSION_MAX);
+    return SDB_OK;
+}
+
+int rebuild_state(struct sdboot *b)
+{
+    char installed[SDB_VERSION_MAX], previous[SDB_VERSION_MAX];
+    enum kept_what cur, prev;
+    int err = repair_fat_check(b); /* what damaged the records may have hit the FAT too */
+    if (err || (err = kept_version(b, CURRENT_REC, CURRENT_TAR, &cur, installed)) ||
+        (err = kept_version(b, PREVIOUS_REC, PREVIOUS_TAR, &prev, previous)))
+        return err;
+    if (cur == KEPT_NONE)
+        sdb_fmt(installed, sizeof installed, "%s", SDB_VERSION_NONE);
+    else if (cur != KEPT_KNOWN)
+        sdb_fmt(installed, sizeof installed, "%s", SDB_VERSION_UNKNOWN);
+    bool on_trial = cur == KEPT_KNOWN && prev == KEPT_KNOWN;
+    if ((err = state_rebuild(b, installed, previous, on_trial)))
+        return err;
+    boot_log(b,
+             "boot state rebuilt from the card: installed %s (current.rec: %s), previous %s "
+             "(previous.rec: %s), %s",
+             installed, kept_words[cur], previous[0] ? previous : "none", kept_words[prev],
+             on_trial ? "on trial again until confirmed" : "confirmed");
+    b->restore_needed = cur != KEPT_NONE; /* compare the release with its archive now */
+    return SDB_OK;
+}
