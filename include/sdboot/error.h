@@ -15,11 +15,21 @@
  *
  * Invariant 5 (docs/design.md): every error reaches the caller as a distinct
  * code with a human-readable message; nothing is silently ignored.
+ *
+ * SDB_ERROR_MESSAGES (default 1): 0 builds a device that reports codes only
+ * for the FAT, release, boot and OTA layers ("FAT error -40"; `sdboot error
+ * -40` on the host names it), leaving their message tables (about 5 KiB) out
+ * of the link. Common, block-device and port codes keep their messages. The
+ * bare-metal bootloader is built so (ports/baremetal/CMakeLists.txt).
  */
 #ifndef SDBOOT_ERROR_H
 #define SDBOOT_ERROR_H
 
 #define SDB_OK 0
+
+#ifndef SDB_ERROR_MESSAGES
+#define SDB_ERROR_MESSAGES 1
+#endif
 
 enum sdb_common_err {
     SDB_E_INVAL = -1,    /* invalid argument (a caller bug, not bad input) */

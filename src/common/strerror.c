@@ -46,27 +46,33 @@ static const char *port_strerror(int err)
     }
 }
 
+#if SDB_ERROR_MESSAGES
+#define MESSAGE(lookup, err) lookup(err)
+#else /* codes only: the FAT, release, boot and OTA tables stay out of the link */
+#define MESSAGE(lookup, err) NULL
+#endif
+
 const char *sdb_strerror(int err)
 {
-    static char unknown[32]; /* only for codes no layer owns: a bug elsewhere */
-    const char *msg = NULL;
+    static char unknown[32]; /* codes only, or a code no layer owns (a bug elsewhere) */
+    const char *msg = NULL, *layer = "unknown";
 
     if (err <= 0 && err >= SDB_ERR_COMMON_MIN)
         msg = sdb_common_strerror(err);
     else if (err >= SDB_ERR_BD_MIN)
         msg = sdb_bd_strerror(err);
     else if (err >= SDB_ERR_FAT_MIN)
-        msg = sdb_fat_strerror(err);
+        msg = MESSAGE(sdb_fat_strerror, err), layer = "FAT";
     else if (err >= SDB_ERR_REL_MIN)
-        msg = sdb_release_strerror(err);
+        msg = MESSAGE(sdb_release_strerror, err), layer = "release";
     else if (err >= SDB_ERR_BOOT_MIN)
-        msg = sdb_boot_strerror(err);
+        msg = MESSAGE(sdb_boot_strerror, err), layer = "boot";
     else if (err >= SDB_ERR_OTA_MIN)
-        msg = sdb_ota_strerror(err);
+        msg = MESSAGE(sdb_ota_strerror, err), layer = "OTA";
     else if (err >= SDB_ERR_PORT_MIN)
         msg = port_strerror(err);
     if (msg)
         return msg;
-    sdb_fmt(unknown, sizeof unknown, "unknown error %d", err);
+    sdb_fmt(unknown, sizeof unknown, "%s error %d", layer, err);
     return unknown;
 }

@@ -35,7 +35,7 @@ expect_line() { # expect_line 'ONE CANDIDATE WITH BLANKS' WORD...
 check bash -n "$completion"
 check bash -c "source '$completion' && complete -p sdboot | grep -q -- '-F _sdboot sdboot'"
 
-expect "keygen,pack,verify,inspect,image,serve,sim,version,--help,--version" ""
+expect "keygen,pack,verify,inspect,image,serve,sim,error,version,--help,--version" ""
 expect "sim,serve" s
 expect "boot,confirm,stage,ota,repair,status" sim ""
 expect "stage,status" sim st

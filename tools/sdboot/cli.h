@@ -61,6 +61,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_error(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* sim subcommands (tools/sdboot/sim_*.c); argv[0] is the subcommand name. */

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"image", cmd_image, "create and edit FAT SD-card images"},
     {"serve", cmd_serve, "serve a release directory over HTTP(S) with Range and ETag"},
     {"sim", cmd_sim, "simulate a device: boot, confirm, stage, ota, repair"},
+    {"error", cmd_error, "print the message of an error code a device logged"},
     {"version", cmd_version, "print the version, the git commit and the libraries"},
 };
 
