@@ -230,7 +230,7 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
             return write_entry(ck, lba, off, raw);
         return SDB_OK;
     }
-    uint32_t need = is_dir ? UINT32_MAX : (uint32_t)(((uint64_t)size + cb - 1) / cb);
+    uint32_t need = is_dir ? UINT32_MAX : size / cb + (size % cb != 0);
     if (!is_dir && need == 0)
         need = 1; /* size 0 with a cluster: keep one, as the entry names it */
     uint32_t kept = 0;

@@ -164,7 +164,7 @@ static int file_run(struct sdb_fat_file *f, uint32_t n, bool extend, uint32_t *a
 {
     struct sdb_fat_vol *vol = f->vol;
     uint32_t cb = sdb_fat_cluster_bytes(vol), off = f->pos % cb;
-    uint32_t need = (uint32_t)(((uint64_t)off + n + cb - 1) / cb);
+    uint32_t need = n / cb + (n % cb + off + cb - 1) / cb; /* clusters [off, off + n) touches */
     if (need > RUN_MAX_CLUSTERS)
         need = RUN_MAX_CLUSTERS;
     uint32_t c = f->clus, k = 1;

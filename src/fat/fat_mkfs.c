@@ -87,7 +87,7 @@ static bool compute_layout(struct layout *l)
             uint64_t meta = l->reserved + 2ull * l->fatsz + l->root_secs;
             if (meta >= l->total)
                 return false;
-            l->nclus = (uint32_t)((l->total - meta) / l->spc);
+            l->nclus = (l->total - (uint32_t)meta) / l->spc;
             uint64_t bytes = ((uint64_t)l->nclus + 2) * bits / 8 + 1;
             uint32_t need = (uint32_t)((bytes + SDB_SECTOR_SIZE - 1) / SDB_SECTOR_SIZE);
             if (need <= l->fatsz)

@@ -448,12 +448,12 @@ int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
     uint64_t meta = (uint64_t)reserved + (uint64_t)nfats * fatsz + root_sectors;
     if (meta >= total)
         return SDB_FAT_ENOFS;
-    uint32_t nclus = (uint32_t)((total - meta) / spc);
+    uint32_t nclus = (total - (uint32_t)meta) / spc; /* 32-bit: no libgcc division */
     uint8_t type = nclus < 4085 ? 12 : nclus < 65525 ? 16 : 32;
     if ((type == 32) != (root_entries == 0))
         return SDB_FAT_ENOFS;
-    uint64_t fat_capacity = (uint64_t)fatsz * SDB_SECTOR_SIZE * 8 / (type == 12 ? 12 : type);
-    if (fat_capacity < (uint64_t)nclus + 2)
+    /* the FATs must hold an entry for every cluster (+2), compared in bits */
+    if ((uint64_t)fatsz * SDB_SECTOR_SIZE * 8 < ((uint64_t)nclus + 2) * type)
         return SDB_FAT_ENOFS;
     vol->type = type;
     vol->sec_per_clus = (uint8_t)spc;
