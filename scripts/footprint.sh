@@ -23,8 +23,9 @@ work=$(mktemp -d /tmp/sdb-footprint-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 # The port's configuration of the core: its target_compile_definitions line.
-defs=$(sed -n 's/^target_compile_definitions(sdb_bm_core PUBLIC \(.*\))$/\1/p' \
-  "$src/ports/baremetal/CMakeLists.txt")
+defs=$(awk '/^target_compile_definitions\(sdb_bm_core PUBLIC/ {on = 1; sub(/.*PUBLIC/, "")}
+  on {line = line " " $0} on && /\)/ {on = 0} END {sub(/\).*/, "", line); print line}' \
+  "$src/ports/baremetal/CMakeLists.txt" | xargs)
 flags=(-Os -mthumb -mcpu=cortex-m4 -std=c11 -ffunction-sections -fdata-sections -I"$src/include")
 for d in $defs; do flags+=("-D$d"); done
 cd "$src"

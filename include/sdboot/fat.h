@@ -112,6 +112,13 @@ struct sdb_card_info {
 #define SDB_FAT_DIR_HINTS 4 /* directories whose position and free end are remembered */
 #endif
 #define SDB_FAT_CACHE_SLOTS (SDB_FAT_CACHE_FAT + SDB_FAT_CACHE_DIR)
+/* Zeroing (a new directory's cluster, mkfs's FATs and root) writes a constant
+ * zero buffer of this many sectors per request: flash, not RAM. A bootloader
+ * short of flash takes 1 (512 B instead of 4 KiB; the same sectors written,
+ * in more requests). */
+#ifndef SDB_FAT_ZERO_SECTORS
+#define SDB_FAT_ZERO_SECTORS 8
+#endif
 
 struct sdb_fat_cache_slot {
     uint32_t lba;   /* 0xFFFFFFFF = empty */

@@ -69,7 +69,7 @@ int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next);
  * right after `prev` (so a growing file stays contiguous), else at the
  * volume's next-free hint. */
 int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out);
-/* Write zeros over sectors [lba, lba + count), in requests of up to 8 sectors
+/* Write zeros over sectors [lba, lba + count), in requests of up to SDB_FAT_ZERO_SECTORS
  * (mkfs and cluster zeroing share its one constant buffer). */
 int fat_zero_sectors(sdb_bd_t *bd, uint32_t lba, uint32_t count);
 /* How many clusters from `clus` on are consecutive in its chain (at least 1,

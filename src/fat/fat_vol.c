@@ -306,7 +306,7 @@ int fat_count_free(struct sdb_fat_vol *vol, uint32_t *count)
     return SDB_OK;
 }
 
-#define ZERO_SECTORS 8u /* zeroing goes out in requests of this many sectors */
+#define ZERO_SECTORS ((uint32_t)SDB_FAT_ZERO_SECTORS) /* sectors per zeroing request */
 
 int fat_zero_sectors(sdb_bd_t *bd, uint32_t lba, uint32_t count)
 {
