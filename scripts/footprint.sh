@@ -26,11 +26,12 @@ trap 'rm -rf "$work"' EXIT
 defs=$(awk '/^target_compile_definitions\(sdb_bm_core PUBLIC/ {on = 1; sub(/.*PUBLIC/, "")}
   on {line = line " " $0} on && /\)/ {on = 0} END {sub(/\).*/, "", line); print line}' \
   "$src/ports/baremetal/CMakeLists.txt" | xargs)
-flags=(-Os -mthumb -mcpu=cortex-m4 -std=c11 -ffunction-sections -fdata-sections -I"$src/include")
+flags=(-Os -mthumb -mcpu=cortex-m4 -std=c11 -ffunction-sections -fdata-sections -fstack-usage
+       -fcallgraph-info=su -I"$src/include")
 for d in $defs; do flags+=("-D$d"); done
 cd "$src"
 for f in src/*/*.c; do
-  arm-none-eabi-gcc "${flags[@]}" -c "$f" -o "$work/$(basename "${f%.c}").o"
+  arm-none-eabi-gcc "${flags[@]}" -c "$f" -o "$work/$(basename "${f%.c}").o" -dumpdir "$work/"
 done
 arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -nostartfiles -nostdlib -Wl,--gc-sections \
   -Wl,--unresolved-symbols=ignore-all -Wl,-e,sdboot_boot -Wl,-u,sdboot_boot -Wl,-u,sdboot_confirm \
@@ -39,6 +40,11 @@ read -r core_text core_ro core_data core_bss < <(arm-none-eabi-size -A "$work/co
   $1 ~ /^\.text/ {t+=$2} $1 ~ /^\.rodata/ {r+=$2} $1 ~ /^\.(data|persistent)/ {d+=$2}
   $1 ~ /^\.bss/ {b+=$2} END {print t, r, d, b}')
 core=$((core_text + core_ro))
+# Worst-case stack from sdboot_boot over the call graph (as scripts/bench.sh):
+# the tar reader's callbacks charged their deepest target, the port's block
+# device and log output not counted.
+stack=$(python3 scripts/stack_depth.py --indirect '^(extract|repair)_(begin|data|end)$' \
+  --port-calls '^(sdb_bd_(read|write|sync)|boot_log)$' sdboot_boot "$work"/*.ci || true)
 
 bl=$build/baremetal/sdboot_bl.elf
 bl_flash=-; bl_ram=-
@@ -53,6 +59,7 @@ if [ $summary -eq 1 ]; then
   echo "core_text $core_text"
   echo "core_rodata $core_ro"
   echo "core_static_ram $((core_data + core_bss))"
+  echo "core_stack $(echo "$stack" | head -1 | grep -o '[0-9]* bytes' | cut -d' ' -f1)"
   echo "core_config ${defs:-none}"
   echo "bootloader_flash $bl_flash"
   echo "bootloader_static_ram $bl_ram"
@@ -61,6 +68,9 @@ fi
 
 echo "Core alone (config: ${defs:-defaults}), linked from sdboot_boot + sdboot_confirm:"
 echo "  .text $core_text B, .rodata $core_ro B: $core B (goal 24576 B); static RAM $((core_data + core_bss)) B"
+echo
+echo "Worst-case stack from sdboot_boot (call graph, -fstack-usage):"
+echo "$stack" | sed -n '1,16p' | sed 's|'"$src"'/||g; s/^/  /'
 echo
 echo "Per layer (flash B):"
 python3 ports/baremetal/footprint.py "$work/core.map" "$src" | awk -F'\t' '{printf "  %-34s %6d\n", $1, $2}'
