@@ -10,7 +10,8 @@
  *      state records), then install a verified staged release, count trial
  *      boots, roll back a release not confirmed after `trial_boots` boots.
  *   4. Decide: run /main.py from the card, mount it at /sd, or fall back to the
- *      internal file system. The port acts on the decision.
+ *      internal file system (also when there is nothing to run: no release
+ *      and no /main.py, SDBOOT_ENOENTRY). The port acts on the decision.
  *
  * On the card (docs/boot.md has the state machine):
  *   /.sdboot/state.a, state.b   two 512-byte state records, updated alternately
@@ -66,13 +67,14 @@ enum sdboot_err {
     SDBOOT_ETOODEEP = -231,    /* release tree nested deeper than the driver walks */
     SDBOOT_ENOARCHIVE = -232,  /* the installed release's archive is missing */
     SDBOOT_EDAMAGED = -233,    /* repair could not restore every managed file */
+    SDBOOT_ENOENTRY = -234,    /* no release installed and no entry file (/main.py) to run */
     SDBOOT_EDAMAGEDFAT = -240, /* the card holds a damaged FAT: left untouched, never formatted */
 };
 
 enum sdboot_decision {
     SDBOOT_RUN_CARD = 0, /* mount the card at /, run /main.py */
     SDBOOT_MOUNT_SD = 1, /* recovery: mount the card at /sd, run nothing */
-    SDBOOT_INTERNAL = 2, /* no usable card: internal file system, run nothing */
+    SDBOOT_INTERNAL = 2, /* no usable card, or nothing to run: internal file system */
 };
 
 enum sdboot_event {

@@ -120,7 +120,9 @@ esp_err_t sdboot_esp_boot(const sdboot_esp_config_t *cfg_in, sdboot_esp_result_t
     }
     ESP_LOGI(TAG, "%s (%s)", sdboot_decision_name(res->boot.decision),
              sdboot_event_name(res->boot.event));
-    if (res->boot.decision == SDBOOT_INTERNAL)
+    /* Nothing to run on a good card (no release yet): it is still mounted,
+     * so the firmware can fetch the first release onto it. */
+    if (res->boot.decision == SDBOOT_INTERNAL && res->boot.error != SDBOOT_ENOENTRY)
         return ESP_OK;
     esp_err_t e = mount_card(&cfg);
     res->mounted = e == ESP_OK;

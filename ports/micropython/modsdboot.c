@@ -193,7 +193,9 @@ static mp_obj_t sdboot_boot_fn(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
         mount_card(bdev, root);
         mp_call_function_1(MP_OBJ_FROM_PTR(&mp_vfs_chdir_obj), mp_obj_new_str(root, strlen(root)));
         strcpy(card_root, root);
-    } else if (last.decision == SDBOOT_MOUNT_SD) {
+    } else if (last.decision == SDBOOT_MOUNT_SD || last.error == SDBOOT_ENOENTRY) {
+        /* recovery; or a good card with nothing to run yet: the REPL gets it
+         * at /sd, where an OTA can fetch a first release onto it */
         mount_card(bdev, sd);
         strcpy(card_root, sd);
     }

@@ -365,15 +365,26 @@ static int decide_anyway(struct sdboot *b, int why, struct sdboot_result *res)
     return SDB_OK;
 }
 
-/* An installed release whose entry is gone and cannot be restored. */
+/* Nothing to start: the installed release's entry is gone and cannot be
+ * restored, or a card without a release has no entry file of its own (the
+ * seed's boot.py then stays in the REPL). */
 static int check_entry_exists(struct sdboot *b, struct sdboot_result *res)
 {
-    if (!strcmp(b->st.installed, SDB_VERSION_NONE) || release_runs(b))
-        return SDB_OK;
     const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
+    if (tree_exists(&b->vol, entry, NULL))
+        return SDB_OK;
+    res->decision = SDBOOT_INTERNAL;
+    if (!strcmp(b->st.installed, SDB_VERSION_NONE)) {
+        boot_log(b,
+                 "no release installed and no %s on the card: nothing to run, using internal "
+                 "file system",
+                 entry);
+        if (!res->error) /* a refused install's reason stays the reason */
+            res->error = SDBOOT_ENOENTRY;
+        return SDB_OK;
+    }
     boot_log(b, "no %s on the card and no archive to restore it from: using internal file system",
              entry);
-    res->decision = SDBOOT_INTERNAL;
     res->error = SDBOOT_ENOARCHIVE;
     return SDB_OK;
 }
@@ -410,7 +421,8 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
     res->trials_used = st->trials_used;
     res->trial_max = st->trial_max;
     if (res->decision == SDBOOT_RUN_CARD && !strcmp(st->installed, SDB_VERSION_NONE))
-        boot_log(b, "no release installed yet: running whatever /main.py the card has");
+        boot_log(b, "no release installed yet: running the card's own %s",
+                 b->cfg.entry ? b->cfg.entry : "/main.py");
     return SDB_OK;
 }
 

@@ -25,6 +25,8 @@ const char *sdb_boot_strerror(int err)
         return "the installed release's archive is missing";
     case SDBOOT_EDAMAGED:
         return "repair could not restore every file";
+    case SDBOOT_ENOENTRY:
+        return "nothing to run: no release installed and no entry file on the card";
     case SDBOOT_EDAMAGEDFAT:
         return "damaged FAT card left untouched (never formatted): run `sdboot image check`";
     default:

@@ -4,7 +4,8 @@
 #   1. a release with more entries than the bootloader installs is refused by
 #      pack, verify, sim stage and sim ota before it reaches the card;
 #   2. a release that does not fit is refused before a byte is written, a
-#      download that cannot complete leaves no .part, image ls lists it all.
+#      download that cannot complete leaves no .part, image ls lists it all;
+#   4. a card with no release and no main.py: internal, with the reason.
 set -euo pipefail
 [ -n "${SDB_TRACE:-}" ] && { PS4='+ $(date +%s.%N) '; set -x; }
 : "${SDBOOT:?}"
@@ -107,5 +108,22 @@ mcopy -i part.img v2/app/f2.bin ::/.sdboot/staging/release.part 2>/dev/null || t
 check test "$(lsnames part.img /.sdboot/staging)" = "$(mtnames part.img /.sdboot/staging)"
 check test "$(lsnames part.img /.sdboot)" = "$(mtnames part.img /.sdboot)"
 check test "$(lsnames part.img /app | wc -l)" = 89
+
+# ---- 4. nothing to run: no release, no main.py -> internal, with the reason ----
+"$SDBOOT" image create empty.img --size 8M >/dev/null
+check expect_rc 1 "$SDBOOT" sim boot --card empty.img # the first boot initialises /.sdboot
+check out_has "event: initialised"
+cp empty.img empty.before
+check expect_rc 1 "$SDBOOT" sim boot --card empty.img
+check test "$(grep -v '^  sim: ' out.txt | sed 's/^card: .*/card:/')" = "  boot: no release installed and no /main.py on the card: nothing to run, using internal file system
+decision: internal file system, nothing runs
+reason: nothing to run: no release installed and no entry file on the card
+card:"
+check grep -q "^card: .* read in .*, 0 sectors written in 0 requests" out.txt
+check cmp -s empty.img empty.before
+printf 'print("mine")\n' >mine.py
+"$SDBOOT" image put empty.img mine.py /main.py >/dev/null
+check expect_rc 0 "$SDBOOT" sim boot --card empty.img
+check out_has "decision: run /main.py from the card"
 echo "edges cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

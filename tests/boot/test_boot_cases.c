@@ -52,9 +52,13 @@ static void blank_card_is_formatted(void **state)
     (void)state;
     struct sdboot_result res;
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
-    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+    /* formatted, and then nothing to run: the internal file system, with why */
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_ENOENTRY);
     assert_int_equal(res.event, SDBOOT_EV_FORMATTED);
     assert_string_equal(res.version, "none");
+    assert_non_null(strstr(logbuf, "no release installed and no /main.py on the card: nothing "
+                                   "to run, using internal file system\n"));
     enum sdb_card_class cls;
     assert_int_equal(sdb_fat_detect(&ram.bd, &cls), SDB_OK);
     assert_int_equal(cls, SDB_CARD_FAT);
@@ -81,7 +85,8 @@ static void foreign_fs_formatted_only_by_policy(void **state)
     assert_int_equal(mem[1080], 0x53);
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
     assert_int_equal(res.event, SDBOOT_EV_FORMATTED);
-    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL); /* formatted: nothing to run yet */
+    assert_int_equal(res.error, SDBOOT_ENOENTRY);
 }
 
 static void fat_with_user_data_is_initialised_not_formatted(void **state)
@@ -90,13 +95,57 @@ static void fat_with_user_data_is_initialised_not_formatted(void **state)
     assert_int_equal(fx_new_card(&ram.bd), SDB_OK); /* mkfs + user file + first boot */
     struct sdboot_result res;
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
-    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL); /* no release, no /main.py */
+    assert_int_equal(res.error, SDBOOT_ENOENTRY);
     assert_int_not_equal(res.event, SDBOOT_EV_FORMATTED);
     struct sdb_fat_vol vol;
     struct sdb_fat_stat st;
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
     assert_int_equal(sdb_fat_stat(&vol, fx_user_path, &st), SDB_OK);
     assert_int_equal(sdb_fat_stat(&vol, "/.sdboot/state.a", &st), SDB_OK);
+}
+
+/* The seed runs a card's own /main.py without a release; without one (or
+ * without cfg.entry) it stays in the REPL: nothing on the card was written
+ * for the decision. */
+static void nothing_to_run_is_internal_with_a_reason(void **state)
+{
+    (void)state;
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK);
+    static uint8_t before[CARD_BYTES];
+    memcpy(before, mem, sizeof before);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_string_equal(logbuf, "no release installed and no /main.py on the card: nothing to "
+                                "run, using internal file system\n");
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_ENOENTRY);
+    assert_string_equal(sdb_strerror(res.error),
+                        "nothing to run: no release installed and no entry file on the card");
+    assert_int_equal(res.event, SDBOOT_EV_NONE);
+    assert_memory_equal(mem, before, sizeof before);
+    /* cfg.entry names another file: the same */
+    struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
+    cfg.entry = "/app/firmware.bin";
+    cfg.log = capture;
+    logbuf[0] = '\0';
+    assert_int_equal(sdboot_boot(&engine, &ram.bd, &cfg, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_ENOENTRY);
+    assert_non_null(strstr(logbuf, "no /app/firmware.bin on the card"));
+    assert_memory_equal(mem, before, sizeof before);
+    /* the card's own /main.py, no release: it runs */
+    struct sdb_fat_vol vol;
+    struct sdb_fat_file f;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_open(&vol, &f, "/main.py", SDB_FAT_WRITE | SDB_FAT_CREATE), SDB_OK);
+    assert_int_equal(sdb_fat_write(&f, "print(1)\n", 9), SDB_OK);
+    assert_int_equal(sdb_fat_close(&f), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_RUN_CARD);
+    assert_int_equal(res.error, SDB_OK);
+    assert_string_equal(logbuf, "no release installed yet: running the card's own /main.py\n");
 }
 
 static void io_errors_are_never_formatted(void **state)
@@ -273,6 +322,7 @@ int main(void)
         cmocka_unit_test_setup(policy_can_forbid_formatting, reset),
         cmocka_unit_test_setup(foreign_fs_formatted_only_by_policy, reset),
         cmocka_unit_test_setup(fat_with_user_data_is_initialised_not_formatted, reset),
+        cmocka_unit_test_setup(nothing_to_run_is_internal_with_a_reason, reset),
         cmocka_unit_test_setup(io_errors_are_never_formatted, reset),
         cmocka_unit_test_setup(no_card_falls_back_to_internal, reset),
         cmocka_unit_test_setup(recovery_pin_mounts_sd_and_runs_nothing, reset),

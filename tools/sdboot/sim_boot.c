@@ -20,6 +20,15 @@ static const char *decision_key(enum sdboot_decision d)
     return d == SDBOOT_RUN_CARD ? "run_card" : d == SDBOOT_MOUNT_SD ? "mount_sd" : "internal";
 }
 
+/* The error shown with the event: an internal decision's error is its reason
+ * (nothing to run after a format is not the format's error), unless the
+ * event is the failed install that left nothing to run. */
+static int event_error(const struct sdboot_result *res)
+{
+    bool reason = res->decision == SDBOOT_INTERNAL && res->event != SDBOOT_EV_INSTALL_FAILED;
+    return reason ? SDB_OK : res->error;
+}
+
 /* The facts of the text lines (decision, version, event, reason, card), as members. */
 static void print_json(struct json *j, const struct sdboot_result *res,
                        const struct sdb_bd_stats *io)
@@ -38,7 +47,7 @@ static void print_json(struct json *j, const struct sdboot_result *res,
         json_object(j, "event");
         json_uint(j, "code", res->event);
         json_string(j, "name", sdboot_event_name(res->event));
-        if (res->error)
+        if (event_error(res))
             json_error(j, "error", res->error, sdb_strerror(res->error));
         else
             json_null(j, "error");
@@ -69,8 +78,8 @@ static void print_text(const struct sdboot_result *res)
         printf("\n");
     }
     if (res->event)
-        printf("event: %s%s%s\n", sdboot_event_name(res->event), res->error ? ": " : "",
-               res->error ? sdb_strerror(res->error) : "");
+        printf("event: %s%s%s\n", sdboot_event_name(res->event), event_error(res) ? ": " : "",
+               event_error(res) ? sdb_strerror(res->error) : "");
     if (res->decision == SDBOOT_INTERNAL && res->error)
         printf("reason: %s\n", sdb_strerror(res->error));
 }

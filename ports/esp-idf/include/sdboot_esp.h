@@ -46,7 +46,9 @@ typedef struct {
 } sdboot_esp_result_t;
 
 /* Power-on: bring the card up, run the engine, mount the card with esp_vfs_fat
- * when the decision is RUN_CARD or MOUNT_SD. cfg NULL = Kconfig defaults.
+ * when the decision is RUN_CARD or MOUNT_SD, or INTERNAL with SDBOOT_ENOENTRY
+ * (a good card with nothing to run yet: the firmware may fetch a first
+ * release onto it). cfg NULL = Kconfig defaults.
  * ESP_OK whatever the decision (no card is SDBOOT_INTERNAL with boot.error set);
  * an esp_err_t only when a driver call failed after the engine ran. */
 esp_err_t sdboot_esp_boot(const sdboot_esp_config_t *cfg, sdboot_esp_result_t *res);

@@ -30,7 +30,9 @@ check(power_on(img, recovery=Pin(1)) == "card", "pin released: runs the card")
 d = power_on(raw, format=False)
 check(d == "internal", "raw card with format=False: internal file system (got %r)" % d)
 d = power_on(raw)
-check(d == "card", "raw card formatted by the seed's policy (got %r)" % d)
+# formatted, then nothing to run (no release, no main.py): the REPL, as the seed
+check(d == "internal", "raw card formatted by the seed's policy, nothing to run (got %r)" % d)
+check(sdboot.status()["error"] == -234, "reason: no entry file (%r)" % sdboot.status()["message"])
 check(sdboot.version() == "none", "fresh card has no release yet")
 
 

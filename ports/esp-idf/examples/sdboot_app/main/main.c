@@ -65,19 +65,25 @@ void app_main(void)
     ESP_ERROR_CHECK(nvs_flash_init());
     sdboot_esp_result_t r;
     ESP_ERROR_CHECK(sdboot_esp_boot(NULL, &r));
-    if (r.boot.decision != SDBOOT_RUN_CARD) {
+    /* a good card with nothing to run yet (SDBOOT_ENOENTRY) is mounted: fetch the first release */
+    bool empty = r.boot.decision == SDBOOT_INTERNAL && r.boot.error == SDBOOT_ENOENTRY && r.mounted;
+    if (r.boot.decision != SDBOOT_RUN_CARD && !empty) {
         ESP_LOGW(TAG, "%s: %s", sdboot_decision_name(r.boot.decision), sdb_strerror(r.boot.error));
         return; /* recovery or no card: nothing of the card runs */
     }
-    ESP_LOGI(TAG, "running release %s%s", r.boot.version, r.boot.on_trial ? " (on trial)" : "");
-    show_release();
+    if (empty) {
+        ESP_LOGI(TAG, "%s: looking for a first release", sdb_strerror(r.boot.error));
+    } else {
+        ESP_LOGI(TAG, "running release %s%s", r.boot.version, r.boot.on_trial ? " (on trial)" : "");
+        show_release();
+    }
 
     /* the application decides what "works" means; here: the network comes up */
     if (!wifi_up()) {
         ESP_LOGE(TAG, "no network: not confirming, the next boots count as trials");
         return;
     }
-    int err = sdboot_esp_confirm();
+    int err = empty ? SDB_OK : sdboot_esp_confirm();
     if (err)
         ESP_LOGE(TAG, "confirm: %s", sdb_strerror(err));
 
