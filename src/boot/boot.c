@@ -80,10 +80,12 @@ static int bring_up(struct sdboot *b, sdb_bd_t *bd, struct sdboot_result *res)
     return err ? err : sdb_fat_mount(&b->vol, bd, b->cfg.recovery_pin);
 }
 
+_Static_assert(SDBOOT_IO_BUF >= SDB_RECORD_SIZE, "a record is read into b->io");
+
 /* The application's confirmation of the release it runs. */
 static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
 {
-    uint8_t buf[SDB_RECORD_SIZE];
+    uint8_t *buf = b->io; /* the record is decoded before anything else uses io */
     struct sdb_confirm_record rec;
     int err = boot_read_record(&b->vol, SDB_CONFIRM, buf);
     if (err == SDB_FAT_ENOENT)

@@ -225,12 +225,11 @@ static int next_file(struct sdboot *b, bool *found)
     return SDB_FAT_ELOOP;
 }
 
-/* b->path = NEXT_DIR/rel: move it to /rel, parking a different /rel in prev/. */
+/* b->path = NEXT_DIR/rel: move it to /rel, parking a different /rel in prev/
+ * (its name in b->path2: no path buffer on the stack). */
 static int place_file(struct sdboot *b)
 {
-    const char *rel = b->path + strlen(NEXT_DIR);
-    char *dest = b->path2;
-    sdb_fmt(dest, sizeof b->path2, "%s", rel);
+    const char *dest = b->path + strlen(NEXT_DIR); /* "/rel", inside b->path */
     bool same, is_dir;
     int err;
     if (tree_exists(&b->vol, dest, &is_dir)) {
@@ -238,8 +237,8 @@ static int place_file(struct sdboot *b)
             return err;
         if (same)
             return sdb_fat_unlink(&b->vol, b->path);
-        char parked[SDB_FAT_PATH_MAX + 1];
-        if (sdb_fmt(parked, sizeof parked, PREV_DIR "%s", rel) >= (int)sizeof parked)
+        char *parked = b->path2;
+        if (sdb_fmt(parked, sizeof b->path2, PREV_DIR "%s", dest) >= (int)sizeof b->path2)
             return SDBOOT_ETOODEEP;
         if ((err = tree_mkdirs(&b->vol, parked, false)) ||
             (err = sdb_fat_rename(&b->vol, dest, parked, true)))
@@ -299,8 +298,8 @@ int install_settle(struct sdboot *b)
         if ((err = next_file(b, &found)) || !found)
             break;
         const char *rel = b->path + strlen(NEXT_DIR);
-        char parked[SDB_FAT_PATH_MAX + 1];
-        sdb_fmt(parked, sizeof parked, PREV_DIR "%s", rel);
+        char *parked = b->path2;
+        sdb_fmt(parked, sizeof b->path2, PREV_DIR "%s", rel);
         if ((err = sdb_fat_rename_settle(&b->vol, rel, parked)) ||
             (err = sdb_fat_rename_settle(&b->vol, b->path, rel)))
             break;
