@@ -40,11 +40,14 @@ read -r core_text core_ro core_data core_bss < <(arm-none-eabi-size -A "$work/co
   $1 ~ /^\.text/ {t+=$2} $1 ~ /^\.rodata/ {r+=$2} $1 ~ /^\.(data|persistent)/ {d+=$2}
   $1 ~ /^\.bss/ {b+=$2} END {print t, r, d, b}')
 core=$((core_text + core_ro))
-# Worst-case stack from sdboot_boot over the call graph (as scripts/bench.sh):
-# the tar reader's callbacks charged their deepest target, the port's block
-# device and log output not counted.
-stack=$(python3 scripts/stack_depth.py --indirect '^(extract|repair)_(begin|data|end)$' \
-  --port-calls '^(sdb_bd_(read|write|sync)|boot_log)$' sdboot_boot "$work"/*.ci || true)
+# Worst-case stack from sdboot_boot over the call graph: the tar reader's
+# callbacks charged their deepest target (extract, repair, ownership), the
+# check's note and ownership callbacks the boot's own, the port's block device,
+# log output and error lookup not counted (ports/baremetal: .su of its files).
+stack=$(python3 scripts/stack_depth.py --indirect '^(extract|repair|no)_(begin|data|end|entry)$' \
+  --indirect-from '^(problem_at|check_note)$=^(check_note|log_note)$' \
+  --indirect-from '^walk_tree$=^check_owns$' \
+  --port-calls '^(sdb_bd_(read|write|sync)|boot_log|sdb_strerror)$' sdboot_boot "$work"/*.ci || true)
 
 bl=$build/baremetal/sdboot_bl.elf
 bl_flash=-; bl_ram=-

@@ -2,7 +2,8 @@
 """Worst-case stack depth over the call graph that GCC writes with
 -fstack-usage -fcallgraph-info=su (one .ci file per object, VCG format).
 
-usage: stack_depth.py [--indirect REGEX] [--port-calls REGEX] ROOT_FUNCTION FILE.ci...
+usage: stack_depth.py [--indirect REGEX] [--indirect-from CALLER=TARGETS]...
+                      [--port-calls REGEX] ROOT_FUNCTION FILE.ci...
 
 Prints the deepest path from ROOT_FUNCTION and its total in bytes.
 Rules, chosen to over-estimate rather than under-estimate:
@@ -11,6 +12,9 @@ Rules, chosen to over-estimate rather than under-estimate:
   - an indirect call (function pointer: block device ops, tar reader callbacks)
     is charged the deepest function matching --indirect REGEX (the known callback
     targets), or without it the deepest function never called directly;
+    --indirect-from CALLER=TARGETS (repeatable, both regexes) narrows that for
+    the indirect calls CALLER makes (a check's note callback, its ownership
+    test) to the functions matching TARGETS, which are known from the code;
     indirect calls made by functions matching --port-calls go to port code
     (block device ops, log output) outside the analysed objects and cost 0;
   - calls to functions outside the analysed objects (libc, mbedTLS) cost 0 here;
@@ -44,9 +48,13 @@ def main():
         return 1
     args = sys.argv[1:]
     indirect_re = port_re = None
-    while args and args[0] in ("--indirect", "--port-calls"):
+    indirect_from = []  # (caller regex, target regex)
+    while args and args[0] in ("--indirect", "--indirect-from", "--port-calls"):
         if args[0] == "--indirect":
             indirect_re = re.compile(args[1])
+        elif args[0] == "--indirect-from":
+            caller, targets = args[1].split("=", 1)
+            indirect_from.append((re.compile(caller), re.compile(targets)))
         else:
             port_re = re.compile(args[1])
         args = args[2:]
@@ -60,6 +68,14 @@ def main():
         indirect_targets = [f for f in frame if indirect_re.search(f.split(":")[-1])]
     else:
         indirect_targets = [f for f in frame if f not in called and f != root]
+
+    def targets_of(fn):
+        short = fn.split(":")[-1]
+        for caller, targets in indirect_from:
+            if caller.search(short):
+                return [f for f in frame if targets.search(f.split(":")[-1])]
+        return indirect_targets
+
     external = set()
     recursive = set()
     memo = {}
@@ -80,7 +96,7 @@ def main():
             if callee == "__indirect_call":
                 if port_re and port_re.search(fn.split(":")[-1]):
                     continue
-                for target in indirect_targets:
+                for target in targets_of(fn):
                     d = depth(target, stack)
                     if d[0] > best[0]:
                         best = (d[0], ["(indirect) " + d[1][0]] + d[1][1:] if d[1] else [])
