@@ -25,6 +25,8 @@ CORE = {}  # object base name -> core layer (source directory under src/)
 
 
 def layer(obj):
+    if 'libc_small' in obj:
+        return 'libc (ports/baremetal/libc_small.c)'
     if 'libc' in obj or 'libnosys' in obj or 'libm' in obj:
         return 'libc (newlib-nano)'
     if 'libgcc' in obj:
