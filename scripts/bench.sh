@@ -15,60 +15,17 @@ out="$src/docs/BENCHMARKS.md"
 # and inflate are port ops (hash.h, inflate.h) whose backends (mbedTLS, zlib:
 # in ROM or already in ESP-IDF / MicroPython firmware) are not counted, nor is
 # the mbedTLS signature check (ports/mbedtls/sig_mbedtls.c, application side).
-mkdir -p "$work/obj"
-CC="arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4 -std=c11 -ffunction-sections -fdata-sections -fstack-usage -fcallgraph-info=su -I$src/include"
-boot_srcs=(src/util/crc32.c src/blockdev/blockdev.c src/fat/fat_vol.c src/fat/fat_dir.c src/fat/fat_name.c
-           src/fat/fat_file.c src/fat/fat_ops.c src/fat/fat_check.c src/fat/fat_mkfs.c
-           src/release/tar_read.c src/release/stage_record.c src/release/hex.c src/release/semver.c
-           src/boot/boot.c src/boot/install.c src/boot/state.c src/boot/tree.c src/boot/repair.c
-           src/boot/log.c src/boot/app.c)
-full_srcs=("${boot_srcs[@]}" src/release/manifest.c src/release/index.c src/ota/client.c src/ota/delta.c
-           src/ota/delta_plan.c src/ota/byteranges.c
-           src/ota/decide.c src/ota/stage_write.c src/fat/fio_fat.c)
-for f in "${full_srcs[@]}"; do
-  $CC -c "$src/$f" -o "$work/obj/$(basename "${f%.c}").o" -dumpdir "$work/obj/"
-done
-# Error messages (strerror tables) are left out: a device can log codes only.
-link() { # NAME ROOT... : keep what the roots reach
-  local name=$1; shift
-  local objs=(); for f in "${srcs[@]}"; do objs+=("$work/obj/$(basename "${f%.c}").o"); done
-  local roots=(); for r in "$@"; do roots+=("-Wl,-u,$r"); done
-  arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -nostartfiles -nostdlib -Wl,--gc-sections \
-    -Wl,--unresolved-symbols=ignore-all -Wl,-e,"$1" "${roots[@]}" -Wl,-Map,"$work/$name.map" \
-    "${objs[@]}" -o "$work/$name.elf"
-  arm-none-eabi-size -A "$work/$name.elf" | awk -v n="$name" '
-    $1 ~ /^\.text/ {t+=$2} $1 ~ /^\.rodata/ {r+=$2} $1 ~ /^\.data/ {d+=$2} $1 ~ /^\.bss/ {b+=$2}
-    END {printf "%s %d %d %d %d\n", n, t, r, d, b}'
-}
-srcs=("${boot_srcs[@]}"); read -r _ boot_text boot_ro boot_data boot_bss < <(link boot sdboot_boot sdboot_confirm)
-srcs=("${full_srcs[@]}"); read -r _ full_text full_ro full_data full_bss < <(link full sdboot_boot sdboot_confirm sdboot_ota_install_update_if_available)
-per_layer() { # per-layer .text+.rodata kept in the boot link, from its map
-  python3 - "$work/boot.map" <<'PY'
-import re, sys
-sizes, pending, kept = {}, False, False
-boot = {'boot.o', 'install.o', 'state.o', 'tree.o', 'repair.o', 'log.o', 'app.o'}
-release = {'tar_read.o', 'stage_record.o', 'hex.o', 'semver.o', 'manifest.o'}
-for line in open(sys.argv[1]):
-    if line.startswith('Linker script and memory map'):
-        kept = True  # what comes before lists the sections --gc-sections dropped
-    if not kept:
-        continue
-    one = re.match(r'^ (\.text|\.rodata)\S*\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.o)$', line.rstrip())
-    two = re.match(r'^\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.o)$', line.rstrip()) if pending else None
-    pending = re.match(r'^ (\.text|\.rodata)\S*$', line.rstrip()) is not None
-    m = one or two
-    if not m:
-        continue
-    size, obj = (int(one.group(2), 16), one.group(3)) if one else (int(two.group(1), 16), two.group(2))
-    name = obj.rsplit('/', 1)[-1]
-    layer = ('fat' if name.startswith(('fat_', 'fio_')) else 'boot' if name in boot else
-             'release' if name in release else 'blockdev + util')
-    sizes[layer] = sizes.get(layer, 0) + size
-for k in sorted(sizes):
-    print(f"| {k} | {sizes[k]} |")
-PY
-}
-layers=$(per_layer)
+# scripts/footprint.sh links the core from sdboot_boot (as the bare-metal port
+# configures it, and with the core's defaults) and reports its stack.
+fp=$src/scripts/footprint.sh
+fpval() { awk -v k="$1" '$1 == k {print $2}' "$work/fp-$2.txt"; }
+"$fp" --defaults --full --summary "$build" > "$work/fp-full.txt"
+"$fp" --defaults --summary "$build" > "$work/fp-default.txt"
+SDB_FOOTPRINT_WORK=$work/fp "$fp" --summary "$build" > "$work/fp-port.txt"
+bm_config=$(sed -n 's/^core_config //p' "$work/fp-port.txt")
+layers=$(join -t $'\t' -a 1 -a 2 -e 0 -o auto <("$fp" --defaults --layers "$build" | sort) <("$fp" --layers "$build" | sort) |
+  awk -F'\t' '{printf "| %s | %d | %d |\n", $1, $2, $3}')
+CC="arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4 -std=c11 -I$src/include"
 # RAM the caller provides (static): the engine object, sized for Cortex-M4
 cat > "$work/probe.c" <<'C'
 #include "sdboot/boot.h"
@@ -82,15 +39,13 @@ $CC -c "$work/probe.c" -o "$work/probe.o"
 sizeof() { printf '%d\n' "0x$(arm-none-eabi-nm -S "$work/probe.o" | awk -v s="$1" '$4 == s {print $2}')"; }
 engine=$(sizeof boot_engine_bytes); ota=$(sizeof ota_client_bytes); tarsz=$(sizeof tar_reader_bytes); volsz=$(sizeof fat_volume_bytes)
 # heap on the boot path: nothing the boot link keeps may call an allocator
-heap=$(arm-none-eabi-nm -u "$work/boot.elf" | grep -Ew 'malloc|calloc|realloc|free|_malloc_r' || true)
+heap=$(arm-none-eabi-nm -u "$work/fp/core.elf" | grep -Ew 'malloc|calloc|realloc|free|_malloc_r' || true)
 heap_ok=$([ -z "$heap" ] && echo "0 (no allocator referenced)" || echo "REFERENCES: $heap")
-# worst-case stack from sdboot_boot over the call graph
-# indirect calls on the boot path: the tar reader's callbacks (extract, repair)
-stack_report=$(python3 "$src/scripts/stack_depth.py" --indirect '^(extract|repair)_(begin|data|end)$' \
-  --port-calls '^(sdb_bd_(read|write|sync)|boot_log)$' \
-  sdboot_boot "$work"/obj/*.ci || true)
+# worst-case stack from sdboot_boot over the call graph (footprint.sh --stack:
+# the tar reader's and the check's callbacks charged their known targets)
+stack_report=$("$fp" --stack "$build")
 stack=$(echo "$stack_report" | head -1 | grep -o '[0-9]* bytes' || echo "?")
-stack_detail=$(echo "$stack_report" | sed -n '2,14p')
+stack_detail=$(echo "$stack_report" | sed -n '2,18p' | grep -v '^external calls')
 stack_notes=$(echo "$stack_report" | grep -E '^(RECURSION|functions with dynamic)' || true)
 
 # ---- 2. card traffic and 3. throughput ----
@@ -212,9 +167,10 @@ Goals are from the project's benchmark issue; a miss is explained below the tabl
 
 | measure | today | goal |
 |---|---|---|
-| core \`.text\`+\`.rodata\`, Cortex-M4, bootloader only | $((boot_text + boot_ro)) B | ≤ 24 KiB (24576 B) |
-| core \`.text\`+\`.rodata\`, Cortex-M4, full (boot + OTA client) | $((full_text + full_ro)) B | - |
-| static \`.data\`+\`.bss\` of the core, bootloader only | $((boot_data + boot_bss)) B | - |
+| core \`.text\`+\`.rodata\`, Cortex-M4, bootloader only, as the bare-metal port builds it ($bm_config) | $(fpval core_flash port) B | ≤ 24 KiB (24576 B) |
+| the same with the core's defaults (error messages, 8-sector zeroing) | $(fpval core_flash default) B | - |
+| core \`.text\`+\`.rodata\`, Cortex-M4, full (boot + OTA client, defaults) | $(fpval core_flash full) B | - |
+| static \`.data\`+\`.bss\` of the core, bootloader only | $(fpval core_static_ram port) B | - |
 | RAM the port provides: \`struct sdboot\` (boot engine) | $engine B | ≤ 8 KiB with its tables |
 | RAM: \`struct sdb_fat_vol\` / \`struct sdb_tar\` / \`struct sdboot_ota\` | $volsz / $tarsz / $ota B | - |
 | heap on the boot and install path | $heap_ok | 0 |
@@ -229,14 +185,15 @@ Goals are from the project's benchmark issue; a miss is explained below the tabl
 | SHA-256 (mbedTLS on this host) | $(val sha256_mb_per_s) MB/s | - |
 | instructions for the whole card benchmark (callgrind) | $instr | regressions show here |
 
-Per layer (bootloader-only link, \`.text\`+\`.rodata\` bytes):
+Per layer (bootloader-only link, \`.text\`+\`.rodata\` bytes; \`scripts/footprint.sh --layers\`, \`make
+footprint\` for every object and the largest functions):
 
-| layer | bytes |
-|---|---|
+| layer | core defaults | bare-metal configuration |
+|---|---|---|
 $layers
 
-Deepest call path from \`sdboot_boot\` (indirect calls charged the deepest tar-reader
-callback; the port's block device and log functions are not included):
+Deepest call path from \`sdboot_boot\` (bare-metal configuration; indirect calls charged
+their known targets; the port's block device and log functions are not included):
 
 \`\`\`text
 $stack_detail
@@ -245,14 +202,17 @@ $stack_notes
 
 ## How each number is made
 
-- Footprint: every core source compiled with \`arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4
-  -ffunction-sections -fdata-sections\`, linked with \`--gc-sections\` from \`sdboot_boot\`
-  (+ \`sdboot_confirm\`; + \`sdboot_ota_install_update_if_available\` for "full"),
-  external symbols (libc, the port's hash, inflate and signature backends) left unresolved and not counted; \`arm-none-eabi-size -A\`.
-  The error-message tables (\`*_errors.c\`) are left out: a bootloader can log codes.
+- Footprint: \`scripts/footprint.sh\` (\`make footprint\`): every file of \`src/\` compiled with
+  \`arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4 -ffunction-sections -fdata-sections\`, with the
+  bare-metal port's configuration macros (ports/baremetal/CMakeLists.txt) or \`--defaults\`, linked
+  with \`--gc-sections\` from \`sdboot_boot\` (+ \`sdboot_confirm\`; + \`sdboot_ota_install_update_if_available\`
+  for "full", \`--full\`), external symbols (libc, the port's hash, inflate and signature
+  backends) left unresolved and not counted; \`arm-none-eabi-size -A\`, per layer from the map.
 - Heap: \`arm-none-eabi-nm -u\` of the bootloader link must name no allocator.
-- Stack: \`scripts/stack_depth.py sdboot_boot *.ci\` over GCC's \`-fcallgraph-info=su\`;
-  indirect calls are charged the deepest possible target; library calls are not counted.
+- Stack: \`scripts/footprint.sh --stack\`: \`scripts/stack_depth.py sdboot_boot *.ci\` over GCC's
+  \`-fcallgraph-info=su\` (bare-metal configuration); the tar reader's callbacks are charged the
+  deepest of them, the check's note and ownership callbacks the boot's own; library calls, the
+  port's block device and log output are not counted (the board's painted figure below has them).
 - Card traffic: \`build/tests/bench/bench_card\` on a 512 MiB RAM card (FAT32, 4 KiB
   clusters): sector counters of the block device around each boot.
 - Write amplification: (sectors the bootloader writes + the archive's sectors, which
@@ -273,6 +233,16 @@ $stack_notes
 - RAM: \`struct sdboot\` holds a 4 KiB duplicate-name table (\`SDBOOT_MAX_ENTRIES\` = 512),
   the tar reader (3 KiB) and I/O buffers. \`-DSDBOOT_MAX_ENTRIES=128 -DSDBOOT_IO_BUF=1024\`
   brings it under 8 KiB for small releases.
+- Flash: the core alone misses 24 KiB by $(( $(fpval core_flash port) - 24576 )) B and the bare-metal
+  bootloader 32 KiB by $(( $(fpval bootloader_flash port) - 32768 )) B, after the cuts listed in the
+  bare-metal section below. What is left is code, spread over many functions (the largest,
+  \`sdboot_boot\`, is 2 KiB; \`make footprint\` lists them): the FAT driver with its card classifier,
+  check/repair and mkfs, and the boot engine's install, repair and state rebuild. Compiler
+  flags do not close it (\`-flto\` saves 1.2 KiB of the bootloader but merges every object,
+  which ends the per-layer figures and the per-function stack analysis). The next cuts
+  would be features made optional for factory-formatted cards: mkfs and the card classifier's
+  foreign-file-system and lost-volume searches (about 3 KiB), then the FAT check's second
+  (ownership) walk.
 MD
 cat >> "$out" <<MD
 

@@ -1,40 +1,59 @@
 #!/usr/bin/env bash
 # Flash footprint of the core and of the bare-metal bootloader, per layer and
-# per object; `make footprint` runs it, `make bench` writes its tables into
-# docs/BENCHMARKS.md.
+# per object, and the core's worst-case stack; `make footprint` runs it,
+# `make bench` writes its figures into docs/BENCHMARKS.md.
 #
-# usage: scripts/footprint.sh [--summary] [BUILD_DIR]
+# usage: scripts/footprint.sh [--defaults] [--full] [--summary|--layers|--stack] [BUILD_DIR]
 #
 # 1. The core alone: every file of src/ compiled as the bare-metal port
 #    compiles it (its configuration macros, read from ports/baremetal/
-#    CMakeLists.txt), for Cortex-M4 -Os -mthumb, -ffunction-sections
-#    -fdata-sections, linked with --gc-sections from sdboot_boot and
-#    sdboot_confirm. Whatever lies outside the core (libc, the compiler's
-#    runtime, the port's hash and inflate ops) is left unresolved: not counted.
+#    CMakeLists.txt; --defaults: the core's own defaults instead), for
+#    Cortex-M4 -Os -mthumb, -ffunction-sections -fdata-sections, linked with
+#    --gc-sections from sdboot_boot and sdboot_confirm (--full: and the OTA
+#    client, sdboot_ota_install_update_if_available). Whatever lies outside the
+#    core (libc, the compiler's runtime, the port's hash, inflate and signature
+#    ops) is left unresolved: not counted.
 # 2. The bootloader as linked for the board (BUILD_DIR/baremetal/sdboot_bl.elf,
 #    from `make baremetal`): its map read by ports/baremetal/footprint.py.
-# --summary prints "key value" lines only (for scripts/bench.sh).
+# --summary prints "key value" lines, --layers "layer<TAB>bytes" of the core,
+# --stack the worst-case call path (for scripts/bench.sh); without them, all
+# of it for a reader. SDB_FOOTPRINT_CFLAGS adds compiler flags (to try some);
+# SDB_FOOTPRINT_WORK=DIR keeps the objects, core.map and core.elf in DIR.
 set -euo pipefail
-summary=0
-[ "${1:-}" = --summary ] && { summary=1; shift; }
+mode=all defaults=0 roots=(sdboot_boot sdboot_confirm)
+while [ $# -gt 0 ]; do
+  case $1 in
+  --defaults) defaults=1 ;;
+  --full) roots+=(sdboot_ota_install_update_if_available) ;;
+  --summary | --layers | --stack) mode=${1#--} ;;
+  *) break ;;
+  esac
+  shift
+done
 build=${1:-build}
 src=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/sdb-footprint-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${SDB_FOOTPRINT_WORK:-}" ]; then # keep the objects, map and ELF there
+  work=$SDB_FOOTPRINT_WORK; rm -rf "$work"; mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/sdb-footprint-XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+fi
 
 # The port's configuration of the core: its target_compile_definitions line.
 defs=$(awk '/^target_compile_definitions\(sdb_bm_core PUBLIC/ {on = 1; sub(/.*PUBLIC/, "")}
   on {line = line " " $0} on && /\)/ {on = 0} END {sub(/\).*/, "", line); print line}' \
   "$src/ports/baremetal/CMakeLists.txt" | xargs)
 flags=(-Os -mthumb -mcpu=cortex-m4 -std=c11 -ffunction-sections -fdata-sections -fstack-usage
-       -fcallgraph-info=su -I"$src/include")
+       -fcallgraph-info=su -I"$src/include" ${SDB_FOOTPRINT_CFLAGS:-})
+[ $defaults -eq 0 ] || defs=""
 for d in $defs; do flags+=("-D$d"); done
 cd "$src"
 for f in src/*/*.c; do
   arm-none-eabi-gcc "${flags[@]}" -c "$f" -o "$work/$(basename "${f%.c}").o" -dumpdir "$work/"
 done
+undefined=(); for r in "${roots[@]}"; do undefined+=("-Wl,-u,$r"); done
 arm-none-eabi-gcc -mthumb -mcpu=cortex-m4 -nostartfiles -nostdlib -Wl,--gc-sections \
-  -Wl,--unresolved-symbols=ignore-all -Wl,-e,sdboot_boot -Wl,-u,sdboot_boot -Wl,-u,sdboot_confirm \
+  -Wl,--unresolved-symbols=ignore-all -Wl,-e,sdboot_boot "${undefined[@]}" \
   -Wl,-Map,"$work/core.map" "$work"/*.o -o "$work/core.elf"
 read -r core_text core_ro core_data core_bss < <(arm-none-eabi-size -A "$work/core.elf" | awk '
   $1 ~ /^\.text/ {t+=$2} $1 ~ /^\.rodata/ {r+=$2} $1 ~ /^\.(data|persistent)/ {d+=$2}
@@ -57,19 +76,27 @@ if [ -f "$bl" ]; then
     $1 == ".bss" || $1 == ".api" {b += $2} END {print t + d, d + b}')
 fi
 
-if [ $summary -eq 1 ]; then
+case $mode in
+summary)
   echo "core_flash $core"
   echo "core_text $core_text"
   echo "core_rodata $core_ro"
   echo "core_static_ram $((core_data + core_bss))"
   echo "core_stack $(echo "$stack" | head -1 | grep -o '[0-9]* bytes' | cut -d' ' -f1)"
-  echo "core_config ${defs:-none}"
+  echo "core_config ${defs:-defaults}"
+  echo "core_roots ${roots[*]}"
   echo "bootloader_flash $bl_flash"
   echo "bootloader_static_ram $bl_ram"
-  exit 0
-fi
+  exit 0 ;;
+layers)
+  python3 ports/baremetal/footprint.py "$work/core.map" "$src" | cut -f1,2 | sed 's/^core: //'
+  exit 0 ;;
+stack)
+  echo "$stack" | sed 's|'"$src"'/||g'
+  exit 0 ;;
+esac
 
-echo "Core alone (config: ${defs:-defaults}), linked from sdboot_boot + sdboot_confirm:"
+echo "Core alone (config: ${defs:-defaults}), linked from ${roots[*]}:"
 echo "  .text $core_text B, .rodata $core_ro B: $core B (goal 24576 B); static RAM $((core_data + core_bss)) B"
 echo
 echo "Worst-case stack from sdboot_boot (call graph, -fstack-usage):"
