@@ -30,8 +30,12 @@
  * Memory: no allocation. struct sdboot holds everything (12.1 KiB on Cortex-M4
  * with the defaults below, of which 1.2 KiB is the FAT volume with its
  * two-sector cache; the gzip arena, only for .tar.gz releases, is the
- * caller's). Stack: 4.3 KiB worst case from sdboot_boot, plus the port's block
- * device and log functions (docs/BENCHMARKS.md, measured by make bench).
+ * caller's). Stack: 4.5 KiB worst case from sdboot_boot on Cortex-M (-Os, over
+ * the call graph: make footprint), plus the port's block device and log
+ * functions. Measured by painting on the bare-metal port: 4.7 KiB high-water
+ * mark of its 5.5 KiB reserve for an install (docs/BENCHMARKS.md). No path or
+ * record buffer lives on the stack of the boot path: they use path, path2 and
+ * io below.
  */
 #ifndef SDBOOT_BOOT_H
 #define SDBOOT_BOOT_H
