@@ -9,7 +9,6 @@
 # VfsFat over a counting block device) on the same card image.
 #
 # usage: scripts/bench_scale.sh SDBOOT WORKDIR OUT.md OUT.png [MICROPYTHON]
-# SDBOOT must be built with SDBOOT_MAX_ENTRIES >= 2100 (bench.sh builds one).
 set -euo pipefail
 sdboot=$1 work=$2 out_md=$3 out_png=$4 mpy=${5:-}
 src=$(cd "$(dirname "$0")/.." && pwd)

@@ -108,6 +108,11 @@ struct sdb_card_info {
 #ifndef SDB_FAT_CACHE_DIR
 #define SDB_FAT_CACHE_DIR 1 /* directory/boot/FSInfo sectors (write-through) */
 #endif
+#ifndef SDB_FAT_WALK_PATH
+/* Longest folder path whose first cluster the driver remembers after a lookup
+ * (the folder the installer fills), so n files in it walk the path once. */
+#define SDB_FAT_WALK_PATH 64
+#endif
 #ifndef SDB_FAT_DIR_HINTS
 #define SDB_FAT_DIR_HINTS 4 /* directories whose position and free end are remembered */
 #endif
@@ -168,6 +173,11 @@ struct sdb_fat_vol {
     uint32_t dirty_next; /* next change order for dirty FAT slots */
     struct sdb_fat_cache_slot slot[SDB_FAT_CACHE_SLOTS];
     struct sdb_fat_dir_hint hint[SDB_FAT_DIR_HINTS];
+    /* The folder the last parent lookup resolved: path (walk_len bytes, 0 =
+     * none) and first cluster. Dropped with the hints and on every rename. */
+    uint32_t walk_clus;
+    uint8_t walk_len;
+    char walk_path[SDB_FAT_WALK_PATH];
     uint8_t cache[SDB_FAT_CACHE_SLOTS][SDB_SECTOR_SIZE];
 };
 
@@ -322,6 +332,12 @@ int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got);
  * Power cut: data past the last flushed size is lost (lost clusters at worst);
  * the file keeps its last flushed size and content up to it. */
 int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n);
+/* sdb_fat_write for a caller whose buffer holds `slack` more readable bytes
+ * after buf[n) (the installer: the tar padding after a file's data). A last
+ * partial sector past the file's end goes out whole from them, in the same
+ * request as the sectors before it, instead of through the cache; the bytes
+ * after n land past the file's size, where nothing reads them. */
+int sdb_fat_write_slack(struct sdb_fat_file *f, const void *buf, uint32_t n, uint32_t slack);
 /* Seek within [0, size]; SDB_E_INVAL beyond. No I/O until the next read/write. */
 int sdb_fat_seek(struct sdb_fat_file *f, uint32_t pos);
 static inline uint32_t sdb_fat_tell(const struct sdb_fat_file *f)

@@ -26,14 +26,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sdboot/limits.h"
 #include "sdboot/release.h"
 #include "sdboot/tar.h"
 
 #define SDB_INDEX_MAGIC "sdboot-index 1"
 #define SDB_INDEX_SUFFIX ".idx"
 #define SDB_INDEX_LINE_MAX 400u
-#define SDB_INDEX_DEFAULT_MAX_BYTES (256u * 1024u)
-#define SDB_INDEX_DEFAULT_MAX_ENTRIES 512u
+/* A release of SDB_LIMIT_ENTRIES entries: ~170 bytes of lines per entry for
+ * short paths, up to two lines of SDB_INDEX_LINE_MAX for the longest. */
+#define SDB_INDEX_DEFAULT_MAX_BYTES (SDB_LIMIT_ENTRIES * 512u)
+#define SDB_INDEX_DEFAULT_MAX_ENTRIES ((uint32_t)SDB_LIMIT_ENTRIES)
 
 enum sdb_index_kind {
     SDB_INDEX_META = 'm', /* headers, padding, end blocks */

@@ -13,8 +13,10 @@
 #ifndef SDBOOT_LIMITS_H
 #define SDBOOT_LIMITS_H
 
-/* Entries (files + directories) of one release. */
-#define SDB_LIMIT_ENTRIES 512
+/* Entries (files + directories) of one release. The bootloader keeps no RAM
+ * per entry (duplicates are found in the FAT directory it extracts into), so
+ * this is a limit on work, not on memory. */
+#define SDB_LIMIT_ENTRIES 2048
 /* Largest release accepted from a seed manifest that names no size. */
 #define SDB_LIMIT_UNSIZED_BYTES (64ull << 20)
 

@@ -17,8 +17,9 @@
  * checksum, truncated archive, non-zero data after the end blocks.
  * "./" prefixes are removed; a bare "./" entry is skipped.
  *
- * RAM: sizeof(struct sdb_tar) ~ 3 KiB + the caller's name table (8 bytes per
- * entry) + the gzip arena (SDB_TAR_GZIP_ARENA, only for .tar.gz). Stack < 512 B.
+ * RAM: sizeof(struct sdb_tar) ~ 3 KiB + the gzip arena (SDB_TAR_GZIP_ARENA,
+ * only for .tar.gz) + the caller's optional duplicate table (8 bytes per
+ * entry; host tools only, the bootloader passes none). Stack < 512 B.
  */
 #ifndef SDBOOT_TAR_H
 #define SDBOOT_TAR_H
@@ -81,8 +82,8 @@ struct sdb_tar {
     uint64_t total;
     uint32_t zero_blocks;
     uint32_t entries;
-    uint64_t *names; /* FNV-1a hashes of upper-cased paths, for duplicates */
-    uint32_t names_cap;
+    uint64_t *names; /* FNV-1a hashes of upper-cased paths, for duplicates, or NULL */
+    uint32_t max_entries;
     /* gzip */
     uint8_t magic[2];
     uint8_t magic_len;
@@ -98,11 +99,15 @@ struct sdb_tar {
  * keeps no state outside *t, so a power cut loses only the parse in progress;
  * the boot engine re-reads the archive from the card. */
 
-/* names: caller table of names_cap entries (the most entries an archive may have).
+/* max_entries: the most entries an archive may have (SDB_TAR_ETOOMANY past it;
+ * SDB_LIMIT_ENTRIES for a release), 0 = no limit. names: a caller table of
+ * max_entries hashes to refuse a name given twice (SDB_TAR_EDUPLICATE), or
+ * NULL when the caller finds duplicates itself (the bootloader: its FAT
+ * directory, see install.c), which costs the reader no RAM per entry.
  * arena: SDB_TAR_GZIP_ARENA bytes for gzip, or NULL to refuse gzip (SDB_TAR_EGZIP).
  * Cannot fail; *t is reset. */
 void sdb_tar_init(struct sdb_tar *t, const struct sdb_tar_ops *ops,
-                  const struct sdb_tar_limits *lim, uint64_t *names, uint32_t names_cap,
+                  const struct sdb_tar_limits *lim, uint64_t *names, uint32_t max_entries,
                   uint8_t *arena, size_t arena_len);
 /* Feed the next len bytes (any split). SDB_OK, an SDB_TAR_* code for the
  * first rule the archive breaks (release.h lists them; begin is never called

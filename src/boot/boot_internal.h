@@ -63,6 +63,7 @@ enum state_recovery {
 enum state_recovery state_recovery(const struct sdboot_state *st);
 
 /* tree.c */
+bool tree_in_app(const char *rel); /* a release path ("app/x") under /app */
 int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
 int tree_remove(struct sdboot *b, const char *path); /* rm -r; SDB_OK if missing */
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
@@ -85,6 +86,13 @@ int install_from(struct sdboot *b, enum sdboot_source source, const char *versio
 int rebuild_records_move(struct sdboot *b);
 int rebuild_records_settle(struct sdboot *b);
 int rebuild_state(struct sdboot *b);
+
+/* seen.c: names extracted so far (a Bloom filter in b->bloom). seen_note
+ * notes rel (and the directories above it) and says whether rel may have been
+ * noted before: false means certainly new. rel is cut at each '/' in turn
+ * while it hashes the directories, and left as it was. */
+void seen_reset(struct sdboot *b);
+bool seen_note(struct sdboot *b, char *rel);
 
 /* own.c: what sdboot owns (sdb_fat_check_opts.owned): /app, /.sdboot and the
  * files the installed (and, while st says an install is under way, the

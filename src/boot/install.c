@@ -25,6 +25,7 @@
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/hash.h"
+#include "sdboot/limits.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
 
@@ -57,14 +58,16 @@ static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_
     int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
     if (err)
         return err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err;
-    sdb_tar_init(&b->tar, ops, NULL, b->names, SDBOOT_MAX_ENTRIES, b->cfg.gzip_arena,
+    /* No duplicate table: the installer finds names given twice (seen.c). */
+    sdb_tar_init(&b->tar, ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
-    uint32_t half = SDBOOT_IO_BUF / 2, got = 0;
+    uint32_t got = 0;
     int hash_err = SDB_OK;
-    while ((err = sdb_fat_read(&in, b->io, half, &got)) == SDB_OK && got) {
+    while ((err = sdb_fat_read(&in, b->io, sizeof b->io, &got)) == SDB_OK && got) {
         r->size += got;
         if (hash && !hash_err)
             hash_err = sdb_sha256_update(hash, b->io, got);
+        b->io_fill = got;
         if (!r->tar_err)
             r->tar_err = sdb_tar_feed(&b->tar, b->io, got);
         if (r->tar_err && (!hash || card_error(r->tar_err)))
@@ -107,9 +110,20 @@ int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
 
 /* ---- extraction into next/ ---- */
 
-static bool in_app(const char *rel)
+/* mkdir -p of b->path's folder; b->path2 remembers the last one made, as a
+ * release lists a folder's files together (one lookup per folder, not per file). */
+static int make_parent(struct sdboot *b)
 {
-    return !strncmp(rel, APP_DIR, 3) && (rel[3] == '\0' || rel[3] == '/');
+    const char *slash = strrchr(b->path, '/');
+    size_t len = (size_t)(slash - b->path);
+    if (!strncmp(b->path, b->path2, len) && b->path2[len] == '\0')
+        return SDB_OK;
+    int err = tree_mkdirs(&b->vol, b->path, false);
+    if (!err && len < sizeof b->path2) {
+        memcpy(b->path2, b->path, len);
+        b->path2[len] = '\0';
+    }
+    return err;
 }
 
 static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
@@ -119,18 +133,30 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
      * /app cannot be placed without deleting user data: refuse the release. */
     sdb_fmt(b->path, sizeof b->path, "/%s", e->path);
     bool is_dir;
-    if (!in_app(e->path) && tree_exists(&b->vol, b->path, &is_dir) &&
+    if (!tree_in_app(e->path) && tree_exists(&b->vol, b->path, &is_dir) &&
         is_dir != (e->type == SDB_TAR_DIR))
         return is_dir ? SDB_FAT_EISDIR : SDB_FAT_ENOTDIR;
     if (sdb_fmt(b->path, sizeof b->path, NEXT_DIR "/%s", e->path) >= (int)sizeof b->path)
         return SDBOOT_ETOODEEP;
-    if (e->type == SDB_TAR_DIR)
+    /* A name given twice (also in another case) is refused. next/ was made
+     * empty by this install, so a name the filter has not seen is new and the
+     * driver need not look it up; one it may have seen is looked up. */
+    bool maybe_seen = seen_note(b, b->path + sizeof NEXT_DIR);
+    if (e->type == SDB_TAR_DIR) {
+        /* A directory named twice merges, as mkdir -p would; a file by its name is a duplicate. */
+        if (maybe_seen && tree_exists(&b->vol, b->path, &is_dir) && !is_dir)
+            return SDB_TAR_EDUPLICATE;
         return tree_mkdirs(&b->vol, b->path, true);
-    int err = tree_mkdirs(&b->vol, b->path, false);
-    /* next/ was made empty by this install and the tar reader refuses a name
-     * given twice: every file is new, so the driver need not look it up. */
-    unsigned flags = SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE;
-    if (err || (err = sdb_fat_open(&b->vol, &b->out, b->path, flags)))
+    }
+    int err = make_parent(b);
+    unsigned flags = SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL;
+    if (!maybe_seen)
+        flags |= SDB_FAT_UNIQUE;
+    if (!err)
+        err = sdb_fat_open(&b->vol, &b->out, b->path, flags);
+    if (err == SDB_FAT_EEXIST || err == SDB_FAT_EISDIR)
+        return SDB_TAR_EDUPLICATE;
+    if (err)
         return err;
     b->out_open = true;
     return SDB_OK;
@@ -139,7 +165,11 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
 static int extract_data(void *ctx, const uint8_t *buf, size_t len)
 {
     struct sdboot *b = ctx;
-    return sdb_fat_write(&b->out, buf, (uint32_t)len);
+    /* A plain tar's data lies in b->io, followed there by its padding: the
+     * file's last sector can be written whole from it (sdb_fat_write_slack). */
+    uintptr_t at = (uintptr_t)buf, io = (uintptr_t)b->io, end = io + b->io_fill;
+    uint32_t slack = at >= io && at + len <= end ? (uint32_t)(end - at - len) : 0;
+    return sdb_fat_write_slack(&b->out, buf, (uint32_t)len, slack);
 }
 
 static int extract_end(void *ctx)
@@ -177,6 +207,8 @@ int install_extract(struct sdboot *b, const char *archive, const struct sdb_stag
     if (expect && (err = sdb_sha256_init(&hash)))
         return err;
     b->out_open = false;
+    b->path2[0] = '\0'; /* no folder made yet (make_parent) */
+    seen_reset(b);
     err = feed_archive(b, archive, &ops, expect ? &hash : NULL, &r);
     if (b->out_open) {
         sdb_fat_close(&b->out);

@@ -6,14 +6,19 @@
  * switched in: it was verified by then). Everything else is the user's: a repair reports its
  * problems and never cuts, shrinks or removes it.
  *
- * RAM: none of its own. The release's names are kept as the tar reader's
- * 64-bit name hashes in b->names (valid until the next archive is read),
- * sorted for a binary search. A missing or damaged archive owns nothing
- * outside /app and /.sdboot.
+ * RAM: b->owned, SDBOOT_OWNED_MAX 64-bit name hashes (the tar reader's
+ * sdb_tar_name_hash) of the files outside /app only: everything under /app is
+ * owned by its path, so the table does not grow with the release. Sorted for a
+ * binary search; valid until the next own_load. A release naming more files
+ * outside /app than the table holds has the rest treated as the user's
+ * (logged): a repair then reports their problems instead of cutting them, the
+ * safe side, and the boot's restore from the archive still rewrites them. A
+ * missing or damaged archive owns nothing outside /app and /.sdboot.
  * Power loss: reads only.
  */
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/limits.h"
 #include "sdboot/release.h"
 
 /* path is dir or inside it, ASCII case folded as FAT names are. */
@@ -28,9 +33,15 @@ static bool under(const char *path, const char *dir)
     return path[n] == '\0' || path[n] == '/';
 }
 
-static int no_entry(void *ctx, const struct sdb_tar_entry *e)
+/* A file outside /app: its name hash joins b->owned while there is room. */
+static int note_entry(void *ctx, const struct sdb_tar_entry *e)
 {
-    (void)ctx, (void)e;
+    struct sdboot *b = ctx;
+    if (e->type == SDB_TAR_DIR || tree_in_app(e->path))
+        return SDB_OK;
+    if (b->owned_names < SDBOOT_OWNED_MAX)
+        b->owned[b->owned_names] = sdb_tar_name_hash(e->path);
+    b->owned_names++; /* counted past the table: own_load says what was left out */
     return SDB_OK;
 }
 
@@ -46,27 +57,22 @@ static int no_end(void *ctx)
     return SDB_OK;
 }
 
-/* Append the name hashes of one archive to b->names[b->owned_names...]. */
+/* Append the name hashes of one archive's files outside /app to b->owned. */
 static int add_archive(struct sdboot *b, const char *archive)
 {
-    static const struct sdb_tar_ops ops = {no_entry, no_data, no_end, NULL};
+    const struct sdb_tar_ops ops = {note_entry, no_data, no_end, b};
     struct sdb_fat_file in;
     int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
     if (err)
         return err;
-    uint32_t have = b->owned_names;
-    sdb_tar_init(&b->tar, &ops, NULL, b->names + have, SDBOOT_MAX_ENTRIES - have, b->cfg.gzip_arena,
+    sdb_tar_init(&b->tar, &ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
     uint32_t got;
-    while ((err = sdb_fat_read(&in, b->io, SDBOOT_IO_BUF / 2, &got)) == SDB_OK && got)
+    while ((err = sdb_fat_read(&in, b->io, sizeof b->io, &got)) == SDB_OK && got)
         if ((err = sdb_tar_feed(&b->tar, b->io, got)))
             break;
     sdb_fat_close(&in);
-    if (err == SDB_OK)
-        err = sdb_tar_finish(&b->tar);
-    if (err == SDB_OK)
-        b->owned_names = have + b->tar.entries;
-    return err;
+    return err ? err : sdb_tar_finish(&b->tar);
 }
 
 /* Heapsort of the name hashes: in place, O(n log n), and a few dozen bytes of
@@ -123,7 +129,14 @@ void own_load(struct sdboot *b, const struct sdboot_state *st)
         if (add_archive(b, target))
             b->owned_names = before;
     }
-    sort_hashes(b->names, b->owned_names);
+    if (b->owned_names > SDBOOT_OWNED_MAX) {
+        boot_log(b,
+                 "repair: the release names %u files outside /" APP_DIR
+                 ", sdboot knows %u of them as its own; the rest are treated as the user's",
+                 (unsigned)b->owned_names, SDBOOT_OWNED_MAX);
+        b->owned_names = SDBOOT_OWNED_MAX;
+    }
+    sort_hashes(b->owned, b->owned_names);
 }
 
 bool own_path(void *ctx, const char *path, bool is_dir)
@@ -134,5 +147,5 @@ bool own_path(void *ctx, const char *path, bool is_dir)
     if (is_dir || path[0] != '/')
         return false; /* directories outside /app hold the user's files too */
     uint64_t h = sdb_tar_name_hash(path + 1);
-    return has_hash(b->names, b->owned_names, h);
+    return has_hash(b->owned, b->owned_names, h);
 }

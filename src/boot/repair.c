@@ -9,6 +9,7 @@
 #include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/limits.h"
 
 struct repair {
     struct sdboot *b;
@@ -102,7 +103,8 @@ static int run_pass(struct sdboot *b, struct repair *r)
     int err = sdb_fat_open(&b->vol, &in, CURRENT_TAR, SDB_FAT_READ);
     if (err)
         return err == SDB_FAT_ENOENT ? SDBOOT_ENOARCHIVE : err;
-    sdb_tar_init(&b->tar, &ops, NULL, b->names, SDBOOT_MAX_ENTRIES, b->cfg.gzip_arena,
+    /* current.tar was checked for duplicates when it was installed. */
+    sdb_tar_init(&b->tar, &ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
     r->index = 0;
     uint32_t got;

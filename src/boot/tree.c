@@ -3,6 +3,11 @@
 #include <string.h>
 #include "boot_internal.h"
 
+bool tree_in_app(const char *rel)
+{
+    return !strncmp(rel, APP_DIR, 3) && (rel[3] == '\0' || rel[3] == '/');
+}
+
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir)
 {
     struct sdb_fat_stat st;

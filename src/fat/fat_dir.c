@@ -61,6 +61,7 @@ struct sdb_fat_dir_hint *fat_hint_get(struct sdb_fat_vol *vol, uint32_t dclus)
 
 void fat_hint_drop(struct sdb_fat_vol *vol, uint32_t dclus)
 {
+    vol->walk_len = 0; /* a folder may be gone: its path may name another */
     for (unsigned i = 0; i < SDB_FAT_DIR_HINTS; i++)
         if (vol->hint[i].dclus == dclus)
             vol->hint[i].valid = false;
@@ -68,6 +69,7 @@ void fat_hint_drop(struct sdb_fat_vol *vol, uint32_t dclus)
 
 void fat_hint_reset(struct sdb_fat_vol *vol)
 {
+    vol->walk_len = 0;
     for (unsigned i = 0; i < SDB_FAT_DIR_HINTS; i++)
         vol->hint[i].valid = false;
 }
@@ -278,6 +280,13 @@ int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, u
     *parent = cur;
     char name[SDB_FAT_NAME_MAX + 1];
     const char *p = path;
+    size_t w = vol->walk_len;
+    /* Inside the remembered folder (at least one name below it): start there. */
+    if (w && !memcmp(path, vol->walk_path, w) && path[w] == '/' && path[w + 1] &&
+        path[w + 1] != '/') {
+        cur = vol->walk_clus;
+        p = path + w;
+    }
     for (;;) {
         int err;
         p = fat_path_next(p, name, sizeof name, &err);
@@ -319,6 +328,11 @@ int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *paren
     int err = fat_name_check(name);
     if (err)
         return err;
+    size_t folder = cut - 1; /* the folder's path without its last '/' */
+    if (folder && folder == vol->walk_len && !memcmp(path, vol->walk_path, folder)) {
+        *parent = vol->walk_clus;
+        return SDB_OK;
+    }
     memcpy(dir, path, cut);
     dir[cut] = '\0';
     struct fat_loc loc;
@@ -333,6 +347,11 @@ int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *paren
     if (!is_dir_entry(loc.raw))
         return SDB_FAT_ENOTDIR;
     *parent = dir_clus_of(vol, loc.raw);
+    if (folder < sizeof vol->walk_path) {
+        memcpy(vol->walk_path, path, folder);
+        vol->walk_len = (uint8_t)folder;
+        vol->walk_clus = *parent;
+    }
     return SDB_OK;
 }
 

@@ -239,8 +239,11 @@ int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got)
 }
 
 /* Write what one request can of src[0..*len) at pos; *len = bytes written,
- * *run = clusters of the run it went to. */
-static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len, uint32_t *run)
+ * *run = clusters of the run it went to. src has `slack` readable bytes
+ * after *len: enough of them let a partial last sector past the file's end
+ * go out whole. */
+static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len, uint32_t slack,
+                       uint32_t *run)
 {
     struct sdb_fat_vol *vol = f->vol;
     uint32_t avail, lba;
@@ -248,6 +251,14 @@ static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len
     if (err || (err = file_run(f, *len, true, &avail, run, &lba)))
         return err;
     uint32_t off = f->pos % SDB_SECTOR_SIZE, want = *len < avail ? *len : avail;
+    uint32_t tail = want % SDB_SECTOR_SIZE, fill = tail ? SDB_SECTOR_SIZE - tail : 0;
+    if (off == 0 && want == *len && fill && fill <= slack && f->pos + want >= f->size) {
+        uint32_t sectors = want / SDB_SECTOR_SIZE + 1; /* the tail sector, whole */
+        if ((err = sdb_bd_write(vol->bd, lba, sectors, src)))
+            return err;
+        fat_cache_forget(vol, lba, sectors);
+        return SDB_OK;
+    }
     if (off == 0 && want >= SDB_SECTOR_SIZE) {
         uint32_t sectors = want / SDB_SECTOR_SIZE;
         if ((err = sdb_bd_write(vol->bd, lba, sectors, src)))
@@ -272,6 +283,11 @@ static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len
 
 int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n)
 {
+    return sdb_fat_write_slack(f, buf, n, 0);
+}
+
+int sdb_fat_write_slack(struct sdb_fat_file *f, const void *buf, uint32_t n, uint32_t slack)
+{
     if (!f || !f->vol || (!buf && n))
         return SDB_E_INVAL;
     if (!(f->flags & (SDB_FAT_WRITE | SDB_FAT_APPEND)))
@@ -284,7 +300,7 @@ int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n)
     uint32_t done = 0;
     while (done < n) {
         uint32_t len = n - done, run;
-        int err = write_chunk(f, src + done, &len, &run);
+        int err = write_chunk(f, src + done, &len, slack, &run);
         if (err)
             return err;
         done += len;

@@ -118,6 +118,8 @@ static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir
         return SDB_E_INVAL;
     if (vol->read_only)
         return SDB_FAT_EROFS;
+    if (want_dir)
+        vol->walk_len = 0; /* the folder may be the one remembered */
     struct fat_loc loc;
     uint32_t parent;
     bool is_root;
@@ -224,6 +226,7 @@ int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bo
         return SDB_E_INVAL;
     if (vol->read_only)
         return SDB_FAT_EROFS;
+    vol->walk_len = 0; /* a folder renamed: its old path names another */
     struct fat_loc src, dst;
     uint32_t src_parent, dst_parent;
     bool is_root;
@@ -271,6 +274,7 @@ int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const 
         return SDB_E_INVAL;
     if (vol->read_only)
         return SDB_FAT_EROFS;
+    vol->walk_len = 0;
     uint32_t dclus;
     int err = dir_at(vol, dir_path, &dclus);
     if (err)
@@ -303,6 +307,7 @@ int sdb_fat_rename_settle(struct sdb_fat_vol *vol, const char *from, const char 
 {
     if (!vol)
         return SDB_E_INVAL;
+    vol->walk_len = 0;
     struct fat_loc src, dst;
     uint32_t src_parent, dst_parent;
     bool is_root;

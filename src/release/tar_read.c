@@ -108,15 +108,18 @@ uint64_t sdb_tar_name_hash(const char *path)
     return h;
 }
 
+/* Count the entry against the limit; with a name table, refuse a name seen before. */
 static int remember_name(struct sdb_tar *t, const char *path)
 {
-    uint64_t h = sdb_tar_name_hash(path);
-    for (uint32_t i = 0; i < t->entries; i++)
+    uint64_t h = t->names ? sdb_tar_name_hash(path) : 0;
+    for (uint32_t i = 0; t->names && i < t->entries; i++)
         if (t->names[i] == h)
             return SDB_TAR_EDUPLICATE;
-    if (t->entries == t->names_cap)
+    if (t->max_entries && t->entries == t->max_entries)
         return SDB_TAR_ETOOMANY;
-    t->names[t->entries++] = h;
+    if (t->names)
+        t->names[t->entries] = h;
+    t->entries++;
     return SDB_OK;
 }
 
@@ -456,7 +459,7 @@ static int gunzip(struct sdb_tar *t, const uint8_t *p, size_t len)
 /* ---- public ---- */
 
 void sdb_tar_init(struct sdb_tar *t, const struct sdb_tar_ops *ops,
-                  const struct sdb_tar_limits *lim, uint64_t *names, uint32_t names_cap,
+                  const struct sdb_tar_limits *lim, uint64_t *names, uint32_t max_entries,
                   uint8_t *arena, size_t arena_len)
 {
     memset(t, 0, sizeof *t);
@@ -464,7 +467,7 @@ void sdb_tar_init(struct sdb_tar *t, const struct sdb_tar_ops *ops,
     if (lim)
         t->lim = *lim;
     t->names = names;
-    t->names_cap = names ? names_cap : 0;
+    t->max_entries = max_entries;
     t->arena = arena;
     t->arena_len = arena_len;
     t->state = ST_HEADER;

@@ -44,7 +44,7 @@ serve() { # serve DIR: sdboot serve on a free port, $url set
 }
 
 # ---- 1. entries: the same limit and message everywhere, before the card ----
-files big $((limit + 1)) 16 # main.py, app/ and limit files: limit + 2 entries
+files big $limit 16 # main.py, app/ and limit - 1 files: limit + 1 entries
 check expect_rc 1 "$SDBOOT" pack --version 1.0.0 --out site-big --key key.pem -C big main.py app
 check out_is "sdboot pack: big: $too_many"
 check test ! -e site-big/1_0_0-firmware.tar
@@ -54,8 +54,8 @@ echo "1.0.0;1_0_0-firmware.tar;$(sha1sum hand/1_0_0-firmware.tar | cut -d' ' -f1
 check expect_rc 1 "$SDBOOT" verify hand
 check out_has "FAIL 1.0.0 1_0_0-firmware.tar: $too_many"
 # a line that says entries= above the limit: stage and ota refuse before writing
-echo "1.0.0;1_0_0-firmware.tar;$(sha1sum hand/1_0_0-firmware.tar | cut -d' ' -f1);size=$(stat -c %s hand/1_0_0-firmware.tar);entries=$((limit + 2))" >hand/versions
-"$SDBOOT" image create card1.img --size 8M >/dev/null
+echo "1.0.0;1_0_0-firmware.tar;$(sha1sum hand/1_0_0-firmware.tar | cut -d' ' -f1);size=$(stat -c %s hand/1_0_0-firmware.tar);entries=$((limit + 1))" >hand/versions
+"$SDBOOT" image create card1.img --size 64M >/dev/null # limit files of one cluster each
 cp card1.img card1.before
 check expect_rc 1 "$SDBOOT" sim stage --card card1.img --release hand --allow-unsigned
 check out_has "sdboot sim stage: 1_0_0-firmware.tar: $too_many"
@@ -64,6 +64,15 @@ serve hand
 check expect_rc 1 "$SDBOOT" sim ota --card card1.img --url "$url" --allow-unsigned
 check grep -qF "$too_many" out.txt
 check cmp -s card1.img card1.before
+# staged anyway (a line without entries=): the bootloader refuses it with the
+# same message, and nothing outside /.sdboot changed
+echo "1.0.0;1_0_0-firmware.tar;$(sha1sum hand/1_0_0-firmware.tar | cut -d' ' -f1);size=$(stat -c %s hand/1_0_0-firmware.tar)" >hand/versions
+check expect_rc 0 "$SDBOOT" sim stage --card card1.img --release hand --allow-unsigned
+check expect_rc 0 "$SDBOOT" sim boot --card card1.img
+check out_has "event: install failed: $too_many"
+check expect_rc 1 "$SDBOOT" image ls card1.img /main.py
+check expect_rc 1 "$SDBOOT" image ls card1.img /.sdboot/next
+check expect_rc 0 "$SDBOOT" image check card1.img
 # the limit itself is accepted all the way
 files ok $((limit - 1)) 16 # limit entries
 check expect_rc 0 "$SDBOOT" pack --version 1.0.0 --out site-ok --key key.pem -C ok main.py app

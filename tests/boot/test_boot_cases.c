@@ -261,6 +261,30 @@ static void hash_mismatch_wins_over_tar_error(void **state)
     expect_refusal(tampered, fx_r2.tar_len, &fx_r2, NULL, SDB_HASH_EMISMATCH);
 }
 
+/* Names given twice are found in /.sdboot/next (no table in RAM): the same
+ * name, a name in another case, a file named like an earlier file's folder. */
+static void refuses_duplicate_names(void **state)
+{
+    (void)state;
+    static struct fx_release same = {
+        .version = "2.0.0",
+        .files = {{"main.py", "new main"}, {"app/a.py", "1"}, {"app/b.py", "2"}, {"app/a.py", "3"}},
+        .nfiles = 4};
+    static struct fx_release other_case = {
+        .version = "2.0.0",
+        .files = {{"main.py", "new main"}, {"app/Lib/A.py", "1"}, {"APP/lib/a.PY", "2"}},
+        .nfiles = 3};
+    static struct fx_release file_over_folder = {
+        .version = "2.0.0",
+        .files = {{"main.py", "new main"}, {"app/lib/x.py", "1"}, {"app/lib", "2"}},
+        .nfiles = 3};
+    struct fx_release *cases[] = {&same, &other_case, &file_over_folder};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fx_build(cases[i]);
+        expect_refusal(NULL, 0, cases[i], NULL, SDB_TAR_EDUPLICATE);
+    }
+}
+
 static void refuses_dotdot_in_archive(void **state)
 {
     (void)state;
@@ -329,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup(install_confirm_and_normal_boot_writes_nothing, reset),
         cmocka_unit_test_setup(refuses_hash_mismatch, reset),
         cmocka_unit_test_setup(hash_mismatch_wins_over_tar_error, reset),
+        cmocka_unit_test_setup(refuses_duplicate_names, reset),
         cmocka_unit_test_setup(refuses_dotdot_in_archive, reset),
         cmocka_unit_test_setup(refuses_reserved_path, reset),
         cmocka_unit_test_setup(refuses_older_version, reset),

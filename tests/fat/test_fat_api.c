@@ -176,6 +176,46 @@ static void files_round_trip_at_boundaries(void **state)
     }
 }
 
+/* A file's tail sector written whole from the caller's slack: one request
+ * for the whole file, exact size and content, nothing past it read back. */
+static void write_slack_sends_the_tail_sector_whole(void **state)
+{
+    (void)state;
+    fill_data();
+    struct ram_card c;
+    assert_int_equal(ram_card_format(&c, 20u << 20, 16), SDB_OK);
+    const uint32_t lens[] = {100, 511, 513, 4000, 14000};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/slack %u.bin", lens[i]);
+        struct sdb_fat_file f;
+        assert_int_equal(
+            sdb_fat_open(&c.vol, &f, path, SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL), SDB_OK);
+        uint64_t ops = c.ram.bd.stats.write_ops;
+        assert_int_equal(sdb_fat_write_slack(&f, data, lens[i], 512), SDB_OK);
+        assert_int_equal(c.ram.bd.stats.write_ops - ops, 1); /* data and tail: one request */
+        assert_int_equal(sdb_fat_size(&f), lens[i]);
+        assert_int_equal(sdb_fat_close(&f), SDB_OK);
+        uint32_t len = 0;
+        assert_int_equal(get_file(&c.vol, path, back, sizeof back, &len), SDB_OK);
+        assert_int_equal(len, lens[i]);
+        assert_memory_equal(back, data, len);
+    }
+    /* Too little slack: the tail goes through the cache as with sdb_fat_write. */
+    struct sdb_fat_file f;
+    assert_int_equal(sdb_fat_open(&c.vol, &f, "/short.bin", SDB_FAT_WRITE | SDB_FAT_CREATE),
+                     SDB_OK);
+    assert_int_equal(sdb_fat_write_slack(&f, data, 1000, 23), SDB_OK);
+    assert_int_equal(sdb_fat_size(&f), 1000);
+    assert_int_equal(sdb_fat_close(&f), SDB_OK);
+    uint32_t len = 0;
+    assert_int_equal(get_file(&c.vol, "/short.bin", back, sizeof back, &len), SDB_OK);
+    assert_int_equal(len, 1000);
+    assert_memory_equal(back, data, len);
+    assert_fsck_clean(&c);
+    ram_card_free(&c);
+}
+
 static void seek_write_truncate_append(void **state)
 {
     (void)state;
@@ -387,6 +427,7 @@ int main(void)
         cmocka_unit_test(detect_classes),
         cmocka_unit_test(mbr_partitioned_card_mounts),
         cmocka_unit_test(files_round_trip_at_boundaries),
+        cmocka_unit_test(write_slack_sends_the_tail_sector_whole),
         cmocka_unit_test(seek_write_truncate_append),
         cmocka_unit_test(namespace_errors),
         cmocka_unit_test(root_dir_full_and_card_full),

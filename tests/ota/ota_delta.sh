@@ -181,9 +181,9 @@ line=$(grep -n ' app/f21.bin$' good.idx | cut -d: -f1)
 awk -v n="$line" 'NR == n { $4 = "00" substr($4, 3) } { print }' good.idx > hash.idx
 refused hash.idx "index: bytes do not match"
 python3 - <<'PY'
-# an index of more entries than a device holds (512): valid otherwise
+# an index of more entries than a device holds (SDB_LIMIT_ENTRIES, 2048): valid otherwise
 lines = open("good.idx").read().splitlines()
-extra = ["d zz%03d" % i for i in range(600)]  # sorted after main.py
+extra = ["d zz%04d" % i for i in range(2100)]  # sorted after main.py
 last_m = max(i for i, l in enumerate(lines) if l.startswith("m "))
 open("big.idx", "w").write("\n".join(lines[: last_m + 1] + extra + lines[last_m + 1 :]) + "\n")
 PY

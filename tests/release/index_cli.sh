@@ -116,9 +116,9 @@ check [ "$rc" -eq 1 ]; check grep -q "index: SHA-256 of the index is not the sig
 cp good.idx "$idx"
 run "$SDBOOT" verify site --pubkey pub.pem; check [ "$rc" -eq 0 ]
 
-# Over the device's limits: more entries than a device holds (512; pack refuses
+# Over the device's limits: more entries than a device holds (2048; pack refuses
 # such a tree, so the index is made by hand, sorted and otherwise valid)
-tamper "lines.extend('d zz%03d' % i for i in range(600))" "index: larger than this device's limits"
+tamper "lines.extend('d zz%04d' % i for i in range(2100))" "index: larger than this device's limits"
 cp good.idx "$idx"; cp good.versions site/versions; cp good.sig site/versions.sig
 
 checks_done
