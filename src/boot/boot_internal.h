@@ -95,9 +95,9 @@ void seen_reset(struct sdboot *b);
 bool seen_note(struct sdboot *b, char *rel);
 
 /* own.c: what sdboot owns (sdb_fat_check_opts.owned): /app, /.sdboot and the
- * files the installed (and, while st says an install is under way, the
- * installing) release names. own_load reads the archives' names into b->names;
- * own_path answers until the next archive is read. */
+ * files outside /app the installed (and, while st says a switch is under way,
+ * the installing) release names. own_load reads the archives' names into
+ * b->owned; own_path answers until the next own_load. */
 void own_load(struct sdboot *b, const struct sdboot_state *st);
 bool own_path(void *ctx, const char *path, bool is_dir);
 
