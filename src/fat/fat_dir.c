@@ -282,7 +282,7 @@ int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, u
     const char *p = path;
     size_t w = vol->walk_len;
     /* Inside the remembered folder (at least one name below it): start there. */
-    if (w && !memcmp(path, vol->walk_path, w) && path[w] == '/' && path[w + 1] &&
+    if (w && strlen(path) > w + 1 && !memcmp(path, vol->walk_path, w) && path[w] == '/' &&
         path[w + 1] != '/') {
         cur = vol->walk_clus;
         p = path + w;
