@@ -161,6 +161,11 @@ struct sdboot_state {
     char installed[SDB_VERSION_MAX]; /* "none" on a card that never had a release */
     char previous[SDB_VERSION_MAX];  /* "" when there is nothing to roll back to */
     char target[SDB_VERSION_MAX];    /* version being installed while phase != IDLE */
+    /* The last release refused for what it is (its tar, board or version, not
+     * a damaged download): the OTA client does not fetch this very version
+     * again (sdboot_ota_config.refused). "" when none. */
+    char refused[SDB_VERSION_MAX];
+    int32_t refused_error; /* why it was refused */
 };
 
 struct sdboot_result {

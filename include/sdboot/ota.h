@@ -45,6 +45,7 @@ enum sdb_ota_err {
     SDB_OTA_EMULTIPART = -298, /* malformed multipart/byteranges answer */
     SDB_OTA_EMULTI = -299,     /* several ranges answered unlike asked (then one at a time) */
     SDB_OTA_ENORANGE = -300,   /* the server ignored Range (200): whole download */
+    SDB_OTA_EREFUSED = -301,   /* the bootloader refused this very release: not fetched again */
 };
 
 /* Work area of a delta download (delta.c asserts it fits): two index readers,
@@ -85,10 +86,15 @@ struct sdboot_ota_config {
     struct sdb_trust trust; /* keys, allow_unsigned */
     const char *board;      /* this device's board id, or NULL */
     const char *installed;  /* running version ("none" on a fresh card) */
-    bool force;             /* install even when not newer */
-    bool no_delta;          /* always download the whole release */
-    uint8_t retries;        /* attempts per download (0 = SDB_OTA_DEFAULT_RETRIES) */
-    uint32_t backoff_ms;    /* first retry delay, doubled each time (0 = ..._BACKOFF_MS) */
+    /* The version the bootloader refused for what it is (sdboot_state.refused,
+     * its reason refused_error): a check offering exactly it answers
+     * SDB_OTA_EREFUSED instead of downloading it again. NULL/"" = none. */
+    const char *refused;
+    int refused_error;
+    bool force;          /* install even when not newer */
+    bool no_delta;       /* always download the whole release */
+    uint8_t retries;     /* attempts per download (0 = SDB_OTA_DEFAULT_RETRIES) */
+    uint32_t backoff_ms; /* first retry delay, doubled each time (0 = ..._BACKOFF_MS) */
     void (*sleep_ms)(void *ctx, uint32_t ms); /* the port's delay (NULL = no wait) */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void (*log)(void *ctx, const char *line);
@@ -130,7 +136,9 @@ void sdboot_ota_init(struct sdboot_ota *o, const struct sdboot_ota_config *cfg,
                      const sdb_transport_t *http, const sdb_fileio_t *fio);
 /* GET versions (and versions.sig when keys are configured), verify, decide.
  * SDB_OK when the latest line should be installed (o->latest), SDB_OTA_UPTODATE
- * when it is not newer or the server says 304, SDB_OTA_ETOOBIG, a manifest
+ * when it is not newer or the server says 304, SDB_OTA_EREFUSED when it is
+ * the version the bootloader refused (cfg.refused; logged with the reason)
+ * and not forced, SDB_OTA_ETOOBIG, a manifest
  * error (SDB_MF_*), a signature refusal (SDB_SIG_*), SDB_POLICY_EBOARD, or a
  * transport error after the retries. Writes nothing. */
 int sdboot_ota_check(struct sdboot_ota *o);

@@ -165,6 +165,8 @@ int sdboot_esp_install_update_if_available(const sdboot_esp_ota_t *ota, bool res
         .trust = {.count = ota->pubkey_pem ? 1 : 0, .allow_unsigned = ota->allow_unsigned},
         .board = CONFIG_SDBOOT_BOARD[0] ? CONFIG_SDBOOT_BOARD : NULL,
         .installed = st.installed,
+        .refused = st.refused,
+        .refused_error = st.refused_error,
         .force = ota->force,
         .sleep_ms = sleep_ms,
         .log = log_line,

@@ -30,6 +30,7 @@ typedef struct {
     struct sdb_curl net;
 #endif
     char installed[SDB_VERSION_MAX];
+    char refused[SDB_VERSION_MAX]; /* the bootloader's refused release, "" = none */
     bool verbose;
     struct sdboot_ota ota; /* about 17 KiB, on the MicroPython heap */
 } mp_ota_obj_t;
@@ -118,6 +119,9 @@ static void refresh_installed(mp_ota_obj_t *self)
     if (err)
         mp_sdboot_raise(err);
     strcpy(self->installed, st.installed);
+    strcpy(self->refused, st.refused);
+    self->ota.cfg.refused = self->refused;
+    self->ota.cfg.refused_error = st.refused_error;
     /* The client keeps the manifest's ETag after a check that found an update,
      * so checking again would get 304 and read "up to date" while the update
      * is still to be staged: ask unconditionally in that case. */

@@ -113,10 +113,11 @@ static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
 
 /* The state says why first, then the staged files go (a cut in between
  * refuses again). abandon: an extraction into next/ is dropped as well. */
-static int refuse_staged(struct sdboot *b, int why, bool abandon, struct sdboot_result *res)
+static int refuse_staged(struct sdboot *b, int why, bool abandon, const char *version,
+                         struct sdboot_result *res)
 {
     boot_log(b, "staged release refused: %s; keeping %s", sdb_strerror(why), b->st.installed);
-    int err = abandon ? state_abandon_install(b, why) : state_refuse(b, why);
+    int err = abandon ? state_abandon_install(b, why) : state_refuse(b, why, version);
     if (err || (err = guard_owned(b)))
         return err;
     err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING);
@@ -136,7 +137,7 @@ static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
     if (err)
         return err;
     if (b->st.source != SDBOOT_FROM_PREVIOUS)
-        return refuse_staged(b, why, true, res);
+        return refuse_staged(b, why, true, NULL, res);
     /* A rollback that cannot extract: keep the running release, stop counting. */
     res->event = SDBOOT_EV_INSTALL_FAILED;
     res->error = why;
@@ -146,12 +147,13 @@ static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
 
 static int install_staged(struct sdboot *b, struct sdboot_result *res)
 {
-    struct sdb_stage_record rec;
+    struct sdb_stage_record rec = {.version = ""}; /* stays "" when the record is unreadable */
     int err = install_check_staged(b, &rec);
     if (err == SDBOOT_ENOPENDING)
         return SDB_OK;
     if (err && err <= SDB_ERR_BD_MIN) /* refusals and I/O on the card as a file system */
-        return refuse_staged(b, err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err, false, res);
+        return refuse_staged(b, err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err, false, rec.version,
+                             res);
     if (err)
         return err;
     if ((err = guard_owned(b)))

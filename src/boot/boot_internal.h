@@ -41,8 +41,10 @@ int fs_work_begin(struct sdboot *b);
 int fs_work_end(struct sdboot *b);
 
 /* Transitions (docs/boot.md, "Transitions"). */
-int state_confirm(struct sdboot *b);                  /* the confirm record is folded in */
-int state_refuse(struct sdboot *b, int why);          /* a staged release is refused */
+int state_confirm(struct sdboot *b); /* the confirm record is folded in */
+/* A staged release (version, "" when its record is unreadable) is refused;
+ * refused for what it is, it is kept as st.refused for the OTA client. */
+int state_refuse(struct sdboot *b, int why, const char *version);
 int state_abandon_install(struct sdboot *b, int why); /* extraction failed: refuse */
 int state_rollback_failed(struct sdboot *b, int why); /* keep the release, stop trials */
 int state_restart_extract(struct sdboot *b);          /* a cut while extracting */

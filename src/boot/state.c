@@ -8,8 +8,9 @@
  * newest valid one (highest sequence, good CRC) is always a complete state.
  * Frame (record.h): magic "SDBSTATE", format 1, then from offset 12: u32 seq,
  * u8 phase, source, trial_max, trials_used, confirmed, last_event, fs_dirty,
- * 1 pad, i32 last_error, installed[64], previous[64], target[64], zero
- * padding, CRC-32 at 508.
+ * 1 pad, i32 last_error, installed[64], previous[64], target[64],
+ * refused[64], i32 refused_error, zero padding, CRC-32 at 508 (a record
+ * written before refused existed reads as none refused).
  *
  * Transitions: each helper below sets the fields of one step of docs/boot.md
  * and stores the result with one record write (fs_dirty rides along: it is
@@ -41,7 +42,9 @@ enum {
     OFF_INSTALLED = OFF_LAST_ERROR + 4,
     OFF_PREVIOUS = OFF_INSTALLED + SDB_VERSION_MAX,
     OFF_TARGET = OFF_PREVIOUS + SDB_VERSION_MAX,
-    OFF_END = OFF_TARGET + SDB_VERSION_MAX,
+    OFF_REFUSED = OFF_TARGET + SDB_VERSION_MAX,
+    OFF_REFUSED_ERROR = OFF_REFUSED + SDB_VERSION_MAX,
+    OFF_END = OFF_REFUSED_ERROR + 4,
 };
 _Static_assert(OFF_END <= SDB_RECORD_CRC_AT, "state record fits one sector");
 
@@ -60,6 +63,8 @@ int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SI
     memcpy(out + OFF_INSTALLED, st->installed, SDB_VERSION_MAX);
     memcpy(out + OFF_PREVIOUS, st->previous, SDB_VERSION_MAX);
     memcpy(out + OFF_TARGET, st->target, SDB_VERSION_MAX);
+    memcpy(out + OFF_REFUSED, st->refused, SDB_VERSION_MAX);
+    sdb_put_le32(out + OFF_REFUSED_ERROR, (uint32_t)st->refused_error);
     sdb_record_seal(out, MAGIC);
     return SDB_OK;
 }
@@ -82,9 +87,11 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     memcpy(st->installed, in + OFF_INSTALLED, SDB_VERSION_MAX);
     memcpy(st->previous, in + OFF_PREVIOUS, SDB_VERSION_MAX);
     memcpy(st->target, in + OFF_TARGET, SDB_VERSION_MAX);
+    memcpy(st->refused, in + OFF_REFUSED, SDB_VERSION_MAX);
+    st->refused_error = (int32_t)sdb_get_le32(in + OFF_REFUSED_ERROR);
     if (st->installed[SDB_VERSION_MAX - 1] || st->previous[SDB_VERSION_MAX - 1] ||
-        st->target[SDB_VERSION_MAX - 1] || st->phase > SDBOOT_PHASE_SWITCHING ||
-        st->source > SDBOOT_FROM_PREVIOUS)
+        st->target[SDB_VERSION_MAX - 1] || st->refused[SDB_VERSION_MAX - 1] ||
+        st->phase > SDBOOT_PHASE_SWITCHING || st->source > SDBOOT_FROM_PREVIOUS)
         return SDB_STAGE_EFIELD;
     return SDB_OK;
 }
@@ -283,10 +290,22 @@ int state_confirm(struct sdboot *b)
     return store_then_work(b); /* the confirm record is deleted next */
 }
 
-int state_refuse(struct sdboot *b, int why)
+/* Refused for what the release is (its tar, board, version: the same bytes
+ * would be refused again), not for a damaged or missing download. */
+static bool refusal_is_final(int why)
+{
+    return (why <= SDB_TAR_ECHECKSUM && why >= SDB_TAR_EDONE) || why == SDB_POLICY_EOLDER ||
+           why == SDB_POLICY_EBOARD || why == SDB_SEMVER_EINVAL || why == SDBOOT_ETOODEEP;
+}
+
+int state_refuse(struct sdboot *b, int why, const char *version)
 {
     b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
     b->st.last_error = why;
+    if (version && version[0] && refusal_is_final(why)) {
+        sdb_fmt(b->st.refused, sizeof b->st.refused, "%s", version);
+        b->st.refused_error = why;
+    }
     return store_then_work(b); /* the staged files are deleted next */
 }
 
@@ -298,8 +317,10 @@ static void drop_target(struct sdboot_state *st)
 
 int state_abandon_install(struct sdboot *b, int why)
 {
+    char version[SDB_VERSION_MAX];
+    memcpy(version, b->st.target, sizeof version);
     drop_target(&b->st);
-    return state_refuse(b, why);
+    return state_refuse(b, why, version);
 }
 
 int state_rollback_failed(struct sdboot *b, int why)

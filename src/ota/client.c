@@ -131,6 +131,13 @@ int sdboot_ota_check(struct sdboot_ota *o)
     struct sdb_manifest_error merr;
     err = sdboot_ota_decide(&o->cfg.trust, o->cfg.board, o->cfg.force, o->manifest, o->manifest_len,
                             sig, o->sig_len, o->cfg.installed, &o->latest, &o->flags, &merr);
+    const char *refused = o->cfg.refused;
+    if (err == SDB_OK && !o->cfg.force && refused && !strcmp(o->latest.version, refused)) {
+        /* the same bytes would be refused again: no download-and-reset loop */
+        ota_log(o, "not downloading %s again: the bootloader refused it (%s)", refused,
+                sdb_strerror(o->cfg.refused_error));
+        err = SDB_OTA_EREFUSED;
+    }
     /* Remember the ETag only for "up to date": after an update was found, the
      * next check must see the manifest again, not a 304, until it is staged. */
     if (err == SDB_OTA_UPTODATE)

@@ -39,6 +39,9 @@ const char *sdb_ota_strerror(int err)
         return "server answered several ranges unlike asked";
     case SDB_OTA_ENORANGE:
         return "server ignored Range";
+    case SDB_OTA_EREFUSED:
+        return "the bootloader refused this release: not downloaded again until a newer one is "
+               "published";
     case SDB_NET_ECONNECT:
         return "cannot connect to the server";
     case SDB_NET_ELENGTH:

@@ -5,6 +5,8 @@
 #      pack, verify, sim stage and sim ota before it reaches the card;
 #   2. a release that does not fit is refused before a byte is written, a
 #      download that cannot complete leaves no .part, image ls lists it all;
+#   3. a release the bootloader refuses (a seed line without entries=) is
+#      not downloaded again by sim ota until a newer one is published;
 #   4. a card with no release and no main.py: internal, with the reason.
 set -euo pipefail
 [ -n "${SDB_TRACE:-}" ] && { PS4='+ $(date +%s.%N) '; set -x; }
@@ -117,6 +119,34 @@ mcopy -i part.img v2/app/f2.bin ::/.sdboot/staging/release.part 2>/dev/null || t
 check test "$(lsnames part.img /.sdboot/staging)" = "$(mtnames part.img /.sdboot/staging)"
 check test "$(lsnames part.img /.sdboot)" = "$(mtnames part.img /.sdboot)"
 check test "$(lsnames part.img /app | wc -l)" = 89
+
+# ---- 3. a seed line (no entries=) refused only at boot: no download-and-reset loop ----
+files v3 3 16
+"$SDBOOT" pack --version 1.0.0 --out site3 --key key.pem -C v3 main.py app >/dev/null
+"$SDBOOT" image create card3.img --size 16M >/dev/null
+check expect_rc 0 "$SDBOOT" sim stage --card card3.img --release site3 --pubkey pub.pem
+check expect_rc 0 "$SDBOOT" sim boot --card card3.img # 1.0.0 installed
+mkdir -p seed3 && tar -C big -cf seed3/1_1_0-firmware.tar main.py app
+echo "1.1.0;1_1_0-firmware.tar;$(sha1sum seed3/1_1_0-firmware.tar | cut -d' ' -f1)" >seed3/versions
+serve seed3
+check expect_rc 0 "$SDBOOT" sim ota --card card3.img --url "$url" --allow-unsigned
+check out_has "  ota: staged 1.1.0: installed at the next boot"
+check expect_rc 0 "$SDBOOT" sim boot --card card3.img
+check out_has "event: install failed: $too_many"
+check expect_rc 0 "$SDBOOT" sim status --card card3.img
+check out_has "refused: 1.1.0 ($too_many)"
+cp card3.img card3.before
+check expect_rc 1 "$SDBOOT" sim ota --card card3.img --url "$url" --allow-unsigned
+check out_has "  ota: not downloading 1.1.0 again: the bootloader refused it ($too_many)"
+check out_has "sdboot sim ota: update: the bootloader refused this release: not downloaded again until a newer one is published"
+check cmp -s card3.img card3.before
+# a newer release is fetched and installed as usual
+tar -C v3 -cf seed3/1_2_0-firmware.tar main.py app
+echo "1.2.0;1_2_0-firmware.tar;$(sha1sum seed3/1_2_0-firmware.tar | cut -d' ' -f1)" >>seed3/versions
+check expect_rc 0 "$SDBOOT" sim ota --card card3.img --url "$url" --allow-unsigned
+check out_has "  ota: staged 1.2.0: installed at the next boot"
+check expect_rc 0 "$SDBOOT" sim boot --card card3.img
+check out_has "version: 1.2.0 (on trial: boot 0 of 3, not confirmed)"
 
 # ---- 4. nothing to run: no release, no main.py -> internal, with the reason ----
 "$SDBOOT" image create empty.img --size 8M >/dev/null

@@ -1,7 +1,8 @@
 /*
  * Edges of the boot engine a user meets (issues 15 and 16): a state whose two
- * records are both lost is rebuilt from what the card keeps, and a repair run
- * of the same power-on counts no second trial boot. Each case checks the exact
+ * records are both lost is rebuilt from what the card keeps, a repair run of
+ * the same power-on counts no second trial boot, and a release refused for
+ * what it is stays named in the state for the OTA client. Each case checks the exact
  * log line and that nothing but the state records changed on the card.
  */
 #include <stdarg.h>
@@ -351,6 +352,47 @@ static void repair_run_counts_no_second_trial(void **state)
     assert_non_null(strstr(logbuf, "release 1.1.0 on trial: boot 3 of 3\n"));
 }
 
+/* Issue 16: a release refused for what it is stays named in the state (the
+ * OTA client skips that version); a damaged download does not. */
+static void refused_release_is_kept_for_the_ota_client(void **state)
+{
+    (void)state;
+    struct sdboot_result res;
+    struct sdboot_state st;
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
+    assert_int_equal(boot_cfg(false, &res), SDB_OK);
+    static uint8_t tampered[sizeof fx_r2.tar];
+    memcpy(tampered, fx_r2.tar, fx_r2.tar_len);
+    tampered[600] ^= 1;
+    assert_int_equal(fx_stage(&ram.bd, &fx_r2, tampered, fx_r2.tar_len), SDB_OK);
+    assert_int_equal(boot_cfg(false, &res), SDB_OK);
+    assert_int_equal(res.error, SDB_HASH_EMISMATCH);
+    assert_int_equal(fx_state(&ram.bd, &st), SDB_OK);
+    assert_string_equal(st.refused, ""); /* a download can be fetched again */
+    static struct fx_release evil = {
+        .version = "2.0.0", .files = {{"main.py", "x"}, {"../evil", "escape"}}, .nfiles = 2};
+    fx_build(&evil);
+    assert_int_equal(fx_stage(&ram.bd, &evil, NULL, 0), SDB_OK);
+    assert_int_equal(boot_cfg(false, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALL_FAILED);
+    assert_int_equal(res.error, SDB_TAR_EDOTDOT);
+    assert_int_equal(fx_state(&ram.bd, &st), SDB_OK);
+    assert_string_equal(st.refused, "2.0.0");
+    assert_int_equal(st.refused_error, SDB_TAR_EDOTDOT);
+    assert_string_equal(st.installed, "1.0.0");
+    /* the field survives the record's round trip, and later boots */
+    uint8_t rec[SDB_RECORD_SIZE];
+    struct sdboot_state back;
+    assert_int_equal(sdboot_state_encode(&st, rec), SDB_OK);
+    assert_int_equal(sdboot_state_decode(rec, &back), SDB_OK);
+    assert_string_equal(back.refused, "2.0.0");
+    assert_int_equal(back.refused_error, SDB_TAR_EDOTDOT);
+    assert_int_equal(boot_cfg(false, &res), SDB_OK);
+    assert_int_equal(fx_state(&ram.bd, &st), SDB_OK);
+    assert_string_equal(st.refused, "2.0.0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +404,7 @@ int main(void)
         cmocka_unit_test_setup(missing_records_with_archives_are_rebuilt, reset),
         cmocka_unit_test_setup(card_without_sdboot_data_is_new, reset),
         cmocka_unit_test_setup(repair_run_counts_no_second_trial, reset),
+        cmocka_unit_test_setup(refused_release_is_kept_for_the_ota_client, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

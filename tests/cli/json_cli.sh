@@ -62,6 +62,7 @@ check [ "$(field sj.out '"%d of %d boots used" % (j["trial"]["used"], j["trial"]
 check [ "$(field sj.out 'j["phase"]')" = "$(text st phase)" ]
 check [ "$(field sj.out 'j["last_event"]["name"]')" = "$(text st 'last event')" ]
 check [ "$(field sj.out '"yes (pending install)" if j["staged"] else "no"')" = "$(text st staged)" ]
+check [ "$(field sj.out '"%s (%s)" % (j["refused"]["version"], j["refused"]["error"]["message"]) if j["refused"] else "-"')" = "$(text st refused)" ]
 
 # a refused install: the event carries the error code and message of the text
 "$SDBOOT" pack --version 1.1.0 --out site --key key.pem -C v2 main.py app >/dev/null

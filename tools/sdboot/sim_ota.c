@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "sdboot/boot.h"
 #include "sdboot/ota.h"
 #include "sdboot/transport_curl.h"
 #include "sim_common.h"
@@ -95,8 +96,13 @@ int sim_ota(int argc, char **argv)
     if (rc)
         goto out;
     char installed[SDB_VERSION_MAX];
+    struct sdboot_state st;
     sim_installed_version(&c, installed, sizeof installed);
     cfg.installed = installed;
+    if (sdboot_read_state(&c.vol, &st) == SDB_OK && st.refused[0]) {
+        cfg.refused = st.refused;
+        cfg.refused_error = st.refused_error;
+    }
     static struct sdb_curl curl;
     static struct sdboot_ota ota;
     sdb_curl_init(&curl, &copts);

@@ -32,6 +32,14 @@ static void print_json(struct json *j, const struct sdboot_state *st, bool stage
         json_null(j, "error");
     json_close(j);
     json_bool(j, "staged", staged);
+    if (st->refused[0]) {
+        json_object(j, "refused");
+        json_string(j, "version", st->refused);
+        json_error(j, "error", st->refused_error, sdb_strerror(st->refused_error));
+        json_close(j);
+    } else {
+        json_null(j, "refused");
+    }
 }
 
 static void print_text(const struct sdboot_state *st, bool staged)
@@ -42,6 +50,10 @@ static void print_text(const struct sdboot_state *st, bool staged)
     printf("last event: %s%s%s\n", sdboot_event_name((enum sdboot_event)st->last_event),
            st->last_error ? ": " : "", st->last_error ? sdb_strerror(st->last_error) : "");
     printf("staged: %s\n", staged ? "yes (pending install)" : "no");
+    if (st->refused[0]) /* the OTA client does not fetch this version again */
+        printf("refused: %s (%s)\n", st->refused, sdb_strerror(st->refused_error));
+    else
+        printf("refused: -\n");
 }
 
 int sim_status(int argc, char **argv)
