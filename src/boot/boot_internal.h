@@ -31,7 +31,8 @@ int state_rebuild(struct sdboot *b, const char *installed, const char *previous,
 /* Read one record file with the boot's FAT driver (record.h, sdb_record_read). */
 int boot_read_record(struct sdb_fat_vol *vol, const char *path, uint8_t buf[SDB_RECORD_SIZE]);
 /* Both state copies through `read`: the newest valid in *st (*slot 0 = a,
- * 1 = b), err[] each copy's error; SDBOOT_ESTATE when neither is valid. */
+ * 1 = b), err[] each copy's error; SDBOOT_ESTATE when neither is valid
+ * (*st then holds no state). */
 int state_read_pair(sdb_record_reader read, void *ctx, struct sdboot_state *st, uint8_t *slot,
                     int err[2]);
 /* Bracket every file-system change on the boot path: begin marks the state

@@ -126,13 +126,17 @@ static int read_state(sdb_record_reader read, void *ctx, const char *path, struc
 int state_read_pair(sdb_record_reader read, void *ctx, struct sdboot_state *st, uint8_t *slot,
                     int err[2])
 {
-    struct sdboot_state a, b;
-    err[0] = read_state(read, ctx, STATE_A, &a);
+    /* a straight into *st, one copy on the stack for b: this runs on the
+     * application's stack too (sdboot_confirm) */
+    struct sdboot_state b;
+    err[0] = read_state(read, ctx, STATE_A, st);
+    uint32_t seq_a = err[0] ? 0 : st->seq;
     err[1] = read_state(read, ctx, STATE_B, &b);
     if (err[0] && err[1])
         return SDBOOT_ESTATE;
-    bool use_b = sdb_record_pick_b(err[0], a.seq, err[1], b.seq);
-    *st = use_b ? b : a;
+    bool use_b = sdb_record_pick_b(err[0], seq_a, err[1], b.seq);
+    if (use_b)
+        *st = b;
     *slot = use_b ? 1 : 0;
     return SDB_OK;
 }
@@ -171,9 +175,14 @@ int state_load(struct sdboot *b, bool *found)
     bool any;
     int err = load_newest(&b->vol, &b->st, &b->st_slot, &any);
     *found = err == SDB_OK;
+    if (*found)
+        return SDB_OK;
+    /* No state: nothing of an earlier boot (or of a record that failed its
+     * checks) may decide what a repair before the fresh state owns. */
+    memset(&b->st, 0, sizeof b->st);
+    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
     if (err != SDBOOT_ESTATE || !keeps_sdboot_data(&b->vol))
         return err == SDBOOT_ESTATE && !any ? SDB_OK : err; /* !any: a card sdboot never saw */
-    memset(&b->st, 0, sizeof b->st);
     b->st.phase = STATE_PHASE_LOST;
     sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_UNKNOWN);
     *found = true;

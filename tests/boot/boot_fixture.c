@@ -41,6 +41,15 @@ void fx_build(struct fx_release *r)
     r->tar_len = m.len;
 }
 
+char fx_log[8192];
+
+void fx_log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    strncat(fx_log, line, sizeof fx_log - strlen(fx_log) - 2);
+    strcat(fx_log, "\n");
+}
+
 static void log_stderr(void *ctx, const char *line)
 {
     (void)ctx;

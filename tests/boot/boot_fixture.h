@@ -27,6 +27,9 @@ extern struct fx_release fx_r1, fx_r2;
 extern const char fx_user_path[], fx_user_content[];
 
 void fx_build(struct fx_release *r);
+/* A boot log callback (cfg.log) that appends each line and "\n" to fx_log. */
+extern char fx_log[8192];
+void fx_log_line(void *ctx, const char *line);
 /* Make a fresh card image with a user file, initialised by one boot. */
 int fx_new_card(sdb_bd_t *bd);
 /* As the application: write the archive and pending record through fileio. */

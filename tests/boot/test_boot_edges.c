@@ -23,21 +23,13 @@
 static uint8_t mem[CARD_BYTES];
 static struct sdb_bd_ram ram;
 static struct sdboot engine;
-static char logbuf[8192];
-
-static void capture(void *ctx, const char *line)
-{
-    (void)ctx;
-    strncat(logbuf, line, sizeof logbuf - strlen(logbuf) - 2);
-    strcat(logbuf, "\n");
-}
 
 static int boot_cfg(bool repair, struct sdboot_result *res)
 {
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
-    cfg.log = capture;
+    cfg.log = fx_log_line;
     cfg.repair = repair;
-    logbuf[0] = '\0';
+    fx_log[0] = '\0';
     return sdboot_boot(&engine, &ram.bd, &cfg, res);
 }
 
@@ -168,7 +160,7 @@ static void lost_state_is_rebuilt_from_kept_records(void **state)
     assert_non_null(strstr(before, "/.sdboot/previous.rec 512 "));
     struct sdboot_result res;
     assert_int_equal(boot_cfg(false, &res), SDB_OK);
-    assert_string_equal(logbuf,
+    assert_string_equal(fx_log,
                         "no valid boot state record (damaged or missing): rebuilding it from "
                         "what the card keeps\n"
                         "boot state rebuilt from the card: installed 1.1.0 (current.rec: matches "
@@ -217,7 +209,7 @@ static void rebuilt_release_is_confirmed_by_its_record(void **state)
     damage_both_records();
     struct sdboot_result res;
     assert_int_equal(boot_cfg(false, &res), SDB_OK);
-    assert_non_null(strstr(logbuf, "release 1.1.0 confirmed by the application\n"));
+    assert_non_null(strstr(fx_log, "release 1.1.0 confirmed by the application\n"));
     assert_int_equal(res.event, SDBOOT_EV_CONFIRMED);
     assert_false(res.on_trial);
     expect_state("1.1.0", "1.0.0", true);
@@ -232,8 +224,8 @@ static void lost_state_still_repairs_the_release(void **state)
     remove_file("/app/c.py");
     struct sdboot_result res;
     assert_int_equal(boot_cfg(false, &res), SDB_OK);
-    assert_non_null(strstr(logbuf, "boot state rebuilt from the card: installed 1.1.0"));
-    assert_non_null(strstr(logbuf, "restored 2 damaged or missing files of 1.1.0\n"));
+    assert_non_null(strstr(fx_log, "boot state rebuilt from the card: installed 1.1.0"));
+    assert_non_null(strstr(fx_log, "restored 2 damaged or missing files of 1.1.0\n"));
     assert_int_equal(res.decision, SDBOOT_RUN_CARD);
     assert_string_equal(res.version, "1.1.0");
     char why[256];
@@ -254,7 +246,7 @@ static void archive_without_record_rebuilds_as_unknown(void **state)
     card_files(before, sizeof before);
     struct sdboot_result res;
     assert_int_equal(boot_cfg(false, &res), SDB_OK);
-    assert_string_equal(logbuf,
+    assert_string_equal(fx_log,
                         "no valid boot state record (damaged or missing): rebuilding it from "
                         "what the card keeps\n"
                         "boot state rebuilt from the card: installed unknown (current.rec: no "
@@ -288,7 +280,7 @@ static void stale_record_is_not_believed(void **state)
     damage_both_records();
     struct sdboot_result res;
     assert_int_equal(boot_cfg(false, &res), SDB_OK);
-    assert_non_null(strstr(logbuf,
+    assert_non_null(strstr(fx_log,
                            "boot state rebuilt from the card: installed unknown "
                            "(current.rec: record does not match the archive), previous "
                            "none (previous.rec: no record beside the archive), confirmed\n"));
@@ -305,7 +297,7 @@ static void missing_records_with_archives_are_rebuilt(void **state)
     struct sdboot_result res;
     assert_int_equal(boot_cfg(false, &res), SDB_OK);
     assert_int_equal(res.event, SDBOOT_EV_REBUILT);
-    assert_null(strstr(logbuf, "initialised"));
+    assert_null(strstr(fx_log, "initialised"));
     assert_string_equal(res.version, "1.1.0");
 }
 
@@ -319,9 +311,9 @@ static void card_without_sdboot_data_is_new(void **state)
     struct sdboot_result res;
     assert_int_equal(boot_cfg(false, &res), SDB_OK);
     assert_int_equal(res.event, SDBOOT_EV_INITIALISED);
-    assert_non_null(strstr(logbuf, "card has no sdboot state: initialised /.sdboot (nothing "
+    assert_non_null(strstr(fx_log, "card has no sdboot state: initialised /.sdboot (nothing "
                                    "formatted)\n"));
-    assert_null(strstr(logbuf, "rebuil"));
+    assert_null(strstr(fx_log, "rebuil"));
     assert_string_equal(res.version, "none");
 }
 
@@ -343,13 +335,13 @@ static void repair_run_counts_no_second_trial(void **state)
     assert_int_equal(boot_cfg(true, &res), SDB_OK); /* the port's second run */
     assert_int_equal(res.event, SDBOOT_EV_REPAIRED);
     assert_int_equal(res.trials_used, 2);
-    assert_null(strstr(logbuf, "on trial: boot"));
+    assert_null(strstr(fx_log, "on trial: boot"));
     char why[256];
     if (!fx_tree_is(&ram.bd, &fx_r2, why, sizeof why))
         fail_msg("%s", why);
     assert_int_equal(boot_cfg(false, &res), SDB_OK); /* the next power-on */
     assert_int_equal(res.trials_used, 3);
-    assert_non_null(strstr(logbuf, "release 1.1.0 on trial: boot 3 of 3\n"));
+    assert_non_null(strstr(fx_log, "release 1.1.0 on trial: boot 3 of 3\n"));
 }
 
 /* Issue 16: a release refused for what it is stays named in the state (the
