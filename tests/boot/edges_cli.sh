@@ -123,7 +123,7 @@ check test "$(lsnames part.img /app | wc -l)" = 89
 # ---- 3. a seed line (no entries=) refused only at boot: no download-and-reset loop ----
 files v3 3 16
 "$SDBOOT" pack --version 1.0.0 --out site3 --key key.pem -C v3 main.py app >/dev/null
-"$SDBOOT" image create card3.img --size 16M >/dev/null
+"$SDBOOT" image create card3.img --size 64M >/dev/null # room to extract limit + 2 entries
 check expect_rc 0 "$SDBOOT" sim stage --card card3.img --release site3 --pubkey pub.pem
 check expect_rc 0 "$SDBOOT" sim boot --card card3.img # 1.0.0 installed
 mkdir -p seed3 && tar -C big -cf seed3/1_1_0-firmware.tar main.py app
