@@ -14,7 +14,8 @@ sdboot=$1 work=$2 out_md=$3 out_png=$4 mpy=${5:-}
 src=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$work"
 counts=(50 100 200 400 1000 2000)
-cards=("64M" "1G --mbr" "32G --mbr")
+# 64M: FAT16, 16 KiB clusters; 1G: FAT16, 16 KiB; 1G FAT32: 4 KiB; 32G: FAT32, 32 KiB
+cards=("64M" "1G --mbr" "1G --mbr --fat 32" "32G --mbr")
 
 # card: R sectors read in A requests, W sectors written in B requests, ...
 card_line() { sed -n 's/^card: \([0-9]*\) sectors read in \([0-9]*\) requests, \([0-9]*\) sectors written in \([0-9]*\) requests.*/\1 \2 \3 \4/p' "$1"; }
@@ -39,10 +40,11 @@ echo "| layout | card | N files | archive sectors | stage: written / requests | 
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|" >>"$out_md"
 for layout in flat nested; do
     for card in "${cards[@]}"; do
+        cname=$(echo "$card" | sed 's/ --mbr//; s/ --fat /-FAT/')
         prev_r="" prev_n=""
         for n in "${counts[@]}"; do
             if ! make_release "$layout" "$n"; then
-                echo "| $layout | ${card%% *} | $n | - | refused by pack: $(tail -1 "$work/pack.txt" | cut -c1-70) | | | | | | | |" >>"$out_md"
+                echo "| $layout | $cname | $n | - | refused by pack: $(tail -1 "$work/pack.txt" | cut -c1-70) | | | | | | | |" >>"$out_md"
                 continue
             fi
             archive=$(($(stat -c %s "$work/rel-$layout-$n"/*.tar) / 512))
@@ -51,7 +53,7 @@ for layout in flat nested; do
             # shellcheck disable=SC2086
             "$sdboot" image create "$img" --size $card >/dev/null
             if ! "$sdboot" sim stage --card "$img" --release "$work/rel-$layout-$n" --allow-unsigned >"$work/stage.txt" 2>&1; then
-                echo "| $layout | ${card%% *} | $n | $archive | does not fit: $(tail -1 "$work/stage.txt" | cut -c1-60) | | | | | | | |" >>"$out_md"
+                echo "| $layout | $cname | $n | $archive | does not fit: $(tail -1 "$work/stage.txt" | cut -c1-60) | | | | | | | |" >>"$out_md"
                 continue
             fi
             read -r _ _ sw sq <<<"$(card_line "$work/stage.txt")"
@@ -59,7 +61,7 @@ for layout in flat nested; do
             "$sdboot" sim boot --card "$img" >"$work/boot.txt" 2>&1 || true
             t1=$(date +%s.%N)
             if ! grep -q "event: installed" "$work/boot.txt"; then
-                echo "| $layout | ${card%% *} | $n | $archive | $sw / $sq | not installed: $(grep -m1 'event\|reason' "$work/boot.txt" | cut -c1-60) | | | | | | |" >>"$out_md"
+                echo "| $layout | $cname | $n | $archive | $sw / $sq | not installed: $(grep -m1 'event\|reason' "$work/boot.txt" | cut -c1-60) | | | | | | |" >>"$out_md"
                 continue
             fi
             read -r r rq w wq <<<"$(card_line "$work/boot.txt")"
@@ -69,8 +71,8 @@ for layout in flat nested; do
             wok=$([ $((w * 10)) -le $((archive * 12 + 10000)) ] && echo yes || echo "**no**")
             growth="-"
             [ -n "$prev_r" ] && growth=$(python3 -c "print(f'×{$r / $prev_r:.2f} (×{$n / $prev_n:.1f})')")
-            echo "| $layout | ${card%% *} | $n | $archive | $sw / $sq | $r / $rq | $w / $wq | $avg | $rok | $wok | $growth | $wall |" >>"$out_md"
-            echo "$layout ${card%% *} $n $archive $r $w $rq $wq $wall" >>"$dat"
+            echo "| $layout | $cname | $n | $archive | $sw / $sq | $r / $rq | $w / $wq | $avg | $rok | $wok | $growth | $wall |" >>"$out_md"
+            echo "$layout $cname $n $archive $r $w $rq $wq $wall" >>"$dat"
             prev_r=$r prev_n=$n
         done
     done
@@ -91,6 +93,7 @@ bound(a) = 1.5 * a + 2000
 plot "< awk '\$1==\"flat\" && \$2==\"64M\"' $dat" using 3:5 with linespoints title "flat, 64M", \
      "< awk '\$1==\"flat\" && \$2==\"1G\"' $dat" using 3:5 with linespoints title "flat, 1G", \
      "< awk '\$1==\"flat\" && \$2==\"32G\"' $dat" using 3:5 with linespoints title "flat, 32G", \
+     "< awk '\$1==\"flat\" && \$2==\"1G-FAT32\"' $dat" using 3:5 with linespoints title "flat, 1G FAT32, 4 KiB clusters", \
      "< awk '\$1==\"nested\" && \$2==\"64M\"' $dat" using 3:5 with linespoints title "10 folders, 64M", \
      "< awk '\$1==\"nested\" && \$2==\"32G\"' $dat" using 3:5 with linespoints title "10 folders, 32G", \
      "< awk '\$1==\"flat\" && \$2==\"1G\"' $dat" using 3:(bound(\$4)) with lines dashtype 2 title "1.5 x archive + 2000", \
@@ -103,8 +106,8 @@ if [ -n "$mpy" ]; then
         echo
         echo "Stage + install against the original's way (MicroPython \`$("$mpy" -c 'import sys; print(sys.version)' 2>/dev/null || echo '?')\` VfsFat over a counting block device, \`scripts/bench_vfsfat.py\`), flat layout, same card image:"
         echo
-        echo "| card | N | sdboot stage + install: sectors read + written (requests) | VfsFat write tar, extract to next/, remove app/, rename: read + written (requests) | ratio |"
-        echo "|---|---|---|---|---|"
+        echo "| card | N | sdboot stage + install: sectors read + written (requests) | VfsFat write tar, extract to next/, remove app/, rename: read + written (requests) | ratio, sectors | ratio, requests |"
+        echo "|---|---|---|---|---|---|"
     } >>"$out_md"
     for card in "64M" "1G --mbr"; do
         for n in 100 400; do
@@ -125,7 +128,8 @@ if [ -n "$mpy" ]; then
             read -r mr mrq mw mwq <<<"$(cat "$work/mpy.txt")"
             theirs=$((mr + mw)) theirs_q=$((mrq + mwq))
             ratio=$(python3 -c "print(f'{$ours / $theirs:.2f}')")
-            echo "| ${card%% *} | $n | $ours ($ours_q) | $theirs ($theirs_q) | $ratio |" >>"$out_md"
+            ratio_q=$(python3 -c "print(f'{$ours_q / $theirs_q:.2f}')")
+            echo "| ${card%% *} | $n | $ours ($ours_q) | $theirs ($theirs_q) | $ratio | $ratio_q |" >>"$out_md"
         done
     done
 fi

@@ -116,7 +116,10 @@ struct sdboot_config {
     const char *board;      /* this device's board id; NULL/"" = accept any */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
-    uint8_t *gzip_arena; /* SDB_TAR_GZIP_ARENA bytes for .tar.gz releases, or NULL */
+    /* SDB_TAR_GZIP_ARENA bytes for .tar.gz releases, or NULL. A plain .tar
+     * leaves it idle: the install then reads the archive into it, in requests
+     * of up to its size instead of SDBOOT_IO_BUF. */
+    uint8_t *gzip_arena;
     size_t gzip_arena_len;
     /* The file the port starts (NULL = "/main.py"): when it is missing from an
      * installed release, the boot restores the release's files. */
@@ -188,7 +191,7 @@ struct sdboot {
     bool out_open;
     int out_err;
     uint8_t io[SDBOOT_IO_BUF];
-    uint32_t io_fill; /* bytes of io the archive read filled (install.c) */
+    const uint8_t *rd_at, *rd_end; /* install.c: the archive bytes last read */
     union {
         uint8_t bitmap[SDBOOT_CHECK_BITMAP]; /* check and repair passes */
         uint8_t bloom[SDBOOT_CHECK_BITMAP];  /* install.c: names extracted so far */

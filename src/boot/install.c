@@ -44,6 +44,14 @@ static bool card_error(int err)
     return err < SDB_ERR_COMMON_MIN && err >= SDB_ERR_BD_MIN;
 }
 
+/* A plain tar leaves the caller's gzip arena idle: when it is larger than
+ * b->io, it is the read buffer (fewer, larger card requests). */
+static bool big_reads(const struct sdboot *b)
+{
+    return b->cfg.gzip_arena && b->cfg.gzip_arena_len >= 2 * sizeof b->io &&
+           b->cfg.gzip_arena_len <= UINT32_MAX;
+}
+
 /* One pass over `archive`: every byte to the tar reader (events to ops) and,
  * with `hash`, to the SHA-256. With a hash to compute, the pass reads to the
  * end even after a tar or write error: an archive that is not the one
@@ -61,15 +69,19 @@ static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_
     /* No duplicate table: the installer finds names given twice (seen.c). */
     sdb_tar_init(&b->tar, ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
-    uint32_t got = 0;
+    uint32_t got = 0, cap = sizeof b->io;
+    uint8_t *buf = b->io;
     int hash_err = SDB_OK;
-    while ((err = sdb_fat_read(&in, b->io, sizeof b->io, &got)) == SDB_OK && got) {
+    while ((err = sdb_fat_read(&in, buf, cap, &got)) == SDB_OK && got) {
         r->size += got;
         if (hash && !hash_err)
-            hash_err = sdb_sha256_update(hash, b->io, got);
-        b->io_fill = got;
+            hash_err = sdb_sha256_update(hash, buf, got);
+        b->rd_at = buf;
+        b->rd_end = buf + got;
         if (!r->tar_err)
-            r->tar_err = sdb_tar_feed(&b->tar, b->io, got);
+            r->tar_err = sdb_tar_feed(&b->tar, buf, got);
+        if (buf == b->io && !b->tar.gzip && big_reads(b))
+            buf = b->cfg.gzip_arena, cap = (uint32_t)(b->cfg.gzip_arena_len & ~(size_t)511);
         if (r->tar_err && (!hash || card_error(r->tar_err)))
             break; /* nothing to hash, or the card itself failed */
     }
@@ -165,10 +177,11 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
 static int extract_data(void *ctx, const uint8_t *buf, size_t len)
 {
     struct sdboot *b = ctx;
-    /* A plain tar's data lies in b->io, followed there by its padding: the
-     * file's last sector can be written whole from it (sdb_fat_write_slack). */
-    uintptr_t at = (uintptr_t)buf, io = (uintptr_t)b->io, end = io + b->io_fill;
-    uint32_t slack = at >= io && at + len <= end ? (uint32_t)(end - at - len) : 0;
+    /* A plain tar's data lies in the read buffer, followed there by its
+     * padding: the file's last sector can be written whole from it
+     * (sdb_fat_write_slack). Inflated data (gzip) has no such bytes after it. */
+    uintptr_t at = (uintptr_t)buf, start = (uintptr_t)b->rd_at, end = (uintptr_t)b->rd_end;
+    uint32_t slack = at >= start && at + len <= end ? (uint32_t)(end - at - len) : 0;
     return sdb_fat_write_slack(&b->out, buf, (uint32_t)len, slack);
 }
 

@@ -59,7 +59,14 @@ static void log_stderr(void *ctx, const char *line)
 int fx_boot(sdb_bd_t *bd, struct sdboot_result *res)
 {
     static struct sdboot engine;
+    /* With an arena, as the host and the MicroPython/ESP-IDF ports give one: a
+     * plain tar is then read into it after its first SDBOOT_IO_BUF bytes, so
+     * the power-cut suite covers both read buffers (test_boot_cases and the
+     * bare-metal qemu_powercut boot without one). */
+    static uint8_t arena[SDB_TAR_GZIP_ARENA];
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
+    cfg.gzip_arena = arena;
+    cfg.gzip_arena_len = sizeof arena;
     if (getenv("SDB_BOOT_LOG")) /* replaying one cut case: what each boot did */
         cfg.log = log_stderr;
     return sdboot_boot(&engine, bd, &cfg, res);
