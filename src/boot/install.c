@@ -161,14 +161,15 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
         return tree_mkdirs(&b->vol, b->path, true);
     }
     int err = make_parent(b);
-    unsigned flags = SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL;
-    if (!maybe_seen)
-        flags |= SDB_FAT_UNIQUE;
-    if (!err)
-        err = sdb_fat_open(&b->vol, &b->out, b->path, flags);
-    if (err == SDB_FAT_EEXIST || err == SDB_FAT_EISDIR)
-        return SDB_TAR_EDUPLICATE;
     if (err)
+        return err;
+    /* Looked up apart, so that the create stays the driver's fast one
+     * (SDB_FAT_UNIQUE): any other create would cost the folder its freshness,
+     * and every later file a search for a free short-name alias. */
+    if (maybe_seen && tree_exists(&b->vol, b->path, NULL))
+        return SDB_TAR_EDUPLICATE;
+    unsigned flags = SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE;
+    if ((err = sdb_fat_open(&b->vol, &b->out, b->path, flags)))
         return err;
     b->out_open = true;
     return SDB_OK;
