@@ -2,9 +2,9 @@
  * One power-on (see boot.h and docs/boot.md). Reads only, unless there is work:
  * a normal boot with nothing pending writes no sector.
  */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/fmt.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
 

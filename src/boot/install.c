@@ -21,9 +21,9 @@
  * Only /app is ever replaced as a whole; outside /app nothing is deleted, and
  * user files the release does not name are never touched.
  */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/fmt.h"
 #include "sdboot/hash.h"
 #include "sdboot/limits.h"
 #include "sdboot/release.h"

@@ -1,7 +1,7 @@
 /* Log lines go to the port's callback (UART, stdout); nothing is kept. */
 #include <stdarg.h>
-#include "sdboot/fmt.h"
 #include "boot_internal.h"
+#include "sdboot/fmt.h"
 
 void boot_log(struct sdboot *b, const char *fmt, ...)
 {

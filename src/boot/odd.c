@@ -12,9 +12,9 @@
  * RAM: a path and a directory entry on the stack. Cost on a normal boot: one
  * read of /.sdboot and of its staging directory.
  */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/fmt.h"
 
 /* The names sdboot keeps in /.sdboot and in its staging directory, and
  * whether each is a directory. */

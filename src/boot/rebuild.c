@@ -28,9 +28,9 @@
  * RAM: none of its own (b->io for the archives, a 512-byte record on the
  * stack). Cost: each archive named by a record is read once, only then.
  */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/fmt.h"
 #include "sdboot/hash.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"

@@ -6,9 +6,9 @@
  * renames it over the damaged one. A cut leaves the temporary behind; the next
  * boot removes it and repairs again.
  */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/fmt.h"
 #include "sdboot/limits.h"
 
 struct repair {

@@ -19,10 +19,10 @@
  * RAM: none of its own (the state lives in struct sdboot). Stack: two records
  * (1 KiB) while loading, one (512 B) while storing.
  */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/bytes.h"
+#include "sdboot/fmt.h"
 #include "sdboot/record.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"

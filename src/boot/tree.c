@@ -1,7 +1,7 @@
 /* Directory-tree helpers for the installer: mkdir -p, rm -r, compare files. */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
+#include "sdboot/fmt.h"
 
 bool tree_in_app(const char *rel)
 {

@@ -1,7 +1,7 @@
 /* sdb_strerror: routes a code to the layer that owns its range (see error.h). */
-#include "sdboot/fmt.h"
 #include "sdboot/error.h"
 #include "sdboot/fileio.h"
+#include "sdboot/fmt.h"
 
 const char *sdb_common_strerror(int err)
 {
