@@ -7,7 +7,7 @@ build=${1:-build}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$build" && pwd)
 work=$(mktemp -d /tmp/sdb-bench-XXXXXX)
-trap '[ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
+trap '[ -z "${spid:-}" ] || kill "$spid" 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
 out="$src/docs/BENCHMARKS.md"
 
 # ---- 1. footprint for Cortex-M4 ----
@@ -81,7 +81,7 @@ mkdir -p "$work/site/v" && echo "print(1)" > "$work/site/v/main.py" && head -c 8
 spid=$!
 for _ in $(seq 50); do grep -q serving "$work/serve.txt" && break; sleep 0.1; done
 url=$(grep -o 'http://[^ ]*' "$work/serve.txt")
-file=$(ls "$work/site/out" | grep firmware)
+file=$(ls "$work/site/out" | grep 'firmware\.tar$')
 curl_best=9; ota_best=9
 for i in 1 2 3; do
   t0=$(date +%s.%N); curl -s -o /dev/null "$url$file"; t1=$(date +%s.%N)
@@ -90,7 +90,7 @@ for i in 1 2 3; do
   t0=$(date +%s.%N); "$build/sdboot" sim ota --card "$work/c$i.img" --url "$url" --pubkey "$work/p.pem" >/dev/null; t1=$(date +%s.%N)
   ota_best=$(python3 -c "print(min($ota_best, $t1 - $t0))")
 done
-kill $spid; wait $spid 2>/dev/null || true
+kill $spid; wait $spid 2>/dev/null || true; spid=
 ota_ratio=$(python3 -c "print(f'{$curl_best / $ota_best:.2f}')")
 ota_mb=$(python3 -c "print(f'{8.0 / $ota_best:.1f}')")
 
