@@ -21,7 +21,9 @@ serve() { # DIR: prints the URL
   for _ in $(seq 50); do grep -qs serving "$1.serve" && break; sleep 0.1; done
   grep -o 'http://[^ ]*' "$1.serve"
 }
-written() { grep -o 'card: [0-9]* sectors read, [0-9]* written' "$1" | awk '{print $5}'; }
+# sectors written on the card: sim ota's "card: R sectors read, W written",
+# sim boot's "card: R sectors read in N requests, W sectors written in M requests"
+written() { grep -oE '^card: .*[0-9]+ (sectors )?written' "$1" | grep -oE '[0-9]+ (sectors )?written' | awk '{print $1}'; }
 
 mkdir -p v1/app && echo "print('v1')" > v1/main.py
 for i in $(seq $files); do head -c $size /dev/urandom > "v1/app/f$i.bin"; done
