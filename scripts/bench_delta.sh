@@ -15,11 +15,11 @@ cd "$work"
 export SOURCE_DATE_EPOCH=1700000000 TZ=UTC MTOOLS_SKIP_CHECK=1
 files=200 size=11571 # 2260 KiB in all, as the reference release of bench_card
 
-serve() { # DIR: prints the URL
+serve() { # DIR: sets $url (not in a $(...) subshell: the server's pid must reach pids)
   "$S" serve "$1" --quiet > "$1.serve" 2>&1 &
   pids+=($!)
   for _ in $(seq 50); do grep -qs serving "$1.serve" && break; sleep 0.1; done
-  grep -o 'http://[^ ]*' "$1.serve"
+  url=$(grep -o 'http://[^ ]*' "$1.serve")
 }
 # sectors written on the card: sim ota's "card: R sectors read, W written",
 # sim boot's "card: R sectors read in N requests, W sectors written in M requests"
@@ -29,7 +29,7 @@ mkdir -p v1/app && echo "print('v1')" > v1/main.py
 for i in $(seq $files); do head -c $size /dev/urandom > "v1/app/f$i.bin"; done
 "$S" keygen k.pem p.pem >/dev/null
 "$S" pack --version 1.0.0 --out site1 --key k.pem -C v1 main.py app >/dev/null
-url1=$(serve site1)
+serve site1; url1=$url
 "$S" image create base.img --size 64M >/dev/null
 "$S" sim ota --card base.img --url "$url1" --pubkey p.pem >/dev/null
 "$S" sim boot --card base.img >/dev/null && "$S" sim confirm --card base.img >/dev/null
@@ -44,7 +44,7 @@ for k in 2 20 100; do
   "$S" pack --version 1.1.0 --out "site-$k" --key k.pem -C "v2-$k" main.py app >/dev/null
   tar_b=$(stat -c %s "site-$k/1_1_0-firmware.tar"); idx_b=$(stat -c %s "site-$k/1_1_0-firmware.tar.idx")
   changed_sectors=$(( k * ((size + 511) / 512) ))
-  url=$(serve "site-$k")
+  serve "site-$k"
   for mode in delta whole; do
     cp base.img card.img
     extra=(); [ $mode = whole ] && extra=(--no-delta)
