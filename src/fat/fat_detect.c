@@ -6,7 +6,8 @@
  * sdb_fat_mount would use is consistent with the card itself: the FAT starts
  * where the boot sector says (media byte, every copy), nothing FAT-like follows
  * the last copy, the root directory looks like a directory, the root's
- * subdirectories find their "." and ".." where the geometry puts them, the
+ * subdirectories find their "." and ".." where the geometry puts them (one
+ * past cluster 2 at least, as only those move with the cluster size), the
  * volume fits on the card, and on FAT32 the boot sector agrees with its backup.
  * Any FAT sign that is left when those fail (a parsable or half-parsable boot
  * sector, the FAT type strings, a FAT-type partition entry, a FAT32 backup boot
@@ -181,20 +182,31 @@ static int check_dirs(struct judge *j)
             !(e[11] & ATTR_VOLUME) && fat_valid_clus(&j->v, c))
             subdirs[n++] = c;
     }
-    uint32_t found = 0, beyond = 0;
+    /* [0]: every subdirectory; [1]: those past the first cluster, whose
+     * place depends on the cluster size (cluster 2 is the data area's first
+     * sector whatever the boot sector says of clusters). */
+    uint32_t listed[2] = {0, 0}, found[2] = {0, 0}, beyond[2] = {0, 0};
     for (uint32_t i = 0; i < n; i++) {
+        bool moves = subdirs[i] > 2;
+        listed[0]++, listed[1] += moves;
         err = read_sector(j->bd, fat_clus_lba(&j->v, subdirs[i]), j->s);
         if (err == SDB_FAT_ENOENT) {
-            beyond++;
+            beyond[0]++, beyond[1] += moves;
             continue;
         }
         if (err)
             return err;
-        found += dot_entries_at(&j->v, j->s, subdirs[i]);
+        bool at = dot_entries_at(&j->v, j->s, subdirs[i]);
+        found[0] += at, found[1] += at && moves;
     }
     /* One damaged directory is the file system's business (check); none of
-     * them where the geometry says means the geometry is wrong. */
-    return n && !found && beyond < n ? SDB_FAT_EGEOMETRY : SDB_OK;
+     * them where the geometry says means the geometry is wrong; so does none
+     * of those that move with the cluster size (a changed cluster size would
+     * pass on a directory at cluster 2 alone). */
+    for (int k = 0; k < 2; k++)
+        if (listed[k] && !found[k] && beyond[k] < listed[k])
+            return SDB_FAT_EGEOMETRY;
+    return SDB_OK;
 }
 
 /* Formatters size the FAT for the clusters (the FAT32 formula of the

@@ -385,6 +385,39 @@ static void refused_release_is_kept_for_the_ota_client(void **state)
     assert_string_equal(st.refused, "2.0.0");
 }
 
+/* A boot sector whose cluster size was changed still finds a directory at
+ * cluster 2 (the data area's first sector whatever the size): the card must
+ * be classified damaged and left untouched, not repaired under the wrong
+ * geometry (fuzz_card_boot found a user file cut that way). */
+static void changed_cluster_size_is_left_untouched(void **state)
+{
+    (void)state;
+    struct sdb_mkfs_opts o = {.type = 12, .volume_id = 7};
+    struct sdb_fat_vol vol;
+    struct sdb_fat_file f;
+    static char data[3000];
+    memset(data, 'u', sizeof data);
+    assert_int_equal(sdb_fat_mkfs(&ram.bd, &o), SDB_OK);
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(vol.sec_per_clus, 1);
+    assert_int_equal(sdb_fat_mkdir(&vol, "/first"), SDB_OK); /* cluster 2 */
+    assert_int_equal(sdb_fat_mkdir(&vol, "/docs"), SDB_OK);
+    assert_int_equal(sdb_fat_open(&vol, &f, "/docs/user.txt", SDB_FAT_WRITE | SDB_FAT_CREATE),
+                     SDB_OK);
+    assert_int_equal(sdb_fat_write(&f, data, sizeof data), SDB_OK);
+    assert_int_equal(sdb_fat_close(&f), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    mem[13] = 2; /* sectors per cluster */
+    static uint8_t before[CARD_BYTES];
+    memcpy(before, mem, sizeof before);
+    struct sdboot_result res;
+    assert_int_equal(boot_cfg(false, &res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_EDAMAGEDFAT);
+    assert_non_null(strstr(fx_log, "damaged FAT card: "));
+    assert_memory_equal(mem, before, sizeof before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup(card_without_sdboot_data_is_new, reset),
         cmocka_unit_test_setup(repair_run_counts_no_second_trial, reset),
         cmocka_unit_test_setup(refused_release_is_kept_for_the_ota_client, reset),
+        cmocka_unit_test_setup(changed_cluster_size_is_left_untouched, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
