@@ -33,6 +33,7 @@ d = power_on(raw)
 # formatted, then nothing to run (no release, no main.py): the REPL, as the seed
 check(d == "internal", "raw card formatted by the seed's policy, nothing to run (got %r)" % d)
 check(sdboot.status()["error"] == -234, "reason: no entry file (%r)" % sdboot.status()["message"])
+check(".sdboot" in os.listdir(SD), "the good card with nothing to run is at /sd for a first release")
 check(sdboot.version() == "none", "fresh card has no release yet")
 
 
