@@ -42,7 +42,10 @@
  * port's block device and log functions. Measured by painting on the
  * bare-metal port: 4.7 KiB high-water mark of its 5.5 KiB reserve for an
  * install (docs/BENCHMARKS.md). No path or record buffer lives on the stack of
- * the boot path: they use path, path2 and io below.
+ * the boot path: they use path, path2 and io below. A delta install
+ * (SDBOOT_DELTA) adds its two index cursors, delta_work (2.6 KiB: the
+ * indexes are read from the card as streams, one pass each, never held); the
+ * bare-metal port, with no OTA client to stage a delta, leaves it out.
  */
 #ifndef SDBOOT_BOOT_H
 #define SDBOOT_BOOT_H
@@ -66,6 +69,11 @@
 #ifndef SDBOOT_OWNED_MAX
 #define SDBOOT_OWNED_MAX 64 /* files outside /app a repair knows as sdboot's (own.c) */
 #endif
+#ifndef SDBOOT_DELTA
+#define SDBOOT_DELTA 1 /* install staged deltas; 0: refuse them (SDBOOT_EDELTABASE) */
+#endif
+/* Room for a delta install's two index cursors (install_delta.c asserts it). */
+#define SDBOOT_DELTA_WORK 2592
 #define SDBOOT_DEFAULT_TRIAL_BOOTS 3
 #define SDBOOT_DEFAULT_PROBE_RETRIES 5
 
@@ -82,6 +90,8 @@ enum sdboot_err {
     SDBOOT_EDAMAGED = -233,    /* repair could not restore every managed file */
     SDBOOT_ENOENTRY = -234,    /* no release installed and no entry file (/main.py) to run */
     SDBOOT_EDAMAGEDFAT = -240, /* the card holds a damaged FAT: left untouched, never formatted */
+    SDBOOT_EDELTABASE = -241,  /* a staged delta does not apply to the installed release */
+    SDBOOT_EDELTA = -242,      /* a staged delta lacks a file its release changed */
 };
 
 enum sdboot_decision {
@@ -148,6 +158,8 @@ enum sdboot_phase {
 enum sdboot_source {
     SDBOOT_FROM_STAGING = 0,  /* install the staged release */
     SDBOOT_FROM_PREVIOUS = 1, /* roll back to previous.tar */
+    SDBOOT_FROM_DELTA = 2,    /* install a staged delta: only its files are written */
+    SDBOOT_UNDO_DELTA = 3,    /* roll a delta back: the files parked in prev/ return */
 };
 
 /* The boot state, as kept in /.sdboot/state.{a,b}. */
@@ -160,6 +172,8 @@ struct sdboot_state {
     bool confirmed;     /* the installed release was confirmed (or needs none) */
     uint8_t last_event; /* enum sdboot_event */
     bool fs_dirty;      /* file-system work under way: the next boot checks the card first */
+    bool delta;         /* installed as a delta over current.tar: its files replaced sit in prev/
+                           until it is confirmed (docs/boot.md, "Delta install") */
     int32_t last_error;
     char installed[SDB_VERSION_MAX]; /* "none" on a card that never had a release */
     char previous[SDB_VERSION_MAX];  /* "" when there is nothing to roll back to */
@@ -187,6 +201,11 @@ struct sdboot {
     struct sdboot_state st;
     uint8_t st_slot; /* which record holds st (0 = a, 1 = b) */
     struct sdb_tar tar;
+#if SDBOOT_DELTA
+    /* install_delta.c, and repair after a delta: two index cursors
+     * (index_cursor.c) over the indexes on the card. */
+    _Alignas(8) uint8_t delta_work[SDBOOT_DELTA_WORK];
+#endif
     struct sdb_fat_file out; /* file being extracted */
     bool out_open;
     int out_err;

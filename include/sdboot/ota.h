@@ -80,6 +80,8 @@ int sdboot_stage_begin(const sdb_fileio_t *fio);
 void sdboot_stage_discard(const sdb_fileio_t *fio);
 int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry *e,
                         uint32_t flags); /* part -> archive, pending */
+/* The same with the record filled by the caller (a delta: base, index). */
+int sdboot_stage_commit_record(const sdb_fileio_t *fio, const struct sdb_stage_record *rec);
 
 struct sdboot_ota_config {
     const char *url;        /* directory URL holding `versions`, ending in '/' or not */

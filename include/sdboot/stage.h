@@ -16,6 +16,13 @@
  * the archive is kept or re-downloaded. The bootloader installs only when the
  * pending record is valid AND the archive's size and SHA-256 match it.
  *
+ * A delta (SDB_STAGE_DELTA, docs/ota.md) is staged the same way: STAGE_ARCHIVE
+ * then holds only the new and changed files (a plain tar of them, each checked
+ * against the signed index as it arrived) and SDB_STAGE_INDEX the release's
+ * whole index, written before the pending record. The record names the
+ * release the delta applies to (base) and the index's signed SHA-256; size and
+ * SHA-256 are those of the delta archive.
+ *
  * The application confirms a trial boot by writing SDB_CONFIRM (one record).
  */
 #ifndef SDBOOT_STAGE_H
@@ -30,14 +37,19 @@
 #define SDB_STAGE_RESUME SDB_STAGING_DIR "/resume"
 #define SDB_STAGE_ARCHIVE SDB_STAGING_DIR "/release.tar"
 #define SDB_STAGE_PENDING SDB_STAGING_DIR "/pending"
-/* Per-file indexes (index.h), the OTA client's own: of the release staged last
- * (kept for the next delta), of the one being fetched, of the installed one
- * when it had to be fetched. The bootloader reads none of them. */
+/* Per-file indexes (index.h): of the release staged (handed to the bootloader
+ * with it, which keeps it as SDB_CURRENT_INDEX once installed), and the OTA
+ * client's own: of the one being fetched, of the installed one when it had to
+ * be fetched. */
 #define SDB_STAGE_INDEX SDB_STAGING_DIR "/release.idx"
 #define SDB_STAGE_INDEX_NEW SDB_STAGING_DIR "/new.idx"
 #define SDB_STAGE_INDEX_OLD SDB_STAGING_DIR "/installed.idx"
 /* The installed release's archive: the bootloader's, read by a delta download. */
 #define SDB_CURRENT_ARCHIVE SDB_DIR "/current.tar"
+/* The bootloader's: the installed release's index, and its delta archive when
+ * it was installed as a delta over current.tar (read by the OTA client). */
+#define SDB_CURRENT_INDEX SDB_DIR "/current.idx"
+#define SDB_CURRENT_DELTA SDB_DIR "/current.dlt"
 #define SDB_CONFIRM SDB_DIR "/confirm"
 
 #define SDB_RECORD_SIZE 512u
@@ -46,9 +58,11 @@
 #define SDB_BOARD_MAX 32     /* longest board id, including NUL */
 
 enum sdb_stage_flags {
-    SDB_STAGE_SIGNED = 1u << 0, /* the manifest line came with a valid signature */
-    SDB_STAGE_GZIP = 1u << 1,   /* archive is tar.gz */
-    SDB_STAGE_FORCED = 1u << 2, /* version policy was overridden on purpose */
+    SDB_STAGE_SIGNED = 1u << 0,  /* the manifest line came with a valid signature */
+    SDB_STAGE_GZIP = 1u << 1,    /* archive is tar.gz */
+    SDB_STAGE_FORCED = 1u << 2,  /* version policy was overridden on purpose */
+    SDB_STAGE_INDEXED = 1u << 3, /* index_sha256 is the signed index's; SDB_STAGE_INDEX holds it */
+    SDB_STAGE_DELTA = 1u << 4,   /* the archive holds only what changed from `base` */
 };
 
 /* What the application staged: the manifest line it verified. */
@@ -59,6 +73,8 @@ struct sdb_stage_record {
     uint64_t size;
     uint8_t sha256[32];
     uint32_t flags;
+    char base[SDB_VERSION_MAX]; /* SDB_STAGE_DELTA: the release it applies to */
+    uint8_t index_sha256[32];   /* SDB_STAGE_INDEXED: the signed index= */
 };
 
 /* The application's confirmation of the release it runs. */

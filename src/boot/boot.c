@@ -151,6 +151,8 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
     int err = install_check_staged(b, &rec);
     if (err == SDBOOT_ENOPENDING)
         return SDB_OK;
+    if (!err && (rec.flags & SDB_STAGE_DELTA))
+        err = delta_check(b, &rec);
     if (err && err <= SDB_ERR_BD_MIN) /* refusals and I/O on the card as a file system */
         return refuse_staged(b, err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err, false, rec.version,
                              res);
@@ -158,8 +160,10 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
         return err;
     if ((err = guard_owned(b)))
         return err;
-    boot_log(b, "installing %s over %s", rec.version, b->st.installed);
-    err = install_from(b, SDBOOT_FROM_STAGING, rec.version);
+    bool delta = rec.flags & SDB_STAGE_DELTA;
+    boot_log(b, "installing %s over %s%s", rec.version, b->st.installed,
+             delta ? " (delta: its changed files only)" : "");
+    err = delta ? delta_install(b, &rec) : install_from(b, SDBOOT_FROM_STAGING, rec.version);
     if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);
     if (err)
@@ -180,6 +184,12 @@ static int resume(struct sdboot *b, enum state_recovery action, struct sdboot_re
         return state_restart_extract(b);
     }
     boot_log(b, "power was lost while switching to %s: finishing it", b->st.target);
+    if (action == RECOVER_FINISH_DELTA || action == RECOVER_FINISH_UNDO) {
+        if ((err = delta_resume(b, action)))
+            return err;
+        res->event = SDBOOT_EV_RESUMED;
+        return SDB_OK;
+    }
     if ((err = install_settle(b)) || (err = repair_fat_check(b)) || (err = install_switch(b)) ||
         (err = install_commit(b)))
         return err;
@@ -196,6 +206,15 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
         boot_log(b, "release %s on trial: boot %u of %u", st->installed, st->trials_used + 1u,
                  st->trial_max);
         return state_count_trial(b);
+    }
+    if (st->delta) { /* the files it replaced are parked: they go back */
+        boot_log(b, "release %s not confirmed after %u boots: rolling back to %s", st->installed,
+                 st->trial_max, st->previous);
+        int err = guard_owned(b);
+        if (err || (err = delta_rollback(b)))
+            return err;
+        res->event = SDBOOT_EV_ROLLED_BACK;
+        return SDB_OK;
     }
     if (!st->previous[0] || !tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
         boot_log(b, "release %s never confirmed, but there is nothing to roll back to",
@@ -222,11 +241,14 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
 {
     int err;
     bool repairing = tree_exists(&b->vol, REPAIR_MARK, NULL);
-    bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) || tree_exists(&b->vol, PREV_DIR, NULL) ||
+    /* prev/ holds an unconfirmed delta's way back: a leftover only once confirmed */
+    bool parked = b->st.delta && !b->st.confirmed;
+    bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) ||
+                     (!parked && tree_exists(&b->vol, PREV_DIR, NULL)) ||
                      tree_exists(&b->vol, FIX_TMP, NULL) || repairing;
     if (leftovers) {
         if ((err = fs_work_begin(b)) || (err = repair_fat_check(b)) ||
-            (err = tree_remove(b, NEXT_DIR)) || (err = tree_remove(b, PREV_DIR)))
+            (err = tree_remove(b, NEXT_DIR)) || (!parked && (err = tree_remove(b, PREV_DIR))))
             return err;
         if (tree_exists(&b->vol, FIX_TMP, NULL) && (err = sdb_fat_unlink(&b->vol, FIX_TMP)))
             return err;

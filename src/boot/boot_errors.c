@@ -29,6 +29,11 @@ const char *sdb_boot_strerror(int err)
         return "nothing to run: no release installed and no entry file on the card";
     case SDBOOT_EDAMAGEDFAT:
         return "damaged FAT card left untouched (never formatted): run `sdboot image check`";
+    case SDBOOT_EDELTABASE:
+        return "staged delta does not apply to the installed release (or the card keeps no index "
+               "of it)";
+    case SDBOOT_EDELTA:
+        return "staged delta lacks a file that its release changed";
     default:
         return NULL;
     }

@@ -3,6 +3,8 @@
 #define SDBOOT_BOOT_INTERNAL_H
 
 #include "sdboot/boot.h"
+#include "sdboot/hash.h"
+#include "sdboot/index.h"
 #include "sdboot/record.h"
 
 #define STATE_A SDB_DIR "/state.a"
@@ -16,6 +18,8 @@
 #define FIX_TMP SDB_DIR "/fix.tmp"
 #define REPAIR_MARK SDB_DIR "/repairing" /* exists while a repair is under way */
 #define APP_DIR "app"
+#define PREVIOUS_INDEX SDB_DIR "/previous.idx" /* index of the release a delta replaced */
+#define CURRENT_DELTA SDB_CURRENT_DELTA
 
 /* log.c */
 void boot_log(struct sdboot *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,6 +58,7 @@ int state_switch(struct sdboot *b);      /* next/ is complete: move it in */
 int state_commit(struct sdboot *b);      /* target becomes installed, on trial */
 int state_count_trial(struct sdboot *b); /* one more unconfirmed boot */
 int state_end_trial(struct sdboot *b);   /* out of trials, nothing to roll back to */
+int state_begin_undo(struct sdboot *b);  /* roll an unconfirmed delta back: SWITCHING */
 
 /* What a boot does first, from the recovery table (phase x fs_dirty). */
 enum state_recovery {
@@ -62,6 +67,8 @@ enum state_recovery {
     RECOVER_RESTART_EXTRACT, /* EXTRACTING: repair, drop next/, IDLE */
     RECOVER_FINISH_SWITCH,   /* SWITCHING: settle, repair, switch, commit */
     RECOVER_REBUILD,         /* no valid record, kept archives: rebuild the state */
+    RECOVER_FINISH_DELTA,    /* SWITCHING a delta in: settle, repair, its switch, commit */
+    RECOVER_FINISH_UNDO,     /* SWITCHING a delta out: settle, repair, undo, commit */
 };
 enum state_recovery state_recovery(const struct sdboot_state *st);
 
@@ -73,15 +80,28 @@ bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same);
 /* Append "/name" to a path buffer of SDB_FAT_PATH_MAX + 1 bytes. */
 int tree_path_append(char *path, const char *name);
+/* First file under root (depth first, skipping the top-level directory skip,
+ * NULL: none) into b->path, removing empty directories on the way; *found
+ * false when none is left. */
+int tree_next_file(struct sdboot *b, const char *root, const char *skip, bool *found);
 
 /* install.c */
+int install_read_pending(struct sdboot *b, struct sdb_stage_record *rec);
 int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec);
 /* Extract an archive into an empty next/; with `expect` (the stage record)
  * hashed on the way, SDB_OK only when its size and SHA-256 match. */
 int install_extract(struct sdboot *b, const char *archive, const struct sdb_stage_record *expect);
 int install_switch(struct sdboot *b);
 int install_commit(struct sdboot *b);
+/* After the archives moved: the state commits, then next/ (and, unless
+ * keep_prev, prev/) and the staged records go; fs_dirty cleared. */
+int install_finish(struct sdboot *b, bool keep_prev);
 int install_settle(struct sdboot *b);
+/* Move every file of next/ into place (parking what it replaces in prev/);
+ * whole_app: next/app is moved as one by the caller and skipped here. */
+int install_place_files(struct sdboot *b, bool whole_app);
+/* Settle the renames of files still in next/ a cut may have left half-done. */
+int install_settle_files(struct sdboot *b, bool whole_app);
 int install_from(struct sdboot *b, enum sdboot_source source, const char *version);
 
 /* rebuild.c: the kept archives' records, moved with them inside SWITCHING
@@ -89,6 +109,40 @@ int install_from(struct sdboot *b, enum sdboot_source source, const char *versio
 int rebuild_records_move(struct sdboot *b);
 int rebuild_records_settle(struct sdboot *b);
 int rebuild_state(struct sdboot *b);
+/* index_cursor.c: an index on the card read piece by piece (index.h rules,
+ * default limits). cur is the piece read last (NULL at the end). */
+struct idx_cursor {
+    struct sdb_fat_file f;
+    struct sdb_index_reader r;
+    struct sdb_sha256 hash; /* of the bytes read, when opened with hash */
+    const struct sdb_index_piece *cur;
+    bool open, ended, hashing;
+    uint8_t buf[64];
+    uint32_t pos, len;
+};
+int idx_open(struct sdboot *b, struct idx_cursor *c, const char *path, bool hash);
+int idx_next(struct idx_cursor *c);
+void idx_close(struct idx_cursor *c);
+/* Move on to the entry (f or d) for path, or past where it would be;
+ * *found is it, or NULL. Paths must be asked in increasing order. */
+int idx_seek(struct idx_cursor *c, const char *path, const struct sdb_index_piece **found);
+/* Read a whole index through the rules: SDB_IDX_EMISMATCH unless it hashes to want. */
+int idx_check_whole(struct sdboot *b, struct idx_cursor *c, const char *path,
+                    const uint8_t want[SDB_SHA256_LEN]);
+
+/* install_delta.c: a staged delta (SDB_STAGE_DELTA) installed, rolled back,
+ * finished after a cut; the index kept after a whole install. */
+struct delta_work {
+    struct idx_cursor a, b;
+};
+int delta_check(struct sdboot *b, const struct sdb_stage_record *rec); /* reads only */
+int delta_install(struct sdboot *b, const struct sdb_stage_record *rec);
+int delta_rollback(struct sdboot *b); /* an unconfirmed delta: the parked files return */
+int delta_resume(struct sdboot *b, enum state_recovery action); /* FINISH_DELTA / _UNDO */
+/* In a whole install's (or rollback's) commit: the staged index becomes
+ * current.idx when it is the signed one, any other index and delta go. */
+int index_keep_installed(struct sdboot *b);
+int index_settle_installed(struct sdboot *b);
 
 /* seen.c: names extracted so far (a Bloom filter in b->bloom). seen_note
  * notes rel (and the directories above it) and says whether rel may have been

@@ -92,7 +92,7 @@ static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_
     return err ? err : cerr ? cerr : hash_err;
 }
 
-static int read_pending(struct sdboot *b, struct sdb_stage_record *rec)
+int install_read_pending(struct sdboot *b, struct sdb_stage_record *rec)
 {
     uint8_t buf[SDB_RECORD_SIZE];
     int err = boot_read_record(&b->vol, SDB_STAGE_PENDING, buf);
@@ -106,7 +106,7 @@ static int read_pending(struct sdboot *b, struct sdb_stage_record *rec)
  * before the switch. */
 int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
 {
-    int err = read_pending(b, rec);
+    int err = install_read_pending(b, rec);
     if (err)
         return err;
     const char *board = b->cfg.board;
@@ -236,41 +236,6 @@ int install_extract(struct sdboot *b, const char *archive, const struct sdb_stag
 
 /* ---- switching ---- */
 
-/* Depth-first search of next/ for a file other than next/app; removes empty
- * directories on the way. *found false when only next/app (or nothing) is left. */
-static int next_file(struct sdboot *b, bool *found)
-{
-    char *cur = b->path;
-    sdb_fmt(cur, sizeof b->path, "%s", NEXT_DIR);
-    for (unsigned guard = 0; guard < 100000; guard++) {
-        struct sdb_fat_dir d;
-        struct sdb_fat_dirent ent;
-        int err = sdb_fat_opendir(&b->vol, &d, cur);
-        bool top = !strcmp(cur, NEXT_DIR);
-        do {
-            err = err ? err : sdb_fat_readdir(&d, &ent);
-        } while (!err && top && ent.st.is_dir && !strcmp(ent.name, APP_DIR));
-        if (err == SDB_FAT_ENOENT) {
-            *found = false;
-            if (top)
-                return SDB_OK;
-            if ((err = sdb_fat_rmdir(&b->vol, cur)))
-                return err;
-            sdb_fmt(cur, sizeof b->path, "%s", NEXT_DIR);
-            continue;
-        }
-        if (err)
-            return err;
-        if ((err = tree_path_append(cur, ent.name)))
-            return err;
-        if (!ent.st.is_dir) {
-            *found = true;
-            return SDB_OK;
-        }
-    }
-    return SDB_FAT_ELOOP;
-}
-
 /* b->path = NEXT_DIR/rel: move it to /rel, parking a different /rel in prev/
  * (its name in b->path2: no path buffer on the stack). */
 static int place_file(struct sdboot *b)
@@ -310,15 +275,23 @@ static int place_app(struct sdboot *b)
     return sdb_fat_rename(&b->vol, NEXT_DIR "/" APP_DIR, "/" APP_DIR, false);
 }
 
-int install_switch(struct sdboot *b)
+int install_place_files(struct sdboot *b, bool whole_app)
 {
-    int err = place_app(b);
+    int err = SDB_OK;
     for (unsigned n = 0; !err && n < 100000; n++) {
         bool found;
-        if ((err = next_file(b, &found)) || !found)
+        if ((err = tree_next_file(b, NEXT_DIR, whole_app ? APP_DIR : NULL, &found)) || !found)
             break;
         err = place_file(b);
     }
+    return err;
+}
+
+int install_switch(struct sdboot *b)
+{
+    int err = place_app(b);
+    if (!err)
+        err = install_place_files(b, true);
     return err ? err : sdb_fat_sync(&b->vol);
 }
 
@@ -338,10 +311,18 @@ int install_settle(struct sdboot *b)
     }
     if (!err)
         err = rebuild_records_settle(b);
-    /* Files outside /app: every one still in next/ may be mid-move. */
+    if (!err)
+        err = index_settle_installed(b);
+    return err ? err : install_settle_files(b, true);
+}
+
+int install_settle_files(struct sdboot *b, bool whole_app)
+{
+    int err = SDB_OK;
+    /* Every file still in next/ may be mid-move (outside /app, or any for a delta). */
     for (unsigned n = 0; !err && n < 100000; n++) {
         bool found;
-        if ((err = next_file(b, &found)) || !found)
+        if ((err = tree_next_file(b, NEXT_DIR, whole_app ? APP_DIR : NULL, &found)) || !found)
             break;
         const char *rel = b->path + strlen(NEXT_DIR);
         char *parked = b->path2;
@@ -368,16 +349,24 @@ int install_commit(struct sdboot *b)
     } else if (tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
         err = sdb_fat_rename(&b->vol, PREVIOUS_TAR, CURRENT_TAR, true);
     }
+    if (!err) /* the index first: it reads the pending record, which then moves */
+        err = index_keep_installed(b);
     if (!err) /* the records travel with their archives: the pending one is kept */
         err = rebuild_records_move(b);
-    if (err || (err = sdb_fat_sync(&b->vol)) || (err = state_commit(b)))
+    return err ? err : install_finish(b, false);
+}
+
+int install_finish(struct sdboot *b, bool keep_prev)
+{
+    int err = sdb_fat_sync(&b->vol);
+    if (err || (err = state_commit(b)))
         return err;
     /* Clean-up after the commit: a cut here only leaves leftovers for the next boot. */
     if ((err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING)) && err != SDB_FAT_ENOENT)
         return err;
     if ((err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)) && err != SDB_FAT_ENOENT)
         return err;
-    if ((err = tree_remove(b, PREV_DIR)) || (err = tree_remove(b, NEXT_DIR)))
+    if ((!keep_prev && (err = tree_remove(b, PREV_DIR))) || (err = tree_remove(b, NEXT_DIR)))
         return err;
     return fs_work_end(b);
 }
@@ -387,7 +376,7 @@ int install_from(struct sdboot *b, enum sdboot_source source, const char *versio
     /* previous.tar was checked when it was installed; it is extracted as it is. */
     struct sdb_stage_record rec;
     bool staged = source == SDBOOT_FROM_STAGING;
-    int err = staged ? read_pending(b, &rec) : SDB_OK;
+    int err = staged ? install_read_pending(b, &rec) : SDB_OK;
     if (err || (err = state_begin_install(b, source, version)))
         return err;
     err = install_extract(b, staged ? SDB_STAGE_ARCHIVE : PREVIOUS_TAR, staged ? &rec : NULL);

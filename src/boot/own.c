@@ -121,6 +121,9 @@ void own_load(struct sdboot *b, const struct sdboot_state *st)
     /* A damaged archive owns nothing more: its names cannot be trusted. */
     if (add_archive(b, CURRENT_TAR))
         b->owned_names = 0;
+    uint32_t base = b->owned_names; /* an installed delta's files outside /app too */
+    if (st->delta && add_archive(b, CURRENT_DELTA))
+        b->owned_names = base;
     /* Only a switch reaches outside /.sdboot/next; while extracting, the
      * staged archive is not yet verified and owns nothing. */
     if (st->phase == SDBOOT_PHASE_SWITCHING) {

@@ -5,6 +5,13 @@
  * a bitmap (no writes), the second writes each damaged file to a temporary and
  * renames it over the damaged one. A cut leaves the temporary behind; the next
  * boot removes it and repairs again.
+ *
+ * A release installed as a delta is repaired from its delta archive
+ * (current.dlt) first, then from current.tar for the files current.idx says
+ * are still the base's (same path, size and SHA-256: the base member is
+ * hashed while it is compared), so any number of delta updates leave every
+ * file restorable. The index is read alongside through a cursor in
+ * b->delta_work; the tar reader then keeps no names table.
  */
 #include <string.h>
 #include "boot_internal.h"
@@ -19,7 +26,27 @@ struct repair {
     bool open;
     struct sdb_fat_file card; /* first pass: the card's file */
     uint32_t damaged_count;
+    struct idx_cursor *filter; /* a delta's base: only what this index names alike */
+    bool skip, hashing;        /* the entry is not the release's / is hashed against want */
+    struct sdb_sha256 sha;
+    uint8_t want[SDB_SHA256_LEN];
 };
+
+/* With a filter, a base file counts only when the index names it with the
+ * same size; its SHA-256 is then compared at its end. */
+static int filter_entry(struct repair *r, const struct sdb_tar_entry *e)
+{
+    const struct sdb_index_piece *p;
+    int err = idx_seek(r->filter, e->path, &p);
+    if (err)
+        return err;
+    r->skip = !p || p->kind != SDB_INDEX_FILE || p->length != e->size;
+    if (r->skip)
+        return SDB_OK;
+    memcpy(r->want, p->sha256, SDB_SHA256_LEN);
+    r->hashing = true;
+    return sdb_sha256_init(&r->sha);
+}
 
 static bool marked(struct sdboot *b, uint32_t i)
 {
@@ -41,6 +68,10 @@ static int repair_begin(void *ctx, const struct sdb_tar_entry *e)
         return sdb_fat_open(&b->vol, &b->out, FIX_TMP,
                             SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
     }
+    r->skip = r->hashing = false;
+    int err = r->filter ? filter_entry(r, e) : SDB_OK;
+    if (err || r->skip)
+        return err;
     r->damaged = sdb_fat_open(&b->vol, &r->card, b->path, SDB_FAT_READ) != SDB_OK;
     r->open = !r->damaged;
     if (r->open && sdb_fat_size(&r->card) != e->size)
@@ -52,6 +83,11 @@ static int repair_data(void *ctx, const uint8_t *buf, size_t len)
 {
     struct repair *r = ctx;
     struct sdboot *b = r->b;
+    if (r->hashing && !r->writing) {
+        int err = sdb_sha256_update(&r->sha, buf, len);
+        if (err)
+            return err;
+    }
     if (!r->open)
         return SDB_OK;
     if (r->writing)
@@ -89,6 +125,17 @@ static int repair_end(void *ctx)
     if (r->open)
         sdb_fat_close(&r->card);
     r->open = false;
+    if (r->skip)
+        return SDB_OK;
+    if (r->hashing) { /* the base's member differs from the release's: not its file */
+        uint8_t sum[SDB_SHA256_LEN];
+        int err = sdb_sha256_finish(&r->sha, sum);
+        r->hashing = false;
+        if (err)
+            return err;
+        if (memcmp(sum, r->want, SDB_SHA256_LEN))
+            return SDB_OK;
+    }
     if (r->damaged && i / 8 < sizeof b->bitmap) {
         b->bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
         r->damaged_count++;
@@ -96,14 +143,15 @@ static int repair_end(void *ctx)
     return SDB_OK;
 }
 
-static int run_pass(struct sdboot *b, struct repair *r)
+static int run_pass(struct sdboot *b, struct repair *r, const char *archive)
 {
     struct sdb_tar_ops ops = {repair_begin, repair_data, repair_end, r};
     struct sdb_fat_file in;
-    int err = sdb_fat_open(&b->vol, &in, CURRENT_TAR, SDB_FAT_READ);
+    int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
     if (err)
         return err == SDB_FAT_ENOENT ? SDBOOT_ENOARCHIVE : err;
-    /* current.tar was checked for duplicates when it was installed. */
+    /* current.tar (and current.dlt) were checked for duplicates when they
+     * were installed */
     sdb_tar_init(&b->tar, &ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
     r->index = 0;
@@ -116,27 +164,55 @@ static int run_pass(struct sdboot *b, struct repair *r)
         sdb_fat_close(r->writing ? &b->out : &r->card);
         r->open = false;
     }
+    if (r->hashing) { /* stopped inside an entry: free its hash */
+        uint8_t sum[SDB_SHA256_LEN];
+        sdb_sha256_finish(&r->sha, sum);
+        r->hashing = false;
+    }
     return err ? err : sdb_tar_finish(&b->tar);
+}
+
+/* Both passes over one archive; filtered by `index` when given. */
+static int repair_from(struct sdboot *b, const char *archive, const char *index, uint32_t *restored)
+{
+    struct repair r = {.b = b};
+    memset(b->bitmap, 0, sizeof b->bitmap);
+#if SDBOOT_DELTA
+    struct idx_cursor *cur = &((struct delta_work *)(void *)b->delta_work)->a;
+    int err = index ? idx_open(b, cur, index, false) : SDB_OK;
+    r.filter = index ? cur : NULL;
+#else
+    struct idx_cursor *cur = NULL;
+    int err = index ? SDBOOT_EDELTABASE : SDB_OK;
+#endif
+    if (!err)
+        err = run_pass(b, &r, archive);
+    if (index && cur)
+        idx_close(cur);
+    r.filter = NULL;
+    if (err || !r.damaged_count)
+        return err;
+    r.writing = true;
+    if ((err = run_pass(b, &r, archive)) || (err = sdb_fat_sync(&b->vol)))
+        return err;
+    *restored += r.damaged_count;
+    return SDB_OK;
 }
 
 int sdboot_repair(struct sdboot *b, uint32_t *restored)
 {
-    struct repair r = {.b = b};
     *restored = 0;
     int err = sdb_fat_unlink(&b->vol, FIX_TMP);
     if (err && err != SDB_FAT_ENOENT)
         return err;
-    memset(b->bitmap, 0, sizeof b->bitmap);
-    if ((err = run_pass(b, &r)))
-        return err;
-    if (!r.damaged_count)
-        return SDB_OK;
-    r.writing = true;
-    if ((err = run_pass(b, &r)) || (err = sdb_fat_sync(&b->vol)))
-        return err;
-    *restored = r.damaged_count;
-    b->repaired = r.damaged_count;
-    return SDB_OK;
+    err = SDB_OK;
+    if (b->st.delta)
+        err = repair_from(b, CURRENT_DELTA, NULL, restored);
+    if (!err)
+        err = repair_from(b, CURRENT_TAR, b->st.delta ? SDB_CURRENT_INDEX : NULL, restored);
+    if (!err && *restored)
+        b->repaired = *restored;
+    return err;
 }
 
 /* The caller's note, and whether a managed file outside /.sdboot was cut

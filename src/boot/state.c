@@ -8,9 +8,10 @@
  * newest valid one (highest sequence, good CRC) is always a complete state.
  * Frame (record.h): magic "SDBSTATE", format 1, then from offset 12: u32 seq,
  * u8 phase, source, trial_max, trials_used, confirmed, last_event, fs_dirty,
- * 1 pad, i32 last_error, installed[64], previous[64], target[64],
- * refused[64], i32 refused_error, zero padding, CRC-32 at 508 (a record
- * written before refused existed reads as none refused).
+ * delta (0 in records written before delta installs), i32 last_error,
+ * installed[64], previous[64], target[64], refused[64], i32 refused_error,
+ * zero padding, CRC-32 at 508 (a record written before refused existed reads
+ * as none refused).
  *
  * Transitions: each helper below sets the fields of one step of docs/boot.md
  * and stores the result with one record write (fs_dirty rides along: it is
@@ -38,7 +39,8 @@ enum {
     OFF_CONFIRMED,
     OFF_LAST_EVENT,
     OFF_FS_DIRTY,
-    OFF_LAST_ERROR = OFF_FS_DIRTY + 2,
+    OFF_DELTA,
+    OFF_LAST_ERROR = OFF_DELTA + 1,
     OFF_INSTALLED = OFF_LAST_ERROR + 4,
     OFF_PREVIOUS = OFF_INSTALLED + SDB_VERSION_MAX,
     OFF_TARGET = OFF_PREVIOUS + SDB_VERSION_MAX,
@@ -59,6 +61,7 @@ int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SI
     out[OFF_CONFIRMED] = st->confirmed;
     out[OFF_LAST_EVENT] = st->last_event;
     out[OFF_FS_DIRTY] = st->fs_dirty;
+    out[OFF_DELTA] = st->delta;
     sdb_put_le32(out + OFF_LAST_ERROR, (uint32_t)st->last_error);
     memcpy(out + OFF_INSTALLED, st->installed, SDB_VERSION_MAX);
     memcpy(out + OFF_PREVIOUS, st->previous, SDB_VERSION_MAX);
@@ -83,6 +86,7 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     st->confirmed = in[OFF_CONFIRMED];
     st->last_event = in[OFF_LAST_EVENT];
     st->fs_dirty = in[OFF_FS_DIRTY];
+    st->delta = in[OFF_DELTA];
     st->last_error = (int32_t)sdb_get_le32(in + OFF_LAST_ERROR);
     memcpy(st->installed, in + OFF_INSTALLED, SDB_VERSION_MAX);
     memcpy(st->previous, in + OFF_PREVIOUS, SDB_VERSION_MAX);
@@ -91,7 +95,7 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     st->refused_error = (int32_t)sdb_get_le32(in + OFF_REFUSED_ERROR);
     if (st->installed[SDB_VERSION_MAX - 1] || st->previous[SDB_VERSION_MAX - 1] ||
         st->target[SDB_VERSION_MAX - 1] || st->refused[SDB_VERSION_MAX - 1] ||
-        st->phase > SDBOOT_PHASE_SWITCHING || st->source > SDBOOT_FROM_PREVIOUS)
+        st->phase > SDBOOT_PHASE_SWITCHING || st->source > SDBOOT_UNDO_DELTA || in[OFF_DELTA] > 1)
         return SDB_STAGE_EFIELD;
     return SDB_OK;
 }
@@ -365,12 +369,13 @@ int state_switch(struct sdboot *b)
 int state_commit(struct sdboot *b)
 {
     struct sdboot_state *st = &b->st;
-    bool rollback = st->source == SDBOOT_FROM_PREVIOUS;
+    bool rollback = st->source == SDBOOT_FROM_PREVIOUS || st->source == SDBOOT_UNDO_DELTA;
     if (rollback)
         st->previous[0] = '\0';
-    else
-        sdb_fmt(st->previous, sizeof st->previous, "%s",
+    else if (!(st->delta && st->source == SDBOOT_FROM_STAGING)) /* over a delta: previous.tar */
+        sdb_fmt(st->previous, sizeof st->previous, "%s",        /* is its base, kept as previous */
                 strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
+    st->delta = st->source == SDBOOT_FROM_DELTA;
     memcpy(st->installed, st->target, sizeof st->installed);
     st->target[0] = '\0';
     st->phase = SDBOOT_PHASE_IDLE;
@@ -380,6 +385,15 @@ int state_commit(struct sdboot *b)
     st->last_event = rollback ? SDBOOT_EV_ROLLED_BACK : SDBOOT_EV_INSTALLED;
     st->last_error = SDB_OK;
     return store_then_work(b); /* the clean-up after the commit is file-system work */
+}
+
+int state_begin_undo(struct sdboot *b)
+{
+    struct sdboot_state *st = &b->st;
+    st->phase = SDBOOT_PHASE_SWITCHING; /* nothing to extract: the parked files go back */
+    st->source = SDBOOT_UNDO_DELTA;
+    memcpy(st->target, st->previous, sizeof st->target);
+    return store_then_work(b);
 }
 
 int state_count_trial(struct sdboot *b)
@@ -410,12 +424,28 @@ static const struct state_rule {
     {STATE_PHASE_LOST, ANY_DIRTY, RECOVER_REBUILD},
 };
 
+/* Switches of a delta install or rollback (by source): finished by their own
+ * journal (install_delta.c), always forward. */
+static const struct source_rule {
+    uint8_t source;
+    enum state_recovery action;
+} switch_table[] = {
+    {SDBOOT_FROM_DELTA, RECOVER_FINISH_DELTA},
+    {SDBOOT_UNDO_DELTA, RECOVER_FINISH_UNDO},
+};
+
 enum state_recovery state_recovery(const struct sdboot_state *st)
 {
     for (size_t i = 0; i < sizeof recovery_table / sizeof recovery_table[0]; i++) {
         const struct state_rule *r = &recovery_table[i];
-        if (r->phase == st->phase && (r->dirty == ANY_DIRTY || r->dirty == st->fs_dirty))
-            return r->action;
+        if (r->phase != st->phase || (r->dirty != ANY_DIRTY && r->dirty != st->fs_dirty))
+            continue;
+        for (size_t j = 0;
+             r->action == RECOVER_FINISH_SWITCH && j < sizeof switch_table / sizeof switch_table[0];
+             j++)
+            if (switch_table[j].source == st->source)
+                return switch_table[j].action;
+        return r->action;
     }
     return RECOVER_NONE; /* unreachable: decode refuses an unknown phase */
 }

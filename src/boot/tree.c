@@ -133,3 +133,39 @@ int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same
     *same = equal && !err;
     return err;
 }
+
+/* Depth-first search under `root` for a file, skipping the top-level
+ * directory `skip` (NULL: none); removes empty directories on the way. The
+ * file's path is left in b->path; *found false when nothing else is left. */
+int tree_next_file(struct sdboot *b, const char *root, const char *skip, bool *found)
+{
+    char *cur = b->path;
+    sdb_fmt(cur, sizeof b->path, "%s", root);
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        struct sdb_fat_dir d;
+        struct sdb_fat_dirent ent;
+        int err = sdb_fat_opendir(&b->vol, &d, cur);
+        bool top = !strcmp(cur, root);
+        do {
+            err = err ? err : sdb_fat_readdir(&d, &ent);
+        } while (!err && top && skip && ent.st.is_dir && !strcmp(ent.name, skip));
+        if (err == SDB_FAT_ENOENT) {
+            *found = false;
+            if (top)
+                return SDB_OK;
+            if ((err = sdb_fat_rmdir(&b->vol, cur)))
+                return err;
+            sdb_fmt(cur, sizeof b->path, "%s", root);
+            continue;
+        }
+        if (err)
+            return err;
+        if ((err = tree_path_append(cur, ent.name)))
+            return err;
+        if (!ent.st.is_dir) {
+            *found = true;
+            return SDB_OK;
+        }
+    }
+    return SDB_FAT_ELOOP;
+}

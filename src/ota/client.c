@@ -156,6 +156,7 @@ static void resume_encode(const struct sdboot_ota *o, const char *etag, uint8_t 
     memcpy(out + 72, o->latest.sha1, 20);
     memcpy(out + 92, o->latest.sha256, 32);
     snprintf((char *)out + 124, SDB_ETAG_MAX, "%s", etag);
+    out[124 + SDB_ETAG_MAX] = o->delta ? 'D' : 'W'; /* what .part holds: delta archive or tar */
     uint32_t crc = sdb_crc32(0, out, 508);
     memcpy(out + 508, &crc, 4);
 }
@@ -194,8 +195,9 @@ static int hashes_add(struct dl *d, const void *data, size_t len)
     return err ? err : sdb_sha256_update(&d->sha256, data, len);
 }
 
-/* Hash what an earlier attempt left in .part, so the download goes on from there. */
-static int hash_existing(struct dl *d)
+/* Hash what an earlier attempt left in .part (up to `limit` bytes), so the
+ * download goes on from there. */
+static int hash_existing(struct dl *d, uint64_t limit)
 {
     const sdb_fileio_t *fio = d->o->fio;
     void *f;
@@ -205,8 +207,10 @@ static int hash_existing(struct dl *d)
     if (err)
         return err;
     d->have = 0;
-    while ((err = fio->read(fio->ctx, f, buf, sizeof buf, &got)) == SDB_OK && got) {
-        if ((err = hashes_add(d, buf, got)))
+    while (d->have < limit) {
+        size_t want = limit - d->have < sizeof buf ? (size_t)(limit - d->have) : sizeof buf;
+        if ((err = fio->read(fio->ctx, f, buf, want, &got)) || !got ||
+            (err = hashes_add(d, buf, got)))
             break;
         d->have += got;
     }
@@ -218,6 +222,17 @@ static int open_part(struct dl *d, bool append)
 {
     return d->o->fio->open(d->o->fio->ctx, SDB_STAGE_PART, append ? SDB_FIO_APPEND : SDB_FIO_CREATE,
                            &d->part);
+}
+
+/* .part reopened to write at d->have (a resumed delta rewrites its last
+ * member in place, so the file may be longer than what is kept). */
+static int open_part_at_have(struct dl *d)
+{
+    const sdb_fileio_t *fio = d->o->fio;
+    int err = fio->open(fio->ctx, SDB_STAGE_PART, SDB_FIO_UPDATE, &d->part);
+    if (!err && (err = fio->seek(fio->ctx, d->part, d->have)))
+        fio->close(fio->ctx, d->part);
+    return err;
 }
 
 int part_append(struct dl *d, const uint8_t *data, size_t len)
@@ -232,14 +247,19 @@ int part_append(struct dl *d, const uint8_t *data, size_t len)
         return err;
     d->have += len;
     d->since_checkpoint += (uint32_t)len;
-    if (d->since_checkpoint >= CHECKPOINT_BYTES) {
-        d->since_checkpoint = 0;
-        if ((err = o->fio->close(o->fio->ctx, d->part)) || (err = open_part(d, true)))
-            return err;
-    }
+    if (d->since_checkpoint >= CHECKPOINT_BYTES && (err = part_checkpoint(d)))
+        return err;
     if (o->cfg.progress)
         o->cfg.progress(o->cfg.ctx, d->have, o->latest.has_size ? o->latest.size : 0);
     return SDB_OK;
+}
+
+int part_checkpoint(struct dl *d)
+{
+    const sdb_fileio_t *fio = d->o->fio;
+    d->since_checkpoint = 0;
+    int err = fio->close(fio->ctx, d->part);
+    return err ? err : open_part_at_have(d);
 }
 
 static int to_part(void *ctx, const uint8_t *data, size_t len)
@@ -273,7 +293,7 @@ int part_reopen(struct dl *d, bool keep)
     int err = hashes_reset(d);
     if (err)
         return err;
-    err = keep ? hash_existing(d) : SDB_OK;
+    err = keep ? hash_existing(d, UINT64_MAX) : SDB_OK;
     if (err || !keep || !d->have) {
         d->have = 0;
         if ((err = hashes_reset(d)))
@@ -284,6 +304,21 @@ int part_reopen(struct dl *d, bool keep)
         ota_log(d->o, "resuming the download of %s%s", d->o->latest.version, "");
     d->since_checkpoint = 0;
     return open_part(d, keep);
+}
+
+int part_reopen_at(struct dl *d, uint64_t at)
+{
+    int err = hashes_reset(d);
+    d->have = 0;
+    d->since_checkpoint = 0;
+    if (err || !at)
+        return err ? err : open_part(d, false);
+    if ((err = hash_existing(d, at)))
+        return err;
+    if (d->have != at)
+        return SDB_FIO_EIO;
+    ota_log(d->o, "resuming the download of %s%s", d->o->latest.version, "");
+    return open_part_at_have(d);
 }
 
 static int download(struct sdboot_ota *o, struct dl *d, const char *url)
@@ -311,6 +346,45 @@ static int download(struct sdboot_ota *o, struct dl *d, const char *url)
     }
     int cerr = o->fio->close(o->fio->ctx, d->part);
     return err ? err : cerr;
+}
+
+/* A whole download: size and hashes against the signed line, then staged
+ * (with its index first, so the bootloader keeps it for the next delta). */
+static int stage_whole(struct sdboot_ota *o, struct dl *d, const uint8_t sha1[SDB_SHA1_LEN],
+                       const uint8_t sha256[SDB_SHA256_LEN])
+{
+    struct sdb_manifest_entry e = o->latest;
+    int err = SDB_OK;
+    if (e.has_size && d->have != e.size)
+        err = SDB_SIZE_EMISMATCH;
+    else if (memcmp(sha1, e.sha1, 20) || (e.has_sha256 && memcmp(sha256, e.sha256, 32)))
+        err = SDB_HASH_EMISMATCH;
+    if (err) { /* never resume from bytes that are known bad */
+        sdboot_stage_discard(o->fio);
+        return err;
+    }
+    memcpy(e.sha256, sha256, 32); /* the bootloader re-checks this */
+    e.has_sha256 = e.has_size = true;
+    e.size = d->have;
+    if (e.has_index && !(o->flags & SDB_STAGE_GZIP) && !o->cfg.no_delta && !delta_keep_index(o))
+        e.has_index = false; /* not kept: the record names none */
+    return sdboot_stage_commit(o->fio, &e, o->flags);
+}
+
+/* A delta: every file was checked against the signed index as it arrived;
+ * the record names the release it applies to and that index, kept beside it. */
+static int stage_delta(struct sdboot_ota *o, struct dl *d, const uint8_t sha256[SDB_SHA256_LEN])
+{
+    struct sdb_stage_record rec = {.size = d->have,
+                                   .flags = o->flags | SDB_STAGE_DELTA | SDB_STAGE_INDEXED};
+    memcpy(rec.version, o->latest.version, sizeof rec.version);
+    memcpy(rec.filename, o->latest.filename, sizeof rec.filename);
+    memcpy(rec.board, o->latest.board, sizeof rec.board);
+    snprintf(rec.base, sizeof rec.base, "%s", o->cfg.installed);
+    memcpy(rec.sha256, sha256, 32);
+    memcpy(rec.index_sha256, o->latest.index_sha256, 32);
+    int err = o->fio->rename(o->fio->ctx, SDB_STAGE_INDEX_NEW, SDB_STAGE_INDEX);
+    return err ? err : sdboot_stage_commit_record(o->fio, &rec);
 }
 
 int sdboot_ota_stage(struct sdboot_ota *o)
@@ -345,27 +419,12 @@ int sdboot_ota_stage(struct sdboot_ota *o)
         sdboot_stage_discard(o->fio); /* it cannot complete: give the space back */
     if (err || (err = h1) || (err = h256))
         return err; /* otherwise .part and its resume record stay: the next attempt resumes */
-    struct sdb_manifest_entry e = o->latest;
-    if (e.has_size && d.have != e.size)
-        err = SDB_SIZE_EMISMATCH;
-    else if (memcmp(sha1, e.sha1, 20) || (e.has_sha256 && memcmp(sha256, e.sha256, 32)))
-        err = SDB_HASH_EMISMATCH;
-    if (err) { /* never resume from bytes that are known bad */
-        sdboot_stage_discard(o->fio);
-        return err;
-    }
-    memcpy(e.sha256, sha256, 32); /* the bootloader re-checks this */
-    e.has_sha256 = e.has_size = true;
-    e.size = d.have;
-    if ((err = sdboot_stage_commit(o->fio, &e, o->flags)))
+    err = o->delta ? stage_delta(o, &d, sha256) : stage_whole(o, &d, sha1, sha256);
+    if (err)
         return err;
     o->fio->remove(o->fio->ctx, SDB_STAGE_RESUME);
-    if (o->delta) /* the next delta starts from this release's index */
-        o->fio->rename(o->fio->ctx, SDB_STAGE_INDEX_NEW, SDB_STAGE_INDEX);
-    else if (e.has_index && !(o->flags & SDB_STAGE_GZIP) && !o->cfg.no_delta)
-        delta_keep_index(o);
     o->fio->remove(o->fio->ctx, SDB_STAGE_INDEX_OLD);
-    ota_log(o, "staged %s%s: installed at the next boot", e.version, "");
+    ota_log(o, "staged %s%s: installed at the next boot", o->latest.version, "");
     return SDB_OK;
 }
 

@@ -1,19 +1,23 @@
 /*
- * Delta download (ota_internal.h): the new release's tar is rebuilt in .part,
- * piece by piece in its own order (index.h), each piece either copied from the
- * installed archive (/.sdboot/current.tar) or fetched with an HTTP Range
- * request, and each checked against the SHA-256 its signed index gives before
- * the next one starts. The result is byte for byte the published tar, so the
- * whole-tar checks (size, SHA-1, SHA-256), the staging contract and the
- * bootloader are exactly those of a whole download.
+ * Delta download (ota_internal.h): only the files of the new release that the
+ * installed one does not have alike (same path, size and SHA-256 in both
+ * signed indexes) are fetched, with HTTP Range requests into the published
+ * tar, each checked against the SHA-256 its signed index gives as it arrives.
+ * They are staged as a small plain tar of their own (a header written here,
+ * the data as fetched), beside the new index: the bootloader installs that
+ * delta by writing those files only (docs/boot.md, "Delta install"). Nothing
+ * else of the release is written or copied on the card.
  *
- * Requests ask for up to DELTA_RANGES ranges at once (contiguous pieces are one
- * range); the answer must be multipart/byteranges with the parts as asked, or
- * a single 206 for the first of them (the rest are then asked one per
- * request). 200 (Range ignored) falls back to the whole download; a part that
- * is not what was asked is refused before a byte of it is written; bytes that
- * fail their hash are refused and dropped. .part always holds a prefix of the
- * new tar, so a cut download resumes from its length, by either path.
+ * Requests ask for up to DELTA_RANGES ranges at once; the answer must be
+ * multipart/byteranges with the parts as asked, or a single 206 for the first
+ * of them (the rest are then asked one per request). 200 (Range ignored) falls
+ * back to the whole download; a part that is not what was asked is refused
+ * before a byte of it is written; bytes that fail their hash are refused and
+ * dropped. .part always holds a prefix of the delta archive, checkpointed
+ * after each file: a cut download resumes at the start of the last member it
+ * reached (rewritten in place).
+ * A delta larger than half the release is not worth keeping beside the base
+ * archive: the release is then downloaded whole.
  *
  * RAM: the work area in struct sdboot_ota (SDB_OTA_DELTA_WORK). Stack < 1 KiB.
  */
@@ -31,13 +35,15 @@ struct delta {
     struct delta_plan exec, ahead;
     struct delta_action cur; /* exec's action being done */
     bool have_cur, exec_done;
-    uint64_t cur_done; /* bytes of cur in .part */
+    uint64_t cur_done; /* bytes of cur's data in .part */
     struct sdb_sha256 piece;
     struct delta_action ahead_next; /* read by ahead, not yet in a request */
     bool ahead_has_next, ahead_done;
     const char *old_index;
     bool single_range, resume_written, multipart, started;
-    void *old_tar;
+    uint64_t member_at; /* where the next fetched file's member starts in .part */
+    uint64_t resume_at; /* members starting before this are in .part already */
+    struct sdb_tar_writer tw;
     struct dl *d;
     struct sdboot_ota *o;
     struct byteranges mp;
@@ -147,7 +153,9 @@ static void index_name(const char *filename, char out[SDB_FILENAME_MAX + 8])
     snprintf(out, SDB_FILENAME_MAX + 8, "%s" SDB_INDEX_SUFFIX, filename);
 }
 
-/* Both indexes on the card, or SDB_OTA_ENODELTA with the reason logged. */
+/* Both indexes on the card, or SDB_OTA_ENODELTA with the reason logged. The
+ * installed release's is the bootloader's (SDB_CURRENT_INDEX): a delta is
+ * made only against what the bootloader can check it with. */
 static int prepare_indexes(struct delta *w, const char **old_path)
 {
     struct sdboot_ota *o = w->o;
@@ -158,8 +166,14 @@ static int prepare_indexes(struct delta *w, const char **old_path)
         ota_log(o, "no index for the installed release %s: whole download%s", o->cfg.installed, "");
         return SDB_OTA_ENODELTA;
     }
-    if (o->fio->size(o->fio->ctx, SDB_CURRENT_ARCHIVE, &tar_size) || tar_size != old.e.size) {
-        ota_log(o, "installed archive is not %s's: whole download%s", old.e.version, "");
+    if (!o->fio->size(o->fio->ctx, SDB_CURRENT_DELTA, &tar_size)) {
+        ota_log(o, "the installed release %s is a delta itself: whole download%s", o->cfg.installed,
+                "");
+        return SDB_OTA_ENODELTA;
+    }
+    *old_path = SDB_CURRENT_INDEX;
+    if (!file_hashes_to(o, SDB_CURRENT_INDEX, old.e.index_sha256, w->buf, sizeof w->buf)) {
+        ota_log(o, "the card keeps no index of %s: whole download%s", o->cfg.installed, "");
         return SDB_OTA_ENODELTA;
     }
     char name[SDB_FILENAME_MAX + 8];
@@ -181,20 +195,6 @@ static int prepare_indexes(struct delta *w, const char **old_path)
         return err;
     if (tar_size != o->latest.size)
         return SDB_IDX_ESIZE;
-    *old_path = SDB_STAGE_INDEX;
-    if (!file_hashes_to(o, SDB_STAGE_INDEX, old.e.index_sha256, w->buf, sizeof w->buf)) {
-        *old_path = SDB_STAGE_INDEX_OLD;
-        if (!file_hashes_to(o, SDB_STAGE_INDEX_OLD, old.e.index_sha256, w->buf, sizeof w->buf)) {
-            index_name(old.e.filename, name);
-            err = fetch_index(o, name, SDB_STAGE_INDEX_OLD, old.e.index_sha256);
-            if (err == SDB_OTA_EHTTP) {
-                ota_log(o, "%s not on the server: whole download%s", name, "");
-                return SDB_OTA_ENODELTA;
-            }
-            if (err)
-                return err;
-        }
-    }
     /* the installed index is signed too, but a device limit may still refuse it */
     if ((err = delta_index_check(&w->exec.now, o->fio, *old_path, &lim, &tar_size)) ||
         tar_size != old.e.size) {
@@ -205,7 +205,7 @@ static int prepare_indexes(struct delta *w, const char **old_path)
     return SDB_OK;
 }
 
-/* ---- pieces into .part, in the new tar's order ---- */
+/* ---- fetched files into .part as tar members, in the new tar's order ---- */
 
 static int open_plan(struct delta *w, struct delta_plan *p)
 {
@@ -213,26 +213,26 @@ static int open_plan(struct delta *w, struct delta_plan *p)
     return delta_plan_open(p, w->o->fio, SDB_STAGE_INDEX_NEW, w->old_index, &lim);
 }
 
-/* exec's next action not yet wholly in .part (.part may hold a prefix of it). */
-static int exec_next(struct delta *w)
+/* Bytes of .part a fetched file takes: its header (a GNU long name past 99
+ * bytes, as sdb_tar_write_header writes it) and its data padded to a block. */
+static uint64_t member_size(const struct delta_action *a)
 {
-    while (!w->have_cur && !w->exec_done) {
-        int err = delta_plan_next(&w->exec, &w->cur, &w->exec_done);
-        if (err)
-            return err;
-        if (w->exec_done || w->cur.offset + w->cur.length <= w->d->have)
-            continue; /* in .part already (a resumed download) */
-        w->have_cur = true;
-        w->cur_done = w->d->have > w->cur.offset ? w->d->have - w->cur.offset : 0;
-        sdb_sha256_init(&w->piece);
-    }
-    return SDB_OK;
+    size_t n = strlen(a->path);
+    uint64_t header = n > 99 ? 512u + (n + 1 + 511) / 512 * 512 + 512u : 512u;
+    return header + (a->length + 511) / 512 * 512;
 }
 
-/* Bytes of cur arrived (fetched or copied): appended, hashed, checked at its end. */
+#define END_BLOCKS 1024u /* two zero blocks end the delta archive */
+
+static int to_part_writer(void *ctx, const void *data, size_t len)
+{
+    return part_append(ctx, data, len);
+}
+
+/* Bytes of cur's data arrived: appended, hashed, checked at its end. */
 static int piece_bytes(struct delta *w, const uint8_t *data, size_t len)
 {
-    int err = len ? part_append(w->d, data, len) : SDB_OK;
+    int err = len ? sdb_tar_write_data(&w->tw, data, len) : SDB_OK;
     if (err)
         return err;
     sdb_sha256_update(&w->piece, data, len);
@@ -241,63 +241,59 @@ static int piece_bytes(struct delta *w, const uint8_t *data, size_t len)
     uint8_t sum[32];
     sdb_sha256_finish(&w->piece, sum);
     w->have_cur = false;
-    if (memcmp(sum, w->cur.sha256, 32)) /* fetched: the server's bytes are wrong */
-        return w->cur.fetch ? SDB_IDX_EHASH : SDB_OTA_ENODELTA; /* copied: the archive is */
-    if (w->cur.is_file && w->cur.fetch)
-        w->o->delta_bytes_fetched += w->cur.length;
+    if (memcmp(sum, w->cur.sha256, 32)) /* the server's bytes are not the signed ones */
+        return SDB_IDX_EHASH;
+    w->o->delta_bytes_fetched += w->cur.length;
+    return part_checkpoint(w->d); /* a cut resumes after the last whole file */
+}
+
+/* exec's next file to fetch not yet in .part: its header written. Empty
+ * files are done at once; the caller fetches the data of a longer one. */
+static int exec_next(struct delta *w)
+{
+    while (!w->have_cur && !w->exec_done) {
+        int err = delta_plan_next(&w->exec, &w->cur, &w->exec_done);
+        if (err)
+            return err;
+        if (w->exec_done || !w->cur.fetch)
+            continue;
+        uint64_t start = w->member_at;
+        w->member_at += member_size(&w->cur);
+        if (start < w->resume_at)
+            continue; /* in .part already (a resumed download) */
+        w->have_cur = true;
+        w->cur_done = 0;
+        sdb_sha256_init(&w->piece);
+        if ((err = sdb_tar_write_header(&w->tw, w->cur.path, SDB_TAR_FILE, w->cur.length, 0644)))
+            return err;
+        if (!w->cur.length && (err = piece_bytes(w, NULL, 0)))
+            return err;
+    }
     return SDB_OK;
 }
 
-/* A resumed download: the part of cur already in .part is hashed from there. */
-static int rehash_prefix(struct delta *w)
+/* The whole plan once, before anything is written: the delta archive's size,
+ * the bytes it fetches, and where a resumed .part of `have` bytes restarts
+ * (the start of the last member it reached: its tail may be unchecked). */
+static int measure(struct delta *w, uint64_t have, uint64_t *size, uint64_t *resume_at)
 {
-    if (!w->have_cur || !w->cur_done)
-        return SDB_OK;
-    const sdb_fileio_t *fio = w->o->fio;
-    void *f;
-    uint64_t done = 0;
-    int err = fio->open(fio->ctx, SDB_STAGE_PART, SDB_FIO_READ, &f);
-    if (err)
-        return err;
-    err = fio->seek(fio->ctx, f, w->cur.offset);
-    while (!err && done < w->cur_done) {
-        uint64_t left = w->cur_done - done;
-        size_t got, want = left < sizeof w->buf ? (size_t)left : sizeof w->buf;
-        if (!(err = fio->read(fio->ctx, f, w->buf, want, &got)) && got != want)
-            err = SDB_FIO_EIO;
-        sdb_sha256_update(&w->piece, w->buf, got);
-        done += got;
+    struct delta_plan *p = &w->exec;
+    int err = open_plan(w, p);
+    uint64_t at = 0;
+    *resume_at = 0;
+    for (bool done = false; !err;) {
+        struct delta_action a;
+        if ((err = delta_plan_next(p, &a, &done)) || done)
+            break;
+        if (!a.fetch)
+            continue;
+        if (at < have)
+            *resume_at = at;
+        at += member_size(&a);
     }
-    fio->close(fio->ctx, f);
+    delta_plan_close(p);
+    *size = at + END_BLOCKS;
     return err;
-}
-
-/* Copies (and empty pieces) up to the next bytes to fetch, or the end. */
-static int do_copies(struct delta *w)
-{
-    const sdb_fileio_t *fio = w->o->fio;
-    for (;;) {
-        int err = exec_next(w);
-        if (err || w->exec_done)
-            return err;
-        const struct delta_action *a = &w->cur;
-        if (a->fetch && a->length)
-            return SDB_OK;
-        size_t want = 0, got = 0;
-        if (a->length) {
-            /* whole sectors of .part per write: no sector written twice */
-            uint64_t left = a->length - w->cur_done;
-            size_t room = sizeof w->buf - (size_t)(w->d->have % sizeof w->buf);
-            want = left < room ? (size_t)left : room;
-            err = fio->seek(fio->ctx, w->old_tar, a->src + w->cur_done);
-            if (!err)
-                err = fio->read(fio->ctx, w->old_tar, w->buf, want, &got);
-            if (!err && got != want)
-                err = SDB_OTA_ENODELTA; /* the installed archive is shorter than its index */
-        }
-        if (err || (err = piece_bytes(w, w->buf, got)))
-            return err;
-    }
 }
 
 /* ---- one request: the next ranges to fetch ---- */
@@ -365,7 +361,7 @@ static int build_ranges(struct delta *w)
 static int on_part(void *ctx, uint64_t first, uint64_t last)
 {
     struct delta *w = ctx;
-    int err = do_copies(w);
+    int err = exec_next(w);
     if (err)
         return err;
     /* several asked and not answered as asked: ask one at a time; one: refuse */
@@ -456,11 +452,9 @@ static int request(struct delta *w, const char *url)
 static int run(struct delta *w, const char *url)
 {
     struct sdboot_ota *o = w->o;
-    int err = exec_next(w);
-    if (!err)
-        err = rehash_prefix(w);
+    int err = SDB_OK;
     for (unsigned attempt = 0; !err;) {
-        if ((err = do_copies(w)) || w->exec_done)
+        if ((err = exec_next(w)) || w->exec_done)
             break;
         if ((err = build_ranges(w)) || (err = request(w, url)) == SDB_OK) {
             if (!err && w->run < w->runs && !w->single_range) { /* one range for several */
@@ -484,6 +478,17 @@ static int run(struct delta *w, const char *url)
     return err;
 }
 
+/* The end of the delta archive: the last member's padding, two zero blocks. */
+static int write_end(struct delta *w)
+{
+    static const uint8_t zeros[512];
+    size_t pad = (size_t)((512 - w->d->have % 512) % 512);
+    int err = pad ? part_append(w->d, zeros, pad) : SDB_OK;
+    for (unsigned i = 0; !err && i < END_BLOCKS / 512; i++)
+        err = part_append(w->d, zeros, sizeof zeros);
+    return err;
+}
+
 int delta_download(struct sdboot_ota *o, struct dl *d, const char *url)
 {
     struct delta *w = (struct delta *)(void *)o->delta_work;
@@ -493,23 +498,42 @@ int delta_download(struct sdboot_ota *o, struct dl *d, const char *url)
     int err = prepare_indexes(w, &w->old_index);
     if (err)
         return err;
+    o->delta = true; /* the resume record says which kind of .part it is */
     char etag[SDB_ETAG_MAX] = "";
-    if ((err = part_reopen(d, ota_resume_matches(o, etag))))
+    uint64_t have = 0, size;
+    bool keep = ota_resume_matches(o, etag);
+    if (keep && o->fio->size(o->fio->ctx, SDB_STAGE_PART, &have))
+        have = 0;
+    if ((err = measure(w, have, &size, &w->resume_at))) {
+        if (err == SDB_OTA_ENODELTA)
+            ota_log(o,
+                    "a path is a file in one release and a directory in the other: whole "
+                    "download%s%s",
+                    "", "");
+        o->delta = false;
         return err;
+    }
+    if (size > o->latest.size / 2) {
+        ota_log(o, "the changed files are more than half the release: whole download%s%s", "", "");
+        o->delta = false;
+        return SDB_OTA_ENODELTA;
+    }
+    if ((err = part_reopen_at(d, w->resume_at))) {
+        o->delta = false;
+        return err;
+    }
     o->bytes_resumed = d->have;
+    w->tw = (struct sdb_tar_writer){.out = to_part_writer, .ctx = d, .written = d->have};
+    w->member_at = 0;
     err = open_plan(w, &w->exec);
     if (!err)
         err = open_plan(w, &w->ahead);
     if (!err)
-        err = o->fio->open(o->fio->ctx, SDB_CURRENT_ARCHIVE, SDB_FIO_READ, &w->old_tar);
-    if (!err) {
-        o->delta = true;
         err = run(w, url);
-        o->fio->close(o->fio->ctx, w->old_tar);
-    }
+    if (!err)
+        err = write_end(w);
     o->delta_files_fetched = w->exec.files_fetch;
     o->delta_files_unchanged = w->exec.files_same;
-    uint64_t size = delta_plan_new_size(&w->exec);
     delta_plan_close(&w->exec);
     delta_plan_close(&w->ahead);
     int cerr = o->fio->close(o->fio->ctx, d->part);
@@ -529,7 +553,7 @@ int delta_download(struct sdboot_ota *o, struct dl *d, const char *url)
     return err;
 }
 
-void delta_keep_index(struct sdboot_ota *o)
+bool delta_keep_index(struct sdboot_ota *o)
 {
     char name[SDB_FILENAME_MAX + 8];
     index_name(o->latest.filename, name);
@@ -539,4 +563,5 @@ void delta_keep_index(struct sdboot_ota *o)
     if (err)
         ota_log(o, "index not kept (%s): the next update is a whole download%s", sdb_strerror(err),
                 "");
+    return err == SDB_OK;
 }

@@ -1,5 +1,6 @@
 /* The delta plan (delta_plan.h): a merge of two sorted index streams. */
 #include "delta_plan.h"
+#include "sdboot/ota.h"
 #include <string.h>
 
 static int on_piece(void *ctx, const struct sdb_index_piece *pc)
@@ -77,88 +78,51 @@ uint64_t delta_plan_new_size(const struct delta_plan *p)
     return p->now.r.tar_size;
 }
 
-static bool same(const struct sdb_index_piece *a, const struct sdb_index_piece *b)
-{
-    return a->length == b->length && !memcmp(a->sha256, b->sha256, 32);
-}
-
-static void queue(struct delta_plan *p, const struct sdb_index_piece *pc,
-                  const struct sdb_index_piece *from)
-{
-    struct delta_action *a = &p->queue[p->queued++];
-    *a = (struct delta_action){.offset = pc->offset,
-                               .length = pc->length,
-                               .fetch = !from,
-                               .is_file = pc->kind == SDB_INDEX_FILE};
-    a->src = from ? from->offset : 0;
-    memcpy(a->sha256, pc->sha256, 32);
-}
-
-/* Old stream moved to the file `path` (or past where it would be); NULL: to the end. */
+/* Old stream moved to the entry `path` (or past where it would be). */
 static int old_seek(struct delta_plan *p, const char *path)
 {
     int err = SDB_OK;
     while (!err && p->old_cur) {
         const struct sdb_index_piece *o = p->old_cur;
-        if (o->kind == SDB_INDEX_META) {
-            p->old_m = *o;
-            p->have_old_m = true;
-        } else if (o->kind == SDB_INDEX_FILE && path && strcmp(o->path, path) >= 0) {
+        if (o->kind != SDB_INDEX_META && strcmp(o->path, path) >= 0)
             break;
-        }
         err = old_advance(p);
     }
     return err;
 }
 
-/* A file of the new index: its header piece and its data, each from the old
- * archive when the installed release has them alike. */
-static int plan_file(struct delta_plan *p, const struct sdb_index_piece *f)
-{
-    int err = old_seek(p, f->path);
-    if (err)
-        return err;
-    const struct sdb_index_piece *o = p->old_cur;
-    bool found = o && !strcmp(o->path, f->path);
-    queue(p, &p->new_m, found && p->have_old_m && same(&p->old_m, &p->new_m) ? &p->old_m : NULL);
-    bool keep = found && same(o, f);
-    queue(p, f, keep ? o : NULL);
-    if (keep)
-        p->files_same++;
-    else
-        p->files_fetch++;
-    p->have_new_m = false;
-    return SDB_OK;
-}
-
 int delta_plan_next(struct delta_plan *p, struct delta_action *a, bool *done)
 {
     *done = false;
-    while (p->next == p->queued) {
-        p->next = p->queued = 0;
-        if (p->done) {
+    for (;;) {
+        const struct sdb_index_piece *f;
+        int err = stream_next(&p->now, &f);
+        if (err)
+            return err;
+        if (!f) {
             *done = true;
             return SDB_OK;
         }
-        const struct sdb_index_piece *pc;
-        int err = stream_next(&p->now, &pc);
-        if (err)
+        if (f->kind == SDB_INDEX_META)
+            continue;
+        if ((err = old_seek(p, f->path)))
             return err;
-        if (!pc) { /* the tail: against the installed index's last piece */
-            p->done = true;
-            if ((err = old_seek(p, NULL)))
-                return err;
-            if (p->have_new_m)
-                queue(p, &p->new_m, p->have_old_m && same(&p->old_m, &p->new_m) ? &p->old_m : NULL);
-        } else if (pc->kind == SDB_INDEX_META) {
-            p->new_m = *pc;
-            p->have_new_m = true;
-        } else if (pc->kind == SDB_INDEX_FILE && (err = plan_file(p, pc))) {
-            return err;
-        }
+        const struct sdb_index_piece *o = p->old_cur;
+        bool found = o && !strcmp(o->path, f->path);
+        if (found && o->kind != f->kind)
+            return SDB_OTA_ENODELTA; /* a file became a directory, or the reverse */
+        if (f->kind != SDB_INDEX_FILE)
+            continue;
+        bool keep = found && o->length == f->length && !memcmp(o->sha256, f->sha256, 32);
+        *a = (struct delta_action){.offset = f->offset, .length = f->length, .fetch = !keep};
+        memcpy(a->sha256, f->sha256, 32);
+        memcpy(a->path, f->path, sizeof a->path);
+        if (keep)
+            p->files_same++;
+        else
+            p->files_fetch++;
+        return SDB_OK;
     }
-    *a = p->queue[p->next++];
-    return SDB_OK;
 }
 
 int delta_index_check(struct idx_stream *s, const sdb_fileio_t *fio, const char *path,

@@ -1,11 +1,11 @@
 /*
- * The delta plan: which pieces of the new tar (index.h) come from the
- * installed archive and which must be fetched. Both indexes are read as
- * streams from the card, side by side in one pass (paths are sorted), so the
- * cost is O(old + new) lines and the RAM two readers (~2.5 KiB, in
- * struct sdboot_ota). A file's data is copied when the installed release has
- * the same path with the same size and SHA-256; its header piece when the
- * installed one before the same path hashes alike; the tail likewise.
+ * The delta plan: which files of the new release (index.h) the installed one
+ * already has and which must be fetched. Both indexes are read as streams
+ * from the card, side by side in one pass (paths are sorted), so the cost is
+ * O(old + new) lines and the RAM two readers (~2.5 KiB, in struct
+ * sdboot_ota). A file is kept when the installed release has the same path
+ * with the same size and SHA-256; every other file of the new index is
+ * fetched (its data piece only: the staged delta archive gets its own header).
  */
 #ifndef SDBOOT_DELTA_PLAN_H
 #define SDBOOT_DELTA_PLAN_H
@@ -16,11 +16,10 @@
 #include "sdboot/index.h"
 
 struct delta_action {
-    uint64_t offset, length; /* in the new tar */
-    uint64_t src;            /* in the installed tar (copies) */
+    uint64_t offset, length; /* the file's data in the new tar */
     uint8_t sha256[32];
-    bool fetch;
-    bool is_file;
+    bool fetch; /* false: the installed release has it alike */
+    char path[SDB_TAR_PATH_MAX + 1];
 };
 
 struct idx_stream {
@@ -36,17 +35,13 @@ struct idx_stream {
 struct delta_plan {
     struct idx_stream now, old;
     const struct sdb_index_piece *old_cur; /* NULL once the old index ended */
-    struct sdb_index_piece old_m, new_m;   /* last header pieces seen */
-    bool have_old_m, have_new_m, done;
-    struct delta_action queue[2];
-    unsigned queued, next;
     uint32_t files_fetch, files_same;
 };
 
 /* Open both indexes (files on the card). */
 int delta_plan_open(struct delta_plan *p, const sdb_fileio_t *fio, const char *new_index,
                     const char *old_index, const struct sdb_index_limits *lim);
-/* The next action in new-tar order; *done at the end. Index errors as index.h. */
+/* The next file in new-tar order; *done at the end. Index errors as index.h. */
 int delta_plan_next(struct delta_plan *p, struct delta_action *a, bool *done);
 void delta_plan_close(struct delta_plan *p);
 /* Read a whole index file through the reader (every rule, the limits) before

@@ -31,17 +31,26 @@ void ota_log(struct sdboot_ota *o, const char *fmt, const char *a, const char *b
 int part_append(struct dl *d, const uint8_t *data, size_t len);
 /* Open .part (append or create) and hash what an earlier attempt left in it. */
 int part_reopen(struct dl *d, bool keep);
+/* Close and reopen .part where it stands: what it holds survives a cut. */
+int part_checkpoint(struct dl *d);
+/* Open .part keeping (and hashing) its first `at` bytes, writing from there;
+ * at 0 a new, empty .part. */
+int part_reopen_at(struct dl *d, uint64_t at);
 /* Write the resume record for the answer now starting (its ETag). */
 int ota_resume_write(struct sdboot_ota *o, const char *etag);
 bool ota_resume_matches(struct sdboot_ota *o, char etag[SDB_ETAG_MAX]);
 
-/* The delta download (delta.c): .part completed from the installed archive and
- * byte ranges of the new one. SDB_OK when .part holds the whole new tar,
+/* The delta download (delta.c): the files the installed release lacks,
+ * fetched by byte ranges into .part as a delta archive (a plain tar of them).
+ * SDB_OK when .part holds all of it (d's SHA-256 is the archive's),
  * SDB_OTA_ENODELTA when only a whole download can do (nothing wrong with the
- * release: no index, another archive installed, Range not served), or an error. */
+ * release: no index kept, the installed one a delta, Range not served, the
+ * delta over half the release), or an error. */
 int delta_download(struct sdboot_ota *o, struct dl *d, const char *url);
-/* After a whole download of an indexed release: fetch and keep its index, so
- * the next update can be a delta (a failure only costs that). */
-void delta_keep_index(struct sdboot_ota *o);
+/* After a whole download of an indexed release: fetch its index into
+ * SDB_STAGE_INDEX, staged with it so the bootloader keeps it and the next
+ * update can be a delta. false when it could not (logged: that only costs
+ * the next update a whole download). */
+bool delta_keep_index(struct sdboot_ota *o);
 
 #endif

@@ -66,8 +66,17 @@ int sdboot_stage_commit(const sdb_fileio_t *fio, const struct sdb_manifest_entry
     memcpy(rec.filename, e->filename, sizeof rec.filename);
     memcpy(rec.board, e->board, sizeof rec.board);
     memcpy(rec.sha256, e->sha256, sizeof rec.sha256);
+    if (e->has_index) { /* the bootloader keeps SDB_STAGE_INDEX when it hashes to this */
+        rec.flags |= SDB_STAGE_INDEXED;
+        memcpy(rec.index_sha256, e->index_sha256, sizeof rec.index_sha256);
+    }
+    return sdboot_stage_commit_record(fio, &rec);
+}
+
+int sdboot_stage_commit_record(const sdb_fileio_t *fio, const struct sdb_stage_record *rec)
+{
     uint8_t buf[SDB_RECORD_SIZE];
-    int err = sdb_stage_record_encode(&rec, buf);
+    int err = sdb_stage_record_encode(rec, buf);
     if (err || (err = fio->rename(fio->ctx, SDB_STAGE_PART, SDB_STAGE_ARCHIVE)))
         return err;
     return sdb_record_write_fio(fio, SDB_STAGE_PENDING, buf);

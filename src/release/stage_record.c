@@ -27,14 +27,17 @@ enum {
     OFF_SIZE = OFF_BOARD + SDB_BOARD_MAX,
     OFF_SHA256 = OFF_SIZE + 8,
     OFF_FLAGS = OFF_SHA256 + 32,
-    OFF_END = OFF_FLAGS + 4,
+    OFF_BASE = OFF_FLAGS + 4,
+    OFF_INDEX = OFF_BASE + SDB_VERSION_MAX,
+    OFF_END = OFF_INDEX + 32,
 };
 _Static_assert(OFF_END <= SDB_RECORD_CRC_AT, "stage record fits one sector");
 
 int sdb_stage_record_encode(const struct sdb_stage_record *rec, uint8_t out[SDB_RECORD_SIZE])
 {
     if (!rec || !terminated(rec->version, SDB_VERSION_MAX) ||
-        !terminated(rec->filename, SDB_FILENAME_MAX) || !terminated(rec->board, SDB_BOARD_MAX))
+        !terminated(rec->filename, SDB_FILENAME_MAX) || !terminated(rec->board, SDB_BOARD_MAX) ||
+        !terminated(rec->base, SDB_VERSION_MAX))
         return SDB_STAGE_EFIELD;
     memset(out, 0, SDB_RECORD_SIZE);
     strcpy((char *)out + OFF_VERSION, rec->version);
@@ -44,6 +47,8 @@ int sdb_stage_record_encode(const struct sdb_stage_record *rec, uint8_t out[SDB_
     sdb_put_le32(out + OFF_SIZE + 4, (uint32_t)(rec->size >> 32));
     memcpy(out + OFF_SHA256, rec->sha256, 32);
     sdb_put_le32(out + OFF_FLAGS, rec->flags);
+    strcpy((char *)out + OFF_BASE, rec->base);
+    memcpy(out + OFF_INDEX, rec->index_sha256, 32);
     sdb_record_seal(out, STAGE_MAGIC);
     return SDB_OK;
 }
@@ -63,6 +68,12 @@ int sdb_stage_record_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdb_stage_
     rec->size = sdb_get_le32(in + OFF_SIZE) | (uint64_t)sdb_get_le32(in + OFF_SIZE + 4) << 32;
     memcpy(rec->sha256, in + OFF_SHA256, 32);
     rec->flags = sdb_get_le32(in + OFF_FLAGS);
+    memcpy(rec->base, in + OFF_BASE, SDB_VERSION_MAX);
+    memcpy(rec->index_sha256, in + OFF_INDEX, 32);
+    /* older records have zeros here: no base, no index */
+    if (!terminated(rec->base, SDB_VERSION_MAX) ||
+        ((rec->flags & SDB_STAGE_DELTA) && !rec->base[0]))
+        return SDB_STAGE_EFIELD;
     return SDB_OK;
 }
 

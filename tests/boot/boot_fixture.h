@@ -21,6 +21,9 @@ struct fx_release {
     unsigned nfiles;
     uint8_t tar[32768];
     size_t tar_len;
+    char idx[4096]; /* its per-file index (index.h), built with the tar */
+    size_t idx_len;
+    uint8_t idx_sha256[32];
 };
 
 extern struct fx_release fx_r1, fx_r2;
@@ -34,6 +37,16 @@ void fx_log_line(void *ctx, const char *line);
 int fx_new_card(sdb_bd_t *bd);
 /* As the application: write the archive and pending record through fileio. */
 int fx_stage(sdb_bd_t *bd, const struct fx_release *r, const uint8_t *override_tar, size_t len);
+/* As the OTA client: r with its index (the bootloader keeps it). */
+int fx_stage_indexed(sdb_bd_t *bd, const struct fx_release *r);
+/* As the OTA client stages a delta of r over base: the files base lacks or
+ * has otherwise, r's index (or override_idx), the record naming base. An
+ * override_delta replaces the delta archive. */
+int fx_stage_delta(sdb_bd_t *bd, const struct fx_release *r, const struct fx_release *base,
+                   const uint8_t *override_delta, size_t len, const char *override_idx);
+/* The delta archive fx_stage_delta stages. */
+size_t fx_delta_tar(const struct fx_release *r, const struct fx_release *base, uint8_t *out,
+                    size_t cap);
 int fx_boot(sdb_bd_t *bd, struct sdboot_result *res);
 int fx_confirm(sdb_bd_t *bd);
 /* Does the card hold exactly release r (every file exact, /app holds nothing

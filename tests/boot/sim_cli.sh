@@ -19,6 +19,10 @@ check expect_rc 0 "$SDBOOT" sim stage --card card.img --release site --pubkey pu
 check grep -q "staged 1.0.0" out.txt
 check expect_rc 0 "$SDBOOT" sim boot --card card.img
 check grep -q "event: installed" out.txt
+# sim stage staged the release's index with it; the bootloader keeps it
+rm -f kept.idx
+check env MTOOLS_SKIP_CHECK=1 mcopy -n -i card.img ::/.sdboot/current.idx kept.idx
+check cmp -s kept.idx site/1_0_0-firmware.tar.idx
 check expect_rc 0 "$SDBOOT" sim confirm --card card.img
 check expect_rc 0 "$SDBOOT" sim boot --card card.img
 check expect_rc 0 "$SDBOOT" sim boot --card card.img

@@ -10,6 +10,7 @@
 #include "boot_fixture.h"
 #include "sdboot/bd_fault.h"
 #include "sdboot/bd_ram.h"
+#include "sdboot/limits.h"
 #include "sdboot/release.h"
 
 #define CARD_BYTES (1u << 20)
@@ -214,6 +215,18 @@ static void install_confirm_and_normal_boot_writes_nothing(void **state)
 }
 
 /* A refused release: exact error, nothing outside /.sdboot touched, old release runs. */
+/* The boot refused the staged release with `expected` and 1.0.0 runs, whole. */
+static void assert_refused_keeping_r1(const struct sdboot_result *res, int expected)
+{
+    assert_int_equal(res->event, SDBOOT_EV_INSTALL_FAILED);
+    assert_int_equal(res->error, expected);
+    assert_string_equal(res->version, "1.0.0");
+    assert_non_null(strstr(logbuf, "refused"));
+    char why[256];
+    if (!fx_tree_is(&ram.bd, &fx_r1, why, sizeof why))
+        fail_msg("%s", why);
+}
+
 static void expect_refusal(const uint8_t *tar, size_t len, const struct fx_release *r,
                            const char *board, int expected)
 {
@@ -224,13 +237,7 @@ static void expect_refusal(const uint8_t *tar, size_t len, const struct fx_relea
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
     assert_int_equal(fx_stage(&ram.bd, r, tar, len), SDB_OK);
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, board, &res), SDB_OK);
-    assert_int_equal(res.event, SDBOOT_EV_INSTALL_FAILED);
-    assert_int_equal(res.error, expected);
-    assert_string_equal(res.version, "1.0.0");
-    assert_non_null(strstr(logbuf, "refused"));
-    char why[256];
-    if (!fx_tree_is(&ram.bd, &fx_r1, why, sizeof why))
-        fail_msg("%s", why);
+    assert_refused_keeping_r1(&res, expected);
     struct sdb_fat_vol vol;
     struct sdb_fat_stat st;
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
@@ -339,9 +346,181 @@ static void damaged_file_is_repaired(void **state)
     assert_true(fx_tree_is(&ram.bd, &fx_r1, why, sizeof why));
 }
 
+/* ---- deltas (1.1.0 staged as its changed files over 1.0.0) ---- */
+
+static void install_indexed_r1(void)
+{
+    fx_build(&fx_r1);
+    fx_build(&fx_r2);
+    struct sdboot_result res;
+    assert_int_equal(fx_new_card(&ram.bd), SDB_OK);
+    assert_int_equal(fx_stage_indexed(&ram.bd, &fx_r1), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+}
+
+static bool exists(struct sdb_fat_vol *vol, const char *path)
+{
+    struct sdb_fat_stat st;
+    return sdb_fat_stat(vol, path, &st) == SDB_OK;
+}
+
+/* Refused with `expected` before anything is written outside staging: the
+ * tree, the kept index and archive are 1.0.0's, no next/ or prev/. */
+static void expect_delta_refusal(const uint8_t *delta, size_t len, const char *idx,
+                                 const struct fx_release *base, int expected)
+{
+    install_indexed_r1();
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r2, base ? base : &fx_r1, delta, len, idx),
+                     SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_refused_keeping_r1(&res, expected);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
+    assert_true(fx_file_equals(&vol, "/.sdboot/current.tar", fx_r1.tar, (uint32_t)fx_r1.tar_len));
+    assert_false(exists(&vol, "/.sdboot/next"));
+    assert_false(exists(&vol, "/.sdboot/prev"));
+    assert_false(exists(&vol, SDB_CURRENT_DELTA));
+    assert_false(exists(&vol, SDB_STAGE_PENDING));
+    assert_false(exists(&vol, "/app/c.py"));
+}
+
+static uint8_t delta_buf[32768];
+
+static void delta_installs_only_its_files(void **state)
+{
+    (void)state;
+    install_indexed_r1();
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r2, &fx_r1, NULL, 0, NULL), SDB_OK);
+    struct sdboot_result res;
+    uint64_t before = ram.bd.stats.sectors_written;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    assert_string_equal(res.version, "1.1.0");
+    assert_non_null(strstr(logbuf, "delta"));
+    printf("delta install: %llu sectors written\n",
+           (unsigned long long)(ram.bd.stats.sectors_written - before));
+    char why[256];
+    if (!fx_tree_is(&ram.bd, &fx_r2, why, sizeof why))
+        fail_msg("%s", why);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    /* the unchanged file was not rewritten, the replaced and dropped ones parked */
+    assert_true(fx_file_equals(&vol, "/.sdboot/prev/app/a.py", "A = 1\n", 6));
+    assert_true(exists(&vol, "/.sdboot/prev/app/lib/b.py"));
+    assert_false(exists(&vol, "/.sdboot/prev/helper.py"));
+    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r2.idx, (uint32_t)fx_r2.idx_len));
+    assert_true(fx_file_equals(&vol, "/.sdboot/previous.idx", fx_r1.idx, (uint32_t)fx_r1.idx_len));
+    assert_true(fx_file_equals(&vol, "/.sdboot/current.tar", fx_r1.tar, (uint32_t)fx_r1.tar_len));
+    /* confirmed: prev/ goes */
+    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_CONFIRMED);
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_false(exists(&vol, "/.sdboot/prev"));
+    if (!fx_tree_is(&ram.bd, &fx_r2, why, sizeof why))
+        fail_msg("%s", why);
+}
+
+static void delta_refuses_member_hash(void **state)
+{
+    (void)state;
+    size_t len = fx_delta_tar(&fx_r2, &fx_r1, delta_buf, sizeof delta_buf);
+    delta_buf[512] ^= 1; /* the first member's data: not what the index signs */
+    expect_delta_refusal(delta_buf, len, NULL, NULL, SDB_IDX_EHASH);
+}
+
+static void delta_refuses_member_size(void **state)
+{
+    (void)state;
+    static struct fx_release other = {
+        .version = "1.1.0", .files = {{"app/a.py", "A = 22\n"}}, .nfiles = 1};
+    size_t len = fx_delta_tar(&other, &fx_r1, delta_buf, sizeof delta_buf);
+    expect_delta_refusal(delta_buf, len, NULL, NULL, SDB_IDX_ESIZE);
+}
+
+static void delta_refuses_member_not_indexed(void **state)
+{
+    (void)state;
+    static struct fx_release other = {.version = "1.1.0", .nfiles = 7};
+    other.files[0] = fx_r2.files[0];
+    other.files[1] = (struct fx_file){"app/b2.py", "not in the index\n"};
+    memcpy(other.files + 2, fx_r2.files + 1, 5 * sizeof other.files[0]);
+    size_t len = fx_delta_tar(&other, &fx_r1, delta_buf, sizeof delta_buf);
+    expect_delta_refusal(delta_buf, len, NULL, NULL, SDB_IDX_EPATH);
+}
+
+static void delta_refuses_missing_change(void **state)
+{
+    (void)state;
+    /* main.py changed in the index, but the delta carries 1.0.0's */
+    static struct fx_release other = {.version = "1.1.0", .nfiles = 6};
+    memcpy(other.files, fx_r2.files, sizeof other.files);
+    other.files[5].content = fx_r1.files[4].content;
+    size_t len = fx_delta_tar(&other, &fx_r1, delta_buf, sizeof delta_buf);
+    expect_delta_refusal(delta_buf, len, NULL, NULL, SDBOOT_EDELTA);
+}
+
+static void delta_refuses_other_base(void **state)
+{
+    (void)state;
+    static struct fx_release older;
+    older = fx_r1;
+    older.version = "0.9.0";
+    expect_delta_refusal(NULL, 0, NULL, &older, SDBOOT_EDELTABASE);
+}
+
+static char idx_buf[65536];
+
+/* r2's index with the first occurrence of `from` replaced by `to`. */
+static const char *edited_index(const char *from, const char *to)
+{
+    fx_build(&fx_r2);
+    const char *at = strstr(fx_r2.idx, from);
+    assert_non_null(at);
+    size_t head = (size_t)(at - fx_r2.idx);
+    snprintf(idx_buf, sizeof idx_buf, "%.*s%s%s", (int)head, fx_r2.idx, to, at + strlen(from));
+    return idx_buf;
+}
+
+static void delta_refuses_index_path_rule(void **state)
+{
+    (void)state;
+    expect_delta_refusal(NULL, 0, edited_index(" app/c.py\n", " app/../c.py\n"), NULL,
+                         SDB_TAR_EDOTDOT);
+}
+
+static void delta_refuses_index_offset(void **state)
+{
+    (void)state;
+    expect_delta_refusal(NULL, 0, edited_index("\nf 512 ", "\nf 513 "), NULL, SDB_IDX_EOFFSET);
+}
+
+static void delta_refuses_index_over_limits(void **state)
+{
+    (void)state;
+    fx_build(&fx_r2);
+    size_t n = (size_t)snprintf(idx_buf, sizeof idx_buf, "%s", fx_r2.idx);
+    for (int i = 0; i < SDB_LIMIT_ENTRIES; i++) /* directories after main.py: too many */
+        n += (size_t)snprintf(idx_buf + n, sizeof idx_buf - n, "d zz%04d\n", i);
+    expect_delta_refusal(NULL, 0, idx_buf, NULL, SDB_IDX_ETOOBIG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(delta_installs_only_its_files, reset),
+        cmocka_unit_test_setup(delta_refuses_member_hash, reset),
+        cmocka_unit_test_setup(delta_refuses_member_size, reset),
+        cmocka_unit_test_setup(delta_refuses_member_not_indexed, reset),
+        cmocka_unit_test_setup(delta_refuses_missing_change, reset),
+        cmocka_unit_test_setup(delta_refuses_other_base, reset),
+        cmocka_unit_test_setup(delta_refuses_index_path_rule, reset),
+        cmocka_unit_test_setup(delta_refuses_index_offset, reset),
+        cmocka_unit_test_setup(delta_refuses_index_over_limits, reset),
         cmocka_unit_test_setup(blank_card_is_formatted, reset),
         cmocka_unit_test_setup(policy_can_forbid_formatting, reset),
         cmocka_unit_test_setup(foreign_fs_formatted_only_by_policy, reset),

@@ -1,7 +1,9 @@
 /*
  * Invariant 1, exhaustively: install, rollback, confirm (the application's
  * write of its confirm record, and the boot that folds it), repair and the
- * rebuild of a lost state (both records damaged), each cut at
+ * rebuild of a lost state (both records damaged), and install, rollback,
+ * confirm and repair of a delta (1.1.0 staged as its changed files over
+ * 1.0.0), each cut at
  * every sector write (write lost, torn, and the card's write cache losing
  * unsynced writes), then booted again; and every recovery boot cut again at each
  * of its writes. Every case must end with fsck.fat -n clean, the tree exactly
@@ -22,7 +24,23 @@
 
 #define CARD_BYTES (1u << 20)
 
-enum scenario { SC_INSTALL, SC_ROLLBACK, SC_CONFIRM, SC_APP_CONFIRM, SC_REPAIR, SC_REBUILD };
+enum scenario {
+    SC_INSTALL,
+    SC_ROLLBACK,
+    SC_CONFIRM,
+    SC_APP_CONFIRM,
+    SC_REPAIR,
+    SC_REBUILD,
+    SC_DELTA_INSTALL,
+    SC_DELTA_ROLLBACK,
+    SC_DELTA_CONFIRM,
+    SC_DELTA_REPAIR,
+};
+
+static bool is_delta(enum scenario sc)
+{
+    return sc >= SC_DELTA_INSTALL;
+}
 
 struct ctx {
     enum scenario sc;
@@ -52,32 +70,41 @@ static int damage_records(sdb_bd_t *bd)
     return err ? err : uerr;
 }
 
+/* damage: the entry point gone, an app file changed in place */
+static int damage_files(sdb_bd_t *bd)
+{
+    struct sdb_fat_vol vol;
+    struct sdb_fat_file f;
+    int err;
+    if ((err = sdb_fat_mount(&vol, bd, false)) || (err = sdb_fat_unlink(&vol, "/main.py")) ||
+        (err = sdb_fat_open(&vol, &f, "/app/a.py", SDB_FAT_WRITE)) ||
+        (err = sdb_fat_write(&f, "X", 1)) || (err = sdb_fat_close(&f)))
+        return err;
+    return sdb_fat_unmount(&vol);
+}
+
 static int setup(sdb_bd_t *bd, void *vctx)
 {
     struct ctx *c = vctx;
     struct sdboot_result res;
+    bool delta = is_delta(c->sc);
     int err = fx_new_card(bd);
-    if (err || (err = fx_stage(bd, &fx_r1, NULL, 0)) || (err = fx_boot(bd, &res)) ||
-        (err = fx_confirm(bd)) || (err = fx_boot(bd, &res)))
+    if (err || (err = delta ? fx_stage_indexed(bd, &fx_r1) : fx_stage(bd, &fx_r1, NULL, 0)) ||
+        (err = fx_boot(bd, &res)) || (err = fx_confirm(bd)) || (err = fx_boot(bd, &res)))
         return err;
-    if (c->sc == SC_REPAIR) {
-        /* damage: the entry point gone, an app file changed in place */
-        struct sdb_fat_vol vol;
-        struct sdb_fat_file f;
-        if ((err = sdb_fat_mount(&vol, bd, false)) || (err = sdb_fat_unlink(&vol, "/main.py")) ||
-            (err = sdb_fat_open(&vol, &f, "/app/a.py", SDB_FAT_WRITE)) ||
-            (err = sdb_fat_write(&f, "X", 1)) || (err = sdb_fat_close(&f)))
-            return err;
-        return sdb_fat_unmount(&vol);
-    }
-    if ((err = fx_stage(bd, &fx_r2, NULL, 0)))
+    if (c->sc == SC_REPAIR)
+        return damage_files(bd);
+    if ((err = delta ? fx_stage_delta(bd, &fx_r2, &fx_r1, NULL, 0, NULL)
+                     : fx_stage(bd, &fx_r2, NULL, 0)))
         return err;
-    if (c->sc == SC_INSTALL)
+    if (c->sc == SC_INSTALL || c->sc == SC_DELTA_INSTALL)
         return SDB_OK;
     if ((err = fx_boot(bd, &res))) /* installs 1.1.0, on trial */
         return err;
-    if (c->sc == SC_CONFIRM)
+    if (c->sc == SC_CONFIRM || c->sc == SC_DELTA_CONFIRM)
         return fx_confirm(bd);
+    if (c->sc == SC_DELTA_REPAIR) /* confirmed, then damaged: restored from delta and base */
+        return (err = fx_confirm(bd)) || (err = fx_boot(bd, &res)) ? err : damage_files(bd);
     if (c->sc == SC_APP_CONFIRM)
         return SDB_OK;       /* the cut run is the application's confirm */
     if (c->sc == SC_REBUILD) /* confirmed, not yet folded: the rebuild boot counts no trial */
@@ -134,7 +161,7 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
         return false;
     }
     if ((c->sc == SC_REPAIR && r != &fx_r1) ||
-        (c->sc != SC_REPAIR && c->sc != SC_ROLLBACK && r != &fx_r2)) {
+        (c->sc != SC_REPAIR && c->sc != SC_ROLLBACK && c->sc != SC_DELTA_ROLLBACK && r != &fx_r2)) {
         snprintf(why, len, "%s installed after this scenario", r->version);
         return false;
     }
@@ -160,7 +187,8 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
         snprintf(why, len, "next boot does not run %s", r->version);
         return false;
     }
-    if ((c->sc == SC_CONFIRM || c->sc == SC_REBUILD) && (fx_state(bd, &st) || !st.confirmed)) {
+    if ((c->sc == SC_CONFIRM || c->sc == SC_REBUILD || c->sc == SC_DELTA_CONFIRM) &&
+        (fx_state(bd, &st) || !st.confirmed)) {
         snprintf(why, len, "the confirmation was lost");
         return false;
     }
@@ -218,6 +246,27 @@ static void cut_rebuild(void **state)
     run_scenario(SC_REBUILD, "boot rebuild of a lost state 1.1.0");
 }
 
+static void cut_delta_install(void **state)
+{
+    (void)state;
+    run_scenario(SC_DELTA_INSTALL, "boot delta install 1.0.0 -> 1.1.0");
+}
+static void cut_delta_rollback(void **state)
+{
+    (void)state;
+    run_scenario(SC_DELTA_ROLLBACK, "boot delta rollback 1.1.0 -> 1.0.0");
+}
+static void cut_delta_confirm(void **state)
+{
+    (void)state;
+    run_scenario(SC_DELTA_CONFIRM, "boot delta confirm 1.1.0");
+}
+static void cut_delta_repair(void **state)
+{
+    (void)state;
+    run_scenario(SC_DELTA_REPAIR, "boot repair after a delta 1.1.0");
+}
+
 int main(void)
 {
     /* ctest runs each scenario as its own test (SDB_SCENARIO=cut_install...). */
@@ -227,9 +276,11 @@ int main(void)
     fx_build(&fx_r1);
     fx_build(&fx_r2);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cut_install), cmocka_unit_test(cut_rollback),
-        cmocka_unit_test(cut_confirm), cmocka_unit_test(cut_app_confirm),
-        cmocka_unit_test(cut_repair),  cmocka_unit_test(cut_rebuild),
+        cmocka_unit_test(cut_install),       cmocka_unit_test(cut_rollback),
+        cmocka_unit_test(cut_confirm),       cmocka_unit_test(cut_app_confirm),
+        cmocka_unit_test(cut_repair),        cmocka_unit_test(cut_rebuild),
+        cmocka_unit_test(cut_delta_install), cmocka_unit_test(cut_delta_rollback),
+        cmocka_unit_test(cut_delta_confirm), cmocka_unit_test(cut_delta_repair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
 # keeps its index), 1.1.0 offered with 6 of 60 files changed, one added, one
 # dropped and main.py changed. Against sdboot serve and nginx (several ranges
 # per request, multipart answers) and a misbehaving server:
-#  - only the 8 new/changed files are fetched, 54 kept from the installed
-#    archive; the staged tar is the published one and boots, fsck-clean;
+#  - only the 8 new/changed files are fetched, 54 unchanged; the staged delta
+#    installs and boots the published tree, fsck-clean, and the card keeps at
+#    most twice the release; the next update over it is a whole download;
 #  - a server that answers one range only: one range per request, same result;
 #  - a server that ignores Range: the whole tar, same result;
 #  - a server whose range bytes are wrong: refused by hash, card untouched;
@@ -64,7 +65,7 @@ installs_v2() { # the next boot runs 1.1.0, the tree is v2's, the card is clean
     diff -r got/app v2/app > /dev/null && cmp -s got/main.py v2/main.py
 }
 
-# 1.0.0 by a whole download (it keeps its index on the card), confirmed.
+# 1.0.0 by a whole download (the bootloader keeps its index), confirmed.
 start_serve site1
 "$SDBOOT" image create base.img --size 16M >/dev/null
 run "$SDBOOT" sim ota --card base.img --url "$url" --pubkey pub.pem
@@ -73,7 +74,7 @@ check bash -c "! grep -q '^fetched' out.txt"
 "$SDBOOT" sim boot --card base.img >/dev/null
 "$SDBOOT" sim confirm --card base.img >/dev/null
 "$SDBOOT" sim boot --card base.img >/dev/null
-check bash -c "'$SDBOOT' image ls base.img /.sdboot/staging | grep -q release.idx"
+check bash -c "'$SDBOOT' image ls base.img /.sdboot | grep -q current.idx"
 stop "$srv"
 
 delta_ok() { # NAME [sim ota args]: a delta that fetches exactly the 8 files
@@ -91,7 +92,7 @@ delta_ok() { # NAME [sim ota args]: a delta that fetches exactly the 8 files
 start_serve site
 delta_ok "sdboot serve"
 check grep -q "(1 range requests)" out.txt
-# the staged archive was the published tar, byte for byte (the boot checked its SHA-256)
+# the boot checked every file of the delta against the signed index and installed it
 check grep -q "^event: installed" boot.txt
 # a power cut in the middle of the delta: nothing pending; the next run resumes
 cp base.img card.img
@@ -105,6 +106,31 @@ check grep -q "^staged: no" st.txt
 run "$SDBOOT" sim ota --card card.img --url "$url" --pubkey pub.pem
 if [ "$rc" -eq 0 ] && grep -q "resumed" out.txt && grep -q "^fetched 8 files" out.txt && installs_v2; then ok
 else bad "power cut mid-delta, resumed: rc=$rc"; cat out.txt; fi
+stop "$srv"
+
+# After the delta: the card keeps the base archive, the delta's files, the two
+# indexes and (until confirmed) the replaced files: at most twice the release.
+rm -rf keptdir && mkdir keptdir && mcopy -s -n -i card.img ::/.sdboot keptdir/ 2>/dev/null
+kept=$(find keptdir/.sdboot -type f ! -path '*/staging/*' ! -name 'state.?' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+check [ "$kept" -le $((2 * tar_size)) ]
+check test -s keptdir/.sdboot/current.dlt
+check test -d keptdir/.sdboot/prev
+"$SDBOOT" sim confirm --card card.img >/dev/null
+"$SDBOOT" sim boot --card card.img >/dev/null
+check bash -c "! '$SDBOOT' image ls card.img /.sdboot | grep -q ' prev/'"
+# The next update over a release installed as a delta: downloaded whole
+# (the card keeps one delta over its base), installed, its index kept.
+rm -rf v3 site3 && cp -r v2 v3 && echo "print('v3')" > v3/main.py && cp -r site site3
+"$SDBOOT" pack --version 1.2.0 --out site3 --key key.pem -C v3 main.py app >/dev/null
+start_serve site3
+run "$SDBOOT" sim ota --card card.img --url "$url" --pubkey pub.pem
+check grep -q "is a delta itself: whole download" out.txt
+check bash -c "! grep -q '^fetched' out.txt"
+run "$SDBOOT" sim boot --card card.img
+check grep -q "^version: 1.2.0" out.txt
+"$SDBOOT" image ls card.img /.sdboot > ls.txt
+check bash -c "! grep -q current.dlt ls.txt && grep -q current.idx ls.txt"
+check "$SDBOOT" image check card.img
 stop "$srv"
 
 # nginx: multipart/byteranges from a production server

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "cli.h"
 #include "release_io.h"
+#include "sdboot/index.h"
 #include "sdboot/ota.h"
 #include "sim_common.h"
 
@@ -103,6 +104,35 @@ static int copy_into_staging(struct sim_card *c, const char *path, struct sdb_ma
     return SDB_OK;
 }
 
+/* The release's index beside it (FILE.idx), copied into staging when it
+ * hashes to the signed index=: the bootloader keeps it for the next delta.
+ * false when it is missing or not the signed one (then the line's index is
+ * not claimed: the record names none). */
+static bool copy_index(struct sim_card *c, const char *tar_path, const struct sdb_manifest_entry *e)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s" SDB_INDEX_SUFFIX, tar_path);
+    uint8_t *data = NULL;
+    size_t len;
+    if (cli_read_file(path, SDB_INDEX_DEFAULT_MAX_BYTES, &data, &len))
+        return false;
+    struct sdb_sha256 h;
+    uint8_t sum[32];
+    sdb_sha256_init(&h);
+    sdb_sha256_update(&h, data, len);
+    sdb_sha256_finish(&h, sum);
+    const sdb_fileio_t *fio = &c->fio.fio;
+    void *out;
+    bool ok = !memcmp(sum, e->index_sha256, 32) &&
+              !fio->open(fio->ctx, SDB_STAGE_INDEX, SDB_FIO_CREATE, &out);
+    if (ok) {
+        int err = fio->write(fio->ctx, out, data, len);
+        ok = !fio->close(fio->ctx, out) && !err;
+    }
+    free(data);
+    return ok;
+}
+
 int sim_stage(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -112,7 +142,8 @@ int sim_stage(int argc, char **argv)
                "                       " SIM_PROFILE_USAGE "\n\n"
                "As the running application: verify the latest release of DIR (signature,\n"
                "version newer than the installed one, size and hashes) and stage it for the\n"
-               "bootloader, exactly as the OTA client does after a download. Prints 'up to\n"
+               "bootloader, exactly as the OTA client does after a download (with its index,\n"
+               "FILE.idx, which the bootloader keeps for the next delta). Prints 'up to\n"
                "date' or what it staged, then the card traffic and its estimated time.\n");
         return CLI_EXIT_OK;
     }
@@ -165,6 +196,8 @@ int sim_stage(int argc, char **argv)
     }
     if (!err && (err = copy_into_staging(&c, path, &e)))
         sdboot_stage_discard(&c.fio.fio); /* no half copy left behind */
+    if (!err && e.has_index && !copy_index(&c, path, &e))
+        e.has_index = false;
     if (!err)
         err = sdboot_stage_commit(&c.fio.fio, &e, flags);
     if (err) {

@@ -1,0 +1,468 @@
+/*
+ * Delta install: a staged delta (stage.h, SDB_STAGE_DELTA) holds only the new
+ * and changed files of a release, as a plain tar, beside the release's whole
+ * signed index. Only those files are written; the rest of the release is the
+ * installed tree (docs/boot.md, "Delta install").
+ *
+ *   (check)     reads only: the delta applies to the installed release, which
+ *               was installed whole and whose index the card keeps
+ *               (current.idx); the new index passes every index rule and the
+ *               device's limits and hashes to the signed index= the record
+ *               names; the delta archive matches its record (size, SHA-256),
+ *               every member of it is the index's (path, size, SHA-256) and
+ *               every file of the index it lacks is the installed one
+ *               (current.idx: same size and SHA-256). Any failure refuses
+ *               the release with its own code before anything is written.
+ *   EXTRACTING  the delta's files into /.sdboot/next/ (install_extract).
+ *   SWITCHING   source DELTA: each /app file the new index drops is parked in
+ *               /.sdboot/prev/; each file of next/ moved to its place, the one
+ *               it replaces parked in prev/ (moved, never copied; an
+ *               unchanged one is left alone); then current.idx ->
+ *               previous.idx, the staged index -> current.idx, the delta ->
+ *               current.dlt. current.tar (the base) stays.
+ *   IDLE        installed = the new release, delta; next/ removed. prev/
+ *               stays until the release is confirmed (then it goes with the
+ *               leftovers) or rolled back:
+ *   SWITCHING   source UNDO: each file in prev/ moved back over the one that
+ *               replaced it, each /app file new in the delta removed,
+ *               previous.idx -> current.idx, current.dlt removed; then IDLE
+ *               with the base release, confirmed.
+ * Every step looks at which names exist (and, for the drop and undo lists,
+ * at the two indexes, which move only after them), so a rerun after a cut
+ * finishes it; renames a cut left half-done are settled first.
+ *
+ * Bounded space: the card keeps the base archive and at most one delta over
+ * it (the OTA client downloads a release whole when the installed one is a
+ * delta or the delta would exceed half the release).
+ *
+ * RAM: two index cursors in b->delta_work (names[] is idle meanwhile: the
+ * tar reader runs without a names table here). Stack < 512 B plus the FAT
+ * driver's. Power loss: as above; tests/boot/test_boot_powercut.c cuts every
+ * write of a delta install, rollback, confirm and repair.
+ */
+#include "sdboot/fmt.h"
+#include <string.h>
+#include "boot_internal.h"
+#include "sdboot/limits.h"
+
+#if SDBOOT_DELTA
+static struct delta_work *work(struct sdboot *b)
+{
+    _Static_assert(sizeof(struct delta_work) <= sizeof(((struct sdboot *)0)->delta_work),
+                   "the delta's index cursors fit in names[]");
+    return (struct delta_work *)(void *)b->delta_work;
+}
+
+static int unlink_quiet(struct sdboot *b, const char *path)
+{
+    int err = sdb_fat_unlink(&b->vol, path);
+    return err == SDB_FAT_ENOENT ? SDB_OK : err;
+}
+
+/* ---- the check: before anything is written ---- */
+
+struct check {
+    struct sdboot *b;
+    struct idx_cursor *now, *old;
+    struct sdb_sha256 file;
+    uint8_t want[SDB_SHA256_LEN];
+    bool in_file;
+};
+
+/* An entry of the new index against the installed one: a path that changes
+ * between file and directory is not a delta's to switch; a file the delta
+ * does not carry (`carried` false) must be the installed one. */
+static int check_against_old(struct check *c, const struct sdb_index_piece *p, bool carried)
+{
+    const struct sdb_index_piece *o;
+    int err = idx_seek(c->old, p->path, &o);
+    if (err)
+        return err;
+    if (o && o->kind != p->kind)
+        return SDBOOT_EDELTA;
+    if (carried || p->kind != SDB_INDEX_FILE)
+        return SDB_OK;
+    bool same = o && o->length == p->length && !memcmp(o->sha256, p->sha256, SDB_SHA256_LEN);
+    return same ? SDB_OK : SDBOOT_EDELTA;
+}
+
+/* The new index moved on to path (NULL: to its end), every file passed on
+ * the way checked as unchanged; *p the entry for path, or NULL. */
+static int advance_to(struct check *c, const char *path, const struct sdb_index_piece **p)
+{
+    int err = SDB_OK;
+    *p = NULL;
+    while (!err && c->now->cur) {
+        const struct sdb_index_piece *n = c->now->cur;
+        int order = n->kind == SDB_INDEX_META ? -1 : path ? strcmp(n->path, path) : -1;
+        if (order == 0) {
+            *p = n;
+            return SDB_OK;
+        }
+        if (order > 0)
+            return SDB_OK;
+        if (n->kind != SDB_INDEX_META && (err = check_against_old(c, n, false)))
+            return err;
+        err = idx_next(c->now);
+    }
+    return err;
+}
+
+static int check_begin(void *ctx, const struct sdb_tar_entry *e)
+{
+    struct check *c = ctx;
+    const struct sdb_index_piece *p;
+    int err = advance_to(c, e->path, &p);
+    if (err)
+        return err;
+    bool dir = e->type == SDB_TAR_DIR;
+    if (!p || p->kind != (dir ? SDB_INDEX_DIR : SDB_INDEX_FILE))
+        return SDB_IDX_EPATH; /* a member its index does not name */
+    if (!dir && p->length != e->size)
+        return SDB_IDX_ESIZE;
+    if ((err = check_against_old(c, p, true)))
+        return err;
+    memcpy(c->want, p->sha256, SDB_SHA256_LEN);
+    c->in_file = !dir;
+    if (c->in_file && (err = sdb_sha256_init(&c->file)))
+        return err;
+    return idx_next(c->now); /* consumed */
+}
+
+static int check_data(void *ctx, const uint8_t *buf, size_t len)
+{
+    struct check *c = ctx;
+    return c->in_file ? sdb_sha256_update(&c->file, buf, len) : SDB_OK;
+}
+
+static int check_end(void *ctx)
+{
+    struct check *c = ctx;
+    if (!c->in_file)
+        return SDB_OK;
+    c->in_file = false;
+    uint8_t sum[SDB_SHA256_LEN];
+    int err = sdb_sha256_finish(&c->file, sum);
+    return err ? err : memcmp(sum, c->want, SDB_SHA256_LEN) ? SDB_IDX_EHASH : SDB_OK;
+}
+
+/* The delta archive read once: its own hash and size, each member against
+ * the new index, each file it lacks against the installed index. An archive
+ * that is not the one recorded is reported as such first. */
+static int check_members(struct sdboot *b, struct check *c, const struct sdb_stage_record *rec)
+{
+    struct sdb_tar_ops ops = {check_begin, check_data, check_end, c};
+    struct sdb_fat_file in;
+    struct sdb_sha256 whole;
+    int err = sdb_fat_open(&b->vol, &in, SDB_STAGE_ARCHIVE, SDB_FAT_READ);
+    if (err)
+        return err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err;
+    if ((err = sdb_sha256_init(&whole))) {
+        sdb_fat_close(&in);
+        return err;
+    }
+    sdb_tar_init(&b->tar, &ops, NULL, NULL, SDB_LIMIT_ENTRIES, NULL, 0);
+    uint64_t size = 0;
+    uint32_t got;
+    int tar_err = SDB_OK;
+    while ((err = sdb_fat_read(&in, b->io, SDBOOT_IO_BUF / 2, &got)) == SDB_OK && got) {
+        size += got;
+        if ((err = sdb_sha256_update(&whole, b->io, got)))
+            break;
+        if (!tar_err)
+            tar_err = sdb_tar_feed(&b->tar, b->io, got);
+    }
+    if (!err && !tar_err)
+        tar_err = sdb_tar_finish(&b->tar);
+    sdb_fat_close(&in);
+    uint8_t sum[SDB_SHA256_LEN], scratch[SDB_SHA256_LEN];
+    int herr = sdb_sha256_finish(&whole, sum);
+    if (c->in_file) /* stopped inside a member: free its hash */
+        sdb_sha256_finish(&c->file, scratch);
+    if (err || (err = herr))
+        return err;
+    if (size != rec->size)
+        return SDB_SIZE_EMISMATCH;
+    if (memcmp(sum, rec->sha256, SDB_SHA256_LEN))
+        return SDB_HASH_EMISMATCH;
+    return tar_err;
+}
+
+int delta_check(struct sdboot *b, const struct sdb_stage_record *rec)
+{
+    if (b->st.delta || strcmp(rec->base, b->st.installed) || !(rec->flags & SDB_STAGE_INDEXED) ||
+        !tree_exists(&b->vol, SDB_CURRENT_INDEX, NULL))
+        return SDBOOT_EDELTABASE;
+    struct delta_work *w = work(b);
+    int err = idx_check_whole(b, &w->a, SDB_STAGE_INDEX, rec->index_sha256);
+    if (err)
+        return err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err;
+    struct check c = {.b = b, .now = &w->a, .old = &w->b};
+    if ((err = idx_open(b, &w->a, SDB_STAGE_INDEX, false)) ||
+        (err = idx_open(b, &w->b, SDB_CURRENT_INDEX, false))) {
+        idx_close(&w->a);
+        idx_close(&w->b);
+        return err;
+    }
+    err = check_members(b, &c, rec);
+    const struct sdb_index_piece *end;
+    if (!err)
+        err = advance_to(&c, NULL, &end); /* files after the last member */
+    idx_close(&w->a);
+    idx_close(&w->b);
+    return err;
+}
+
+/* ---- install: extract, switch, commit ---- */
+
+/* The indexes have not moved yet: the drop list (old index against the new)
+ * can still be read. */
+static bool indexes_in_place(struct sdboot *b)
+{
+    return tree_exists(&b->vol, SDB_STAGE_INDEX, NULL) &&
+           tree_exists(&b->vol, SDB_CURRENT_INDEX, NULL);
+}
+
+/* For each /app file of index `from` that index `to` does not name, call fn
+ * with its path ("/app/..."), in b->path2. */
+static int each_dropped(struct sdboot *b, const char *from, const char *to,
+                        int (*fn)(struct sdboot *b, const char *path))
+{
+    struct delta_work *w = work(b);
+    int err = idx_open(b, &w->a, from, false);
+    if (!err)
+        err = idx_open(b, &w->b, to, false);
+    while (!err && w->a.cur) {
+        const struct sdb_index_piece *p = w->a.cur, *n;
+        if (p->kind == SDB_INDEX_FILE && tree_in_app(p->path)) {
+            if ((err = idx_seek(&w->b, p->path, &n)))
+                break;
+            sdb_fmt(b->path2, sizeof b->path2, "/%s", p->path);
+            if (!n && (err = fn(b, b->path2)))
+                break;
+        }
+        err = idx_next(&w->a);
+    }
+    idx_close(&w->a);
+    idx_close(&w->b);
+    return err;
+}
+
+/* The name a file (path, in b->path2) is parked under, into b->path. */
+static int parked_name(struct sdboot *b, const char *path)
+{
+    int n = sdb_fmt(b->path, sizeof b->path, PREV_DIR "%s", path);
+    return n > SDB_FAT_PATH_MAX ? SDBOOT_ETOODEEP : SDB_OK;
+}
+
+/* A dropped file is parked, as a replaced one is (rollback brings it back). */
+static int park(struct sdboot *b, const char *path)
+{
+    int err = parked_name(b, path);
+    if (err || !tree_exists(&b->vol, path, NULL))
+        return err;
+    if ((err = tree_mkdirs(&b->vol, b->path, false)))
+        return err;
+    return sdb_fat_rename(&b->vol, path, b->path, true);
+}
+
+static int settle_parked(struct sdboot *b, const char *path)
+{
+    int err = parked_name(b, path);
+    return err ? err : sdb_fat_rename_settle(&b->vol, path, b->path);
+}
+
+static int delta_switch(struct sdboot *b)
+{
+    int err = SDB_OK;
+    if (indexes_in_place(b))
+        err = each_dropped(b, SDB_CURRENT_INDEX, SDB_STAGE_INDEX, park);
+    if (!err)
+        err = install_place_files(b, false);
+    return err ? err : sdb_fat_sync(&b->vol);
+}
+
+/* The indexes, then the delta archive; each step skipped once done. */
+static int delta_commit(struct sdboot *b)
+{
+    int err = SDB_OK;
+    if (tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL)) {
+        if (tree_exists(&b->vol, SDB_STAGE_INDEX, NULL)) {
+            if (tree_exists(&b->vol, SDB_CURRENT_INDEX, NULL))
+                err = sdb_fat_rename(&b->vol, SDB_CURRENT_INDEX, PREVIOUS_INDEX, true);
+            if (!err)
+                err = sdb_fat_rename(&b->vol, SDB_STAGE_INDEX, SDB_CURRENT_INDEX, false);
+        }
+        if (!err)
+            err = sdb_fat_rename(&b->vol, SDB_STAGE_ARCHIVE, SDB_CURRENT_DELTA, true);
+    }
+    /* The pending record goes before the state names the release: after
+     * that a cut must not find it (it would be refused as not newer). The
+     * base's record (current.rec) stays with current.tar. */
+    if (!err)
+        err = unlink_quiet(b, SDB_STAGE_PENDING);
+    return err ? err : install_finish(b, true); /* prev/ stays until confirmed */
+}
+
+int delta_install(struct sdboot *b, const struct sdb_stage_record *rec)
+{
+    int err = state_begin_install(b, SDBOOT_FROM_DELTA, rec->version);
+    if (err || (err = install_extract(b, SDB_STAGE_ARCHIVE, rec)))
+        return err;
+    if ((err = state_switch(b)) || (err = delta_switch(b)))
+        return err;
+    return delta_commit(b);
+}
+
+/* Renames of a delta switch a cut may have left half-done, source -> target. */
+static int delta_settle(struct sdboot *b)
+{
+    int err = sdb_fat_rename_settle(&b->vol, SDB_CURRENT_INDEX, PREVIOUS_INDEX);
+    if (!err)
+        err = sdb_fat_rename_settle(&b->vol, SDB_STAGE_INDEX, SDB_CURRENT_INDEX);
+    if (!err)
+        err = sdb_fat_rename_settle(&b->vol, SDB_STAGE_ARCHIVE, SDB_CURRENT_DELTA);
+    if (!err && indexes_in_place(b))
+        err = each_dropped(b, SDB_CURRENT_INDEX, SDB_STAGE_INDEX, settle_parked);
+    return err ? err : install_settle_files(b, false);
+}
+
+/* ---- rollback of an unconfirmed delta ---- */
+
+static int remove_new(struct sdboot *b, const char *path)
+{
+    return unlink_quiet(b, path);
+}
+
+/* Every file in prev/ back in its place, over the one that replaced it. */
+static int unpark_all(struct sdboot *b)
+{
+    for (unsigned n = 0; n < 100000; n++) {
+        bool found;
+        int err = tree_next_file(b, PREV_DIR, NULL, &found);
+        if (err || !found)
+            return err;
+        const char *rel = b->path + strlen(PREV_DIR);
+        sdb_fmt(b->path2, sizeof b->path2, "%s", rel);
+        if ((err = unlink_quiet(b, b->path2)) || (err = tree_mkdirs(&b->vol, b->path2, false)) ||
+            (err = sdb_fat_rename(&b->vol, b->path, b->path2, false)))
+            return err;
+    }
+    return SDB_FAT_ELOOP;
+}
+
+static int delta_undo(struct sdboot *b)
+{
+    int err = unpark_all(b);
+    bool have_previous = tree_exists(&b->vol, PREVIOUS_INDEX, NULL);
+    if (!err && have_previous && tree_exists(&b->vol, SDB_CURRENT_INDEX, NULL))
+        err = each_dropped(b, SDB_CURRENT_INDEX, PREVIOUS_INDEX, remove_new);
+    if (!err && have_previous)
+        err = sdb_fat_rename(&b->vol, PREVIOUS_INDEX, SDB_CURRENT_INDEX, true);
+    if (!err)
+        err = unlink_quiet(b, SDB_CURRENT_DELTA);
+    return err ? err : sdb_fat_sync(&b->vol);
+}
+
+static int undo_settle(struct sdboot *b)
+{
+    int err = sdb_fat_rename_settle(&b->vol, PREVIOUS_INDEX, SDB_CURRENT_INDEX);
+    for (unsigned n = 0; !err && n < 100000; n++) {
+        bool found;
+        if ((err = tree_next_file(b, PREV_DIR, NULL, &found)) || !found)
+            break;
+        const char *rel = b->path + strlen(PREV_DIR);
+        if ((err = sdb_fat_rename_settle(&b->vol, b->path, rel)) ||
+            tree_exists(&b->vol, b->path, NULL))
+            break; /* the first file still parked: the undo moves it */
+    }
+    return err;
+}
+
+int delta_rollback(struct sdboot *b)
+{
+    int err = state_begin_undo(b);
+    if (err || (err = delta_undo(b)))
+        return err;
+    return install_finish(b, false);
+}
+
+int delta_resume(struct sdboot *b, enum state_recovery action)
+{
+    bool undo = action == RECOVER_FINISH_UNDO;
+    int err = undo ? undo_settle(b) : delta_settle(b);
+    if (err || (err = repair_fat_check(b)))
+        return err;
+    if (undo)
+        return (err = delta_undo(b)) ? err : install_finish(b, false);
+    return (err = delta_switch(b)) ? err : delta_commit(b);
+}
+
+#else /* a bootloader built without delta installs refuses them */
+int delta_check(struct sdboot *b, const struct sdb_stage_record *rec)
+{
+    (void)b, (void)rec;
+    return SDBOOT_EDELTABASE;
+}
+int delta_install(struct sdboot *b, const struct sdb_stage_record *rec)
+{
+    (void)b, (void)rec;
+    return SDBOOT_EDELTABASE;
+}
+int delta_rollback(struct sdboot *b)
+{
+    (void)b;
+    return SDBOOT_EDELTABASE;
+}
+int delta_resume(struct sdboot *b, enum state_recovery action)
+{
+    (void)b, (void)action;
+    return SDBOOT_EDELTABASE;
+}
+static int unlink_quiet(struct sdboot *b, const char *path)
+{
+    int err = sdb_fat_unlink(&b->vol, path);
+    return err == SDB_FAT_ENOENT ? SDB_OK : err;
+}
+#endif
+
+/* ---- the index a whole install keeps ---- */
+
+static bool hashes_to(struct sdboot *b, const char *path, const uint8_t want[SDB_SHA256_LEN])
+{
+    struct sdb_fat_file f;
+    struct sdb_sha256 h;
+    uint8_t sum[SDB_SHA256_LEN];
+    uint32_t got;
+    if (sdb_sha256_init(&h))
+        return false;
+    int err = sdb_fat_open(&b->vol, &f, path, SDB_FAT_READ);
+    bool opened = err == SDB_OK;
+    while (!err && (err = sdb_fat_read(&f, b->io, SDBOOT_IO_BUF / 2, &got)) == SDB_OK && got)
+        err = sdb_sha256_update(&h, b->io, got);
+    if (opened)
+        sdb_fat_close(&f);
+    int herr = sdb_sha256_finish(&h, sum);
+    return !err && !herr && !memcmp(sum, want, SDB_SHA256_LEN);
+}
+
+int index_keep_installed(struct sdboot *b)
+{
+    int err = unlink_quiet(b, PREVIOUS_INDEX);
+    if (err || (err = unlink_quiet(b, SDB_CURRENT_DELTA)))
+        return err;
+    struct sdb_stage_record rec;
+    bool indexed = b->st.source == SDBOOT_FROM_STAGING && install_read_pending(b, &rec) == SDB_OK &&
+                   (rec.flags & SDB_STAGE_INDEXED);
+    /* Decided by content, so a rerun after a cut decides the same. */
+    if (indexed && hashes_to(b, SDB_STAGE_INDEX, rec.index_sha256))
+        return sdb_fat_rename(&b->vol, SDB_STAGE_INDEX, SDB_CURRENT_INDEX, true);
+    if (indexed && hashes_to(b, SDB_CURRENT_INDEX, rec.index_sha256))
+        return SDB_OK;
+    return unlink_quiet(b, SDB_CURRENT_INDEX);
+}
+
+int index_settle_installed(struct sdboot *b)
+{
+    return sdb_fat_rename_settle(&b->vol, SDB_STAGE_INDEX, SDB_CURRENT_INDEX);
+}
