@@ -93,6 +93,11 @@ struct sdboot_ota_config {
      * SDB_OTA_EREFUSED instead of downloading it again. NULL/"" = none. */
     const char *refused;
     int refused_error;
+    /* The bootloader's last install failed (sdboot_state.last_error when
+     * last_event is SDBOOT_EV_INSTALL_FAILED; 0 = it did not): the next
+     * release is downloaded whole, so a delta the bootloader refused is never
+     * staged again in a loop. */
+    int last_install_error;
     bool force;          /* install even when not newer */
     bool no_delta;       /* always download the whole release */
     uint8_t retries;     /* attempts per download (0 = SDB_OTA_DEFAULT_RETRIES) */

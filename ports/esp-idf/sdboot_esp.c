@@ -167,6 +167,7 @@ int sdboot_esp_install_update_if_available(const sdboot_esp_ota_t *ota, bool res
         .installed = st.installed,
         .refused = st.refused,
         .refused_error = st.refused_error,
+        .last_install_error = st.last_event == SDBOOT_EV_INSTALL_FAILED ? st.last_error : 0,
         .force = ota->force,
         .sleep_ms = sleep_ms,
         .log = log_line,

@@ -122,6 +122,8 @@ static void refresh_installed(mp_ota_obj_t *self)
     strcpy(self->refused, st.refused);
     self->ota.cfg.refused = self->refused;
     self->ota.cfg.refused_error = st.refused_error;
+    self->ota.cfg.last_install_error =
+        st.last_event == SDBOOT_EV_INSTALL_FAILED ? st.last_error : 0;
     /* The client keeps the manifest's ETag after a check that found an update,
      * so checking again would get 304 and read "up to date" while the update
      * is still to be staged: ask unconditionally in that case. */

@@ -166,6 +166,11 @@ static int prepare_indexes(struct delta *w, const char **old_path)
         ota_log(o, "no index for the installed release %s: whole download%s", o->cfg.installed, "");
         return SDB_OTA_ENODELTA;
     }
+    if (o->cfg.last_install_error) {
+        ota_log(o, "the bootloader's last install failed (%s): whole download%s",
+                sdb_strerror(o->cfg.last_install_error), "");
+        return SDB_OTA_ENODELTA;
+    }
     if (!o->fio->size(o->fio->ctx, SDB_CURRENT_DELTA, &tar_size)) {
         ota_log(o, "the installed release %s is a delta itself: whole download%s", o->cfg.installed,
                 "");

@@ -99,9 +99,13 @@ int sim_ota(int argc, char **argv)
     struct sdboot_state st;
     sim_installed_version(&c, installed, sizeof installed);
     cfg.installed = installed;
-    if (sdboot_read_state(&c.vol, &st) == SDB_OK && st.refused[0]) {
-        cfg.refused = st.refused;
-        cfg.refused_error = st.refused_error;
+    if (sdboot_read_state(&c.vol, &st) == SDB_OK) {
+        if (st.refused[0]) {
+            cfg.refused = st.refused;
+            cfg.refused_error = st.refused_error;
+        }
+        if (st.last_event == SDBOOT_EV_INSTALL_FAILED)
+            cfg.last_install_error = st.last_error;
     }
     static struct sdb_curl curl;
     static struct sdboot_ota ota;
