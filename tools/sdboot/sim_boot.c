@@ -101,7 +101,7 @@ static int boot_once(struct sim_card *c, const struct sdboot_config *cfg, struct
 
 static const char usage_text[] =
     "usage: sdboot sim boot --card IMG [--recovery-pin] [--no-card] [--trial-boots N]\n"
-    "                      [--board ID] [--no-format] [--entry PATH]\n"
+    "                      [--board ID] [--no-format] [--entry PATH] [--no-arena]\n"
     "                      [--power-cut-after N [--tear B]] [--json]\n"
     "                      " SIM_PROFILE_USAGE "\n\n"
     "One power-on: card bring-up and format policy, finishing an interrupted install,\n"
@@ -111,6 +111,8 @@ static const char usage_text[] =
     "(sectors and requests) and estimates its time on a real card (--card-profile).\n"
     "--entry PATH names the file the device starts (default /main.py; the bare-metal\n"
     "port starts /app/firmware.bin): the boot restores the release when it is missing.\n"
+    "--no-arena boots as a port without a gzip arena does (the bare-metal port): a\n"
+    "plain tar is read through the engine's own buffer, .tar.gz is refused.\n"
     "--json prints all of it, the boot log included, as one JSON object (docs/cli-json.md).\n";
 
 int sim_boot(int argc, char **argv)
@@ -145,6 +147,8 @@ int sim_boot(int argc, char **argv)
             cfg.board = argv[++i];
         else if (!strcmp(argv[i], "--entry") && i + 1 < argc)
             cfg.entry = argv[++i];
+        else if (!strcmp(argv[i], "--no-arena"))
+            cfg.gzip_arena = NULL, cfg.gzip_arena_len = 0;
         else if (!strcmp(argv[i], "--trial-boots") && i + 1 < argc) {
             if (!cli_parse_u64(argv[++i], &v) || v == 0 || v > 100)
                 return cli_usage_error("sim boot", "--trial-boots is 1..100");
