@@ -40,10 +40,11 @@
  * only for .tar.gz releases, is the caller's. Stack: 4.5 KiB worst case from
  * sdboot_boot on Cortex-M (-Os, over the call graph: make footprint), plus the
  * port's block device and log functions. Measured by painting on the
- * bare-metal port: 4.7 KiB high-water mark of its 5.5 KiB reserve for an
- * install (docs/BENCHMARKS.md). No path or record buffer lives on the stack of
- * the boot path: they use path, path2 and io below. A delta install
- * (SDBOOT_DELTA) adds its two index cursors, delta_work (2.6 KiB: the
+ * bare-metal port: 4.6 KiB high-water mark of its 5.5 KiB reserve for an
+ * install (docs/BENCHMARKS.md, with the deepest path). Folding a confirm and
+ * placing files use path2 and io below, not path or record buffers on the
+ * stack; tree_mkdirs and the state records still keep one each there. A delta
+ * install (SDBOOT_DELTA) adds its two index cursors, delta_work (2.6 KiB: the
  * indexes are read from the card as streams, one pass each, never held); the
  * bare-metal port, with no OTA client to stage a delta, leaves it out.
  */
