@@ -39,7 +39,8 @@ cp -r site1 site
 "$SDBOOT" pack --version 1.1.0 --out site --key key.pem -C v2 main.py app >/dev/null
 tar=site/1_1_0-firmware.tar; tar_size=$(stat -c %s "$tar"); idx_size=$(stat -c %s "$tar.idx")
 
-start_serve() { # DIR: sdboot serve, sets $url
+start_serve() { # DIR: sdboot serve, sets $url (never the last server's: serve.out goes first)
+  rm -f serve.out
   "$SDBOOT" serve "$1" --quiet > serve.out 2>&1 &
   pids+=($!); srv=$!
   for _ in $(seq 50); do grep -qs serving serve.out && break; sleep 0.1; done
