@@ -27,16 +27,17 @@
  * complete release (old or new), passing fsck.fat -n, with no user file lost.
  * tests/boot/test_boot_powercut.c proves it at every sector write.
  *
- * Memory: no allocation. struct sdboot holds everything: 11,904 B on
- * Cortex-M4 with the defaults below (12,336 B before the entry limit stopped
- * costing RAM). Of it: the FAT volume with its two-sector cache 1.3 KiB, the
+ * Memory: no allocation. struct sdboot holds everything: 11,968 B on
+ * Cortex-M4 with the defaults below and SDBOOT_DELTA 0, 14,560 B with the
+ * delta install's 2.6 KiB (12,336 B before the entry limit stopped costing
+ * RAM). Of it: the FAT volume with its two-sector cache 1.3 KiB, the
  * tar reader 2.9 KiB, the 4 KiB archive read buffer (io), 2 KiB shared by the
  * repair bitmap and the install's name filter (seen.c), 0.5 KiB of owned
  * names outside /app (own.c), two paths 0.5 KiB. Nothing grows with the
  * release: up to SDB_LIMIT_ENTRIES (limits.h) entries, duplicates are found in
  * the FAT directory the release is extracted into. The 8 KiB goal is not met
  * with these defaults; the bare-metal port (SDBOOT_IO_BUF 2048,
- * SDBOOT_CHECK_BITMAP 1024, 2 directory hints) has 8.6 KiB. The gzip arena,
+ * SDBOOT_CHECK_BITMAP 1024, 2 directory hints, no delta) has 8.6 KiB. The gzip arena,
  * only for .tar.gz releases, is the caller's. Stack: 4.5 KiB worst case from
  * sdboot_boot on Cortex-M (-Os, over the call graph: make footprint), plus the
  * port's block device and log functions. Measured by painting on the
