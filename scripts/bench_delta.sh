@@ -4,10 +4,14 @@
 # sdboot serve on loopback, on a 64 MiB card image. Counts what the
 # device downloads and what the card is written (the application staging it,
 # then the bootloader installing it: only the changed files for a delta).
+# With MICROPYTHON set (a unix-port binary, as make bench MICROPYTHON=path), the
+# same update is also done the original's way on the same card: MicroPython's
+# VfsFat writes the whole tar and extracts every file (scripts/bench_vfsfat.py).
 # Prints a markdown section on stdout.
-# Usage: scripts/bench_delta.sh BUILD_DIR
+# Usage: [MICROPYTHON=path] scripts/bench_delta.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
+src=$(cd "$(dirname "$0")/.." && pwd)
 S="$build/sdboot"
 work=$(mktemp -d /tmp/sdb-bench-delta-XXXXXX)
 pids=()
@@ -40,8 +44,15 @@ serve site1; url1=$url
 "$S" sim boot --card base.img >/dev/null && "$S" sim confirm --card base.img >/dev/null
 "$S" sim boot --card base.img >/dev/null
 
+mpy=${MICROPYTHON:-}
+# The original's update of the card base.img to TAR: "read written" sectors.
+vfsfat_update() {
+  cp base.img card-mpy.img
+  "$mpy" "$src/scripts/bench_vfsfat.py" card-mpy.img 0 "$1" | awk '{print $1, $3}'
+}
 rows=""
 goal_row=""
+vfs_rows=""
 for k in 2 20 100; do
   rm -rf "v2-$k" "site-$k" && cp -r v1 "v2-$k"
   for i in $(seq 1 $((files / k)) $files | head -$k); do head -c $size /dev/urandom > "v2-$k/app/f$i.bin"; done
@@ -50,6 +61,9 @@ for k in 2 20 100; do
   tar_b=$(stat -c %s "site-$k/1_1_0-firmware.tar"); idx_b=$(stat -c %s "site-$k/1_1_0-firmware.tar.idx")
   changed_sectors=$(( k * ((size + 511) / 512) ))
   serve "site-$k"
+  if [ -n "$mpy" ]; then
+    read -r vr vw <<<"$(vfsfat_update "site-$k/1_1_0-firmware.tar")"
+  fi
   for mode in delta whole; do
     cp base.img card.img
     extra=(); [ $mode = whole ] && extra=(--no-delta)
@@ -62,6 +76,10 @@ for k in 2 20 100; do
     pct=$(python3 -c "print(f'{100 * $dl / ($tar_b + $idx_b):.1f}')")
     fetched=$(grep -o '^fetched [0-9]* files' ota.txt | awk '{print $2}' || true)
     rows+="| $k of $files | $mode | ${fetched:--} | $dl ($pct %) | $stage_w | $install_w | $total_w | $changed_sectors |"$'\n'
+    if [ -n "$mpy" ] && [ $mode = delta ]; then
+      ratio=$(python3 -c "print(f'{$total_w / $vw:.2f}')")
+      vfs_rows+="| $k of $files | $total_w | $vw | $ratio | $vr |"$'\n'
+    fi
     if [ $k = 20 ] && [ $mode = delta ]; then
       goal_dl=$(python3 -c "print(int(0.12 * ($tar_b + $idx_b)))")
       goal_w=$(python3 -c "print(int(1.2 * $changed_sectors + 2000))")
@@ -100,3 +118,16 @@ $rows
   release the client downloads it whole (the card keeps at most one delta, of at
   most half a release, beside the base archive: docs/ota.md, "Kept space").
 MD
+if [ -n "$mpy" ]; then
+  cat <<MD
+
+The same updates done the original's way (\`make bench MICROPYTHON=path\`:
+MicroPython \`$("$mpy" -c 'import sys; print(sys.version)' 2>/dev/null || echo '?')\` VfsFat over a counting block
+device, \`scripts/bench_vfsfat.py\`, from the same card holding 1.0.0: write the
+downloaded tar, extract every file into next/, remove app/, move the files in):
+
+| files changed | sdboot delta: sectors written (staging + install) | VfsFat: sectors written | ratio | VfsFat: sectors read |
+|---|---|---|---|---|
+$vfs_rows
+MD
+fi
