@@ -19,16 +19,7 @@ export SDB_BM_BUILD=$build/baremetal SDBOOT=$build/sdboot
 source "$(dirname "$0")/../tests/baremetal/qemu_lib.sh"
 
 base=$work/base.img rel=$work/rel
-"$SDBOOT" image create "$base" --size 32M > /dev/null
-printf 'user data, not part of any release\n' > "$work/user.txt"
-"$SDBOOT" image mkdir "$base" /data > /dev/null
-"$SDBOOT" image put "$base" "$work/user.txt" /data/user.txt > /dev/null
-pack_release "$rel" 1.0.0
-stage "$base" "$rel"
-boot_app "$work/out" "$base" 1.0.0
-boot_app "$work/out" "$base" 1.0.0
-pack_release "$rel" 1.2.0
-stage "$base" "$rel"
+powercut_card "$base" "$rel"
 cp --sparse=always "$base" "$work/ref.img"
 t0=$(date +%s%N)
 boot_app "$work/out" "$work/ref.img" 1.2.0
@@ -77,14 +68,8 @@ kill)
   for i in $(seq 1 "${3:?number of kills}"); do
     cp --sparse=always "$base" "$work/cut.img"
     ms=$((RANDOM % span))
-    qemu-system-arm -M lm3s6965evb -display none -monitor none -serial null \
-      -semihosting-config enable=on,target=native,arg=sdboot -kernel "$BL" \
-      -drive "if=sd,format=raw,file=$work/cut.img" 2> /dev/null &
-    pid=$!
-    sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
-    kill -9 "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-    judge "SIGKILL after $ms ms"
+    qemu_sigkill "$work/cut.img" "$ms"
+    judge "SIGKILL after $ms ms (QEMU exit $kill_status)"
   done ;;
 *)
   fail "mode must be exact or kill" ;;

@@ -71,3 +71,34 @@ boot_app() {
   [ "$rc" -eq 0 ] || { cat "$out"; fail "boot exit $rc, expected application $v"; }
   expect "$out" "app: hello from application $v (release $v"
 }
+
+# qemu_sigkill IMAGE MS : power the board on with IMAGE and SIGKILL QEMU after
+# MS milliseconds (a power cut at a random moment). Sets $kill_status to the
+# exit status QEMU had (137: killed mid-boot; else it had finished).
+qemu_sigkill() {
+  # qemu itself in the background (not under timeout: its pid is the one to kill)
+  qemu-system-arm -M lm3s6965evb -display none -monitor none -serial null \
+    -semihosting-config enable=on,target=native,arg=sdboot -kernel "$BL" \
+    -drive "if=sd,format=raw,file=$1" 2> /dev/null &
+  local pid=$!
+  sleep "$(awk -v ms="$2" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  kill -9 "$pid" 2> /dev/null || true
+  kill_status=0; wait "$pid" 2> /dev/null || kill_status=$?
+  ! kill -0 "$pid" 2> /dev/null || fail "QEMU $pid survived SIGKILL"
+}
+
+# powercut_card CARD DIR : the power-cut tests' card, 32 MiB FAT16 (a boot
+# reads a few hundred sectors): /data/user.txt (a copy in $work/user.txt),
+# 1.0.0 installed and confirmed, 1.2.0 staged; DIR holds both releases.
+powercut_card() {
+  "$SDBOOT" image create "$1" --size 32M > /dev/null
+  printf 'user data, not part of any release\n' > "$work/user.txt"
+  "$SDBOOT" image mkdir "$1" /data > /dev/null
+  "$SDBOOT" image put "$1" "$work/user.txt" /data/user.txt > /dev/null
+  pack_release "$2" 1.0.0
+  stage "$1" "$2"
+  boot_app "$work/out" "$1" 1.0.0
+  boot_app "$work/out" "$1" 1.0.0 # folds the confirmation in
+  pack_release "$2" 1.2.0
+  stage "$1" "$2"
+}

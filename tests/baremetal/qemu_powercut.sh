@@ -16,16 +16,7 @@ source "$(dirname "$0")/qemu_lib.sh"
 
 base=$work/base.img
 rel=$work/rel
-"$SDBOOT" image create "$base" --size 32M > /dev/null
-printf 'user data, not part of any release\n' > "$work/user.txt"
-"$SDBOOT" image mkdir "$base" /data > /dev/null
-"$SDBOOT" image put "$base" "$work/user.txt" /data/user.txt > /dev/null
-pack_release "$rel" 1.0.0
-stage "$base" "$rel"
-boot_app "$work/out" "$base" 1.0.0
-boot_app "$work/out" "$base" 1.0.0 # folds the confirmation in
-pack_release "$rel" 1.2.0
-stage "$base" "$rel"
+powercut_card "$base" "$rel"
 
 # the install without a cut: how many sectors it writes, how long it takes
 cp --sparse=always "$base" "$work/ref.img"
@@ -98,16 +89,8 @@ span=$(((t1 - t0) / 1000000 + 50))
 for i in $(seq 1 8); do
   cp --sparse=always "$base" "$work/cut.img"
   ms=$((RANDOM % span))
-  # qemu itself in the background (not under timeout: its pid is the one to kill)
-  qemu-system-arm -M lm3s6965evb -display none -monitor none -serial null \
-    -semihosting-config enable=on,target=native,arg=sdboot -kernel "$BL" \
-    -drive "if=sd,format=raw,file=$work/cut.img" 2> /dev/null &
-  pid=$!
-  sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
-  kill -9 "$pid" 2> /dev/null || true
-  status=0; wait "$pid" 2> /dev/null || status=$?
-  ! kill -0 "$pid" 2> /dev/null || fail "QEMU $pid survived SIGKILL"
-  how=$([ "$status" -eq 137 ] && echo "killed mid-boot" || echo "had finished (exit $status)")
+  qemu_sigkill "$work/cut.img" "$ms"
+  how=$([ "$kill_status" -eq 137 ] && echo "killed mid-boot" || echo "had finished (exit $kill_status)")
   r=$(after_cut "SIGKILL after $ms ms")
   echo "  SIGKILL after $ms ms, $how: next boot starts ${r% *} (event ${r#* })"
 done
