@@ -511,10 +511,11 @@ int delta_download(struct sdboot_ota *o, struct dl *d, const char *url)
         have = 0;
     if ((err = measure(w, have, &size, &w->resume_at))) {
         if (err == SDB_OTA_ENODELTA)
-            ota_log(o,
-                    "a path is a file in one release and a directory in the other: whole "
-                    "download%s%s",
-                    "", "");
+            ota_log(o, "%s: whole download%s",
+                    w->exec.new_dir
+                        ? "the release adds a directory"
+                        : "a path is a file in one release and a directory in the other",
+                    "");
         o->delta = false;
         return err;
     }

@@ -111,6 +111,10 @@ int delta_plan_next(struct delta_plan *p, struct delta_action *a, bool *done)
         bool found = o && !strcmp(o->path, f->path);
         if (found && o->kind != f->kind)
             return SDB_OTA_ENODELTA; /* a file became a directory, or the reverse */
+        if (f->kind == SDB_INDEX_DIR && !found) {
+            p->new_dir = true;
+            return SDB_OTA_ENODELTA;
+        }
         if (f->kind != SDB_INDEX_FILE)
             continue;
         bool keep = found && o->length == f->length && !memcmp(o->sha256, f->sha256, 32);

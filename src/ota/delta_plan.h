@@ -36,12 +36,15 @@ struct delta_plan {
     struct idx_stream now, old;
     const struct sdb_index_piece *old_cur; /* NULL once the old index ended */
     uint32_t files_fetch, files_same;
+    bool new_dir; /* ended by a directory the installed release lacks */
 };
 
 /* Open both indexes (files on the card). */
 int delta_plan_open(struct delta_plan *p, const sdb_fileio_t *fio, const char *new_index,
                     const char *old_index, const struct sdb_index_limits *lim);
-/* The next file in new-tar order; *done at the end. Index errors as index.h. */
+/* The next file in new-tar order; *done at the end. Index errors as index.h;
+ * SDB_OTA_ENODELTA when a path changes kind, or a directory is new (new_dir:
+ * a delta carries files only, and an empty new folder would be missing). */
 int delta_plan_next(struct delta_plan *p, struct delta_action *a, bool *done);
 void delta_plan_close(struct delta_plan *p);
 /* Read a whole index file through the reader (every rule, the limits) before

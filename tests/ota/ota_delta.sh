@@ -133,6 +133,21 @@ check grep -q "^version: 1.2.0" out.txt
 check bash -c "! grep -q current.dlt ls.txt && grep -q current.idx ls.txt"
 check "$SDBOOT" image check card.img
 stop "$srv"
+# A release that adds a folder: a delta carries files only (an empty new
+# folder would be missing), so it is downloaded whole, and the folder is there.
+rm -rf v4 site4 && cp -r v1 v4 && mkdir v4/app/newdir && cp -r site1 site4
+"$SDBOOT" pack --version 1.1.0 --out site4 --key key.pem -C v4 main.py app >/dev/null
+start_serve site4
+cp base.img card.img
+run "$SDBOOT" sim ota --card card.img --url "$url" --pubkey pub.pem
+check [ "$rc" -eq 0 ]
+check grep -q "the release adds a directory: whole download" out.txt
+check bash -c "! grep -q '^fetched' out.txt"
+run "$SDBOOT" sim boot --card card.img
+check grep -q "^version: 1.1.0" out.txt
+check bash -c "'$SDBOOT' image ls card.img /app | grep -q ' newdir/\$'"
+check "$SDBOOT" image check card.img
+stop "$srv"
 # A delta the bootloader refuses (its archive damaged on the card) is not
 # staged again: after a failed install the next download is whole.
 start_serve site
