@@ -173,7 +173,7 @@ Goals are from the project's benchmark issue; a miss is explained below the tabl
 | worst-case stack from \`sdboot_boot\` (call graph, -fstack-usage) | $stack | - |
 | normal boot: sectors read / written | $(val normal_boot_read) / $(val normal_boot_written) | written 0 |
 | install of the reference release (200 files, $(( $(val release_bytes) / 1024 )) KiB): sectors read / written | $(val install_read) / $install_w | - |
-| update changing 20 of 200 files: sectors written | $update_w | - |
+| update changing 20 of 200 files, staged as a whole tar: sectors written | $update_w | - |
 | rollback: sectors written | $rollback_w | - |
 | write amplification of an install | $wa_install | ≤ 1.1 |
 | install on a RAM card vs \`tar -x\` + \`sha256sum\` on tmpfs (ratio, higher is faster) | $install_ratio (ours ${ours_best}s, reference ${ref_best}s) | ≥ 0.9 |
@@ -221,11 +221,12 @@ $stack_notes
 
 ## Where goals are missed, and why
 
-- Write amplification: the bootloader replaces \`/app\` as a whole, so an install
-  rewrites every file of the release even when only a few changed, and each file costs a
-  directory entry write, an entry update and a FAT flush. Comparing \`/app\` file by file
-  against the installed tree (as is done for files outside \`/app\`) would bring an update
-  close to the changed bytes.
+- Write amplification of an install: every file costs its directory entry twice (at
+  create and at close) and its FAT sector once per copy, each written through in the
+  power-cut order (src/fat/POWERLOSS.md); gathering directory sectors in a write-back
+  cache would change that order. The update row stages the whole tar and installs every
+  file (bench_card's engine-level update); a delta update writes only the changed files
+  (Delta updates below: 20 of 200 files, staging + install).
 - RAM: \`struct sdboot\` keeps nothing per release entry (duplicates are found in the
   FAT directory the release is extracted into, src/boot/seen.c); its largest parts are
   the 4 KiB archive read buffer, the tar reader (3 KiB) and the 2 KiB repair bitmap /
