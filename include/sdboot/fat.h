@@ -263,6 +263,11 @@ struct sdb_fat_check_opts {
      * it was changed (repair of an owned entry) or left as it was. May be NULL. */
     void (*note)(void *ctx, const char *path, const char *what, bool fixed);
     void *ctx;
+    /* Optional scratch the check may overwrite (NULL: none): the FAT-wide scans
+     * (FAT copies compared, lost-cluster sweep) read whole sectors into it, up
+     * to scan_bytes / 512 a request, instead of one sector a request. */
+    uint8_t *scan;
+    uint32_t scan_bytes;
 };
 
 /*

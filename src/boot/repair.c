@@ -242,7 +242,9 @@ static int check_card(struct sdboot *b, const struct sdboot_state *st, bool repa
                       sdboot_check_note note, void *note_ctx, struct sdb_fat_check_report *report)
 {
     struct check_ctx c = {b, note, note_ctx};
-    const struct sdb_fat_check_opts opts = {check_owns, check_note, &c};
+    /* own_load reads the archives through b->io: it is free again here, and
+     * the check's FAT-wide scans read 8 sectors a request into it. */
+    const struct sdb_fat_check_opts opts = {check_owns, check_note, &c, b->io, sizeof b->io};
     own_load(b, st);
     return sdb_fat_check_owned(&b->vol, repair, b->bitmap, sizeof b->bitmap, &opts, report);
 }

@@ -12,7 +12,10 @@
  * above the highest such cluster only get the lost-cluster sweep). Every walk
  * is bounded (chain length by
  * the cluster count, nesting by SDB_FAT_MAX_DEPTH), so a hostile card cannot
- * make it loop.
+ * make it loop. The two scans over the whole FAT (copies compared, lost
+ * clusters swept) read many sectors a request into the caller's opts->scan and,
+ * before the walk, the bitmap; without them, one sector a request (stack: one
+ * sector, as before).
  *
  * Ownership (sdb_fat_check_opts.owned): when the caller says which entries it
  * owns, the tree is walked twice per window, entries it does not own first, so
@@ -46,9 +49,10 @@ struct check {
     struct frame stack[SDB_FAT_MAX_DEPTH + 1];
     unsigned depth;
     const struct sdb_fat_check_opts *opts; /* NULL: every entry is owned */
-    bool owned_phase;                      /* second walk: owned entries */
-    bool owned;                            /* the entry being checked is the caller's */
-    char path[SDB_FAT_PATH_MAX + 1];       /* of the entry being checked (with opts) */
+    uint32_t bitmap_bytes;
+    bool owned_phase;                /* second walk: owned entries */
+    bool owned;                      /* the entry being checked is the caller's */
+    char path[SDB_FAT_PATH_MAX + 1]; /* of the entry being checked (with opts) */
 };
 
 /* Count a problem; false when it is not ours to fix (the caller does not own
@@ -359,11 +363,15 @@ static int walk_tree(struct check *ck)
 static int free_lost(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
+    struct fat_run run = {0};
+    if (ck->opts && ck->opts->scan)
+        run = (struct fat_run){ck->opts->scan, ck->opts->scan_bytes / SDB_SECTOR_SIZE,
+                               ck->win_first + ck->win_count - 1, 0, 0};
     for (uint32_t i = 0; i < ck->win_count; i++) {
         if (ck->bitmap[i / 8] & (1u << (i % 8)))
             continue;
         uint32_t c = ck->win_first + i, v;
-        int err = fat_get(vol, c, &v);
+        int err = fat_run_get(vol, &run, c, &v);
         if (err)
             return err;
         bool bad = v == (vol->type == 12 ? 0xFF7u : vol->type == 16 ? 0xFFF7u : 0x0FFFFFF7u);
@@ -378,24 +386,55 @@ static int free_lost(struct check *ck)
     return SDB_OK;
 }
 
+/* Compare `n` sectors of FAT 1 at `one` (sector i on) with every other copy,
+ * read `per` sectors a request into `buf`; a differing sector is rewritten from
+ * FAT 1 with repair. */
+static int compare_copies(struct check *ck, uint32_t i, uint32_t n, const uint8_t *one,
+                          uint8_t *buf, uint32_t per)
+{
+    struct sdb_fat_vol *vol = ck->vol;
+    for (uint8_t copy = 1; copy < vol->nfats; copy++) {
+        uint32_t lba = vol->fat_lba + copy * vol->fat_sectors + i;
+        for (uint32_t j = 0; j < n; j += per) {
+            uint32_t m = n - j < per ? n - j : per;
+            int err = sdb_bd_read(vol->bd, lba + j, m, buf);
+            if (err)
+                return err;
+            for (uint32_t k = j; k < j + m; k++) {
+                const uint8_t *want = one + k * SDB_SECTOR_SIZE;
+                if (!memcmp(want, buf + (k - j) * SDB_SECTOR_SIZE, SDB_SECTOR_SIZE))
+                    continue;
+                problem(ck, &ck->rep->fat_copies_fixed);
+                if (ck->repair && (err = sdb_bd_write(vol->bd, lba + k, 1, want)))
+                    return err;
+            }
+        }
+    }
+    return SDB_OK;
+}
+
+/* FAT 1 is read into the caller's scan buffer and the copies into the bitmap
+ * (not in use yet), or both into halves of the bitmap; with neither big enough,
+ * one sector at a time through the cache, as small builds always did. The
+ * cache was flushed first, so the card holds FAT 1 as the driver sees it. */
 static int sync_fat_copies(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
-    uint8_t other[SDB_SECTOR_SIZE];
-    for (uint32_t i = 0; i < vol->fat_sectors; i++) {
-        for (uint8_t copy = 1; copy < vol->nfats; copy++) {
-            int err = fat_win_load(vol, vol->fat_lba + i);
-            if (err ||
-                (err = sdb_bd_read(vol->bd, vol->fat_lba + copy * vol->fat_sectors + i, 1, other)))
-                return err;
-            if (!memcmp(vol->win, other, SDB_SECTOR_SIZE))
-                continue;
-            problem(ck, &ck->rep->fat_copies_fixed);
-            if (ck->repair &&
-                (err = sdb_bd_write(vol->bd, vol->fat_lba + copy * vol->fat_sectors + i, 1,
-                                    vol->win)))
-                return err;
-        }
+    uint8_t sector[SDB_SECTOR_SIZE];
+    uint8_t *one = ck->opts ? ck->opts->scan : NULL, *other = ck->bitmap;
+    uint32_t n1 = one ? ck->opts->scan_bytes / SDB_SECTOR_SIZE : 0,
+             n2 = ck->bitmap_bytes / SDB_SECTOR_SIZE;
+    if (!n1) { /* halves of the bitmap */
+        one = ck->bitmap, n1 = n2 / 2, n2 = n1, other = ck->bitmap + n1 * SDB_SECTOR_SIZE;
+    }
+    if (!n1 || !n2)
+        one = NULL, n1 = 1, other = sector, n2 = 1;
+    for (uint32_t i = 0; i < vol->fat_sectors; i += n1) {
+        uint32_t n = vol->fat_sectors - i < n1 ? vol->fat_sectors - i : n1;
+        int err = one ? sdb_bd_read(vol->bd, vol->fat_lba + i, n, one)
+                      : fat_win_load(vol, vol->fat_lba + i);
+        if (err || (err = compare_copies(ck, i, n, one ? one : vol->win, other, n2)))
+            return err;
     }
     return SDB_OK;
 }
@@ -459,6 +498,7 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
     struct check ck;
     memset(&ck, 0, sizeof ck); /* not a copy of a const zero: 0.7 KiB of flash */
     ck.vol = vol, ck.repair = repair, ck.bitmap = bitmap, ck.rep = report, ck.opts = opts;
+    ck.bitmap_bytes = bitmap_bytes;
     ck.owned = true;
     memset(report, 0, sizeof *report);
     fat_hint_reset(vol);          /* repairs may change any directory */

@@ -79,6 +79,18 @@ int fat_run_length(struct sdb_fat_vol *vol, uint32_t clus, uint32_t max, uint32_
 int fat_free_chain(struct sdb_fat_vol *vol, uint32_t first);
 void fat_count_free_delta(struct sdb_fat_vol *vol, int delta);
 int fat_count_free(struct sdb_fat_vol *vol, uint32_t *count);
+/* FAT entries read in runs of whole FAT 1 sectors into a caller's buffer, for
+ * scans over the whole FAT: one request per `sectors` instead of per sector.
+ * Pending FAT changes are flushed before each refill, so a run holds what the
+ * cache holds; an entry changed after its run was read is not seen again (the
+ * scans change only the entry just read). sectors 0 (or FAT12): fat_get. */
+struct fat_run {
+    uint8_t *buf;
+    uint32_t sectors;     /* buf holds this many sectors */
+    uint32_t last;        /* the highest cluster the scan asks for: no read past it */
+    uint32_t first, have; /* FAT sectors [first, first + have) are in buf */
+};
+int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uint32_t *val);
 /* Parse a boot sector; on success fills the geometry fields of vol. */
 int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
                   uint32_t dev_sectors);

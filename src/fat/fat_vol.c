@@ -228,6 +228,27 @@ int fat_get(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val)
     return SDB_OK;
 }
 
+int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uint32_t *val)
+{
+    if (vol->type == 12 || !run->sectors || clus >= vol->nclusters + 2)
+        return fat_get(vol, clus, val);
+    uint32_t off = fat_byte_offset(vol, clus), sec = off / SDB_SECTOR_SIZE;
+    if (sec < run->first || sec - run->first >= run->have) {
+        uint32_t end = fat_byte_offset(vol, run->last) / SDB_SECTOR_SIZE + 1;
+        if (end > vol->fat_sectors)
+            end = vol->fat_sectors;
+        uint32_t n = end - sec < run->sectors ? end - sec : run->sectors;
+        run->have = 0;
+        int err = fat_win_flush(vol); /* the card holds every change the cache has */
+        if (err || (err = sdb_bd_read(vol->bd, vol->fat_lba + sec, n, run->buf)))
+            return err;
+        run->first = sec, run->have = n;
+    }
+    const uint8_t *p = run->buf + (sec - run->first) * SDB_SECTOR_SIZE + off % SDB_SECTOR_SIZE;
+    *val = vol->type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFF;
+    return SDB_OK;
+}
+
 static int set_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t mask, uint8_t bits)
 {
     int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
