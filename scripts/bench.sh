@@ -264,9 +264,9 @@ $scale_table
 
 Reading the table: reads grow with N (×2 per ×2), not faster. The archive is read once
 (extracted and hashed in one pass), into \`sim boot\`'s gzip arena for a plain tar (128-sector
-requests); what remains above A is card-size work, not release work: the first boot's
-free-cluster count and the check before the install's first delete read the whole FAT
-(and the copy) one sector a request (docs/card-io.md). On 64M and 1G FAT16 cards that is
+requests); what remains above A is card-size work, not release work: the check before
+the install's first delete reads the whole FAT, its copy and FAT 1 again (8 and 4 sectors
+a request: docs/bench-fat-scans.md; docs/card-io.md). On 64M and 1G FAT16 cards that is
 a few hundred sectors and reads stay well under 1.5×A+2000; on the 1G FAT32 card with
 4 KiB clusters (2046-sector FATs) and the 32G card (8192-sector FATs) it is 6,000 and
 24,000 sectors whatever N, which is why their small releases miss the read bound. Writes
