@@ -13,18 +13,9 @@
 #  - an index the tar rules refuse, one over the device's limits, one with a
 #    wrong piece hash: each refused with its own error, card untouched.
 set -euo pipefail
-: "${SDBOOT:?}" "${BADSERVER:?}"
-work=$(mktemp -d /tmp/sdb-delta-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$work"
-pass=0; fails=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { if "$@"; then ok; else bad "$*"; fi; }
-run() { set +e; "$@" >out.txt 2>&1; rc=$?; set -e; }
+: "${SDBOOT:?}" "${BADSERVER:?}" "${SDB_SRC:?}"
+source "$SDB_SRC/tests/support/checks.sh" ota-delta
+chmod 755 "$work" # nginx's workers read the site as another user
 
 mkdir -p v1/app/keep
 echo "print('v1')" > v1/main.py; : > v1/app/keep/empty.txt
@@ -249,5 +240,4 @@ refused big.idx "index: larger than this device's limits"
 cp good.idx "$tar.idx"; cp good.versions site/versions; cp good.sig site/versions.sig
 stop "$srv"
 
-echo "ota delta: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done

@@ -9,17 +9,9 @@
 #  - nginx over HTTP and HTTPS (test CA made here), and a release directory made
 #    by hand exactly as the original README says, installed with --allow-unsigned.
 set -euo pipefail
-: "${SDBOOT:?}" "${BADSERVER:?}"
-work=$(mktemp -d /tmp/sdb-ota-XXXXXX)
+: "${SDBOOT:?}" "${BADSERVER:?}" "${SDB_SRC:?}"
+source "$SDB_SRC/tests/support/checks.sh" ota-net
 chmod 755 "$work" # nginx's workers read the site as another user
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$work"
-pass=0; fails=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-run() { set +e; "$@" >out.txt 2>&1; rc=$?; set -e; }
 
 # Releases: 1.0.0 installed on the card, 1.1.0 on the servers (a bigger file, so
 # "half of it" means something).
@@ -171,5 +163,4 @@ run "$SDBOOT" sim ota --card seed.img --url "http://127.0.0.1:$http_port/seed/" 
 run "$SDBOOT" sim boot --card seed.img
 grep -q "version: 0.0.1" out.txt && ok || { bad "seed release install"; cat out.txt; }
 
-echo "ota net: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+checks_done
