@@ -23,8 +23,39 @@ fpval() { awk -v k="$1" '$1 == k {print $2}' "$work/fp-$2.txt"; }
 "$fp" --defaults --summary "$build" > "$work/fp-default.txt"
 SDB_FOOTPRINT_WORK=$work/fp "$fp" --summary "$build" > "$work/fp-port.txt"
 bm_config=$(sed -n 's/^core_config //p' "$work/fp-port.txt")
+# the bare-metal configuration before the size work (issue 15), for the
+# per-layer before/after: that commit's own footprint.sh on its own tree
+fp_base=${SDB_FOOTPRINT_BASE:-1570196}
+mkdir -p "$work/base"
+if git -C "$src" archive "$fp_base" src include scripts ports/baremetal 2>/dev/null | tar -x -C "$work/base"; then
+  "$work/base/scripts/footprint.sh" --layers "$build" | sort > "$work/layers-base.txt"
+  base_total=$("$work/base/scripts/footprint.sh" --summary "$build" | awk '$1 == "core_flash" {print $2}')
+else # no history (a source tarball): the column stays empty
+  : > "$work/layers-base.txt"; base_total=-
+fi
 layers=$(join -t $'\t' -a 1 -a 2 -e 0 -o auto <("$fp" --defaults --layers "$build" | sort) <("$fp" --layers "$build" | sort) |
-  awk -F'\t' '{printf "| %s | %d | %d |\n", $1, $2, $3}')
+  join -t $'\t' -a 1 -e - -o auto - "$work/layers-base.txt" |
+  awk -F'\t' '{printf "| %s | %d | %s | %d |\n", $1, $2, $4, $3}')
+# What each of the port's size switches costs: the core with the switch set
+# back to the core's default (the rest of the port's configuration kept),
+# against the same with the switch as the port has it.
+core_with() { SDB_FOOTPRINT_SET="$1" "$fp" --summary "$build" | awk '$1 == "core_flash" {print $2}'; }
+switch_rows=""
+switch_row() { # SWITCH "SET BACK" "BASELINE SET" WHAT-A-DEVICE-WITHOUT-IT-DOES
+  local on off
+  on=$(core_with "$2"); off=$(core_with "$3")
+  switch_rows+="| \`$1\` | $((on - off)) | $4 |"$'\n'
+}
+switch_row "SDB_ERROR_MESSAGES=0" "SDB_ERROR_MESSAGES=1" "" \
+  "logs the FAT, release, boot and OTA layers' errors as codes (\`sdboot error CODE\` names them on a host)"
+switch_row "SDB_FAT_ZERO_SECTORS=1" "SDB_FAT_ZERO_SECTORS=8" "" \
+  "zeroes a new directory cluster one sector a request (the same sectors, more requests)"
+switch_row "SDB_FAT_MKFS=0" "SDB_FAT_CARD_SEARCH=1 SDB_FAT_MKFS=1" "SDB_FAT_CARD_SEARCH=1" \
+  "formats no card: a blank or foreign card is left untouched, the boot takes the no-card path (\`SDB_E_NOTSUP\`)"
+switch_row "SDB_FAT_CARD_SEARCH=0" "SDB_FAT_CARD_SEARCH=1" "" \
+  "(only without mkfs) a wiped partition table, a lost boot sector or another file system is classed blank or foreign instead of damaged FAT or named: untouched either way"
+switch_row "SDBOOT_DELTA=0" "SDBOOT_DELTA=1" "" \
+  "refuses a staged delta (\`SDBOOT_EDELTABASE\`), keeps the installed release; whole releases install as before"
 CC="arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4 -std=c11 -I$src/include"
 # RAM the caller provides (static): the engine object, sized for Cortex-M4
 cat > "$work/probe.c" <<'C'
@@ -184,10 +215,19 @@ Goals are from the project's benchmark issue; a miss is explained below the tabl
 Per layer (bootloader-only link, \`.text\`+\`.rodata\` bytes; \`scripts/footprint.sh --layers\`, \`make
 footprint\` for every object and the largest functions):
 
-| layer | core defaults | bare-metal configuration |
-|---|---|---|
+| layer | core defaults | bare-metal configuration at $fp_base (before issue 15's size cuts) | bare-metal configuration |
+|---|---|---|---|
 $layers
+| total | $(fpval core_flash default) | $base_total | $(fpval core_flash port) |
 
+The bare-metal port's size switches (ports/baremetal/CMakeLists.txt; each a macro of the core
+whose default keeps the feature, as the host, MicroPython and ESP-IDF build it). Bytes saved:
+\`scripts/footprint.sh --summary\` with \`SDB_FOOTPRINT_SET\` setting the switch back, minus the
+port's configuration:
+
+| switch | core bytes saved | what a device built with it does |
+|---|---|---|
+$switch_rows
 Deepest call path from \`sdboot_boot\` (bare-metal configuration; indirect calls charged
 their known targets; the port's block device and log functions are not included):
 
@@ -236,12 +276,12 @@ $stack_notes
   bootloader 32 KiB by $(( $(fpval bootloader_flash port) - 32768 )) B, after the cuts listed in the
   bare-metal section below. What is left is code, spread over many functions (the largest,
   \`sdboot_boot\`, is 2 KiB; \`make footprint\` lists them): the FAT driver with its card classifier,
-  check/repair and mkfs, and the boot engine's install, repair and state rebuild. Compiler
+  check/repair, and the boot engine's install, repair and state rebuild. Compiler
   flags do not close it (\`-flto\` saves 1.2 KiB of the bootloader but merges every object,
-  which ends the per-layer figures and the per-function stack analysis). The next cuts
-  would be features made optional for factory-formatted cards: mkfs and the card classifier's
-  foreign-file-system and lost-volume searches (about 3 KiB), then the FAT check's second
-  (ownership) walk.
+  which ends the per-layer figures and the per-function stack analysis). The switches
+  above are what could be cut without breaking an invariant of DESIGN.md; the FAT
+  check's ownership walk stays (without it a repair could free a cluster a user's file
+  shares with one of sdboot's).
 MD
 cat >> "$out" <<MD
 

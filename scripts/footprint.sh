@@ -18,6 +18,8 @@
 # --summary prints "key value" lines, --layers "layer<TAB>bytes" of the core,
 # --stack the worst-case call path (for scripts/bench.sh); without them, all
 # of it for a reader. SDB_FOOTPRINT_CFLAGS adds compiler flags (to try some);
+# SDB_FOOTPRINT_SET="NAME=VALUE ..." sets configuration macros over the port's
+# (what one of its switches costs: scripts/bench.sh);
 # SDB_FOOTPRINT_WORK=DIR keeps the objects, core.map and core.elf in DIR.
 set -euo pipefail
 mode=all defaults=0 roots=(sdboot_boot sdboot_confirm)
@@ -46,6 +48,9 @@ defs=$(awk '/^target_compile_definitions\(sdb_bm_core PUBLIC/ {on = 1; sub(/.*PU
 flags=(-Os -mthumb -mcpu=cortex-m4 -std=c11 -ffunction-sections -fdata-sections -fstack-usage
        -fcallgraph-info=su -I"$src/include" ${SDB_FOOTPRINT_CFLAGS:-})
 [ $defaults -eq 0 ] || defs=""
+for set in ${SDB_FOOTPRINT_SET:-}; do # replace NAME's value, or add it
+  defs="$(for d in $defs; do [ "${d%%=*}" = "${set%%=*}" ] || echo "$d"; done | xargs) $set"
+done
 for d in $defs; do flags+=("-D$d"); done
 cd "$src"
 for f in src/*/*.c; do

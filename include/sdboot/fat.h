@@ -121,6 +121,24 @@ struct sdb_card_info {
  * zero buffer of this many sectors per request: flash, not RAM. A bootloader
  * short of flash takes 1 (512 B instead of 4 KiB; the same sectors written,
  * in more requests). */
+/* SDB_FAT_MKFS 0 builds a driver without its formatter (about 1.7 KiB of
+ * flash on Cortex-M4): sdb_fat_mkfs returns SDB_E_NOTSUP, so a boot engine
+ * never formats a card (a blank or foreign card takes the no-card path,
+ * docs/boot.md). For a device whose cards are formatted before they reach it. */
+#ifndef SDB_FAT_MKFS
+#define SDB_FAT_MKFS 1
+#endif
+/* SDB_FAT_CARD_SEARCH 0 leaves out the card classifier's searches for what
+ * a formatter must not destroy (another file system, a FAT whose boot sector
+ * or partition table is gone; fat_detect.c): about 0.4 KiB. Only allowed
+ * without the formatter, which relies on them (invariant: a card is never
+ * formatted over a file system). */
+#ifndef SDB_FAT_CARD_SEARCH
+#define SDB_FAT_CARD_SEARCH SDB_FAT_MKFS
+#endif
+#if SDB_FAT_MKFS && !SDB_FAT_CARD_SEARCH
+#error "SDB_FAT_MKFS needs SDB_FAT_CARD_SEARCH: a formatter must know what it would destroy"
+#endif
 #ifndef SDB_FAT_ZERO_SECTORS
 #define SDB_FAT_ZERO_SECTORS 8
 #endif
@@ -296,7 +314,8 @@ int sdb_fat_mend(sdb_bd_t *bd, const struct sdb_card_info *info);
 const char *sdb_card_class_name(enum sdb_card_class cls);
 /* Lay out an empty FAT volume over the whole device (superfloppy, as
  * mkfs.fat). SDB_FAT_ENOFIT when the requested type or cluster size cannot
- * fit the device. Power cut: the old boot sector is invalidated first and the
+ * fit the device; SDB_E_NOTSUP, writing nothing, in a build with
+ * SDB_FAT_MKFS 0. Power cut: the old boot sector is invalidated first and the
  * new one written last, so a cut leaves a card that does not mount as FAT,
  * never a half volume that does. */
 int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts);

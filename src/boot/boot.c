@@ -42,12 +42,19 @@ static int format_card(struct sdboot *b, sdb_bd_t *bd, const struct sdb_card_inf
         boot_log(b, "%s: not formatted (policy), using internal file system", what);
         return SDBOOT_ENOFS;
     }
+#if !SDB_FAT_MKFS
+    /* A build without the formatter (sdboot/fat.h) formats nothing, whatever the policy. */
+    boot_log(b, "%s: not formatted (no formatter in this build), using internal file system", what);
+    (void)bd, (void)res;
+    return SDB_E_NOTSUP;
+#else
     boot_log(b, "%s: formatting it as FAT", what);
     struct sdb_mkfs_opts opts = {.volume_id = 0x5db00700u};
     int err = sdb_fat_mkfs(bd, &opts);
     if (err == SDB_OK)
         res->event = SDBOOT_EV_FORMATTED;
     return err;
+#endif
 }
 
 /* Bring the card up and make sure it holds a FAT volume the policy allows. */

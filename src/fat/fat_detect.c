@@ -22,12 +22,20 @@
  * Power loss: probing writes nothing; the mend is one sector write, and a torn
  * mend leaves a boot sector the next probe judges again (the backup is intact).
  * Ownership: reads any sector of the card; writes only in sdb_fat_mend.
+ * SDB_FAT_CARD_SEARCH 0 (sdboot/fat.h; only without the formatter) leaves out
+ * the searches that tell a card worth keeping from a blank one: another file
+ * system's signature, FAT signs where a boot sector is gone, a volume behind a
+ * wiped partition table. Such a card is then blank or foreign (never
+ * formatted: there is no formatter); a FAT boot sector at sector 0 or in a
+ * partition is judged, damaged and mended as always.
  */
 #include "fat_internal.h"
 
+#if SDB_FAT_CARD_SEARCH
 /* Where SD cards and formatters put the first partition; probed when sector 0
  * names none (a wiped or damaged partition table). */
 static const uint32_t usual_starts[] = {2048, 8192, 32768, 63};
+#endif
 #define FAT_SIGN_SCAN 64u   /* sectors scanned for a FAT at the start of a volume */
 #define SUBDIRS_CHECKED 4u  /* root subdirectories whose dot entries are checked */
 #define FAT32_BACKUP_LBA 6u /* where formatters put the FAT32 backup boot sector */
@@ -346,6 +354,7 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     return SDB_OK;
 }
 
+#if SDB_FAT_CARD_SEARCH
 /* Another file system's signature in the first sectors of a volume at lba. */
 static int foreign_at(struct probe *p, uint32_t lba, const char **name)
 {
@@ -384,6 +393,19 @@ static int scan_fat_signs(struct probe *p, uint32_t lba)
     }
     return SDB_OK;
 }
+#else
+static int foreign_at(struct probe *p, uint32_t lba, const char **name)
+{
+    (void)p, (void)lba, (void)name;
+    return SDB_OK;
+}
+
+static int scan_fat_signs(struct probe *p, uint32_t lba)
+{
+    (void)p, (void)lba;
+    return SDB_OK;
+}
+#endif
 
 /* Sector 0 as a partition table: judge each partition that it names. A
  * foreign file system where an entry points wins over the entry's type byte
@@ -432,6 +454,7 @@ static int probe_partitions(struct probe *p, const uint8_t *s0, bool *any)
  * a superfloppy without its boot sector. */
 static int probe_lost_volume(struct probe *p)
 {
+#if SDB_FAT_CARD_SEARCH
     int err = judge_volume(p, 0, true); /* a FAT32 backup at sector 6 */
     if (err != SDB_FAT_ENOFS)
         return err;
@@ -441,6 +464,10 @@ static int probe_lost_volume(struct probe *p)
             return err;
     }
     return scan_fat_signs(p, 0);
+#else
+    (void)p;
+    return SDB_OK;
+#endif
 }
 
 static int probe_card(struct probe *p)

@@ -10,8 +10,11 @@
  * Write order: FATs and root directory first, boot sector last, so a cut
  * during mkfs leaves a card without a valid boot sector (detected as blank or
  * foreign, formatted again), never a half-made volume that mounts.
+ * SDB_FAT_MKFS 0 (sdboot/fat.h) leaves only a refusal: SDB_E_NOTSUP, nothing written.
  */
 #include "fat_internal.h"
+
+#if SDB_FAT_MKFS
 
 struct layout {
     uint8_t type, spc;
@@ -270,3 +273,14 @@ int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts)
         return err;
     return sdb_bd_sync(bd);
 }
+
+#else
+
+int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts)
+{
+    (void)bd;
+    (void)opts;
+    return SDB_E_NOTSUP;
+}
+
+#endif
