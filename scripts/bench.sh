@@ -304,12 +304,14 @@ $scale_table
 
 Reading the table: reads grow with N (×2 per ×2), not faster. The archive is read once
 (extracted and hashed in one pass), into \`sim boot\`'s gzip arena for a plain tar (128-sector
-requests); what remains above A is card-size work, not release work: the check before
-the install's first delete reads the whole FAT, its copy and FAT 1 again (8 and 4 sectors
-a request: docs/bench-fat-scans.md; docs/card-io.md). On 64M and 1G FAT16 cards that is
-a few hundred sectors and reads stay well under 1.5×A+2000; on the 1G FAT32 card with
-4 KiB clusters (2046-sector FATs) and the 32G card (8192-sector FATs) it is 6,000 and
-24,000 sectors whatever N, which is why their small releases miss the read bound. Writes
+requests); what remains above A is the walk of the tree and the FAT sectors of its chains,
+a few hundred sectors whatever the card: the check before the install's first delete walks
+the tree and its chains only (\`chains_only\`: docs/boot.md, "When the check scans the whole
+FAT"). The full check, which also compares FAT 1 with its copy and sweeps it for lost
+clusters, runs only where repair does (after a cut, \`sdboot image check\`); before the
+guard skipped those scans they cost 6,000 sectors on the 1G FAT32 card and 24,000 on the 32G
+card whatever N, and their small releases missed the read bound
+(docs/bench-fat-scans.md). Writes
 average about 6 sectors a request: each 14 KB file's data goes out in one or two
 requests, its directory entry (at create and at close) and its FAT sector (each copy) in
 one sector each (docs/card-io.md).

@@ -286,6 +286,14 @@ struct sdb_fat_check_opts {
      * to scan_bytes / 512 a request, instead of one sector a request. */
     uint8_t *scan;
     uint32_t scan_bytes;
+    /* Chains only (read-only checks; SDB_E_INVAL with repair): walk the tree
+     * and every chain it names (cross-links, broken or overlong chains, bad
+     * entries, sizes) but skip the FAT-wide scans (copies compared, lost
+     * clusters swept, FSInfo recounted), and walk a window of clusters again
+     * only when an owned chain reaches into it. The boot's guard before it
+     * frees a chain of its own asks this: what it skips protects nothing a
+     * delete depends on (POWERLOSS.md, "When the FAT-wide scans run"). */
+    bool chains_only;
 };
 
 /*

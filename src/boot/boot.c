@@ -308,13 +308,17 @@ static void apply_defaults(struct sdboot *b, const struct sdboot_config *cfg)
 }
 
 /* A card without a valid state: mend what an interrupted initialisation left,
- * then write fresh records. Nothing is formatted. */
-static int init_state(struct sdboot *b)
+ * then write fresh records. Nothing is formatted. Record files that do not
+ * read (records_seen) are this boot's own work cut short, or damage: the full
+ * check. Without them the boot never wrote here (the folder is the staging
+ * of a card prepared elsewhere): the walk of the tree and chains is enough,
+ * and anything it finds gets the full check. */
+static int init_state(struct sdboot *b, bool records_seen)
 {
     struct sdb_fat_stat st;
     int err = sdb_fat_stat(&b->vol, SDB_DIR, &st);
     if (err == SDB_OK)
-        err = repair_fat_check(b);
+        err = records_seen ? repair_fat_check(b) : check_chains(b);
     else if (err == SDB_FAT_ENOENT)
         err = sdb_fat_mkdir(&b->vol, SDB_DIR);
     return err ? err : state_init(b);
@@ -327,7 +331,8 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
     if (err)
         return err;
     err = state_load(b, &found);
-    if (err == SDBOOT_ESTATE) {
+    bool records_seen = err == SDBOOT_ESTATE; /* record files, none valid */
+    if (records_seen) {
         boot_log(b, "both boot state records are damaged and the card keeps no release: "
                     "starting from a fresh state");
         found = false;
@@ -340,7 +345,7 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
         return SDB_OK;
     }
     if (!found) {
-        if ((err = init_state(b)))
+        if ((err = init_state(b, records_seen)))
             return err;
         if (res->event == SDBOOT_EV_NONE)
             res->event = SDBOOT_EV_INITIALISED;

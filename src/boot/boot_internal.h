@@ -166,6 +166,10 @@ int odd_check_entries(struct sdboot *b);
 /* repair.c: the FAT check with repair (sdb_fat_check), logging what it fixed;
  * the boot runs it before touching a volume a cut may have left inconsistent. */
 int repair_fat_check(struct sdboot *b);
+/* The check without its FAT-wide scans (tree and chains only: reads), then
+ * repair_fat_check when it finds anything. For a card with no state, which
+ * holds no journal to say a fs_work_begin of its own was cut. */
+int check_chains(struct sdboot *b);
 /* Before the boot first deletes or replaces a file of its own (install,
  * rollback, refusal, confirm, restore): a check that only reads, and a repair
  * only when it finds sdboot's own files damaged (something else may have

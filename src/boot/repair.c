@@ -237,14 +237,21 @@ static void check_note(void *ctx, const char *path, const char *what, bool fixed
         c->note(c->note_ctx, path, what, fixed);
 }
 
-/* The check as the boot runs it: ownership from the archives `st` names. */
+/* The check as the boot runs it: ownership from the archives `st` names.
+ * chains_only: no FAT-wide scans (the guard; repair needs them). */
 static int check_card(struct sdboot *b, const struct sdboot_state *st, bool repair,
-                      sdboot_check_note note, void *note_ctx, struct sdb_fat_check_report *report)
+                      bool chains_only, sdboot_check_note note, void *note_ctx,
+                      struct sdb_fat_check_report *report)
 {
     struct check_ctx c = {b, note, note_ctx};
     /* own_load reads the archives through b->io: it is free again here, and
      * the check's FAT-wide scans read 8 sectors a request into it. */
-    const struct sdb_fat_check_opts opts = {check_owns, check_note, &c, b->io, sizeof b->io};
+    const struct sdb_fat_check_opts opts = {.owned = check_owns,
+                                            .note = check_note,
+                                            .ctx = &c,
+                                            .scan = b->io,
+                                            .scan_bytes = sizeof b->io,
+                                            .chains_only = chains_only};
     own_load(b, st);
     return sdb_fat_check_owned(&b->vol, repair, b->bitmap, sizeof b->bitmap, &opts, report);
 }
@@ -256,7 +263,7 @@ int sdboot_check_card(struct sdboot *b, bool repair, sdboot_check_note note, voi
     struct sdboot_state st;
     if (sdboot_read_state(&b->vol, &st) != SDB_OK)
         st = idle;
-    return check_card(b, &st, repair, note, note_ctx, report);
+    return check_card(b, &st, repair, false, note, note_ctx, report);
 }
 
 #define CHECK_LOG_LINES 16 /* fixes logged by path; the rest counted */
@@ -280,12 +287,17 @@ int guard_owned(struct sdboot *b)
         return SDB_OK;
     b->guarded = true;
     struct sdb_fat_check_report r;
-    int err = check_card(b, &b->st, false, NULL, NULL, &r);
+    /* Deleting or replacing a file of ours frees its chain: one that runs into
+     * a user's file would take the user's data with it. The walk of the tree
+     * and its chains finds that (and a FAT sector a cut tore shows up as a bad
+     * chain, sending the boot to the full repair below). The FAT-wide scans
+     * protect nothing a delete depends on, so they are skipped: lost clusters
+     * only waste space and a FAT copy behind FAT 1 is never read; the full
+     * check mends both whenever repair runs (POWERLOSS.md, "When the FAT-wide
+     * scans run"). The user's own problems do not matter here. */
+    int err = check_card(b, &b->st, false, true, NULL, NULL, &r);
     if (err != SDB_FAT_ECORRUPT)
         return err;
-    /* Deleting or replacing a file of ours frees its chain: one that runs into
-     * a user's file would take the user's data with it. Lost clusters and the
-     * user's own problems do not matter here. */
     uint32_t ours = r.cross_links + r.chains_truncated + r.sizes_fixed + r.bad_entries;
     if (ours <= r.left_alone)
         return SDB_OK;
@@ -295,12 +307,19 @@ int guard_owned(struct sdboot *b)
     return repair_fat_check(b);
 }
 
+int check_chains(struct sdboot *b)
+{
+    struct sdb_fat_check_report r;
+    int err = check_card(b, &b->st, false, true, NULL, NULL, &r);
+    return err == SDB_FAT_ECORRUPT ? repair_fat_check(b) : err;
+}
+
 int repair_fat_check(struct sdboot *b)
 {
     struct sdb_fat_check_report r;
     struct boot_notes n = {.b = b};
     b->guarded = true;
-    int err = check_card(b, &b->st, true, log_note, &n, &r);
+    int err = check_card(b, &b->st, true, false, log_note, &n, &r);
     if (err)
         return err;
     uint32_t found = r.lost_clusters + r.cross_links + r.chains_truncated + r.sizes_fixed +

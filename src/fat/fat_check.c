@@ -8,14 +8,20 @@
  * it); chains are trimmed to their file's size; what is allocated but unmarked
  * is lost and freed; FSInfo is recounted last. RAM is bounded: the bitmap is the
  * caller's, and when it covers fewer clusters than the volume has, the walk is
- * repeated once per window of clusters that some chain reaches (windows
- * above the highest such cluster only get the lost-cluster sweep). Every walk
+ * repeated once per window of clusters that some chain reaches (the first
+ * window's walks note, in SEG_BITS coarse segments of the volume, where chains
+ * run; a window no chain reaches only gets the lost-cluster sweep). Every walk
  * is bounded (chain length by
  * the cluster count, nesting by SDB_FAT_MAX_DEPTH), so a hostile card cannot
  * make it loop. The two scans over the whole FAT (copies compared, lost
  * clusters swept) read many sectors a request into the caller's opts->scan and,
  * before the walk, the bitmap; without them, one sector a request (stack: one
  * sector, as before).
+ *
+ * Chains only (opts->chains_only, read-only): the walks without the FAT-wide
+ * scans, and a window walked again only when an owned chain reaches it: what
+ * freeing an owned chain needs to know (does it run into another entry's
+ * clusters, is it whole) for a fraction of the reads on a big card.
  *
  * Ownership (sdb_fat_check_opts.owned): when the caller says which entries it
  * owns, the tree is walked twice per window, entries it does not own first, so
@@ -37,14 +43,18 @@ struct frame {
     bool lfn_active;
 };
 
+#define SEG_BITS 256 /* coarse map of where chains run: which windows to walk */
+
 struct check {
     struct sdb_fat_vol *vol;
     bool repair;
     uint8_t *bitmap;
     uint32_t win_first, win_count; /* clusters [win_first, win_first + win_count) */
     struct sdb_fat_check_report *rep;
-    uint32_t max_used;  /* highest cluster any chain of the walk reached */
-    uint32_t free_seen; /* free clusters the sweeps found (lost ones freed count) */
+    uint32_t seg_clusters;           /* clusters per segment of the maps below */
+    uint8_t seg_used[SEG_BITS / 8];  /* a segment some chain reaches */
+    uint8_t seg_owned[SEG_BITS / 8]; /* a segment an owned chain reaches */
+    uint32_t free_seen;              /* free clusters the sweeps found (lost ones freed count) */
     bool problems;
     struct frame stack[SDB_FAT_MAX_DEPTH + 1];
     unsigned depth;
@@ -80,6 +90,11 @@ static int problem(struct check *ck, uint32_t *counter)
 static void mark(struct check *ck, uint32_t c, bool *again)
 {
     *again = false;
+    /* c is valid: checked by the caller, the root at mount */
+    uint32_t seg = (c - 2) / ck->seg_clusters;
+    ck->seg_used[seg / 8] |= (uint8_t)(1u << (seg % 8));
+    if (ck->owned)
+        ck->seg_owned[seg / 8] |= (uint8_t)(1u << (seg % 8));
     if (c < ck->win_first || c - ck->win_first >= ck->win_count)
         return;
     uint32_t bit = c - ck->win_first;
@@ -127,8 +142,6 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
             break;
         }
         mark(ck, c, &again);
-        if (c > ck->max_used)
-            ck->max_used = c;
         if (again) {
             if (n == 0) {
                 *first_taken = true;
@@ -461,15 +474,32 @@ static int check_fsinfo(struct check *ck)
     return ck->repair ? fat_write_fsinfo(vol) : SDB_OK;
 }
 
+/* Whether a chain noted in `map` reaches the current window. */
+static bool window_reached(const struct check *ck, const uint8_t *map)
+{
+    uint32_t last = (ck->win_first + ck->win_count - 3) / ck->seg_clusters;
+    for (uint32_t seg = (ck->win_first - 2) / ck->seg_clusters; seg <= last; seg++)
+        if (map[seg / 8] & (1u << (seg % 8)))
+            return true;
+    return false;
+}
+
+static bool chains_only(const struct check *ck)
+{
+    return ck->opts && ck->opts->chains_only;
+}
+
 /* One window of clusters: the tree (in two walks when ownership is known),
  * then what nothing uses. */
 static int check_window(struct check *ck)
 {
-    /* The first window's walks saw every chain: a window above the highest
-     * cluster one reached holds no used cluster, so it needs no walk, only the
-     * lost-cluster sweep (on a big card, one walk instead of hundreds). */
+    /* The first window's walks saw every chain: a window no chain reaches
+     * holds no used cluster, so it needs no walk, only the lost-cluster sweep
+     * (on a big card, one walk instead of hundreds). Checking chains only, a
+     * window matters when an owned chain reaches it: a cluster other entries
+     * share among themselves is not the caller's to free. */
     int err = SDB_OK;
-    if (ck->win_first == 2 || ck->max_used >= ck->win_first) {
+    if (ck->win_first == 2 || window_reached(ck, chains_only(ck) ? ck->seg_owned : ck->seg_used)) {
         ck->owned_phase = !(ck->opts && ck->opts->owned);
         err = walk_tree(ck);
         if (err == SDB_OK && !ck->owned_phase) {
@@ -478,7 +508,7 @@ static int check_window(struct check *ck)
         }
     }
     ck->owned = true;
-    return err ? err : free_lost(ck);
+    return err || chains_only(ck) ? err : free_lost(ck);
 }
 
 int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_t bitmap_bytes,
@@ -495,15 +525,18 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
         return SDB_E_INVAL;
     if (repair && vol->read_only)
         return SDB_FAT_EROFS;
+    if (repair && opts && opts->chains_only)
+        return SDB_E_INVAL; /* a repair that leaves lost clusters and stale copies */
     struct check ck;
     memset(&ck, 0, sizeof ck); /* not a copy of a const zero: 0.7 KiB of flash */
     ck.vol = vol, ck.repair = repair, ck.bitmap = bitmap, ck.rep = report, ck.opts = opts;
     ck.bitmap_bytes = bitmap_bytes;
+    ck.seg_clusters = vol->nclusters / SEG_BITS + 1;
     ck.owned = true;
     memset(report, 0, sizeof *report);
     fat_hint_reset(vol);          /* repairs may change any directory */
     int err = fat_win_flush(vol); /* compare what the card holds */
-    if (err == SDB_OK)
+    if (err == SDB_OK && !chains_only(&ck))
         err = sync_fat_copies(&ck);
     uint32_t per_pass = bitmap_bytes * 8;
     for (uint32_t first = 2; err == SDB_OK && first < vol->nclusters + 2; first += per_pass) {
@@ -519,7 +552,7 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
             report->dirs = pass.dirs;
         }
     }
-    if (err == SDB_OK)
+    if (err == SDB_OK && !chains_only(&ck))
         err = check_fsinfo(&ck);
     if (err == SDB_OK && repair)
         err = sdb_bd_sync(vol->bd);

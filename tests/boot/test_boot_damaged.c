@@ -426,6 +426,85 @@ static void install_over_cross_linked_managed_file(void **state)
     assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
 }
 
+/* A card sdboot never booted: the user's files, an /app left by hand, and
+ * fx_r2 staged (a card prepared on a host). No state, no record file. */
+static void card_staged_before_first_boot(void)
+{
+    free(pristine), free(card), free(damaged);
+    card_bytes = 20u << 20;
+    pristine = calloc(1, card_bytes), card = calloc(1, card_bytes), damaged = calloc(1, card_bytes);
+    sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / SDB_SECTOR_SIZE));
+    struct sdb_mkfs_opts o = {.type = 16, .volume_id = 9};
+    assert_int_equal(sdb_fat_mkfs(&ram.bd, &o), SDB_OK);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    for (unsigned i = 0; i < BIG_BYTES; i++)
+        big[i] = (uint8_t)(i * 2654435761u >> 13);
+    assert_int_equal(
+        put_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)), 0);
+    assert_int_equal(sdb_fat_mkdir(&vol, "/docs"), SDB_OK);
+    assert_int_equal(put_file(&vol, "/docs/big.bin", big, BIG_BYTES), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&vol, "/app"), SDB_OK);
+    assert_int_equal(put_file(&vol, "/app/old.py", big, 5000), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r2, NULL, 0), SDB_OK);
+}
+
+/* Its first boot checks chains only (no state, so no work of its own a cut
+ * could have left), and that walk still finds an /app file running into the
+ * user's clusters: the full repair gives them to the user before the install
+ * frees /app. */
+static void first_boot_of_a_staged_card_guards_user_clusters(void **state)
+{
+    (void)state;
+    card_staged_before_first_boot();
+    cross_link("/app/old.py", fx_user_path);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    expect_log("repair: /app/old.py: starts in another entry's clusters: removed\n");
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_user_files(&vol);
+    char why[256];
+    assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
+    static char report[4096];
+    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+}
+
+/* Mark a free cluster allocated (end of chain) in both FATs of a FAT16 card:
+ * what a cut between a FAT write and its entry leaves. */
+static void lose_cluster(void)
+{
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    uint32_t c = vol.nclusters; /* near the end: free on these cards */
+    for (uint8_t i = 0; i < vol.nfats; i++) {
+        uint8_t *e = card + (size_t)(vol.fat_lba + i * vol.fat_sectors) * 512 + 2 * c;
+        assert_int_equal(sdb_get_le16(e), 0);
+        sdb_put_le16(e, 0xFFFF);
+    }
+}
+
+/* Record files that do not read are an initialisation cut short (or
+ * damage): that card gets the full check, which frees the lost cluster. */
+static void cut_initialisation_gets_the_full_check(void **state)
+{
+    (void)state;
+    card_staged_before_first_boot();
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(put_file(&vol, SDB_DIR "/state.b", big, 100), SDB_OK); /* short */
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    lose_cluster();
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    expect_log("file system repaired (1 fixes)\n");
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    static char report[4096];
+    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+}
+
 /* ---- never stuck: odd entries in /.sdboot ---- */
 
 static void make_dir(const char *path)
@@ -583,6 +662,8 @@ int main(void)
         cmocka_unit_test(crosslink_top_level_release_file),
         cmocka_unit_test(no_repair_unless_interrupted),
         cmocka_unit_test(install_over_cross_linked_managed_file),
+        cmocka_unit_test(first_boot_of_a_staged_card_guards_user_clusters),
+        cmocka_unit_test(cut_initialisation_gets_the_full_check),
         cmocka_unit_test(odd_confirm_directory),
         cmocka_unit_test(odd_staging_file),
         cmocka_unit_test(odd_state_record_directory),

@@ -34,7 +34,7 @@ static void note(void *ctx, const char *path, const char *what, bool fixed)
     snprintf(notes + n, sizeof notes - n, "%s: %s%s\n", path, what, fixed ? "" : " (left alone)");
 }
 
-static const struct sdb_fat_check_opts opts = {owns_app, note, NULL, NULL, 0};
+static const struct sdb_fat_check_opts opts = {owns_app, note, NULL, NULL, 0, false};
 
 /* FAT16, 1 KiB clusters: /USER.TXT and /APP/CONFIG.PY of 6 clusters each,
  * /DOCS/BIG.BIN, an empty /APP/SUB, and a second user file /OTHER.TXT. */

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 #include "fat_test_util.h"
 #include "fsck_oracle.h"
@@ -188,8 +189,8 @@ static void check_scans_fat_in_large_requests(void **state)
     put32(c.mem + copy + 4 * (last / 2), 0x0FFFFFFF); /* only in the copy */
     static uint8_t bitmap[2048], scan[4096];
     struct sdb_fat_check_report plain, fast;
-    const struct sdb_fat_check_opts none = {NULL, NULL, NULL, NULL, 0};
-    const struct sdb_fat_check_opts big = {NULL, NULL, NULL, scan, sizeof scan};
+    const struct sdb_fat_check_opts none = {NULL, NULL, NULL, NULL, 0, false};
+    const struct sdb_fat_check_opts big = {NULL, NULL, NULL, scan, sizeof scan, false};
     assert_int_equal(sdb_fat_mount(&c.vol, &c.ram.bd, false), SDB_OK);
     sdb_bd_reset_stats(&c.ram.bd);
     assert_int_equal(sdb_fat_check_owned(&c.vol, false, bitmap, sizeof bitmap, &none, &plain),
@@ -218,6 +219,84 @@ static void check_scans_fat_in_large_requests(void **state)
     ram_card_free(&c);
 }
 
+static bool owns_app(void *ctx, const char *path, bool is_dir)
+{
+    (void)ctx, (void)is_dir;
+    return !strncmp(path, "/app", 4);
+}
+
+/* First cluster of a root file, from its 8.3 entry. */
+static uint32_t first_cluster(struct ram_card *c, const char *path)
+{
+    struct sdb_fat_file f;
+    assert_int_equal(sdb_fat_open(&c->vol, &f, path, SDB_FAT_READ), SDB_OK);
+    uint32_t clus = f.first_clus;
+    sdb_fat_close(&f);
+    return clus;
+}
+
+/* The chains-only check (the boot's guard before it frees a chain of its
+ * own): the walks without the FAT-wide scans. A lost cluster and a stale FAT
+ * copy are not its business (SDB_OK, a few dozen reads against FAT sectors
+ * x 5 for the full check through an 8-byte bitmap); with a bitmap of 64 clusters, a user's file at
+ * the far end of the volume gets no walk of its window, but an owned chain running into it does,
+ * and the cross-link is found. It never repairs. */
+static void chains_only_check_skips_fat_scans(void **state)
+{
+    (void)state;
+    fill_data();
+    struct ram_card c;
+    assert_int_equal(ram_card_format(&c, 128u << 20, 32), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/app"), SDB_OK);
+    assert_int_equal(put_new(&c.vol, "/app/mine.bin", 4096), SDB_OK);
+    const uint32_t last = c.vol.nclusters + 1;
+    c.vol.next_free = last - 40; /* the user's file far away */
+    assert_int_equal(put_new(&c.vol, "/user.bin", 4096), SDB_OK);
+    assert_int_equal(sdb_fat_sync(&c.vol), SDB_OK);
+    const uint32_t fat = c.vol.fat_lba * SDB_SECTOR_SIZE, fat_sectors = c.vol.fat_sectors;
+    const uint32_t copy = fat + fat_sectors * SDB_SECTOR_SIZE;
+    put32(c.mem + fat + 4 * (last / 2), 0x0FFFFFFF); /* lost in both copies */
+    put32(c.mem + copy + 4 * (last / 2), 0x0FFFFFFF);
+    put32(c.mem + copy + 4 * (last / 3), 0x0FFFFFFF); /* only in the copy */
+    static uint8_t bitmap[8], scan[4096];
+    struct sdb_fat_check_report r;
+    struct sdb_fat_check_opts opts = {owns_app, NULL, NULL, scan, sizeof scan, true};
+    assert_int_equal(sdb_fat_mount(&c.vol, &c.ram.bd, false), SDB_OK);
+    sdb_bd_reset_stats(&c.ram.bd);
+    assert_int_equal(sdb_fat_check_owned(&c.vol, false, bitmap, sizeof bitmap, &opts, &r), SDB_OK);
+    uint64_t chains_reads = c.ram.bd.stats.sectors_read;
+    assert_int_equal(r.lost_clusters, 0);
+    assert_int_equal(r.fat_copies_fixed, 0);
+    assert_int_equal(r.files, 2);
+    opts.chains_only = false;
+    sdb_bd_reset_stats(&c.ram.bd);
+    assert_int_equal(sdb_fat_check_owned(&c.vol, false, bitmap, sizeof bitmap, &opts, &r),
+                     SDB_FAT_ECORRUPT);
+    printf("FAT32 check, %u FAT sectors, 64-cluster windows: %llu sectors read chains only, "
+           "%llu in full\n",
+           (unsigned)fat_sectors, (unsigned long long)chains_reads,
+           (unsigned long long)c.ram.bd.stats.sectors_read);
+    assert_int_equal(r.lost_clusters, 1);
+    assert_int_equal(r.fat_copies_fixed, 1);
+    /* One window walked twice (the rest, then owned entries): the root, /app
+     * and the FAT sectors of two chains, a few times each (66 sectors). */
+    assert_true(chains_reads <= fat_sectors / 16);
+    assert_true(c.ram.bd.stats.sectors_read >= 2 * fat_sectors);
+    /* The owned chain runs on into the user's file, in a window of its own. */
+    uint32_t mine = first_cluster(&c, "/app/mine.bin"), theirs = first_cluster(&c, "/user.bin");
+    put32(c.mem + fat + 4 * mine, theirs);
+    put32(c.mem + copy + 4 * mine, theirs);
+    assert_int_equal(sdb_fat_mount(&c.vol, &c.ram.bd, false), SDB_OK);
+    opts.chains_only = true;
+    assert_int_equal(sdb_fat_check_owned(&c.vol, false, bitmap, sizeof bitmap, &opts, &r),
+                     SDB_FAT_ECORRUPT);
+    assert_int_equal(r.cross_links, 1);
+    assert_int_equal(r.left_alone, 0);
+    assert_int_equal(sdb_fat_check_owned(&c.vol, true, bitmap, sizeof bitmap, &opts, &r),
+                     SDB_E_INVAL);
+    ram_card_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +305,7 @@ int main(void)
         cmocka_unit_test(unique_names_get_distinct_aliases),
         cmocka_unit_test(data_moves_in_large_requests),
         cmocka_unit_test(check_scans_fat_in_large_requests),
+        cmocka_unit_test(chains_only_check_skips_fat_scans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
