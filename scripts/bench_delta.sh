@@ -80,6 +80,10 @@ for k in 2 20 100; do
       ratio=$(python3 -c "print(f'{$total_w / $vw:.2f}')")
       vfs_rows+="| $k of $files | $total_w | $vw | $ratio | $vr |"$'\n'
     fi
+    if [ $k = 20 ] && [ $mode = delta ]; then # the card the next steps start from
+      "$S" sim confirm --card card.img >/dev/null && "$S" sim boot --card card.img >/dev/null
+      cp card.img card-step1.img
+    fi
     if [ $k = 20 ] && [ $mode = delta ]; then
       goal_dl=$(python3 -c "print(int(0.12 * ($tar_b + $idx_b)))")
       goal_w=$(python3 -c "print(int(1.2 * $changed_sectors + 2000))")
@@ -87,6 +91,38 @@ for k in 2 20 100; do
       goal_row+="| the same: sectors written, staging + install | $total_w ($stage_w + $install_w) | ≤ $goal_w (1.2 × $changed_sectors + 2000) |"
     fi
   done
+done
+
+# Deltas over a delta: from 1.1.0 (20 files changed, installed as a delta and
+# confirmed) to 1.2.0 and 1.3.0, each changing 10 more files: each delta is made
+# against the base 1.0.0, so it carries 30, then 40 files.
+step_rows=""
+prev=v2-20; prev_site=site-20; card=card-step1.img
+for step in 2 3; do
+  v="v$((step + 1))" site="site-step$step" version="1.$step.0"
+  rm -rf "$v" "$site" && cp -r "$prev" "$v" && cp -r "$prev_site" "$site"
+  for i in $(seq 1 20 $files); do head -c $size /dev/urandom > "$v/app/f$((i + step - 1)).bin"; done
+  "$S" pack --version "$version" --out "$site" --key k.pem -C "$v" main.py app >/dev/null
+  tar_b=$(stat -c %s "$site/${version//./_}-firmware.tar"); idx_b=$(stat -c %s "$site/${version//./_}-firmware.tar.idx")
+  changed_sectors=$(( 10 * ((size + 511) / 512) ))
+  serve "$site"
+  for mode in delta whole; do
+    cp "$card" card.img
+    extra=(); [ $mode = whole ] && extra=(--no-delta)
+    "$S" sim ota --card card.img --url "$url" --pubkey p.pem "${extra[@]}" > ota.txt
+    "$S" sim boot --card card.img > boot.txt
+    grep -q "^version: $version" boot.txt || { echo "bench_delta: $mode $version did not install" >&2; exit 1; }
+    dl=$(grep -o '[0-9][0-9]* downloaded' ota.txt | head -1 | awk '{print $1}')
+    stage_w=$(written ota.txt); install_w=$(written boot.txt)
+    pct=$(python3 -c "print(f'{100 * $dl / ($tar_b + $idx_b):.1f}')")
+    fetched=$(grep -o '^fetched [0-9]* files' ota.txt | awk '{print $2}' || true)
+    step_rows+="| 1.$((step - 1)).0 → $version | $mode | ${fetched:--} | $dl ($pct %) | $stage_w | $install_w | $((stage_w + install_w)) | $changed_sectors |"$'\n'
+    if [ $mode = delta ]; then
+      "$S" sim confirm --card card.img >/dev/null && "$S" sim boot --card card.img >/dev/null
+      cp card.img "card-step$step.img"
+    fi
+  done
+  prev=$v prev_site=$site card="card-step$step.img"
 done
 
 cat <<MD
@@ -115,8 +151,21 @@ $rows
 - The whole download writes the full tar in staging and the bootloader rewrites
   every file of \`/app\`: the same update costs about ten times the sectors.
 - 100 of 200 files changed (48 % of the bytes) is still a delta; past half the
-  release the client downloads it whole (the card keeps at most one delta, of at
-  most half a release, beside the base archive: docs/ota.md, "Kept space").
+  release the client downloads it whole (docs/ota.md, "Kept space").
+
+Deltas over a delta: from the card left by the 20-file delta above (1.1.0
+installed as a delta over 1.0.0, confirmed), 1.2.0 and then 1.3.0 each change 10
+more files. Every delta is made against the base the card keeps whole (1.0.0),
+so it carries every file that differs from it (30, then 40): more bytes
+than the step's own changes (the price of deltas that each stand alone on the
+base: no chain to keep or replay, and a bound on the card: the new delta with
+the installed one at most half the release, else a whole download). The install
+writes only what the installed tree lacks (the files the installed delta already
+has are not written again).
+
+| step | download | files fetched | bytes downloaded (% of tar + index) | sectors written: staging | install | total | the step's changed files' sectors |
+|---|---|---|---|---|---|---|---|
+$step_rows
 MD
 if [ -n "$mpy" ]; then
   cat <<MD

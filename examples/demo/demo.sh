@@ -4,6 +4,7 @@
 #   publish 1.1.0 -> the device finds, downloads (progress), stages -> reboot on trial -> confirm
 #   publish 1.2.0 that never confirms -> after 3 trial boots, back to 1.1.0
 #   publish 1.3.0 -> power cut in the middle of its install -> next boot recovers
+#   publish 1.4.0 -> a delta over the installed delta, made against the base the card keeps
 # Everything lives in one temporary folder (named below), removed at the end
 # unless DEMO_KEEP=1; the release server is stopped on any exit.
 set -euo pipefail
@@ -89,6 +90,16 @@ say "Power comes back: the bootloader finishes the interrupted install"
 "$SDBOOT" sim confirm --card card.img | show
 "$SDBOOT" sim boot --card card.img | grep -E "version" | show
 record "power cut during install of 1.3.0" "$(version_of)" "recovered at the next boot"
+
+say "Publish 1.4.0; 1.3.0 runs as a delta, so 1.4.0 is a delta too, made against the base"
+"$SDBOOT" sim status --card card.img | grep "installed as" | show
+publish 1.4.0 "hello, once more"
+"$SDBOOT" sim ota --card card.img --url "$url" --pubkey pub.pem 2>&1 | grep -E "fetched|staged" | show
+"$SDBOOT" sim boot --card card.img | grep -E "boot:|version" | show
+"$SDBOOT" sim confirm --card card.img | show
+"$SDBOOT" sim boot --card card.img | grep -E "version" | show
+"$SDBOOT" sim status --card card.img | grep "installed as" | show
+record "update to 1.4.0, a delta over a delta" "$(version_of)" "only what differs from the base fetched"
 
 say "The card, checked by dosfstools"
 fsck.fat -n card.img | show

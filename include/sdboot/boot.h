@@ -161,7 +161,8 @@ enum sdboot_source {
     SDBOOT_FROM_STAGING = 0,  /* install the staged release */
     SDBOOT_FROM_PREVIOUS = 1, /* roll back to previous.tar */
     SDBOOT_FROM_DELTA = 2,    /* install a staged delta: only its files are written */
-    SDBOOT_UNDO_DELTA = 3,    /* roll a delta back: the files parked in prev/ return */
+    SDBOOT_UNDO_DELTA = 3,    /* roll a delta back: the files parked in prev/ return (and the
+                                 previous delta, when previous_delta) */
 };
 
 /* The boot state, as kept in /.sdboot/state.{a,b}. */
@@ -171,11 +172,13 @@ struct sdboot_state {
     uint8_t source;    /* enum sdboot_source */
     uint8_t trial_max; /* trial boots allowed for the installed release */
     uint8_t trials_used;
-    bool confirmed;     /* the installed release was confirmed (or needs none) */
-    uint8_t last_event; /* enum sdboot_event */
-    bool fs_dirty;      /* file-system work under way: the next boot checks the card first */
-    bool delta;         /* installed as a delta over current.tar: its files replaced sit in prev/
-                           until it is confirmed (docs/boot.md, "Delta install") */
+    bool confirmed;      /* the installed release was confirmed (or needs none) */
+    uint8_t last_event;  /* enum sdboot_event */
+    bool fs_dirty;       /* file-system work under way: the next boot checks the card first */
+    bool delta;          /* installed as a delta over current.tar: its files replaced sit in prev/
+                            until it is confirmed (docs/boot.md, "Delta install") */
+    bool previous_delta; /* previous was a delta over the same base too: its delta and index
+                            wait as previous.dlt, previous.idx until the release is confirmed */
     int32_t last_error;
     char installed[SDB_VERSION_MAX]; /* "none" on a card that never had a release */
     char previous[SDB_VERSION_MAX];  /* "" when there is nothing to roll back to */
@@ -185,6 +188,9 @@ struct sdboot_state {
      * again (sdboot_ota_config.refused). "" when none. */
     char refused[SDB_VERSION_MAX];
     int32_t refused_error; /* why it was refused */
+    /* The release whose whole archive is current.tar: a delta's base. ""
+     * in a record written before it was kept (sdboot_state_base). */
+    char base[SDB_VERSION_MAX];
 };
 
 struct sdboot_result {
@@ -243,6 +249,9 @@ int sdboot_check_card(struct sdboot *b, bool repair, sdboot_check_note note, voi
                       struct sdb_fat_check_report *report);
 /* Read the boot state of a mounted card without changing anything. */
 int sdboot_read_state(struct sdb_fat_vol *vol, struct sdboot_state *st);
+/* The release current.tar holds: st->base, or for a record written before it
+ * was kept, the installed release (whole) or the previous one (a delta). */
+const char *sdboot_state_base(const struct sdboot_state *st);
 
 /* State records: 512 bytes, magic + CRC (state.c). */
 int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SIZE]);

@@ -126,6 +126,9 @@ struct sdboot_ota {
     bool delta;
     uint32_t delta_files_fetched, delta_files_unchanged, delta_requests;
     uint64_t delta_bytes_fetched; /* file data among bytes_downloaded */
+    /* the release the delta was made against: the installed one, or under an
+     * installed delta its base (current.tar's) */
+    char delta_base[SDB_VERSION_MAX];
     _Alignas(8) uint8_t delta_work[SDB_OTA_DELTA_WORK];
 };
 

@@ -47,9 +47,15 @@
 /* The installed release's archive: the bootloader's, read by a delta download. */
 #define SDB_CURRENT_ARCHIVE SDB_DIR "/current.tar"
 /* The bootloader's: the installed release's index, and its delta archive when
- * it was installed as a delta over current.tar (read by the OTA client). */
+ * it was installed as a delta over current.tar (read by the OTA client). A
+ * delta holds every file of its release that differs from the base, so the
+ * next one, made against the base too, replaces it (docs/boot.md). */
 #define SDB_CURRENT_INDEX SDB_DIR "/current.idx"
 #define SDB_CURRENT_DELTA SDB_DIR "/current.dlt"
+/* Under an installed delta: the index of the base (current.tar), which the
+ * next delta is made against, and current.tar's staging record (its version). */
+#define SDB_BASE_INDEX SDB_DIR "/base.idx"
+#define SDB_CURRENT_RECORD SDB_DIR "/current.rec"
 #define SDB_CONFIRM SDB_DIR "/confirm"
 
 #define SDB_RECORD_SIZE 512u

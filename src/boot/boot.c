@@ -250,12 +250,15 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
     bool repairing = tree_exists(&b->vol, REPAIR_MARK, NULL);
     /* prev/ holds an unconfirmed delta's way back: a leftover only once confirmed */
     bool parked = b->st.delta && !b->st.confirmed;
+    /* and a delta over a delta keeps the one before it: gone once confirmed */
+    bool kept_delta = !parked && b->st.delta && tree_exists(&b->vol, PREVIOUS_DELTA, NULL);
     bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) ||
                      (!parked && tree_exists(&b->vol, PREV_DIR, NULL)) ||
-                     tree_exists(&b->vol, FIX_TMP, NULL) || repairing;
+                     tree_exists(&b->vol, FIX_TMP, NULL) || repairing || kept_delta;
     if (leftovers) {
         if ((err = fs_work_begin(b)) || (err = repair_fat_check(b)) ||
-            (err = tree_remove(b, NEXT_DIR)) || (!parked && (err = tree_remove(b, PREV_DIR))))
+            (err = tree_remove(b, NEXT_DIR)) || (!parked && (err = tree_remove(b, PREV_DIR))) ||
+            (kept_delta && (err = delta_drop_previous(b))))
             return err;
         if (tree_exists(&b->vol, FIX_TMP, NULL) && (err = sdb_fat_unlink(&b->vol, FIX_TMP)))
             return err;

@@ -11,15 +11,19 @@
 #define STATE_B SDB_DIR "/state.b"
 #define CURRENT_TAR SDB_DIR "/current.tar"
 #define PREVIOUS_TAR SDB_DIR "/previous.tar"
-#define CURRENT_REC SDB_DIR "/current.rec"   /* current.tar's staging record (rebuild.c) */
+#define CURRENT_REC SDB_CURRENT_RECORD       /* current.tar's staging record (rebuild.c) */
 #define PREVIOUS_REC SDB_DIR "/previous.rec" /* previous.tar's */
 #define NEXT_DIR SDB_DIR "/next"
 #define PREV_DIR SDB_DIR "/prev"
 #define FIX_TMP SDB_DIR "/fix.tmp"
 #define REPAIR_MARK SDB_DIR "/repairing" /* exists while a repair is under way */
 #define APP_DIR "app"
-#define PREVIOUS_INDEX SDB_DIR "/previous.idx" /* index of the release a delta replaced */
+#define PREVIOUS_INDEX SDB_DIR "/previous.idx" /* index of the delta a delta replaced */
 #define CURRENT_DELTA SDB_CURRENT_DELTA
+#define BASE_INDEX SDB_BASE_INDEX              /* index of current.tar under a delta */
+#define CURRENT_DREC SDB_DIR "/current.dlr"    /* current.dlt's staging record (rebuild.c) */
+#define PREVIOUS_DELTA SDB_DIR "/previous.dlt" /* the delta a delta replaced, until confirmed */
+#define PREVIOUS_DREC SDB_DIR "/previous.dlr"  /* its record */
 
 /* log.c */
 void boot_log(struct sdboot *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -30,7 +34,12 @@ int state_load(struct sdboot *b, bool *found);
 int state_init(struct sdboot *b); /* fresh records in an existing /.sdboot */
 /* No valid record on a card that keeps sdboot's archives (state_load marks
  * it so): fresh records saying what the card proves (rebuild.c). */
-int state_rebuild(struct sdboot *b, const char *installed, const char *previous, bool on_trial);
+struct state_proof {
+    const char *installed, *previous, *base; /* base: current.tar's release */
+    bool delta;                              /* installed as a delta over base */
+    bool on_trial;
+};
+int state_rebuild(struct sdboot *b, const struct state_proof *p);
 #define STATE_PHASE_LOST 0xFF /* b->st after state_load found the state lost; never stored */
 /* Read one record file with the boot's FAT driver (record.h, sdb_record_read). */
 int boot_read_record(struct sdb_fat_vol *vol, const char *path, uint8_t buf[SDB_RECORD_SIZE]);
@@ -91,6 +100,17 @@ int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec);
 /* Extract an archive into an empty next/; with `expect` (the stage record)
  * hashed on the way, SDB_OK only when its size and SHA-256 match. */
 int install_extract(struct sdboot *b, const char *archive, const struct sdb_stage_record *expect);
+/* Which members an extraction takes (install_delta.c): *take false leaves
+ * one out. */
+struct install_filter {
+    int (*take)(void *ctx, const struct sdb_tar_entry *e, bool *take);
+    void *ctx;
+};
+/* install_extract of the members filter takes; fresh: into an empty next/
+ * (else added to what next/ holds, whose names it keeps for duplicates). */
+int install_extract_some(struct sdboot *b, const char *archive,
+                         const struct sdb_stage_record *expect, const struct install_filter *filter,
+                         bool fresh);
 int install_switch(struct sdboot *b);
 int install_commit(struct sdboot *b);
 /* After the archives moved: the state commits, then next/ (and, unless
@@ -139,6 +159,8 @@ int delta_check(struct sdboot *b, const struct sdb_stage_record *rec); /* reads 
 int delta_install(struct sdboot *b, const struct sdb_stage_record *rec);
 int delta_rollback(struct sdboot *b); /* an unconfirmed delta: the parked files return */
 int delta_resume(struct sdboot *b, enum state_recovery action); /* FINISH_DELTA / _UNDO */
+/* A confirmed delta over a delta: the one before it (previous.*) goes. */
+int delta_drop_previous(struct sdboot *b);
 /* In a whole install's (or rollback's) commit: the staged index becomes
  * current.idx when it is the signed one, any other index and delta go. */
 int index_keep_installed(struct sdboot *b);

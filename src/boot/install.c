@@ -138,9 +138,20 @@ static int make_parent(struct sdboot *b)
     return err;
 }
 
+/* The extraction's context: the engine, and which members it takes. */
+struct extract {
+    struct sdboot *b;
+    const struct install_filter *filter; /* NULL: every member */
+};
+
 static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
 {
-    struct sdboot *b = ctx;
+    struct extract *x = ctx;
+    struct sdboot *b = x->b;
+    bool take = true;
+    int err = x->filter ? x->filter->take(x->filter->ctx, e, &take) : SDB_OK;
+    if (err || !take)
+        return err; /* a member left out: its data goes nowhere */
     /* A release file where the user has a directory (or the reverse) outside
      * /app cannot be placed without deleting user data: refuse the release. */
     sdb_fmt(b->path, sizeof b->path, "/%s", e->path);
@@ -160,8 +171,7 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
             return SDB_TAR_EDUPLICATE;
         return tree_mkdirs(&b->vol, b->path, true);
     }
-    int err = make_parent(b);
-    if (err)
+    if ((err = make_parent(b)))
         return err;
     /* Looked up apart, so that the create stays the driver's fast one
      * (SDB_FAT_UNIQUE): any other create would cost the folder its freshness,
@@ -177,7 +187,9 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
 
 static int extract_data(void *ctx, const uint8_t *buf, size_t len)
 {
-    struct sdboot *b = ctx;
+    struct sdboot *b = ((struct extract *)ctx)->b;
+    if (!b->out_open)
+        return SDB_OK; /* a member the filter left out */
     /* A plain tar's data lies in the read buffer, followed there by its
      * padding: the file's last sector can be written whole from it
      * (sdb_fat_write_slack). Inflated data (gzip) has no such bytes after it. */
@@ -188,7 +200,7 @@ static int extract_data(void *ctx, const uint8_t *buf, size_t len)
 
 static int extract_end(void *ctx)
 {
-    struct sdboot *b = ctx;
+    struct sdboot *b = ((struct extract *)ctx)->b;
     if (!b->out_open)
         return SDB_OK;
     b->out_open = false;
@@ -211,10 +223,19 @@ static int judge_pass(const struct feed_result *r, const struct sdb_stage_record
  * (the stage record) is given: SDB_OK only when it matches. */
 int install_extract(struct sdboot *b, const char *archive, const struct sdb_stage_record *expect)
 {
-    int err = tree_remove(b, NEXT_DIR);
-    if (err || (err = tree_remove(b, PREV_DIR)) || (err = sdb_fat_mkdir(&b->vol, NEXT_DIR)))
+    return install_extract_some(b, archive, expect, NULL, true);
+}
+
+int install_extract_some(struct sdboot *b, const char *archive,
+                         const struct sdb_stage_record *expect, const struct install_filter *filter,
+                         bool fresh)
+{
+    int err = SDB_OK;
+    if (fresh && ((err = tree_remove(b, NEXT_DIR)) || (err = tree_remove(b, PREV_DIR)) ||
+                  (err = sdb_fat_mkdir(&b->vol, NEXT_DIR))))
         return err;
-    struct sdb_tar_ops ops = {extract_begin, extract_data, extract_end, b};
+    struct extract x = {b, filter};
+    struct sdb_tar_ops ops = {extract_begin, extract_data, extract_end, &x};
     struct sdb_sha256 hash;
     uint8_t digest[SDB_SHA256_LEN];
     struct feed_result r;
@@ -222,7 +243,8 @@ int install_extract(struct sdboot *b, const char *archive, const struct sdb_stag
         return err;
     b->out_open = false;
     b->path2[0] = '\0'; /* no folder made yet (make_parent) */
-    seen_reset(b);
+    if (fresh)          /* a second archive into next/ keeps the names of the first */
+        seen_reset(b);
     err = feed_archive(b, archive, &ops, expect ? &hash : NULL, &r);
     if (b->out_open) {
         sdb_fat_close(&b->out);

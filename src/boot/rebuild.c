@@ -102,10 +102,11 @@ static const char *const kept_words[] = {
 
 /* Device errors go up as they are; anything else only means "not known". */
 static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_path,
-                        enum kept_what *what, char version[SDB_VERSION_MAX])
+                        enum kept_what *what, char version[SDB_VERSION_MAX],
+                        struct sdb_stage_record *out)
 {
     uint8_t buf[SDB_RECORD_SIZE], digest[SDB_SHA256_LEN];
-    struct sdb_stage_record rec;
+    struct sdb_stage_record rec_store, *rec = out ? out : &rec_store;
     struct sdb_semver v;
     uint64_t size;
     *what = KEPT_NONE;
@@ -116,12 +117,38 @@ static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_
     int err = boot_read_record(&b->vol, rec_path, buf);
     if (err > SDB_ERR_BD_MIN && err != SDB_OK)
         return err;
-    if (err || sdb_stage_record_decode(buf, &rec) || sdb_semver_parse(rec.version, 0, &v))
+    if (err || sdb_stage_record_decode(buf, rec) || sdb_semver_parse(rec->version, 0, &v))
         return SDB_OK;
     *what = KEPT_MISMATCH;
     if ((err = hash_file(b, tar_path, &size, digest)))
         return err > SDB_ERR_BD_MIN ? err : SDB_OK;
-    if (size != rec.size || memcmp(digest, rec.sha256, SDB_SHA256_LEN))
+    if (size != rec->size || memcmp(digest, rec->sha256, SDB_SHA256_LEN))
+        return SDB_OK;
+    *what = KEPT_KNOWN;
+    memcpy(version, rec->version, SDB_VERSION_MAX);
+    return SDB_OK;
+}
+
+/* A delta over the base (current.dlt with its record current.dlr): the
+ * installed release when the record matches the archive, names the base
+ * as its own and current.idx is the index it signed. Reads only. */
+static int kept_delta(struct sdboot *b, const char *base, enum kept_what *what,
+                      char version[SDB_VERSION_MAX])
+{
+    struct sdb_stage_record rec;
+    uint64_t size;
+    uint8_t digest[SDB_SHA256_LEN];
+    int err = kept_version(b, CURRENT_DREC, CURRENT_DELTA, what, version, &rec);
+    if (err || *what != KEPT_KNOWN)
+        return err;
+    *what = KEPT_MISMATCH;
+    version[0] = '\0';
+    if (!(rec.flags & SDB_STAGE_DELTA) || strcmp(rec.base, base) ||
+        !tree_exists(&b->vol, BASE_INDEX, NULL))
+        return SDB_OK;
+    if ((err = hash_file(b, SDB_CURRENT_INDEX, &size, digest)))
+        return err > SDB_ERR_BD_MIN ? err : SDB_OK;
+    if (memcmp(digest, rec.index_sha256, SDB_SHA256_LEN))
         return SDB_OK;
     *what = KEPT_KNOWN;
     memcpy(version, rec.version, SDB_VERSION_MAX);
@@ -130,24 +157,41 @@ static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_
 
 int rebuild_state(struct sdboot *b)
 {
-    char installed[SDB_VERSION_MAX], previous[SDB_VERSION_MAX];
-    enum kept_what cur, prev;
+    char installed[SDB_VERSION_MAX], previous[SDB_VERSION_MAX], base[SDB_VERSION_MAX];
+    char delta[SDB_VERSION_MAX] = "";
+    enum kept_what cur, prev, dlt = KEPT_NONE;
     int err = repair_fat_check(b); /* what damaged the records may have hit the FAT too */
-    if (err || (err = kept_version(b, CURRENT_REC, CURRENT_TAR, &cur, installed)) ||
-        (err = kept_version(b, PREVIOUS_REC, PREVIOUS_TAR, &prev, previous)))
+    if (err || (err = kept_version(b, CURRENT_REC, CURRENT_TAR, &cur, base, NULL)) ||
+        (err = kept_version(b, PREVIOUS_REC, PREVIOUS_TAR, &prev, previous, NULL)))
+        return err;
+    if (cur == KEPT_KNOWN && (err = kept_delta(b, base, &dlt, delta)))
         return err;
     if (cur == KEPT_NONE)
-        sdb_fmt(installed, sizeof installed, "%s", SDB_VERSION_NONE);
+        sdb_fmt(base, sizeof base, "%s", SDB_VERSION_NONE);
     else if (cur != KEPT_KNOWN)
-        sdb_fmt(installed, sizeof installed, "%s", SDB_VERSION_UNKNOWN);
-    bool on_trial = cur == KEPT_KNOWN && prev == KEPT_KNOWN;
-    if ((err = state_rebuild(b, installed, previous, on_trial)))
+        sdb_fmt(base, sizeof base, "%s", SDB_VERSION_UNKNOWN);
+    bool is_delta = dlt == KEPT_KNOWN;
+    sdb_fmt(installed, sizeof installed, "%s", is_delta ? delta : base);
+    /* A delta's way back (prev/, previous.dlt) cannot be proven whole: it
+     * runs confirmed, with the base as what it was made over. */
+    if (is_delta)
+        sdb_fmt(previous, sizeof previous, "%s", base);
+    bool on_trial = !is_delta && cur == KEPT_KNOWN && prev == KEPT_KNOWN;
+    const struct state_proof proof = {installed, previous, base, is_delta, on_trial};
+    if ((err = state_rebuild(b, &proof)))
         return err;
-    boot_log(b,
-             "boot state rebuilt from the card: installed %s (current.rec: %s), previous %s "
-             "(previous.rec: %s), %s",
-             installed, kept_words[cur], previous[0] ? previous : "none", kept_words[prev],
-             on_trial ? "on trial again until confirmed" : "confirmed");
+    if (is_delta)
+        boot_log(b,
+                 "boot state rebuilt from the card: installed %s (current.dlr: a delta over %s, "
+                 "matches its archive and current.idx), base %s (current.rec: %s), confirmed",
+                 installed, base, base, kept_words[cur]);
+    else
+        boot_log(b,
+                 "boot state rebuilt from the card: installed %s (current.rec: %s), previous %s "
+                 "(previous.rec: %s), %s%s",
+                 installed, kept_words[cur], previous[0] ? previous : "none", kept_words[prev],
+                 on_trial ? "on trial again until confirmed" : "confirmed",
+                 dlt == KEPT_NONE ? "" : " (the delta over it, current.dlr, does not match)");
     b->restore_needed = cur != KEPT_NONE; /* compare the release with its archive now */
     return SDB_OK;
 }

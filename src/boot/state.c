@@ -10,8 +10,9 @@
  * u8 phase, source, trial_max, trials_used, confirmed, last_event, fs_dirty,
  * delta (0 in records written before delta installs), i32 last_error,
  * installed[64], previous[64], target[64], refused[64], i32 refused_error,
- * zero padding, CRC-32 at 508 (a record written before refused existed reads
- * as none refused).
+ * base[64], u8 previous_delta, zero padding, CRC-32 at 508 (a record written
+ * before refused, base and previous_delta existed reads as none refused, base
+ * unknown (sdboot_state_base), previous not a delta).
  *
  * Transitions: each helper below sets the fields of one step of docs/boot.md
  * and stores the result with one record write (fs_dirty rides along: it is
@@ -46,7 +47,9 @@ enum {
     OFF_TARGET = OFF_PREVIOUS + SDB_VERSION_MAX,
     OFF_REFUSED = OFF_TARGET + SDB_VERSION_MAX,
     OFF_REFUSED_ERROR = OFF_REFUSED + SDB_VERSION_MAX,
-    OFF_END = OFF_REFUSED_ERROR + 4,
+    OFF_BASE = OFF_REFUSED_ERROR + 4,
+    OFF_PREVIOUS_DELTA = OFF_BASE + SDB_VERSION_MAX,
+    OFF_END = OFF_PREVIOUS_DELTA + 1,
 };
 _Static_assert(OFF_END <= SDB_RECORD_CRC_AT, "state record fits one sector");
 
@@ -68,6 +71,8 @@ int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SI
     memcpy(out + OFF_TARGET, st->target, SDB_VERSION_MAX);
     memcpy(out + OFF_REFUSED, st->refused, SDB_VERSION_MAX);
     sdb_put_le32(out + OFF_REFUSED_ERROR, (uint32_t)st->refused_error);
+    memcpy(out + OFF_BASE, st->base, SDB_VERSION_MAX);
+    out[OFF_PREVIOUS_DELTA] = st->previous_delta;
     sdb_record_seal(out, MAGIC);
     return SDB_OK;
 }
@@ -93,11 +98,19 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     memcpy(st->target, in + OFF_TARGET, SDB_VERSION_MAX);
     memcpy(st->refused, in + OFF_REFUSED, SDB_VERSION_MAX);
     st->refused_error = (int32_t)sdb_get_le32(in + OFF_REFUSED_ERROR);
+    memcpy(st->base, in + OFF_BASE, SDB_VERSION_MAX);
+    st->previous_delta = in[OFF_PREVIOUS_DELTA];
     if (st->installed[SDB_VERSION_MAX - 1] || st->previous[SDB_VERSION_MAX - 1] ||
         st->target[SDB_VERSION_MAX - 1] || st->refused[SDB_VERSION_MAX - 1] ||
-        st->phase > SDBOOT_PHASE_SWITCHING || st->source > SDBOOT_UNDO_DELTA || in[OFF_DELTA] > 1)
+        st->base[SDB_VERSION_MAX - 1] || st->phase > SDBOOT_PHASE_SWITCHING ||
+        st->source > SDBOOT_UNDO_DELTA || in[OFF_DELTA] > 1 || in[OFF_PREVIOUS_DELTA] > 1)
         return SDB_STAGE_EFIELD;
     return SDB_OK;
+}
+
+const char *sdboot_state_base(const struct sdboot_state *st)
+{
+    return st->base[0] ? st->base : st->delta ? st->previous : st->installed;
 }
 
 /* ---- reading records ---- */
@@ -251,11 +264,14 @@ int state_init(struct sdboot *b)
     return store_fresh(b);
 }
 
-int state_rebuild(struct sdboot *b, const char *installed, const char *previous, bool on_trial)
+int state_rebuild(struct sdboot *b, const struct state_proof *p)
 {
     memset(&b->st, 0, sizeof b->st);
-    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", installed);
-    sdb_fmt(b->st.previous, sizeof b->st.previous, "%s", previous);
+    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", p->installed);
+    sdb_fmt(b->st.previous, sizeof b->st.previous, "%s", p->previous);
+    sdb_fmt(b->st.base, sizeof b->st.base, "%s", p->base);
+    b->st.delta = p->delta;
+    bool on_trial = p->on_trial;
     b->st.trial_max = b->cfg.trial_boots;
     b->st.confirmed = !on_trial;
     b->st.last_event = SDBOOT_EV_REBUILT;
@@ -370,12 +386,25 @@ int state_commit(struct sdboot *b)
 {
     struct sdboot_state *st = &b->st;
     bool rollback = st->source == SDBOOT_FROM_PREVIOUS || st->source == SDBOOT_UNDO_DELTA;
+    bool delta = st->source == SDBOOT_FROM_DELTA;
+    char base[SDB_VERSION_MAX] = ""; /* whole: the record keeps no stack bytes */
+    /* current.tar after this step: the base stays under a delta (and its
+     * undo); a whole install or rollback brings its own archive */
+    sdb_fmt(base, sizeof base, "%s",
+            delta || st->source == SDBOOT_UNDO_DELTA ? sdboot_state_base(st) : st->target);
     if (rollback)
         st->previous[0] = '\0';
-    else if (!(st->delta && st->source == SDBOOT_FROM_STAGING)) /* over a delta: previous.tar */
-        sdb_fmt(st->previous, sizeof st->previous, "%s",        /* is its base, kept as previous */
+    else if (st->delta && !delta) /* whole over a delta: previous.tar is its base */
+        sdb_fmt(st->previous, sizeof st->previous, "%s", sdboot_state_base(st));
+    else
+        sdb_fmt(st->previous, sizeof st->previous, "%s",
                 strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
-    st->delta = st->source == SDBOOT_FROM_DELTA;
+    /* a delta over a delta keeps the one it replaces until confirmed; its
+     * undo brings that one back */
+    bool was_delta = st->delta;
+    st->delta = delta || (st->source == SDBOOT_UNDO_DELTA && st->previous_delta);
+    st->previous_delta = delta && was_delta;
+    memcpy(st->base, base, sizeof st->base);
     memcpy(st->installed, st->target, sizeof st->installed);
     st->target[0] = '\0';
     st->phase = SDBOOT_PHASE_IDLE;

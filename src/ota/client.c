@@ -380,7 +380,7 @@ static int stage_delta(struct sdboot_ota *o, struct dl *d, const uint8_t sha256[
     memcpy(rec.version, o->latest.version, sizeof rec.version);
     memcpy(rec.filename, o->latest.filename, sizeof rec.filename);
     memcpy(rec.board, o->latest.board, sizeof rec.board);
-    snprintf(rec.base, sizeof rec.base, "%s", o->cfg.installed);
+    memcpy(rec.base, o->delta_base, sizeof rec.base); /* the release it was planned against */
     memcpy(rec.sha256, sha256, 32);
     memcpy(rec.index_sha256, o->latest.index_sha256, 32);
     int err = o->fio->rename(o->fio->ctx, SDB_STAGE_INDEX_NEW, SDB_STAGE_INDEX);

@@ -26,6 +26,8 @@
 #include "byteranges.h"
 #include "delta_plan.h"
 #include "ota_internal.h"
+#include "sdboot/record.h"
+#include "sdboot/stage.h"
 
 #define DELTA_RANGES 16 /* byte ranges asked in one request */
 
@@ -153,36 +155,60 @@ static void index_name(const char *filename, char out[SDB_FILENAME_MAX + 8])
     snprintf(out, SDB_FILENAME_MAX + 8, "%s" SDB_INDEX_SUFFIX, filename);
 }
 
-/* Both indexes on the card, or SDB_OTA_ENODELTA with the reason logged. The
- * installed release's is the bootloader's (SDB_CURRENT_INDEX): a delta is
- * made only against what the bootloader can check it with. */
-static int prepare_indexes(struct delta *w, const char **old_path)
+/* The release a delta is made against: the installed one when it was
+ * installed whole; under an installed delta, its base, the release whose
+ * whole archive the bootloader keeps (current.tar's record names it), so
+ * that any number of deltas stay one delta over the base each. */
+static int find_base(struct sdboot_ota *o, uint64_t *kept_delta)
 {
-    struct sdboot_ota *o = w->o;
-    struct find_line old = {.version = o->cfg.installed};
-    sdb_manifest_parse((const char *)o->manifest, o->manifest_len, find_version, &old, NULL);
-    uint64_t tar_size;
-    if (!old.found || !old.e.has_index || !old.e.has_size) {
-        ota_log(o, "no index for the installed release %s: whole download%s", o->cfg.installed, "");
+    *kept_delta = 0;
+    snprintf(o->delta_base, sizeof o->delta_base, "%s", o->cfg.installed);
+    if (o->fio->size(o->fio->ctx, SDB_CURRENT_DELTA, kept_delta))
+        return SDB_OK; /* installed whole */
+    uint8_t buf[SDB_RECORD_SIZE];
+    struct sdb_stage_record rec;
+    if (sdb_record_read_fio(o->fio, SDB_CURRENT_RECORD, buf) ||
+        sdb_stage_record_decode(buf, &rec)) {
+        ota_log(o,
+                "the installed release %s is a delta and the card keeps no record of its "
+                "base: whole download%s",
+                o->cfg.installed, "");
         return SDB_OTA_ENODELTA;
     }
+    memcpy(o->delta_base, rec.version, sizeof o->delta_base);
+    return SDB_OK;
+}
+
+/* Both indexes on the card, or SDB_OTA_ENODELTA with the reason logged. The
+ * base's is the bootloader's (SDB_CURRENT_INDEX, or SDB_BASE_INDEX under an
+ * installed delta): a delta is made only against what the bootloader can
+ * check it with. *kept_delta: the installed delta's size (0: none), which
+ * the card keeps beside the new one until it is confirmed. */
+static int prepare_indexes(struct delta *w, const char **old_path, uint64_t *kept_delta)
+{
+    struct sdboot_ota *o = w->o;
     if (o->cfg.last_install_error) {
         ota_log(o, "the bootloader's last install failed (%s): whole download%s",
                 sdb_strerror(o->cfg.last_install_error), "");
         return SDB_OTA_ENODELTA;
     }
-    if (!o->fio->size(o->fio->ctx, SDB_CURRENT_DELTA, &tar_size)) {
-        ota_log(o, "the installed release %s is a delta itself: whole download%s", o->cfg.installed,
-                "");
+    int err = find_base(o, kept_delta);
+    if (err)
+        return err;
+    struct find_line old = {.version = o->delta_base};
+    sdb_manifest_parse((const char *)o->manifest, o->manifest_len, find_version, &old, NULL);
+    uint64_t tar_size;
+    if (!old.found || !old.e.has_index || !old.e.has_size) {
+        ota_log(o, "no index for %s%s: whole download", o->delta_base,
+                *kept_delta ? ", the base of the installed delta," : "");
         return SDB_OTA_ENODELTA;
     }
-    *old_path = SDB_CURRENT_INDEX;
-    if (!file_hashes_to(o, SDB_CURRENT_INDEX, old.e.index_sha256, w->buf, sizeof w->buf)) {
-        ota_log(o, "the card keeps no index of %s: whole download%s", o->cfg.installed, "");
+    *old_path = *kept_delta ? SDB_BASE_INDEX : SDB_CURRENT_INDEX;
+    if (!file_hashes_to(o, *old_path, old.e.index_sha256, w->buf, sizeof w->buf)) {
+        ota_log(o, "the card keeps no index of %s: whole download%s", o->delta_base, "");
         return SDB_OTA_ENODELTA;
     }
     char name[SDB_FILENAME_MAX + 8];
-    int err = SDB_OK;
     if (!file_hashes_to(o, SDB_STAGE_INDEX_NEW, o->latest.index_sha256, w->buf, sizeof w->buf)) {
         index_name(o->latest.filename, name);
         err = fetch_index(o, name, SDB_STAGE_INDEX_NEW, o->latest.index_sha256);
@@ -500,7 +526,8 @@ int delta_download(struct sdboot_ota *o, struct dl *d, const char *url)
     memset(w, 0, sizeof *w);
     w->o = o;
     w->d = d;
-    int err = prepare_indexes(w, &w->old_index);
+    uint64_t kept_delta;
+    int err = prepare_indexes(w, &w->old_index, &kept_delta);
     if (err)
         return err;
     o->delta = true; /* the resume record says which kind of .part it is */
@@ -519,8 +546,14 @@ int delta_download(struct sdboot_ota *o, struct dl *d, const char *url)
         o->delta = false;
         return err;
     }
-    if (size > o->latest.size / 2) {
-        ota_log(o, "the changed files are more than half the release: whole download%s%s", "", "");
+    /* Kept space (docs/design.md, invariant 6): the new delta, and the
+     * installed one kept beside it until confirmed, at most half the release. */
+    if (size + kept_delta > o->latest.size / 2) {
+        ota_log(o, "%s: whole download",
+                kept_delta ? "the changed files with the installed delta are more than half the "
+                             "release"
+                           : "the changed files are more than half the release",
+                "");
         o->delta = false;
         return SDB_OTA_ENODELTA;
     }

@@ -28,6 +28,33 @@ struct fx_release fx_r2 = {
               {"main.py", "print('release 2, a bit longer than release 1')\n"}},
     .nfiles = 6,
 };
+/* Deltas over a delta: both are staged against 1.0.0, the base. 1.2.0 takes
+ * a.py and lib/b.py back to the base's (restored from current.tar), keeps
+ * 1.1.0's extra.cfg (in its delta, not written again), drops c.py, changes
+ * settings.txt and main.py, adds d.py. 1.3.0 changes a.py and adds c.py
+ * back over it. */
+struct fx_release fx_r3 = {
+    .version = "1.2.0",
+    .files = {{"app/a.py", "A = 1\n"},
+              {"app/d.py", "D = 'new in release 3'\n"},
+              {"app/lib/b.py", "B = 'only in release 1'\n"},
+              {"conf/settings.txt", "mode=three\n"},
+              {"extra.cfg", "added by release 2\n"},
+              {"helper.py", "shared helper, same in both releases\n"},
+              {"main.py", "print('release 3')\n"}},
+    .nfiles = 7,
+};
+struct fx_release fx_r4 = {
+    .version = "1.3.0",
+    .files = {{"app/a.py", "A = 4\n"},
+              {"app/c.py", "C = 'back in release 4'\n"},
+              {"app/d.py", "D = 'new in release 3'\n"},
+              {"app/lib/b.py", "B = 'only in release 1'\n"},
+              {"conf/settings.txt", "mode=three\n"},
+              {"helper.py", "shared helper, same in both releases\n"},
+              {"main.py", "print('release 4')\n"}},
+    .nfiles = 7,
+};
 const char fx_user_path[] = "/my notes.txt";
 const char fx_user_content[] = "the user's own file, never touched\n";
 

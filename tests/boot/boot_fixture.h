@@ -26,7 +26,7 @@ struct fx_release {
     uint8_t idx_sha256[32];
 };
 
-extern struct fx_release fx_r1, fx_r2;
+extern struct fx_release fx_r1, fx_r2, fx_r3, fx_r4;
 extern const char fx_user_path[], fx_user_content[];
 
 void fx_build(struct fx_release *r);

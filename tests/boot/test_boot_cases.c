@@ -24,6 +24,8 @@ static void capture(void *ctx, const char *line)
     (void)ctx;
     strncat(logbuf, line, sizeof logbuf - strlen(logbuf) - 2);
     strcat(logbuf, "\n");
+    if (getenv("SDB_BOOT_LOG"))
+        fprintf(stderr, "boot: %s\n", line);
 }
 
 static int boot_with(sdb_bd_t *bd, unsigned policy, bool pin, const char *board,
@@ -413,7 +415,8 @@ static void delta_installs_only_its_files(void **state)
     assert_true(exists(&vol, "/.sdboot/prev/app/lib/b.py"));
     assert_false(exists(&vol, "/.sdboot/prev/helper.py"));
     assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r2.idx, (uint32_t)fx_r2.idx_len));
-    assert_true(fx_file_equals(&vol, "/.sdboot/previous.idx", fx_r1.idx, (uint32_t)fx_r1.idx_len));
+    assert_true(fx_file_equals(&vol, SDB_BASE_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
+    assert_false(exists(&vol, "/.sdboot/previous.idx"));
     assert_true(fx_file_equals(&vol, "/.sdboot/current.tar", fx_r1.tar, (uint32_t)fx_r1.tar_len));
     /* confirmed: prev/ goes */
     assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
@@ -423,6 +426,172 @@ static void delta_installs_only_its_files(void **state)
     assert_false(exists(&vol, "/.sdboot/prev"));
     if (!fx_tree_is(&ram.bd, &fx_r2, why, sizeof why))
         fail_msg("%s", why);
+}
+
+/* 1.0.0 whole, then 1.1.0 as a delta over it, confirmed. */
+static void install_delta_r2(void)
+{
+    struct sdboot_result res;
+    install_indexed_r1();
+    fx_build(&fx_r3);
+    fx_build(&fx_r4);
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r2, &fx_r1, NULL, 0, NULL), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+}
+
+static void assert_tree(const struct fx_release *r)
+{
+    char why[256];
+    if (!fx_tree_is(&ram.bd, r, why, sizeof why))
+        fail_msg("%s", why);
+}
+
+static void assert_file_is_delta(struct sdb_fat_vol *vol, const char *path,
+                                 const struct fx_release *r)
+{
+    size_t len = fx_delta_tar(r, &fx_r1, delta_buf, sizeof delta_buf);
+    assert_true(fx_file_equals(vol, path, delta_buf, (uint32_t)len));
+}
+
+static void assert_state(bool delta, const char *installed, const char *base)
+{
+    struct sdboot_state st;
+    assert_int_equal(fx_state(&ram.bd, &st), SDB_OK);
+    assert_int_equal(st.delta, delta);
+    assert_string_equal(st.installed, installed);
+    assert_string_equal(sdboot_state_base(&st), base);
+}
+
+static void delta_over_delta_installs(void **state)
+{
+    (void)state;
+    install_delta_r2();
+    /* 1.2.0 against the base: every file that differs from 1.0.0 */
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r3, &fx_r1, NULL, 0, NULL), SDB_OK);
+    struct sdboot_result res;
+    uint64_t before = ram.bd.stats.sectors_written;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    assert_string_equal(res.version, "1.2.0");
+    printf("delta over a delta install: %llu sectors written\n",
+           (unsigned long long)(ram.bd.stats.sectors_written - before));
+    assert_tree(&fx_r3);
+    assert_state(true, "1.2.0", "1.0.0");
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    /* 1.1.0's replaced and dropped files parked, its delta and index kept */
+    assert_true(fx_file_equals(&vol, "/.sdboot/prev/app/a.py", "A = 2\n", 6));
+    assert_true(exists(&vol, "/.sdboot/prev/app/c.py"));
+    assert_false(exists(&vol, "/.sdboot/prev/extra.cfg")); /* the same in both */
+    assert_file_is_delta(&vol, SDB_CURRENT_DELTA, &fx_r3);
+    assert_file_is_delta(&vol, "/.sdboot/previous.dlt", &fx_r2);
+    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r3.idx, (uint32_t)fx_r3.idx_len));
+    assert_true(fx_file_equals(&vol, "/.sdboot/previous.idx", fx_r2.idx, (uint32_t)fx_r2.idx_len));
+    assert_true(fx_file_equals(&vol, SDB_BASE_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
+    assert_true(fx_file_equals(&vol, "/.sdboot/current.tar", fx_r1.tar, (uint32_t)fx_r1.tar_len));
+    /* confirmed: the way back goes, the base and the new delta stay */
+    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_CONFIRMED);
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_false(exists(&vol, "/.sdboot/prev"));
+    assert_false(exists(&vol, "/.sdboot/previous.dlt"));
+    assert_false(exists(&vol, "/.sdboot/previous.idx"));
+    assert_false(exists(&vol, "/.sdboot/previous.dlr"));
+    assert_true(exists(&vol, SDB_BASE_INDEX));
+    assert_tree(&fx_r3);
+    /* a third delta over the same base, then a damaged file restored */
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r4, &fx_r1, NULL, 0, NULL), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_string_equal(res.version, "1.3.0");
+    assert_tree(&fx_r4);
+    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&vol, "/app/lib/b.py"), SDB_OK); /* the base's */
+    assert_int_equal(sdb_fat_unlink(&vol, "/app/c.py"), SDB_OK);     /* the delta's */
+    assert_int_equal(sdb_fat_unlink(&vol, "/main.py"), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_REPAIRED);
+    assert_tree(&fx_r4);
+    assert_state(true, "1.3.0", "1.0.0");
+}
+
+static void delta_over_delta_rolls_back(void **state)
+{
+    (void)state;
+    install_delta_r2();
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r3, &fx_r1, NULL, 0, NULL), SDB_OK);
+    struct sdboot_result res;
+    for (int i = 0; i < 4; i++) /* the install, then three trial boots */
+        assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_ROLLED_BACK);
+    assert_string_equal(res.version, "1.1.0");
+    assert_tree(&fx_r2);
+    /* 1.1.0 is the installed delta again, with its own archive and index */
+    assert_state(true, "1.1.0", "1.0.0");
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_file_is_delta(&vol, SDB_CURRENT_DELTA, &fx_r2);
+    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r2.idx, (uint32_t)fx_r2.idx_len));
+    assert_false(exists(&vol, "/.sdboot/previous.dlt"));
+    assert_false(exists(&vol, "/.sdboot/prev"));
+    /* repairable as it was, and a next delta installs over it */
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&vol, "/app/a.py"), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&vol, "/main.py"), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_REPAIRED);
+    assert_tree(&fx_r2);
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r4, &fx_r1, NULL, 0, NULL), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_string_equal(res.version, "1.3.0");
+    assert_tree(&fx_r4);
+}
+
+/* Over an installed delta, a delta made against it (not the base) is
+ * refused before anything is written outside staging. */
+static void expect_delta_over_delta_refusal(const struct fx_release *base, bool planned_on_r2,
+                                            int expected)
+{
+    install_delta_r2();
+    static uint8_t delta[32768];
+    size_t len = fx_delta_tar(&fx_r3, planned_on_r2 ? &fx_r2 : &fx_r1, delta, sizeof delta);
+    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r3, base, delta, len, NULL), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALL_FAILED);
+    assert_int_equal(res.error, expected);
+    assert_string_equal(res.version, "1.1.0");
+    assert_tree(&fx_r2);
+    assert_state(true, "1.1.0", "1.0.0");
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_file_is_delta(&vol, SDB_CURRENT_DELTA, &fx_r2);
+    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r2.idx, (uint32_t)fx_r2.idx_len));
+    assert_true(fx_file_equals(&vol, SDB_BASE_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
+    assert_false(exists(&vol, "/.sdboot/next"));
+    assert_false(exists(&vol, "/.sdboot/prev"));
+    assert_false(exists(&vol, "/.sdboot/previous.dlt"));
+    assert_false(exists(&vol, SDB_STAGE_PENDING));
+    assert_false(exists(&vol, "/app/d.py"));
+}
+
+static void delta_over_delta_refuses_installed_as_base(void **state)
+{
+    (void)state; /* the record names 1.1.0, which current.tar is not */
+    expect_delta_over_delta_refusal(&fx_r2, true, SDBOOT_EDELTABASE);
+}
+
+static void delta_over_delta_refuses_delta_against_installed(void **state)
+{
+    (void)state; /* names the base, but lacks extra.cfg: 1.1.0's, not the base's */
+    expect_delta_over_delta_refusal(&fx_r1, true, SDBOOT_EDELTA);
 }
 
 static void delta_refuses_member_hash(void **state)
@@ -513,6 +682,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(delta_installs_only_its_files, reset),
+        cmocka_unit_test_setup(delta_over_delta_installs, reset),
+        cmocka_unit_test_setup(delta_over_delta_rolls_back, reset),
+        cmocka_unit_test_setup(delta_over_delta_refuses_installed_as_base, reset),
+        cmocka_unit_test_setup(delta_over_delta_refuses_delta_against_installed, reset),
         cmocka_unit_test_setup(delta_refuses_member_hash, reset),
         cmocka_unit_test_setup(delta_refuses_member_size, reset),
         cmocka_unit_test_setup(delta_refuses_member_not_indexed, reset),

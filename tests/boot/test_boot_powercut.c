@@ -3,7 +3,8 @@
  * write of its confirm record, and the boot that folds it), repair and the
  * rebuild of a lost state (both records damaged), and install, rollback,
  * confirm and repair of a delta (1.1.0 staged as its changed files over
- * 1.0.0), each cut at
+ * 1.0.0), and install, rollback, confirm, repair and rebuild of a delta over
+ * that delta (1.2.0 staged against the base 1.0.0 over 1.1.0), each cut at
  * every sector write (write lost, torn, and the card's write cache losing
  * unsynced writes), then booted again; and every recovery boot cut again at each
  * of its writes. Every case must end with fsck.fat -n clean, the tree exactly
@@ -35,11 +36,39 @@ enum scenario {
     SC_DELTA_ROLLBACK,
     SC_DELTA_CONFIRM,
     SC_DELTA_REPAIR,
+    SC_DD_INSTALL, /* delta over a delta: 1.2.0 over 1.1.0, both against 1.0.0 */
+    SC_DD_ROLLBACK,
+    SC_DD_CONFIRM,
+    SC_DD_REPAIR,
+    SC_DD_REBUILD,
 };
 
 static bool is_delta(enum scenario sc)
 {
     return sc >= SC_DELTA_INSTALL;
+}
+
+static bool is_dd(enum scenario sc)
+{
+    return sc >= SC_DD_INSTALL;
+}
+
+/* The release a scenario ends with. */
+static const struct fx_release *expected(enum scenario sc)
+{
+    switch (sc) {
+    case SC_REPAIR:
+    case SC_ROLLBACK:
+    case SC_DELTA_ROLLBACK:
+        return &fx_r1;
+    case SC_DD_INSTALL:
+    case SC_DD_CONFIRM:
+    case SC_DD_REPAIR:
+    case SC_DD_REBUILD:
+        return &fx_r3;
+    default:
+        return &fx_r2;
+    }
 }
 
 struct ctx {
@@ -101,15 +130,24 @@ static int setup(sdb_bd_t *bd, void *vctx)
         return SDB_OK;
     if ((err = fx_boot(bd, &res))) /* installs 1.1.0, on trial */
         return err;
-    if (c->sc == SC_CONFIRM || c->sc == SC_DELTA_CONFIRM)
+    if (is_dd(c->sc)) { /* 1.1.0 confirmed, 1.2.0 staged against the base */
+        if ((err = fx_confirm(bd)) || (err = fx_boot(bd, &res)) ||
+            (err = fx_stage_delta(bd, &fx_r3, &fx_r1, NULL, 0, NULL)))
+            return err;
+        if (c->sc == SC_DD_INSTALL)
+            return SDB_OK;
+        if ((err = fx_boot(bd, &res))) /* installs 1.2.0, on trial */
+            return err;
+    }
+    if (c->sc == SC_CONFIRM || c->sc == SC_DELTA_CONFIRM || c->sc == SC_DD_CONFIRM)
         return fx_confirm(bd);
-    if (c->sc == SC_DELTA_REPAIR) /* confirmed, then damaged: restored from delta and base */
+    if (c->sc == SC_DELTA_REPAIR || c->sc == SC_DD_REPAIR) /* confirmed, then damaged */
         return (err = fx_confirm(bd)) || (err = fx_boot(bd, &res)) ? err : damage_files(bd);
     if (c->sc == SC_APP_CONFIRM)
-        return SDB_OK;       /* the cut run is the application's confirm */
-    if (c->sc == SC_REBUILD) /* confirmed, not yet folded: the rebuild boot counts no trial */
-        return (err = fx_confirm(bd)) ? err : damage_records(bd);
-    for (int i = 0; i < 3 && !err; i++) /* the three trial boots */
+        return SDB_OK; /* the cut run is the application's confirm */
+    if (c->sc == SC_REBUILD || c->sc == SC_DD_REBUILD) /* confirmed, not yet folded: the */
+        return (err = fx_confirm(bd)) ? err : damage_records(bd); /* rebuild counts no trial */
+    for (int i = 0; i < 3 && !err; i++)                           /* the three trial boots */
         err = fx_boot(bd, &res);
     return err;
 }
@@ -153,16 +191,15 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
         snprintf(why, len, "no readable state");
         return false;
     }
-    const struct fx_release *r = !strcmp(st.installed, fx_r1.version)   ? &fx_r1
-                                 : !strcmp(st.installed, fx_r2.version) ? &fx_r2
-                                                                        : NULL;
-    if (!r || st.phase != SDBOOT_PHASE_IDLE) {
-        snprintf(why, len, "state names '%s', phase %u", st.installed, st.phase);
+    const struct fx_release *r = expected(c->sc);
+    if (strcmp(st.installed, r->version) || st.phase != SDBOOT_PHASE_IDLE) {
+        snprintf(why, len, "state names '%s', phase %u, after this scenario", st.installed,
+                 st.phase);
         return false;
     }
-    if ((c->sc == SC_REPAIR && r != &fx_r1) ||
-        (c->sc != SC_REPAIR && c->sc != SC_ROLLBACK && c->sc != SC_DELTA_ROLLBACK && r != &fx_r2)) {
-        snprintf(why, len, "%s installed after this scenario", r->version);
+    /* a delta over a delta, and its rollback, stay deltas over the base */
+    if (is_dd(c->sc) && (!st.delta || strcmp(sdboot_state_base(&st), fx_r1.version))) {
+        snprintf(why, len, "state: delta %d over '%s'", st.delta, sdboot_state_base(&st));
         return false;
     }
     /* What the boot reports matches what runs: no verified install or
@@ -187,7 +224,8 @@ static bool verify(sdb_bd_t *bd, const uint8_t *mem, size_t bytes, void *vctx, b
         snprintf(why, len, "next boot does not run %s", r->version);
         return false;
     }
-    if ((c->sc == SC_CONFIRM || c->sc == SC_REBUILD || c->sc == SC_DELTA_CONFIRM) &&
+    if ((c->sc == SC_CONFIRM || c->sc == SC_REBUILD || c->sc == SC_DELTA_CONFIRM ||
+         c->sc == SC_DD_CONFIRM || c->sc == SC_DD_REBUILD) &&
         (fx_state(bd, &st) || !st.confirmed)) {
         snprintf(why, len, "the confirmation was lost");
         return false;
@@ -267,6 +305,32 @@ static void cut_delta_repair(void **state)
     run_scenario(SC_DELTA_REPAIR, "boot repair after a delta 1.1.0");
 }
 
+static void cut_dd_install(void **state)
+{
+    (void)state;
+    run_scenario(SC_DD_INSTALL, "boot delta over a delta install 1.1.0 -> 1.2.0");
+}
+static void cut_dd_rollback(void **state)
+{
+    (void)state;
+    run_scenario(SC_DD_ROLLBACK, "boot delta over a delta rollback 1.2.0 -> 1.1.0");
+}
+static void cut_dd_confirm(void **state)
+{
+    (void)state;
+    run_scenario(SC_DD_CONFIRM, "boot delta over a delta confirm 1.2.0");
+}
+static void cut_dd_repair(void **state)
+{
+    (void)state;
+    run_scenario(SC_DD_REPAIR, "boot repair after a delta over a delta 1.2.0");
+}
+static void cut_dd_rebuild(void **state)
+{
+    (void)state;
+    run_scenario(SC_DD_REBUILD, "boot rebuild of a lost state, delta over a delta 1.2.0");
+}
+
 int main(void)
 {
     /* ctest runs each scenario as its own test (SDB_SCENARIO=cut_install...). */
@@ -275,12 +339,16 @@ int main(void)
         cmocka_set_test_filter(only);
     fx_build(&fx_r1);
     fx_build(&fx_r2);
+    fx_build(&fx_r3);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cut_install),       cmocka_unit_test(cut_rollback),
         cmocka_unit_test(cut_confirm),       cmocka_unit_test(cut_app_confirm),
         cmocka_unit_test(cut_repair),        cmocka_unit_test(cut_rebuild),
         cmocka_unit_test(cut_delta_install), cmocka_unit_test(cut_delta_rollback),
         cmocka_unit_test(cut_delta_confirm), cmocka_unit_test(cut_delta_repair),
+        cmocka_unit_test(cut_dd_install),    cmocka_unit_test(cut_dd_rollback),
+        cmocka_unit_test(cut_dd_confirm),    cmocka_unit_test(cut_dd_repair),
+        cmocka_unit_test(cut_dd_rebuild),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,8 +36,9 @@ static const char usage_text[] =
     "As the running application: fetch URL/versions (and versions.sig), verify it, and\n"
     "download and stage a newer release (resuming a partial download). Prints 'up to\n"
     "date' or what it staged. A release with an index (sdboot pack) over an installed one\n"
-    "with an index is fetched as a delta: only the files that changed, with HTTP Range\n"
-    "(--no-delta: the whole tar); it then prints 'fetched N files, B bytes downloaded;\n"
+    "with an index is fetched as a delta: only the files that differ from the base the\n"
+    "card keeps whole (the installed release, or the one an installed delta is over),\n"
+    "with HTTP Range (--no-delta: the whole tar); it prints 'fetched N files, B bytes downloaded;\n"
     "M files unchanged'. Exit 0 on both, 1 on an error, 75 on a simulated power cut.\n"
     "The last line counts the card traffic and estimates its time on a real card.\n";
 

@@ -1,8 +1,10 @@
 /* sdboot sim status: the boot state of a card, read-only; --json for scripts. */
 #include <stdio.h>
+#include <string.h>
 #include "cli.h"
 #include "json.h"
 #include "sdboot/boot.h"
+#include "sdboot/semver.h"
 #include "sim_common.h"
 
 static const char *phase_name(uint8_t p)
@@ -31,6 +33,14 @@ static void print_json(struct json *j, const struct sdboot_state *st, bool stage
     else
         json_null(j, "error");
     json_close(j);
+    if (st->delta) { /* what the installed release is made of */
+        json_object(j, "delta");
+        json_string(j, "base", sdboot_state_base(st));
+        json_bool(j, "previous_delta", st->previous_delta && !st->confirmed);
+        json_close(j);
+    } else {
+        json_null(j, "delta");
+    }
     json_bool(j, "staged", staged);
     if (st->refused[0]) {
         json_object(j, "refused");
@@ -49,6 +59,15 @@ static void print_text(const struct sdboot_state *st, bool staged)
            st->trials_used, st->trial_max, phase_name(st->phase));
     printf("last event: %s%s%s\n", sdboot_event_name((enum sdboot_event)st->last_event),
            st->last_error ? ": " : "", st->last_error ? sdb_strerror(st->last_error) : "");
+    /* what is installed as what: whole (current.tar), or a delta over it */
+    if (st->delta)
+        printf("installed as: a delta over %s (current.tar; its files in current.dlt)%s\n",
+               sdboot_state_base(st),
+               st->previous_delta && !st->confirmed ? ", the delta before it kept until confirmed"
+                                                    : "");
+    else
+        printf("installed as: %s\n",
+               strcmp(st->installed, SDB_VERSION_NONE) ? "whole (current.tar)" : "-");
     printf("staged: %s\n", staged ? "yes (pending install)" : "no");
     if (st->refused[0]) /* the OTA client does not fetch this version again */
         printf("refused: %s (%s)\n", st->refused, sdb_strerror(st->refused_error));
