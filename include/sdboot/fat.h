@@ -21,10 +21,14 @@
  * that a cut between any two writes leaves a volume that mounts, whose live
  * files are intact, and that sdb_fat_check(repair) brings back to a state
  * `fsck.fat -n` finds clean. src/fat/POWERLOSS.md lists the order and the
- * leftovers for each operation. Data and directory sectors go to the device at
- * once; changes to FAT sectors are gathered in the cache and written (to every
- * FAT copy, in the order made) before any directory write, at every ordering
- * barrier, and by sync/unmount, which also write the FSInfo counts.
+ * leftovers for each operation. Data sectors go to the device at once;
+ * changes to FAT sectors are gathered in the cache and written (to every FAT
+ * copy, in the order made) before any directory write, at every ordering
+ * barrier, and by sync/unmount, which also write the FSInfo counts. New entries
+ * and the size a closed file got wait in the cache too, in at most one
+ * directory sector, written after the FAT copies and a device sync: files
+ * created one after another in a folder share that sector's one write. Close
+ * does not write; sync (or flush) does.
  *
  * Card requests: file data moves in one request per run of consecutive
  * clusters the caller's buffer covers (a growing file is allocated
@@ -106,7 +110,8 @@ struct sdb_card_info {
 #define SDB_FAT_CACHE_FAT 1 /* FAT sectors (write-back, flushed in the order changed) */
 #endif
 #ifndef SDB_FAT_CACHE_DIR
-#define SDB_FAT_CACHE_DIR 1 /* directory/boot/FSInfo sectors (write-through) */
+#define SDB_FAT_CACHE_DIR                                                                          \
+    1 /* directory/boot/FSInfo sectors (one change may wait: new entries, sizes) */
 #endif
 #ifndef SDB_FAT_WALK_PATH
 /* Longest folder path whose first cluster the driver remembers after a lookup
@@ -330,7 +335,7 @@ int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts);
 /* Mount the superfloppy volume or the first FAT partition of an MBR.
  * SDB_FAT_ENOFS when there is none; reads only. */
 int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only);
-/* Write pending FAT changes and FSInfo, then sync the device: everything
+/* Write pending FAT and directory changes and FSInfo, then sync the device: everything
  * before this call is on the card when it returns SDB_OK. The volume stays
  * usable. Power cut: the FSInfo count may be stale (check fixes it). */
 int sdb_fat_sync(struct sdb_fat_vol *vol);
@@ -338,7 +343,7 @@ int sdb_fat_sync(struct sdb_fat_vol *vol);
 int sdb_fat_unmount(struct sdb_fat_vol *vol);
 /* Free clusters (counted once when FSInfo has no valid count). Reads only. */
 int sdb_fat_free_clusters(struct sdb_fat_vol *vol, uint32_t *free_clusters);
-/* Write pending FAT changes, then forget every cached sector and directory hint:
+/* Write pending changes, then forget every cached sector and directory hint:
  * for a caller that changed the card behind the driver's back (tests). */
 int sdb_fat_invalidate(struct sdb_fat_vol *vol);
 static inline uint32_t sdb_fat_cluster_bytes(const struct sdb_fat_vol *vol)
@@ -384,10 +389,15 @@ static inline uint32_t sdb_fat_size(const struct sdb_fat_file *f)
  * SDB_FAT_EACCES when not writable. Power cut: the old size or the new one;
  * clusters cut off may be lost (check frees them). */
 int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size);
-/* Write the directory entry if it changed (size, first cluster, time): one
- * sector. After it, a cut keeps everything written so far. */
+/* Write the directory entry if it changed (size, first cluster, time), with
+ * every change pending before it (FAT sectors, the one directory sector the
+ * cache holds). After it, a cut keeps everything written so far. */
 int sdb_fat_flush(struct sdb_fat_file *f);
-/* sdb_fat_flush, then forget the file (also on error: never use f again). */
+/* Forget the file (also on error: never use f again), its entry updated in
+ * the cache: on the card at the next sdb_fat_sync, flush, barrier of another
+ * operation, or when the cache needs its slot. A cut before that leaves the
+ * file as it was before it was opened (a new one absent: its clusters lost,
+ * freed by check). */
 int sdb_fat_close(struct sdb_fat_file *f);
 
 /* ---- names ---- */

@@ -535,7 +535,7 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
     ck.owned = true;
     memset(report, 0, sizeof *report);
     fat_hint_reset(vol);          /* repairs may change any directory */
-    int err = fat_win_flush(vol); /* compare what the card holds */
+    int err = fat_cache_flush(vol); /* compare what the card holds */
     if (err == SDB_OK && !chains_only(&ck))
         err = sync_fat_copies(&ck);
     uint32_t per_pass = bitmap_bytes * 8;

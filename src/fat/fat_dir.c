@@ -549,7 +549,8 @@ static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, ui
     }
 }
 
-/* Write entries to consecutive slots, one sector write per sector, in slot order. */
+/* Write entries to consecutive slots, sector by sector in slot order; each
+ * waits in the cache (fat_win_defer) until the next flush. */
 static int write_slots(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t first,
                        uint8_t entries[][ENTRY_SIZE], unsigned n)
 {
@@ -564,7 +565,7 @@ static int write_slots(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t first,
                    ENTRY_SIZE);
             i++;
         } while (i < n && (first + i) % ENTRIES_PER_SECTOR != 0);
-        if ((err = fat_win_store(vol)))
+        if ((err = fat_win_defer(vol)))
             return err;
     }
     return SDB_OK;
@@ -584,7 +585,7 @@ static int unmark_end(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t from, ui
             vol->win[(s % ENTRIES_PER_SECTOR) * ENTRY_SIZE] = SLOT_FREE;
             s++;
         } while (s < to && s % ENTRIES_PER_SECTOR != 0);
-        if ((err = fat_win_store(vol)))
+        if ((err = fat_win_defer(vol)))
             return err;
     }
     return SDB_OK;

@@ -1,8 +1,10 @@
 /*
- * File contents. Write order (POWERLOSS.md): clusters are allocated (FAT)
- * before data lands in them, and the directory entry's size and first cluster
- * are written last, on flush/close. A cut in between leaves the old size and a
- * chain that may be longer than it: check trims it.
+ * File contents. Write order (POWERLOSS.md): data goes to the card at once,
+ * clusters are allocated in the FAT cache, and the directory entry's size and
+ * first cluster are written last: by sdb_fat_flush at once, by close into the
+ * cache, on the card with the next flush of it (after the FAT copies and a
+ * device sync). A cut before leaves the old size and a chain that may be
+ * longer than it (check trims it), or for a new file lost clusters.
  *
  * Requests: data moves in as few card requests as the chain allows: a read or
  * write covers every consecutive cluster the caller's buffer reaches, and a
@@ -11,15 +13,16 @@
  */
 #include "fat_internal.h"
 
-int sdb_fat_flush(struct sdb_fat_file *f)
+/* The entry's size, first cluster and time into the cache: written by the
+ * next flush, which writes the chain (every FAT copy) and syncs before it, so
+ * data and chain land before the entry that names them. */
+static int entry_update(struct sdb_fat_file *f)
 {
-    if (!f || !f->vol)
-        return SDB_E_INVAL;
     if (!f->entry_dirty)
         return SDB_OK;
     struct sdb_fat_vol *vol = f->vol;
-    int err = fat_barrier(vol); /* data and chain first, then the entry naming them */
-    if (err || (err = fat_win_load(vol, f->entry_lba)))
+    int err = fat_win_load(vol, f->entry_lba);
+    if (err)
         return err;
     uint8_t *e = vol->win + f->entry_off;
     fat_entry_set_clus(vol, e, f->first_clus);
@@ -27,17 +30,25 @@ int sdb_fat_flush(struct sdb_fat_file *f)
     e[11] |= ATTR_ARCHIVE;
     wr16(e + 22, FAT_TIME);
     wr16(e + 24, FAT_DATE);
-    if ((err = fat_win_store(vol)))
+    if ((err = fat_win_defer(vol)))
         return err;
     f->entry_dirty = false;
     return SDB_OK;
+}
+
+int sdb_fat_flush(struct sdb_fat_file *f)
+{
+    if (!f || !f->vol)
+        return SDB_E_INVAL;
+    int err = entry_update(f);
+    return err ? err : fat_cache_flush(f->vol);
 }
 
 int sdb_fat_close(struct sdb_fat_file *f)
 {
     if (!f || !f->vol)
         return SDB_E_INVAL;
-    int err = sdb_fat_flush(f);
+    int err = entry_update(f);
     f->vol = NULL;
     return err;
 }

@@ -44,9 +44,18 @@
 int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba);
 /* As load, for a sector about to be rewritten whole: zeroed, not read. */
 int fat_win_claim(struct sdb_fat_vol *vol, uint32_t lba);
-int fat_win_store(struct sdb_fat_vol *vol);  /* write win[] (not a FAT sector) to the card now */
+/* win[] (not a FAT sector) changed: written now, after every pending change. */
+int fat_win_store(struct sdb_fat_vol *vol);
+/* win[] (a directory sector) changed: written by the next fat_cache_flush.
+ * Only one such sector waits at a time (another pending one is written
+ * first). For changes whose early loss leaves only lost clusters: new entries,
+ * a written file's size and first cluster. */
+int fat_win_defer(struct sdb_fat_vol *vol);
 void fat_win_dirty(struct sdb_fat_vol *vol); /* win[] is a FAT sector with a pending change */
 int fat_win_flush(struct sdb_fat_vol *vol);  /* write pending FAT changes now, in order */
+/* Write every pending change now: FAT copies, then (after a device sync) the
+ * pending directory sector. */
+int fat_cache_flush(struct sdb_fat_vol *vol);
 /* Sectors written around the cache: drop (or refresh) cached copies of them. */
 void fat_cache_forget(struct sdb_fat_vol *vol, uint32_t lba, uint32_t count);
 void fat_cache_update(struct sdb_fat_vol *vol, uint32_t lba, const uint8_t *data);
@@ -98,10 +107,9 @@ int fat_write_fsinfo(struct sdb_fat_vol *vol);
 
 /* Ordering barrier: a card with a write cache may reorder writes between syncs,
  * so where a later write must not land before an earlier one, sync between. */
-int fat_win_flush(struct sdb_fat_vol *vol);
 static inline int fat_barrier(struct sdb_fat_vol *vol)
 {
-    int err = fat_win_flush(vol);
+    int err = fat_cache_flush(vol);
     return err ? err : sdb_bd_sync(vol->bd);
 }
 

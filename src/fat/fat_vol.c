@@ -1,11 +1,14 @@
 /*
- * Volume geometry, the one-sector window, the FAT table and cluster allocation.
+ * Volume geometry, the sector cache, the FAT table and cluster allocation.
  *
- * Write order (see POWERLOSS.md): FAT changes gather in the window and are
- * flushed (FAT 1, then each other copy) when the window moves, before a
- * directory write, at barriers and at sync. Allocation marks the new cluster end-of-chain before
- * linking it, so a cut leaves at worst a lost cluster, never a chain that points
- * at a free cluster.
+ * Write order (see POWERLOSS.md): FAT changes gather in the cache and are
+ * flushed (FAT 1, then each other copy, in the order made) on eviction, before
+ * the pending directory sector and at barriers and sync. At most one directory
+ * sector waits in the cache with a change; it goes to the card after every FAT
+ * change made before it and a device sync, so an entry never lands before the
+ * chain it names. Allocation marks the new cluster end-of-chain before
+ * linking it, so a cut leaves at worst a lost cluster, never a chain that
+ * points at a free cluster.
  */
 #include "fat_internal.h"
 
@@ -13,11 +16,15 @@
  *
  * FAT sectors and other sectors have their own slots (fat_is_fat_lba decides),
  * so neither kind evicts the other. FAT slots are write-back: a change waits in
- * its slot and reaches every FAT copy before any directory sector is written,
- * at every barrier, on eviction and at sync; dirty slots are flushed in the
- * order they were first changed, which keeps the on-card order of the
- * one-window driver this replaces (POWERLOSS.md). Other slots are
- * write-through: they only ever hold what the card holds. */
+ * its slot and reaches every FAT copy on eviction, before the pending directory
+ * sector is written, at every barrier and at sync; dirty slots are flushed in
+ * the order they were first changed, which keeps the on-card order of the
+ * one-window driver this replaces (POWERLOSS.md). Other slots hold directory,
+ * boot, FSInfo and data sectors. One of them at a time may hold a change not
+ * yet on the card (fat_win_defer: new entries, a written file's size and first
+ * cluster); it is written by fat_cache_flush (FAT copies, device sync, then
+ * it), which eviction, a change to another directory sector, every
+ * write-through (fat_win_store), barriers and sync call. */
 
 static bool is_fat_lba(const struct sdb_fat_vol *vol, uint32_t lba)
 {
@@ -71,6 +78,32 @@ int fat_win_flush(struct sdb_fat_vol *vol)
     }
 }
 
+/* The directory (non-FAT) slot holding a change not on the card, if any. */
+static unsigned pending_slot(const struct sdb_fat_vol *vol)
+{
+    for (unsigned i = SDB_FAT_CACHE_FAT; i < SDB_FAT_CACHE_SLOTS; i++)
+        if (vol->slot[i].dirty)
+            return i;
+    return SDB_FAT_CACHE_SLOTS;
+}
+
+int fat_cache_flush(struct sdb_fat_vol *vol)
+{
+    int err = fat_win_flush(vol);
+    unsigned i = pending_slot(vol);
+    if (err || i == SDB_FAT_CACHE_SLOTS)
+        return err;
+    /* The chains its entries name are on the card (every copy) before it. */
+    if ((err = sdb_bd_sync(vol->bd)) == SDB_OK)
+        err = sdb_bd_write(vol->bd, vol->slot[i].lba, 1, vol->cache[i]);
+    vol->slot[i].dirty = 0;
+    if (err) {
+        cache_drop(vol, i); /* device state unknown: reload next time */
+        fat_hint_reset(vol);
+    }
+    return err;
+}
+
 /* The slot for lba: a hit, else the least recently used of its kind (whose
  * pending changes are flushed first). *hit tells which. */
 static int cache_slot(struct sdb_fat_vol *vol, uint32_t lba, unsigned *slot, bool *hit)
@@ -89,7 +122,8 @@ static int cache_slot(struct sdb_fat_vol *vol, uint32_t lba, unsigned *slot, boo
     }
     *hit = false;
     if (vol->slot[victim].dirty) {
-        int err = fat_win_flush(vol); /* keeps the order the changes were made in */
+        /* keeps the order the changes were made in */
+        int err = fat ? fat_win_flush(vol) : fat_cache_flush(vol);
         if (err)
             return err;
     }
@@ -134,20 +168,25 @@ void fat_win_dirty(struct sdb_fat_vol *vol)
         sl->dirty = ++vol->dirty_next;
 }
 
-int fat_win_store(struct sdb_fat_vol *vol)
+int fat_win_defer(struct sdb_fat_vol *vol)
 {
     if (vol->read_only)
         return SDB_FAT_EROFS;
-    unsigned i = vol->win_slot;
-    /* FAT changes land before the directory sector that may name them. */
-    int err = fat_win_flush(vol);
-    if (err == SDB_OK)
-        err = sdb_bd_write(vol->bd, vol->slot[i].lba, 1, vol->cache[i]);
-    if (err) {
-        cache_drop(vol, i); /* device state unknown: reload next time */
-        fat_hint_reset(vol);
-    }
-    return err;
+    struct sdb_fat_cache_slot *sl = &vol->slot[vol->win_slot];
+    if (sl->dirty)
+        return SDB_OK;
+    /* One pending directory sector at a time: another one goes first. */
+    int err = pending_slot(vol) < SDB_FAT_CACHE_SLOTS ? fat_cache_flush(vol) : SDB_OK;
+    if (err)
+        return err;
+    sl->dirty = ++vol->dirty_next;
+    return SDB_OK;
+}
+
+int fat_win_store(struct sdb_fat_vol *vol)
+{
+    int err = fat_win_defer(vol);
+    return err ? err : fat_cache_flush(vol);
 }
 
 void fat_cache_forget(struct sdb_fat_vol *vol, uint32_t lba, uint32_t count)
@@ -177,7 +216,7 @@ int sdb_fat_invalidate(struct sdb_fat_vol *vol)
 {
     if (!vol)
         return SDB_E_INVAL;
-    int err = fat_win_flush(vol);
+    int err = fat_cache_flush(vol);
     cache_reset(vol);
     fat_hint_reset(vol);
     return err;
@@ -590,7 +629,7 @@ int sdb_fat_sync(struct sdb_fat_vol *vol)
 {
     if (vol->read_only)
         return SDB_OK;
-    int err = fat_win_flush(vol);
+    int err = fat_cache_flush(vol);
     if (err == SDB_OK && vol->fsinfo_dirty)
         err = fat_write_fsinfo(vol);
     if (err == SDB_OK)

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "fat_test_util.h"
@@ -165,6 +166,78 @@ static void data_moves_in_large_requests(void **state)
     }
 }
 
+/* Files created one after another in a folder share their directory
+ * sector's write and the FAT sector's (POWERLOSS.md): close writes nothing,
+ * sync writes the rest. 64 files of 16 KiB with long names, two slots each:
+ * 9 directory sectors. Written through (entry at create and close, the FAT
+ * sector per copy at each close) it took 5 requests a file. A card image cut
+ * before the sync (a copy of it) holds the files of the sectors already
+ * written, whole, and not the last one, whose entry and chain were both still
+ * in the cache: nothing for check to repair, fsck-clean. */
+static void new_files_share_metadata_writes(void **state)
+{
+    (void)state;
+    fill_data();
+    struct ram_card c = {.bytes = 64u << 20};
+    c.mem = calloc(1, c.bytes);
+    assert_non_null(c.mem);
+    sdb_bd_ram_init(&c.ram, c.mem, (uint32_t)(c.bytes / SDB_SECTOR_SIZE));
+    /* FAT16 with 16 KiB clusters, as image create lays out a 64 MiB card */
+    assert_int_equal(
+        sdb_fat_mkfs(&c.ram.bd, &(struct sdb_mkfs_opts){.type = 16, .sec_per_clus = 32}), SDB_OK);
+    assert_int_equal(sdb_fat_mount(&c.vol, &c.ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/app"), SDB_OK);
+    assert_int_equal(sdb_fat_sync(&c.vol), SDB_OK);
+    sdb_bd_reset_stats(&c.ram.bd);
+    const struct sdb_bd_stats *s = &c.ram.bd.stats;
+    for (unsigned i = 0; i < 64; i++) {
+        char path[64];
+        struct sdb_fat_file f;
+        snprintf(path, sizeof path, "/app/module_%u.py", i);
+        assert_int_equal(
+            sdb_fat_open(&c.vol, &f, path,
+                         SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE),
+            SDB_OK);
+        assert_int_equal(sdb_fat_write(&f, data, 16384), SDB_OK);
+        uint64_t before = s->write_ops;
+        assert_int_equal(sdb_fat_close(&f), SDB_OK);
+        assert_int_equal(s->write_ops, before); /* the entry waits in the cache */
+    }
+    uint8_t *cut = malloc(c.bytes);
+    assert_non_null(cut);
+    memcpy(cut, c.mem, c.bytes);
+    assert_int_equal(sdb_fat_sync(&c.vol), SDB_OK);
+    printf("64 files of 16 KiB: %llu sectors written in %llu requests\n",
+           (unsigned long long)s->sectors_written, (unsigned long long)s->write_ops);
+    /* 64 data requests; 9 directory sectors ("." and ".." and 128 slots;
+     * the last at sync), each after the FAT sector's two copies. */
+    assert_true(s->write_ops <= 64 + 9 * 3);
+    assert_true(s->sectors_written >= 64 * 32);
+    struct sdb_fat_stat st;
+    assert_int_equal(sdb_fat_stat(&c.vol, "/app/module_63.py", &st), SDB_OK);
+    assert_int_equal(st.size, 16384);
+    assert_fsck_clean(&c);
+
+    struct ram_card lost = {.mem = cut, .bytes = c.bytes};
+    sdb_bd_ram_init(&lost.ram, lost.mem, (uint32_t)(lost.bytes / SDB_SECTOR_SIZE));
+    assert_int_equal(sdb_fat_mount(&lost.vol, &lost.ram.bd, false), SDB_OK);
+    struct sdb_fat_check_report r;
+    static uint8_t bitmap[1024];
+    assert_int_equal(sdb_fat_check(&lost.vol, true, bitmap, sizeof bitmap, &r), SDB_OK);
+    printf("cut before the sync: %u lost clusters freed, %u files\n", (unsigned)r.lost_clusters,
+           (unsigned)r.files);
+    assert_int_equal(r.files, 63);
+    assert_int_equal(r.lost_clusters + r.orphan_lfn + r.chains_truncated + r.sizes_fixed +
+                         r.cross_links + r.fat_copies_fixed,
+                     0);
+    assert_int_equal(sdb_fat_stat(&lost.vol, "/app/module_62.py", &st), SDB_OK);
+    assert_int_equal(st.size, 16384);
+    assert_int_equal(sdb_fat_stat(&lost.vol, "/app/module_63.py", &st), SDB_FAT_ENOENT);
+    assert_fsck_clean(&lost);
+    ram_card_free(&lost);
+    ram_card_free(&c);
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -304,6 +377,7 @@ int main(void)
         cmocka_unit_test(looked_up_names_are_still_correct),
         cmocka_unit_test(unique_names_get_distinct_aliases),
         cmocka_unit_test(data_moves_in_large_requests),
+        cmocka_unit_test(new_files_share_metadata_writes),
         cmocka_unit_test(check_scans_fat_in_large_requests),
         cmocka_unit_test(chains_only_check_skips_fat_scans),
     };
