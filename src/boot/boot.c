@@ -152,6 +152,24 @@ static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
     return state_rollback_failed(b, why);
 }
 
+/* install_from, and once more when the card ran out of space and the full
+ * check freed lost clusters: the guard before an install looks at chains only
+ * (repair.c), so a card's leaks (a cut between a FAT write and its entry,
+ * often the application's) are swept here, when they cost something. The
+ * second extraction starts over (install_extract drops next/ first). */
+static int install_reclaiming(struct sdboot *b, enum sdboot_source source, const char *version)
+{
+    int err = install_from(b, source, version);
+    if (err != SDB_FAT_ENOSPC || b->st.phase != SDBOOT_PHASE_EXTRACTING)
+        return err;
+    uint32_t freed = 0;
+    int rerr = reclaim_lost(b, &freed);
+    if (rerr || !freed)
+        return rerr ? rerr : err;
+    boot_log(b, "card full: freed %u lost clusters, unpacking %s again", (unsigned)freed, version);
+    return install_from(b, source, version);
+}
+
 static int install_staged(struct sdboot *b, struct sdboot_result *res)
 {
     struct sdb_stage_record rec = {.version = ""}; /* stays "" when the record is unreadable */
@@ -170,7 +188,7 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
     bool delta = rec.flags & SDB_STAGE_DELTA;
     boot_log(b, "installing %s over %s%s", rec.version, b->st.installed,
              delta ? " (delta: its changed files only)" : "");
-    err = delta ? delta_install(b, &rec) : install_from(b, SDBOOT_FROM_STAGING, rec.version);
+    err = delta ? delta_install(b, &rec) : install_reclaiming(b, SDBOOT_FROM_STAGING, rec.version);
     if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);
     if (err)
@@ -234,7 +252,7 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
     memcpy(target, st->previous, sizeof target);
     int err = guard_owned(b);
     if (err == SDB_OK)
-        err = install_from(b, SDBOOT_FROM_PREVIOUS, target);
+        err = install_reclaiming(b, SDBOOT_FROM_PREVIOUS, target);
     if (err && err <= SDB_ERR_BD_MIN && st->phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);
     if (err)

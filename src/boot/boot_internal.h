@@ -192,6 +192,9 @@ int repair_fat_check(struct sdboot *b);
  * repair_fat_check when it finds anything. For a card with no state, which
  * holds no journal to say a fs_work_begin of its own was cut. */
 int check_chains(struct sdboot *b);
+/* The full check with repair when an install ran out of space: *freed counts
+ * the lost clusters it freed (0: the card is really full). */
+int reclaim_lost(struct sdboot *b, uint32_t *freed);
 /* Before the boot first deletes or replaces a file of its own (install,
  * rollback, refusal, confirm, restore): a check that only reads, and a repair
  * only when it finds sdboot's own files damaged (something else may have

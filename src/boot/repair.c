@@ -292,9 +292,10 @@ int guard_owned(struct sdboot *b)
      * and its chains finds that (and a FAT sector a cut tore shows up as a bad
      * chain, sending the boot to the full repair below). The FAT-wide scans
      * protect nothing a delete depends on, so they are skipped: lost clusters
-     * only waste space and a FAT copy behind FAT 1 is never read; the full
-     * check mends both whenever repair runs (POWERLOSS.md, "When the FAT-wide
-     * scans run"). The user's own problems do not matter here. */
+     * only waste space (an install that runs out of it sweeps them,
+     * reclaim_lost) and a FAT copy behind FAT 1 is never read; the full check
+     * mends both whenever repair runs (POWERLOSS.md, "When the FAT-wide scans
+     * run"). The user's own problems do not matter here. */
     int err = check_card(b, &b->st, false, true, NULL, NULL, &r);
     if (err != SDB_FAT_ECORRUPT)
         return err;
@@ -314,24 +315,40 @@ int check_chains(struct sdboot *b)
     return err == SDB_FAT_ECORRUPT ? repair_fat_check(b) : err;
 }
 
-int repair_fat_check(struct sdboot *b)
+/* The full check with repair, its fixes logged; r says what it found. */
+static int repair_reporting(struct sdboot *b, struct sdb_fat_check_report *r)
 {
-    struct sdb_fat_check_report r;
     struct boot_notes n = {.b = b};
     b->guarded = true;
-    int err = check_card(b, &b->st, true, false, log_note, &n, &r);
+    int err = check_card(b, &b->st, true, false, log_note, &n, r);
     if (err)
         return err;
-    uint32_t found = r.lost_clusters + r.cross_links + r.chains_truncated + r.sizes_fixed +
-                     r.orphan_lfn + r.bad_entries + r.fat_copies_fixed + r.fsinfo_fixed;
+    uint32_t found = r->lost_clusters + r->cross_links + r->chains_truncated + r->sizes_fixed +
+                     r->orphan_lfn + r->bad_entries + r->fat_copies_fixed + r->fsinfo_fixed;
     if (n.logged > CHECK_LOG_LINES)
         boot_log(b, "repair: %u more", (unsigned)(n.logged - CHECK_LOG_LINES));
-    if (found > r.left_alone)
-        boot_log(b, "file system repaired (%u fixes)", (unsigned)(found - r.left_alone));
-    if (r.left_alone)
+    if (found > r->left_alone)
+        boot_log(b, "file system repaired (%u fixes)", (unsigned)(found - r->left_alone));
+    if (r->left_alone)
         boot_log(b,
                  "%u problems in files sdboot does not own were left as they are: run `sdboot "
                  "image check` on the card",
-                 (unsigned)r.left_alone);
+                 (unsigned)r->left_alone);
+    return SDB_OK;
+}
+
+int repair_fat_check(struct sdboot *b)
+{
+    struct sdb_fat_check_report r;
+    return repair_reporting(b, &r);
+}
+
+int reclaim_lost(struct sdboot *b, uint32_t *freed)
+{
+    struct sdb_fat_check_report r;
+    int err = fs_work_begin(b);
+    if (err || (err = repair_reporting(b, &r)))
+        return err;
+    *freed = r.lost_clusters;
     return SDB_OK;
 }

@@ -505,6 +505,81 @@ static void cut_initialisation_gets_the_full_check(void **state)
     assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
 }
 
+/* Every free cluster but `keep` marked allocated (end of chain) in both FATs
+ * of a FAT16 card: leaks, as cuts between a FAT write and its entry leave. */
+static uint32_t leak_free_clusters(uint32_t keep)
+{
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    uint32_t leaked = 0;
+    for (uint32_t c = 2; c < vol.nclusters + 2; c++) {
+        uint8_t *e = card + (size_t)vol.fat_lba * 512 + 2 * c;
+        if (sdb_get_le16(e))
+            continue;
+        if (keep) {
+            keep--;
+            continue;
+        }
+        for (uint8_t i = 0; i < vol.nfats; i++)
+            sdb_put_le16(e + (size_t)i * vol.fat_sectors * 512, 0xFFFF);
+        leaked++;
+    }
+    return leaked;
+}
+
+/* The guard before an install does not sweep lost clusters: an install that
+ * runs out of space does, then unpacks again. A card really full (no leaks)
+ * still refuses the release, keeping the old one. */
+static void full_card_of_leaks_is_reclaimed(void **state)
+{
+    (void)state;
+    provision(20u << 20, 16, false);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r2, NULL, 0), SDB_OK);
+    uint32_t leaked = leak_free_clusters(1);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    char line[96];
+    snprintf(line, sizeof line, "card full: freed %u lost clusters, unpacking 1.1.0 again\n",
+             (unsigned)leaked);
+    expect_log(line);
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_user_files(&vol);
+    char why[256];
+    assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
+    static char report[4096];
+    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+}
+
+static void really_full_card_refuses_the_release(void **state)
+{
+    (void)state;
+    provision(20u << 20, 16, false);
+    assert_int_equal(fx_stage(&ram.bd, &fx_r2, NULL, 0), SDB_OK);
+    /* the space taken by a user file, not leaked: nothing to reclaim */
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    static uint8_t fill[64u << 10];
+    memset(fill, 0x5a, sizeof fill);
+    struct sdb_fat_file f;
+    assert_int_equal(sdb_fat_open(&vol, &f, "/filler.bin", SDB_FAT_WRITE | SDB_FAT_CREATE), 0);
+    int err;
+    while ((err = sdb_fat_write(&f, fill, sizeof fill)) == SDB_OK)
+        ;
+    assert_int_equal(err, SDB_FAT_ENOSPC);
+    assert_int_equal(sdb_fat_close(&f), SDB_OK);
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_null(strstr(logbuf, "card full: freed"));
+    assert_int_equal(res.event, SDBOOT_EV_INSTALL_FAILED);
+    assert_int_equal(res.error, SDB_FAT_ENOSPC);
+    assert_string_equal(res.version, "1.0.0");
+    static char report[4096];
+    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+}
+
 /* ---- never stuck: odd entries in /.sdboot ---- */
 
 static void make_dir(const char *path)
@@ -664,6 +739,8 @@ int main(void)
         cmocka_unit_test(install_over_cross_linked_managed_file),
         cmocka_unit_test(first_boot_of_a_staged_card_guards_user_clusters),
         cmocka_unit_test(cut_initialisation_gets_the_full_check),
+        cmocka_unit_test(full_card_of_leaks_is_reclaimed),
+        cmocka_unit_test(really_full_card_refuses_the_release),
         cmocka_unit_test(odd_confirm_directory),
         cmocka_unit_test(odd_staging_file),
         cmocka_unit_test(odd_state_record_directory),
