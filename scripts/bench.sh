@@ -69,6 +69,50 @@ C
 $CC -c "$work/probe.c" -o "$work/probe.o"
 sizeof() { printf '%d\n' "0x$(arm-none-eabi-nm -S "$work/probe.o" | awk -v s="$1" '$4 == s {print $2}')"; }
 engine=$(sizeof boot_engine_bytes); ota=$(sizeof ota_client_bytes); tarsz=$(sizeof tar_reader_bytes); volsz=$(sizeof fat_volume_bytes)
+# struct sdboot part by part, in three configurations: core defaults with the
+# delta install, without it, and the bare-metal port's ($bm_config)
+cat > "$work/parts.c" <<'C'
+#include <stddef.h>
+#include "sdboot/boot.h"
+#define PART(name, bytes) unsigned char part_##name[bytes];
+#define M(m) sizeof(((struct sdboot *)0)->m)
+#define V(m) sizeof(((struct sdb_fat_vol *)0)->m)
+PART(total, sizeof(struct sdboot))
+PART(cache, V(cache))
+PART(hints, V(hint))
+PART(vol_rest, M(vol) - V(cache) - V(hint))
+PART(tar, M(tar))
+PART(io, M(io))
+PART(bitmap, M(bitmap))
+PART(owned, M(owned))
+PART(paths, M(path) + M(path2))
+PART(state, M(st) + M(cfg))
+#if SDBOOT_DELTA
+PART(delta, M(delta_work))
+#else
+PART(delta, 1) /* none: nm cannot show a 0-byte object */
+#endif
+C
+ram_parts() { # -Dflags... -> "total cache hints vol_rest tar io bitmap owned paths state delta"
+    $CC "$@" -c "$work/parts.c" -o "$work/parts.o"
+    local p out=""
+    for p in total cache hints vol_rest tar io bitmap owned paths state delta; do
+        out="$out $(printf '%d' "0x$(arm-none-eabi-nm -S "$work/parts.o" | awk -v s="part_$p" '$4 == s {print $2}')")"
+    done
+    echo "$out"
+}
+bm_defs=(); for d in $bm_config; do [ "$d" = defaults ] || bm_defs+=("-D$d"); done
+ram_row() { # label -Dflags... -> a table row
+    local label=$1; shift
+    read -r t c h v tr io bm ow pa stt dl <<<"$(ram_parts "$@")"
+    grep -q "SDBOOT_DELTA=0" <<<"$*" && dl=0
+    local other=$((t - c - h - v - tr - io - bm - ow - pa - stt - dl))
+    echo "| $label | $t B ($(python3 -c "print(f'{$t / 1024:.1f}')") KiB) | $c | $h | $v | $tr | $io | $bm | $ow | $pa | $stt | $dl | $other |"
+}
+ram_table="$(ram_row "core defaults (delta install)")
+$(ram_row "core defaults, \`SDBOOT_DELTA=0\`" -DSDBOOT_DELTA=0)
+$(ram_row "bare-metal port ($bm_config)" "${bm_defs[@]}")"
+engine_bm=$(ram_parts "${bm_defs[@]}" | awk '{print $1}')
 # heap on the boot path: nothing the boot link keeps may call an allocator
 heap=$(arm-none-eabi-nm -u "$work/fp/core.elf" | grep -Ew 'malloc|calloc|realloc|free|_malloc_r' || true)
 heap_ok=$([ -z "$heap" ] && echo "0 (no allocator referenced)" || echo "REFERENCES: $heap")
@@ -198,7 +242,8 @@ Goals are from the project's benchmark issue; a miss is explained below the tabl
 | the same with the core's defaults (error messages, 8-sector zeroing) | $(fpval core_flash default) B | - |
 | core \`.text\`+\`.rodata\`, Cortex-M4, full (boot + OTA client, defaults) | $(fpval core_flash full) B | - |
 | static \`.data\`+\`.bss\` of the core, bootloader only | $(fpval core_static_ram port) B | - |
-| RAM the port provides: \`struct sdboot\` (boot engine) | $engine B | ≤ 8 KiB with its tables |
+| RAM the port provides: \`struct sdboot\` (boot engine), core defaults with the delta install | $engine B | - |
+| the same as the bare-metal port builds it ($bm_config; parts in the notes) | $engine_bm B | ≤ 8 KiB (8192 B) with its tables |
 | RAM: \`struct sdb_fat_vol\` / \`struct sdb_tar\` / \`struct sdboot_ota\` | $volsz / $tarsz / $ota B | - |
 | heap on the boot and install path | $heap_ok | 0 |
 | worst-case stack from \`sdboot_boot\` (call graph, -fstack-usage) | $stack | - |
@@ -268,10 +313,22 @@ $stack_notes
   file (bench_card's engine-level update); a delta update writes only the changed files
   (Delta updates below: 20 of 200 files, staging + install).
 - RAM: \`struct sdboot\` keeps nothing per release entry (duplicates are found in the
-  FAT directory the release is extracted into, src/boot/seen.c); its largest parts are
-  the 4 KiB archive read buffer, the tar reader (3 KiB) and the 2 KiB repair bitmap /
-  name filter. \`-DSDBOOT_IO_BUF=2048 -DSDBOOT_CHECK_BITMAP=1024 -DSDB_FAT_DIR_HINTS=2\`
-  (the bare-metal port) brings it to 8.6 KiB, with smaller requests.
+  FAT directory the release is extracted into, src/boot/seen.c). Part by part (bytes,
+  Cortex-M4; \`sizeof\` of each member, from \`scripts/bench.sh\`'s probe): the FAT
+  sector cache is issue 13's (\`SDB_FAT_CACHE_FAT\` + \`SDB_FAT_CACHE_DIR\`, one sector
+  each), the directory hints (\`SDB_FAT_DIR_HINTS\`) with it; the tar reader is its
+  512-byte header block, the 1 KiB extended-header buffer (pax, GNU long names) and the
+  entry with its path (a long name waits there, and inflated output is the gzip arena's
+  last 512 bytes); io is \`SDBOOT_IO_BUF\` (the archive read buffer; the check's FAT-wide
+  scans read into it), bitmap is \`SDBOOT_CHECK_BITMAP\` (the check's cluster marks,
+  repair's damaged entries and the install's name filter, one at a time); owned is the
+  names outside /app (\`SDBOOT_OWNED_MAX\`); paths are two path buffers; state is the
+  state record in RAM and the configuration; delta is the delta install's index cursors;
+  other is the file being extracted, small fields and padding.
+
+  | configuration | \`struct sdboot\` | FAT cache | dir hints | rest of the volume | tar reader | io | bitmap | owned | paths | state + config | delta | other |
+  |---|---|---|---|---|---|---|---|---|---|---|---|---|
+$(sed 's/^/  /' <<<"$ram_table")
 - Flash: the core alone misses 24 KiB by $(( $(fpval core_flash port) - 24576 )) B and the bare-metal
   bootloader 32 KiB by $(( $(fpval bootloader_flash port) - 32768 )) B, after the cuts listed in the
   bare-metal section below. What is left is code, spread over many functions (the largest,

@@ -27,19 +27,36 @@
  * complete release (old or new), passing fsck.fat -n, with no user file lost.
  * tests/boot/test_boot_powercut.c proves it at every sector write.
  *
- * Memory: no allocation. struct sdboot holds everything: 11,968 B on
- * Cortex-M4 with the defaults below and SDBOOT_DELTA 0, 14,560 B with the
- * delta install's 2.6 KiB (12,336 B before the entry limit stopped costing
- * RAM). Of it: the FAT volume with its two-sector cache 1.3 KiB, the
- * tar reader 2.9 KiB, the 4 KiB archive read buffer (io), 2 KiB shared by the
- * repair bitmap and the install's name filter (seen.c), 0.5 KiB of owned
- * names outside /app (own.c), two paths 0.5 KiB. Nothing grows with the
- * release: up to SDB_LIMIT_ENTRIES (limits.h) entries, duplicates are found in
- * the FAT directory the release is extracted into. The 8 KiB goal is not met
- * with these defaults; the bare-metal port (SDBOOT_IO_BUF 2048,
- * SDBOOT_CHECK_BITMAP 1024, 2 directory hints, no delta) has 8.6 KiB. The gzip arena,
- * only for .tar.gz releases, is the caller's. Stack: 4.5 KiB worst case from
- * sdboot_boot on Cortex-M (-Os, over the call graph: make footprint), plus the
+ * Memory: no allocation. struct sdboot holds everything; the 8 KiB goal is
+ * met by the bare-metal port's configuration (SDBOOT_IO_BUF 2048,
+ * SDBOOT_CHECK_BITMAP 1024, 2 directory hints, no delta): 7,896 B on
+ * Cortex-M. With the defaults below it is 11,024 B with SDBOOT_DELTA 0 and
+ * 13,616 B with the delta install (docs/BENCHMARKS.md has the table, made by
+ * `make bench`). Part by part, defaults / bare metal:
+ *   FAT volume          1,312 / 1,256  of it the sector cache 1,024 (issue 13:
+ *                                      SDB_FAT_CACHE_FAT + _DIR, one sector
+ *                                      each) and directory hints 112 / 56
+ *   tar reader          1,960          header block 512, extended-header
+ *                                      buffer 1 KiB, entry and path 280 (a GNU
+ *                                      long name or pax path waits in the
+ *                                      entry's path; inflated output is the
+ *                                      gzip arena's last 512 bytes)
+ *   io                  4,096 / 2,048  SDBOOT_IO_BUF: archive reads, compares,
+ *                                      the check's FAT-wide scans
+ *   bitmap              2,048 / 1,024  SDBOOT_CHECK_BITMAP: the check's cluster
+ *                                      marks, repair's damaged entries and the
+ *                                      install's name filter (seen.c), never two
+ *                                      at once
+ *   owned                 512          names outside /app (own.c)
+ *   path, path2           642
+ *   state + config        384
+ *   delta_work          2,592 / 0      two index cursors (SDBOOT_DELTA)
+ *   the rest               70          the file being extracted, flags
+ * Nothing grows with the release: up to SDB_LIMIT_ENTRIES (limits.h) entries,
+ * duplicates are found in the FAT directory the release is extracted into.
+ * The gzip arena, only for .tar.gz releases, is the caller's. Stack: 4.5 KiB
+ * worst case from sdboot_boot on Cortex-M (-Os, over the call graph: make
+ * footprint), plus the
  * port's block device and log functions. Measured by painting on the
  * bare-metal port: 4.6 KiB high-water mark of its 5.5 KiB reserve for an
  * install (docs/BENCHMARKS.md, with the deepest path). Folding a confirm and

@@ -20,7 +20,9 @@
 #include <stdint.h>
 #include "sdboot/release.h"
 
-#define SDB_INFLATE_ARENA (64u * 1024) /* zlib: ~7 KiB state + 32 KiB window, with margin */
+/* zlib: ~7 KiB state + 32 KiB window, with margin; the tar reader gives the
+ * backend all but its last SDB_TAR_ZOUT (512) bytes, its inflated output. */
+#define SDB_INFLATE_ARENA (64u * 1024)
 
 /* Caller-owned; must stay at the same address from init to the end of the stream. */
 struct sdb_inflate {

@@ -17,9 +17,13 @@
  * checksum, truncated archive, non-zero data after the end blocks.
  * "./" prefixes are removed; a bare "./" entry is skipped.
  *
- * RAM: sizeof(struct sdb_tar) ~ 3 KiB + the gzip arena (SDB_TAR_GZIP_ARENA,
- * only for .tar.gz) + the caller's optional duplicate table (8 bytes per
- * entry; host tools only, the bootloader passes none). Stack < 512 B.
+ * RAM: sizeof(struct sdb_tar) 1.9 KiB on Cortex-M (the header block 512 B,
+ * the extended-header buffer 1 KiB, the entry with its path 280 B) + the gzip
+ * arena (SDB_TAR_GZIP_ARENA, only for .tar.gz; the inflated output's
+ * SDB_TAR_ZOUT bytes come from its end) + the caller's optional duplicate
+ * table (8 bytes per entry; host tools only, the bootloader passes none). A
+ * GNU long name or pax path waits for its entry in the entry's own path
+ * buffer. Stack < 1 KiB (begin_entry joins prefix and name: 513 B).
  */
 #ifndef SDBOOT_TAR_H
 #define SDBOOT_TAR_H
@@ -34,7 +38,8 @@
 #define SDB_TAR_PATH_MAX 255
 #define SDB_TAR_EXT_MAX 1024                 /* longest pax header / GNU long name kept */
 #define SDB_TAR_GZIP_ARENA SDB_INFLATE_ARENA /* the inflate backend's state + window */
-#define SDB_TAR_RESERVED_DIR (&SDB_DIR[1])   /* ".sdboot": a release may not write there */
+#define SDB_TAR_ZOUT 512 /* inflated output pumped at a time, from the arena's end */
+#define SDB_TAR_RESERVED_DIR (&SDB_DIR[1]) /* ".sdboot": a release may not write there */
 
 enum sdb_tar_type {
     SDB_TAR_FILE = 0,
@@ -72,10 +77,10 @@ struct sdb_tar {
     uint8_t ext_kind; /* 'L', 'x', 'g', 'K' while reading an extended header */
     char ext[SDB_TAR_EXT_MAX + 1];
     uint32_t ext_len;
-    char long_name[SDB_TAR_PATH_MAX + 1];
-    bool have_long_name;
-    char pax_path[SDB_TAR_PATH_MAX + 1];
-    bool have_pax_path;
+    /* 'L' or 'x' when an extended header named the next entry: the name waits
+     * in entry.path (no entry is open between extended headers; a pax path
+     * beats a GNU long name, whichever came first). 0: none. */
+    uint8_t name_from;
     uint64_t pax_size;
     bool have_pax_size;
     struct sdb_tar_entry entry;
@@ -92,7 +97,7 @@ struct sdb_tar {
     struct sdb_inflate z; /* the port's inflate backend, state inside arena */
     uint8_t *arena;
     size_t arena_len;
-    uint8_t zout[512];
+    uint8_t *zout; /* SDB_TAR_ZOUT bytes of inflated output: the arena's last */
 };
 
 /* Contracts. The reader writes nothing itself (the caller's callbacks do) and

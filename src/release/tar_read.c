@@ -207,11 +207,12 @@ static int parse_pax(struct sdb_tar *t)
         if (klen == 4 && !memcmp(key, "path", 4)) {
             if (vlen > SDB_TAR_PATH_MAX)
                 return SDB_TAR_EPATHLEN;
-            memcpy(t->pax_path, val, vlen);
-            t->pax_path[vlen] = '\0';
-            if (strlen(t->pax_path) != vlen)
+            char *name = t->entry.path; /* free until the entry's header */
+            memcpy(name, val, vlen);
+            name[vlen] = '\0';
+            if (strlen(name) != vlen)
                 return SDB_TAR_EPAX;
-            t->have_pax_path = true;
+            t->name_from = 'x';
         } else if (klen == 4 && !memcmp(key, "size", 4)) {
             uint64_t v = 0;
             if (vlen == 0 || vlen > 19)
@@ -252,7 +253,8 @@ static int type_error(uint8_t type)
 
 static void clear_overrides(struct sdb_tar *t)
 {
-    t->have_long_name = t->have_pax_path = t->have_pax_size = false;
+    t->name_from = 0;
+    t->have_pax_size = false;
 }
 
 static int begin_ext(struct sdb_tar *t, uint8_t kind, uint64_t size)
@@ -275,9 +277,11 @@ static int end_ext(struct sdb_tar *t)
         size_t n = nul ? (size_t)(nul - t->ext) : t->ext_len;
         if (n > SDB_TAR_PATH_MAX)
             return SDB_TAR_EPATHLEN;
-        memcpy(t->long_name, t->ext, n);
-        t->long_name[n] = '\0';
-        t->have_long_name = true;
+        if (t->name_from == 'x')
+            return SDB_OK; /* a pax path names the entry */
+        memcpy(t->entry.path, t->ext, n);
+        t->entry.path[n] = '\0';
+        t->name_from = 'L';
     } else if (t->ext_kind == 'x') {
         return parse_pax(t);
     }
@@ -288,10 +292,8 @@ static int begin_entry(struct sdb_tar *t, uint8_t type, uint64_t size)
 {
     const uint8_t *b = t->block;
     char raw[SDB_TAR_PATH_MAX + 2 + 256];
-    if (t->have_pax_path)
-        strcpy(raw, t->pax_path);
-    else if (t->have_long_name)
-        strcpy(raw, t->long_name);
+    if (t->name_from)
+        strcpy(raw, t->entry.path);
     else {
         size_t n = 0;
         if (!memcmp(b + 257, "ustar\0", 6) && b[345]) { /* POSIX prefix */
@@ -342,7 +344,7 @@ static int header(struct sdb_tar *t)
 {
     const uint8_t *b = t->block;
     if (all_zero(b, 512)) {
-        if (t->have_long_name || t->have_pax_path || t->have_pax_size)
+        if (t->name_from || t->have_pax_size)
             return SDB_TAR_ETRUNCATED;
         if (++t->zero_blocks == 2)
             t->state = ST_END;
@@ -424,7 +426,10 @@ static int pump(struct sdb_tar *t, const uint8_t *p, size_t len)
 
 static int gzip_start(struct sdb_tar *t)
 {
-    int err = sdb_inflate_init(&t->z, t->arena, t->arena_len);
+    if (!t->arena || t->arena_len <= SDB_TAR_ZOUT)
+        return SDB_TAR_EGZIP;
+    t->zout = t->arena + t->arena_len - SDB_TAR_ZOUT;
+    int err = sdb_inflate_init(&t->z, t->arena, t->arena_len - SDB_TAR_ZOUT);
     if (err)
         return err;
     t->gzip = true;
@@ -439,7 +444,7 @@ static int gunzip(struct sdb_tar *t, const uint8_t *p, size_t len)
     for (;;) {
         size_t used, produced;
         bool end;
-        int rc = sdb_inflate_run(&t->z, p, len, &used, t->zout, sizeof t->zout, &produced, &end);
+        int rc = sdb_inflate_run(&t->z, p, len, &used, t->zout, SDB_TAR_ZOUT, &produced, &end);
         p += used;
         len -= used;
         int err = pump(t, t->zout, produced);
@@ -451,7 +456,7 @@ static int gunzip(struct sdb_tar *t, const uint8_t *p, size_t len)
         }
         if (rc)
             return fail(t, rc);
-        if (!len && produced < sizeof t->zout)
+        if (!len && produced < SDB_TAR_ZOUT)
             return SDB_OK; /* all input taken and inflate has nothing more to give */
     }
 }

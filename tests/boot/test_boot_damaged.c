@@ -75,8 +75,8 @@ static void write_mbr(uint8_t type)
         sdb_put_le32(card + (PART_START + 6) * 512 + 28, PART_START);
 }
 
-/* A card with release 1 installed, /user.txt and /docs/big.bin. */
-static void provision(size_t bytes, uint8_t type, bool mbr)
+/* A fresh card with /user.txt and /docs/big.bin, mounted in *vol. */
+static void format_with_user_files(size_t bytes, uint8_t type, bool mbr, struct sdb_fat_vol *vol)
 {
     free(pristine), free(card), free(damaged);
     card_bytes = bytes;
@@ -90,14 +90,20 @@ static void provision(size_t bytes, uint8_t type, bool mbr)
     assert_int_equal(sdb_fat_mkfs(mbr ? &part.bd : &ram.bd, &o), SDB_OK);
     if (mbr)
         write_mbr(type == 32 ? 0x0C : type == 12 ? 0x01 : 0x06);
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(sdb_fat_mount(vol, &ram.bd, false), SDB_OK);
     for (unsigned i = 0; i < BIG_BYTES; i++)
         big[i] = (uint8_t)(i * 2654435761u >> 13);
     assert_int_equal(
-        put_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)), 0);
-    assert_int_equal(sdb_fat_mkdir(&vol, "/docs"), SDB_OK);
-    assert_int_equal(put_file(&vol, "/docs/big.bin", big, BIG_BYTES), SDB_OK);
+        put_file(vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)), 0);
+    assert_int_equal(sdb_fat_mkdir(vol, "/docs"), SDB_OK);
+    assert_int_equal(put_file(vol, "/docs/big.bin", big, BIG_BYTES), SDB_OK);
+}
+
+/* A card with release 1 installed, /user.txt and /docs/big.bin. */
+static void provision(size_t bytes, uint8_t type, bool mbr)
+{
+    struct sdb_fat_vol vol;
+    format_with_user_files(bytes, type, mbr, &vol);
     assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
     struct sdboot_result res;
     assert_int_equal(boot(&res), SDB_OK);
@@ -403,6 +409,18 @@ static void no_repair_unless_interrupted(void **state)
     assert_null(strstr(logbuf, "checking the card"));
 }
 
+/* Release 2 installed, the user's files byte-identical, fsck.fat -n clean. */
+static void assert_r2_over_user_files(void)
+{
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_user_files(&vol);
+    char why[256];
+    assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
+    static char report[4096];
+    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+}
+
 /* A managed file the install replaces shares the user's clusters: its chain
  * must not be freed with the user's data in it (the check before installing
  * finds it and gives the clusters to the user). */
@@ -417,33 +435,15 @@ static void install_over_cross_linked_managed_file(void **state)
     expect_log("sdboot's files on the card are damaged: repairing them first\n"
                "repair: /main.py: starts in another entry's clusters: removed\n");
     assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_user_files(&vol);
-    char why[256];
-    assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
-    static char report[4096];
-    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+    assert_r2_over_user_files();
 }
 
 /* A card sdboot never booted: the user's files, an /app left by hand, and
  * fx_r2 staged (a card prepared on a host). No state, no record file. */
 static void card_staged_before_first_boot(void)
 {
-    free(pristine), free(card), free(damaged);
-    card_bytes = 20u << 20;
-    pristine = calloc(1, card_bytes), card = calloc(1, card_bytes), damaged = calloc(1, card_bytes);
-    sdb_bd_ram_init(&ram, card, (uint32_t)(card_bytes / SDB_SECTOR_SIZE));
-    struct sdb_mkfs_opts o = {.type = 16, .volume_id = 9};
-    assert_int_equal(sdb_fat_mkfs(&ram.bd, &o), SDB_OK);
     struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
-    for (unsigned i = 0; i < BIG_BYTES; i++)
-        big[i] = (uint8_t)(i * 2654435761u >> 13);
-    assert_int_equal(
-        put_file(&vol, fx_user_path, fx_user_content, (uint32_t)strlen(fx_user_content)), 0);
-    assert_int_equal(sdb_fat_mkdir(&vol, "/docs"), SDB_OK);
-    assert_int_equal(put_file(&vol, "/docs/big.bin", big, BIG_BYTES), SDB_OK);
+    format_with_user_files(20u << 20, 16, false, &vol);
     assert_int_equal(sdb_fat_mkdir(&vol, "/app"), SDB_OK);
     assert_int_equal(put_file(&vol, "/app/old.py", big, 5000), SDB_OK);
     assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
@@ -463,56 +463,18 @@ static void first_boot_of_a_staged_card_guards_user_clusters(void **state)
     assert_int_equal(boot(&res), SDB_OK);
     expect_log("repair: /app/old.py: starts in another entry's clusters: removed\n");
     assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_user_files(&vol);
-    char why[256];
-    assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
-    static char report[4096];
-    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+    assert_r2_over_user_files();
 }
 
-/* Mark a free cluster allocated (end of chain) in both FATs of a FAT16 card:
- * what a cut between a FAT write and its entry leaves. */
-static void lose_cluster(void)
-{
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    uint32_t c = vol.nclusters; /* near the end: free on these cards */
-    for (uint8_t i = 0; i < vol.nfats; i++) {
-        uint8_t *e = card + (size_t)(vol.fat_lba + i * vol.fat_sectors) * 512 + 2 * c;
-        assert_int_equal(sdb_get_le16(e), 0);
-        sdb_put_le16(e, 0xFFFF);
-    }
-}
-
-/* Record files that do not read are an initialisation cut short (or
- * damage): that card gets the full check, which frees the lost cluster. */
-static void cut_initialisation_gets_the_full_check(void **state)
-{
-    (void)state;
-    card_staged_before_first_boot();
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
-    assert_int_equal(put_file(&vol, SDB_DIR "/state.b", big, 100), SDB_OK); /* short */
-    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
-    lose_cluster();
-    struct sdboot_result res;
-    assert_int_equal(boot(&res), SDB_OK);
-    expect_log("file system repaired (1 fixes)\n");
-    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
-    static char report[4096];
-    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
-}
-
-/* Every free cluster but `keep` marked allocated (end of chain) in both FATs
- * of a FAT16 card: leaks, as cuts between a FAT write and its entry leave. */
-static uint32_t leak_free_clusters(uint32_t keep)
+/* Up to `most` free clusters, past the first `keep` free ones, marked
+ * allocated (end of chain) in both FATs of a FAT16 card: leaks, as a cut
+ * between a FAT write and its entry leaves them. */
+static uint32_t leak_free_clusters(uint32_t keep, uint32_t most)
 {
     struct sdb_fat_vol vol;
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
     uint32_t leaked = 0;
-    for (uint32_t c = 2; c < vol.nclusters + 2; c++) {
+    for (uint32_t c = 2; c < vol.nclusters + 2 && leaked < most; c++) {
         uint8_t *e = card + (size_t)vol.fat_lba * 512 + 2 * c;
         if (sdb_get_le16(e))
             continue;
@@ -527,6 +489,25 @@ static uint32_t leak_free_clusters(uint32_t keep)
     return leaked;
 }
 
+/* Record files that do not read are an initialisation cut short (or
+ * damage): that card gets the full check, which frees the lost cluster. */
+static void cut_initialisation_gets_the_full_check(void **state)
+{
+    (void)state;
+    card_staged_before_first_boot();
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
+    assert_int_equal(put_file(&vol, SDB_DIR "/state.b", big, 100), SDB_OK); /* short */
+    assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+    assert_int_equal(leak_free_clusters(0, 1), 1);
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    expect_log("file system repaired (1 fixes)\n");
+    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
+    static char report[4096];
+    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+}
+
 /* The guard before an install does not sweep lost clusters: an install that
  * runs out of space does, then unpacks again. A card really full (no leaks)
  * still refuses the release, keeping the old one. */
@@ -535,7 +516,7 @@ static void full_card_of_leaks_is_reclaimed(void **state)
     (void)state;
     provision(20u << 20, 16, false);
     assert_int_equal(fx_stage(&ram.bd, &fx_r2, NULL, 0), SDB_OK);
-    uint32_t leaked = leak_free_clusters(1);
+    uint32_t leaked = leak_free_clusters(1, UINT32_MAX);
     struct sdboot_result res;
     assert_int_equal(boot(&res), SDB_OK);
     char line[96];
@@ -543,13 +524,7 @@ static void full_card_of_leaks_is_reclaimed(void **state)
              (unsigned)leaked);
     expect_log(line);
     assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_user_files(&vol);
-    char why[256];
-    assert_true(fx_tree_is(&ram.bd, &fx_r2, why, sizeof why) || !fprintf(stderr, "%s\n", why));
-    static char report[4096];
-    assert_int_equal(sdb_test_fsck_clean_mem(card, card_bytes, report, sizeof report), 1);
+    assert_r2_over_user_files();
 }
 
 static void really_full_card_refuses_the_release(void **state)

@@ -310,10 +310,11 @@ static uint32_t first_cluster(struct ram_card *c, const char *path)
 
 /* The chains-only check (the boot's guard before it frees a chain of its
  * own): the walks without the FAT-wide scans. A lost cluster and a stale FAT
- * copy are not its business (SDB_OK, a few dozen reads against FAT sectors
- * x 5 for the full check through an 8-byte bitmap); with a bitmap of 64 clusters, a user's file at
- * the far end of the volume gets no walk of its window, but an owned chain running into it does,
- * and the cross-link is found. It never repairs. */
+ * copy are not its business: SDB_OK in a few dozen reads, where the full
+ * check reads the FAT 5 times over through an 8-byte bitmap. With windows of
+ * 64 clusters, a user's file at the far end of the volume gets no walk of its
+ * window, but an owned chain running into it does, and the cross-link is
+ * found. It never repairs. */
 static void chains_only_check_skips_fat_scans(void **state)
 {
     (void)state;

@@ -233,6 +233,92 @@ static void tar_reads_any_chunking(void **state)
     }
 }
 
+/* One ustar header block of `type` for `name` with `size` bytes, at out. */
+static size_t raw_header(uint8_t *out, const char *name, size_t size, char type)
+{
+    memset(out, 0, 512);
+    memcpy(out, name, strlen(name));
+    snprintf((char *)out + 100, 8, "%07o", 0644);
+    snprintf((char *)out + 124, 12, "%011o", (unsigned)size);
+    out[156] = (uint8_t)type;
+    memcpy(out + 257,
+           "ustar\0"
+           "00",
+           8);
+    memset(out + 148, ' ', 8);
+    unsigned sum = 0;
+    for (int i = 0; i < 512; i++)
+        sum += out[i];
+    snprintf((char *)out + 148, 8, "%06o", sum);
+    return 512;
+}
+
+/* An extended header (type 'L' or 'x') with its content, padded. */
+static size_t raw_ext(uint8_t *out, char type, const char *content)
+{
+    size_t n = strlen(content) + (type == 'L'); /* GNU counts the NUL */
+    size_t at = raw_header(out, type == 'L' ? "././@LongLink" : "PaxHeader", n, type);
+    memset(out + at, 0, (n + 511) / 512 * 512);
+    memcpy(out + at, content, strlen(content));
+    return at + (n + 511) / 512 * 512;
+}
+
+/* A GNU long name and a pax path before one entry, in either order: the pax
+ * path names it (as GNU tar and bsdtar read them), a pax header without a
+ * path leaves the long name, and neither outlives its entry. */
+static void tar_extended_names_in_either_order(void **state)
+{
+    (void)state;
+    const char *pax_path = "24 path=app/from_pax.py\n", *pax_time = "20 mtime=1700000000\n";
+    const struct {
+        const char *first, *second; /* "L:..." or a pax record */
+        const char *want;
+    } cases[] = {
+        {pax_path, "L:app/from_gnu.py", "app/from_pax.py"},
+        {"L:app/from_gnu.py", pax_path, "app/from_pax.py"},
+        {"L:app/from_gnu.py", pax_time, "app/from_gnu.py"},
+        {pax_time, NULL, "app/plain.py"},
+    };
+    static uint8_t buf[8192];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = 0;
+        const char *ext[2] = {cases[i].first, cases[i].second};
+        for (int k = 0; k < 2; k++)
+            if (ext[k])
+                len += !strncmp(ext[k], "L:", 2) ? raw_ext(buf + len, 'L', ext[k] + 2)
+                                                 : raw_ext(buf + len, 'x', ext[k]);
+        len += raw_header(buf + len, "app/plain.py", 3, '0');
+        memcpy(buf + len, "abc", 3);
+        memset(buf + len + 3, 0, 509);
+        len += 512;
+        len += raw_header(buf + len, "app/next.py", 0, '0');
+        memset(buf + len, 0, 1024);
+        len += 1024;
+        for (size_t chunk = 1; chunk <= 4096; chunk *= 64) {
+            struct collect c;
+            assert_int_equal(read_tar(buf, len, chunk, &c), SDB_OK);
+            assert_int_equal(c.n, 2);
+            assert_string_equal(c.paths[0], cases[i].want);
+            assert_int_equal(c.bytes[0], 3);
+            assert_string_equal(c.paths[1], "app/next.py");
+        }
+    }
+}
+
+/* gzip needs an arena larger than the reader's 512-byte output buffer, which
+ * it takes from the arena's end. */
+static void tar_gzip_needs_an_arena(void **state)
+{
+    (void)state;
+    static const uint8_t gz_magic[] = {0x1F, 0x8B, 0x08, 0x00};
+    static struct sdb_tar t;
+    static uint8_t small[SDB_TAR_ZOUT];
+    sdb_tar_init(&t, NULL, NULL, NULL, 0, small, sizeof small);
+    assert_int_equal(sdb_tar_feed(&t, gz_magic, sizeof gz_magic), SDB_TAR_EGZIP);
+    sdb_tar_init(&t, NULL, NULL, NULL, 0, NULL, 0);
+    assert_int_equal(sdb_tar_feed(&t, gz_magic, sizeof gz_magic), SDB_TAR_EGZIP);
+}
+
 static void tar_rules_each_have_their_code(void **state)
 {
     (void)state;
@@ -298,6 +384,8 @@ int main(void)
         cmocka_unit_test(tar_mem_refuses_past_capacity),
         cmocka_unit_test(tar_reads_any_chunking),
         cmocka_unit_test(tar_rules_each_have_their_code),
+        cmocka_unit_test(tar_extended_names_in_either_order),
+        cmocka_unit_test(tar_gzip_needs_an_arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
