@@ -122,10 +122,6 @@ struct sdb_card_info {
 #define SDB_FAT_DIR_HINTS 4 /* directories whose position and free end are remembered */
 #endif
 #define SDB_FAT_CACHE_SLOTS (SDB_FAT_CACHE_FAT + SDB_FAT_CACHE_DIR)
-/* Zeroing (a new directory's cluster, mkfs's FATs and root) writes a constant
- * zero buffer of this many sectors per request: flash, not RAM. A bootloader
- * short of flash takes 1 (512 B instead of 4 KiB; the same sectors written,
- * in more requests). */
 /* SDB_FAT_MKFS 0 builds a driver without its formatter (about 1.7 KiB of
  * flash on Cortex-M4): sdb_fat_mkfs returns SDB_E_NOTSUP, so a boot engine
  * never formats a card (a blank or foreign card takes the no-card path,
@@ -144,8 +140,17 @@ struct sdb_card_info {
 #if SDB_FAT_MKFS && !SDB_FAT_CARD_SEARCH
 #error "SDB_FAT_MKFS needs SDB_FAT_CARD_SEARCH: a formatter must know what it would destroy"
 #endif
+/* Zeroing (a new directory's cluster, mkfs's FATs and root) writes a constant
+ * zero buffer of SDB_FAT_ZERO_SECTORS sectors per request: flash, not RAM. A
+ * bootloader short of flash takes 1 (512 B instead of 4 KiB; the same sectors
+ * written, in more requests), or 0 without the formatter: no constant at all,
+ * a new directory's cluster is zeroed through the driver's directory cache
+ * sector (the same sectors and requests as 1). */
 #ifndef SDB_FAT_ZERO_SECTORS
 #define SDB_FAT_ZERO_SECTORS 8
+#endif
+#if SDB_FAT_MKFS && !SDB_FAT_ZERO_SECTORS
+#error "SDB_FAT_ZERO_SECTORS 0 needs SDB_FAT_MKFS 0: mkfs zeroes its FATs from the constant"
 #endif
 
 struct sdb_fat_cache_slot {

@@ -79,7 +79,7 @@ int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next);
  * volume's next-free hint. */
 int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out);
 /* Write zeros over sectors [lba, lba + count), in requests of up to SDB_FAT_ZERO_SECTORS
- * (mkfs and cluster zeroing share its one constant buffer). */
+ * (mkfs and cluster zeroing share its one constant buffer; none with SDB_FAT_ZERO_SECTORS 0). */
 int fat_zero_sectors(sdb_bd_t *bd, uint32_t lba, uint32_t count);
 /* How many clusters from `clus` on are consecutive in its chain (at least 1,
  * at most `max`): one card request can cover them all. */

@@ -366,6 +366,7 @@ int fat_count_free(struct sdb_fat_vol *vol, uint32_t *count)
     return SDB_OK;
 }
 
+#if SDB_FAT_ZERO_SECTORS
 #define ZERO_SECTORS ((uint32_t)SDB_FAT_ZERO_SECTORS) /* sectors per zeroing request */
 
 int fat_zero_sectors(sdb_bd_t *bd, uint32_t lba, uint32_t count)
@@ -392,6 +393,23 @@ static int zero_cluster(struct sdb_fat_vol *vol, uint32_t clus)
     fat_cache_forget(vol, lba, vol->sec_per_clus);
     return SDB_OK;
 }
+#else
+/* No constant (SDB_FAT_ZERO_SECTORS 0): the cluster's first sector is claimed
+ * in the cache, which zeroes it there, and that sector is written over each
+ * sector of the cluster, one a request. The cache then holds what the card
+ * holds: the first sector's zeros, none of the others. */
+static int zero_cluster(struct sdb_fat_vol *vol, uint32_t clus)
+{
+    uint32_t lba = fat_clus_lba(vol, clus);
+    fat_cache_forget(vol, lba, vol->sec_per_clus);
+    int err = fat_win_claim(vol, lba);
+    for (uint32_t i = 0; err == SDB_OK && i < vol->sec_per_clus; i++)
+        err = sdb_bd_write(vol->bd, lba + i, 1, vol->win);
+    if (err)
+        cache_drop(vol, vol->win_slot); /* what the card holds is unknown */
+    return err;
+}
+#endif
 
 static uint32_t clus_after(const struct sdb_fat_vol *vol, uint32_t c)
 {
