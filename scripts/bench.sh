@@ -54,6 +54,8 @@ switch_row "SDB_FAT_MKFS=0" "SDB_FAT_CARD_SEARCH=1 SDB_FAT_MKFS=1" "SDB_FAT_CARD
   "formats no card: a blank or foreign card is left untouched, the boot takes the no-card path (\`SDB_E_NOTSUP\`)"
 switch_row "SDB_FAT_CARD_SEARCH=0" "SDB_FAT_CARD_SEARCH=1" "" \
   "(only without mkfs) a wiped partition table, a lost boot sector or another file system is classed blank or foreign instead of damaged FAT or named: untouched either way"
+switch_row "SDBOOT_LOG=0" "SDBOOT_LOG=1" "" \
+  "the engine logs nothing (what it installs, rolls back, repairs, and why); the port prints the result: decision, event, release, trial and error code"
 switch_row "SDBOOT_DELTA=0" "SDBOOT_DELTA=1" "" \
   "refuses a staged delta (\`SDBOOT_EDELTABASE\`), keeps the installed release; whole releases install as before"
 CC="arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4 -std=c11 -I$src/include"

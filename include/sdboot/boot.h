@@ -88,6 +88,14 @@
 #ifndef SDBOOT_OWNED_MAX
 #define SDBOOT_OWNED_MAX 64 /* files outside /app a repair knows as sdboot's (own.c) */
 #endif
+#ifndef SDBOOT_LOG
+/* 1: the engine tells cfg.log what it does and why (installing, rolling
+ * back, repairing a path...). 0: it logs nothing and its messages are left
+ * out of the build (2.9 KiB of flash on Cortex-M4); the port still has
+ * everything in struct sdboot_result (decision, event, error code, version,
+ * trial) to report. */
+#define SDBOOT_LOG 1
+#endif
 #ifndef SDBOOT_DELTA
 #define SDBOOT_DELTA 1 /* install staged deltas; 0: refuse them (SDBOOT_EDELTABASE) */
 #endif

@@ -25,8 +25,13 @@
 #define PREVIOUS_DELTA SDB_DIR "/previous.dlt" /* the delta a delta replaced, until confirmed */
 #define PREVIOUS_DREC SDB_DIR "/previous.dlr"  /* its record */
 
-/* log.c */
+/* log.c: one line to cfg.log. With SDBOOT_LOG 0 (boot.h) the engine logs
+ * nothing and its messages are not in the build (the port reports the result). */
+#if SDBOOT_LOG
 void boot_log(struct sdboot *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#else
+#define boot_log(b, ...) ((void)(b))
+#endif
 
 /* state.c: the records, the transitions, the recovery table. The only file
  * that writes a field of b->st. Every transition stores once (one sector). */

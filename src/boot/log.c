@@ -3,6 +3,8 @@
 #include "boot_internal.h"
 #include "sdboot/fmt.h"
 
+#if SDBOOT_LOG
+
 void boot_log(struct sdboot *b, const char *fmt, ...)
 {
     if (!b->cfg.log)
@@ -14,3 +16,4 @@ void boot_log(struct sdboot *b, const char *fmt, ...)
     va_end(ap);
     b->cfg.log(b->cfg.log_ctx, line);
 }
+#endif

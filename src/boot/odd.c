@@ -35,6 +35,7 @@ static const struct expected in_staging[] = {
 int odd_set_aside(struct sdboot *b, const char *path, const char *why)
 {
     char to[SDB_FAT_PATH_MAX + 1];
+    (void)why; /* only logged */
     for (unsigned n = 1; n <= MAX_ODD_COPIES; n++) {
         if (sdb_fmt(to, sizeof to, n == 1 ? "%s.odd" : "%s.odd%u", path, n) >= (int)sizeof to)
             return SDB_FAT_EPATH;

@@ -93,12 +93,14 @@ enum kept_what {
     KEPT_MISMATCH, /* archive whose record names other bytes (stale or damaged) */
 };
 
+#if SDBOOT_LOG
 static const char *const kept_words[] = {
     [KEPT_NONE] = "none kept",
     [KEPT_KNOWN] = "matches its archive",
     [KEPT_UNKNOWN] = "no record beside the archive",
     [KEPT_MISMATCH] = "record does not match the archive",
 };
+#endif
 
 /* Device errors go up as they are; anything else only means "not known". */
 static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_path,

@@ -273,6 +273,7 @@ struct boot_notes {
     uint32_t logged;
 };
 
+#if SDBOOT_LOG
 static void log_note(void *ctx, const char *path, const char *what, bool fixed)
 {
     struct boot_notes *n = ctx;
@@ -280,6 +281,9 @@ static void log_note(void *ctx, const char *path, const char *what, bool fixed)
         boot_log(n->b, "repair: %s: %s%s", path, what,
                  fixed ? "" : " (not sdboot's: left as it is)");
 }
+#else
+#define log_note NULL /* nothing is logged */
+#endif
 
 int guard_owned(struct sdboot *b)
 {
