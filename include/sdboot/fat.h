@@ -144,8 +144,8 @@ struct sdb_card_info {
  * zero buffer of SDB_FAT_ZERO_SECTORS sectors per request: flash, not RAM. A
  * bootloader short of flash takes 1 (512 B instead of 4 KiB; the same sectors
  * written, in more requests), or 0 without the formatter: no constant at all,
- * a new directory's cluster is zeroed through the driver's directory cache
- * sector (the same sectors and requests as 1). */
+ * a new directory's cluster is zeroed from a sector on the stack (512 B of
+ * stack while it runs; the same sectors and requests as 1). */
 #ifndef SDB_FAT_ZERO_SECTORS
 #define SDB_FAT_ZERO_SECTORS 8
 #endif
