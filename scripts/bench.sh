@@ -56,6 +56,8 @@ switch_row "SDB_FAT_CARD_SEARCH=0" "SDB_FAT_CARD_SEARCH=1" "" \
   "(only without mkfs) a wiped partition table, a lost boot sector or another file system is classed blank or foreign instead of damaged FAT or named: untouched either way"
 switch_row "SDBOOT_LOG=0" "SDBOOT_LOG=1" "" \
   "the engine logs nothing (what it installs, rolls back, repairs, and why); the port prints the result: decision, event, release, trial and error code"
+switch_row "SDB_TAR_PAX=0" "SDB_TAR_PAX=1" "" \
+  "refuses a release tar with a pax header (GNU tar --format=pax, bsdtar) with \`SDB_TAR_ETYPE\` at that header, nothing installed; \`sdboot pack\`'s GNU long names read as before"
 switch_row "SDBOOT_DELTA=0" "SDBOOT_DELTA=1" "" \
   "refuses a staged delta (\`SDBOOT_EDELTABASE\`), keeps the installed release; whole releases install as before"
 CC="arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4 -std=c11 -I$src/include"

@@ -5,9 +5,9 @@
  * sdb_tar_feed(), then sdb_tar_finish(). It never writes anything itself: it
  * emits begin/data/end events for each accepted entry, so the caller decides
  * what reaches the card. Formats: ustar (prefix field), GNU (././@LongLink 'L'),
- * pax ('x' path and size; 'g' global headers are skipped), as GNU tar and bsdtar
- * write them. gzip is detected by its magic and inflated by the port's inflate
- * backend (inflate.h) in a caller-supplied arena (no malloc).
+ * pax ('x' path and size; 'g' global headers are skipped; refused in a build
+ * with SDB_TAR_PAX 0), as GNU tar and bsdtar write them. gzip is detected by its magic and inflated
+ * by the port's inflate backend (inflate.h) in a caller-supplied arena (no malloc).
  *
  * Safety rules, each with its own code (release.h): absolute path, "..",
  * symlink, hardlink, device, FIFO, unknown type, path into .sdboot/, duplicate
@@ -40,6 +40,13 @@
 #define SDB_TAR_GZIP_ARENA SDB_INFLATE_ARENA /* the inflate backend's state + window */
 #define SDB_TAR_ZOUT 512 /* inflated output pumped at a time, from the arena's end */
 #define SDB_TAR_RESERVED_DIR (&SDB_DIR[1]) /* ".sdboot": a release may not write there */
+/* 1: pax headers ('x' path and size, 'g' skipped) are read, as GNU tar
+ * --format=pax and bsdtar write them. 0 (a device whose releases come from
+ * `sdboot pack`, which writes GNU long names): an archive with one is refused
+ * with SDB_TAR_ETYPE at that header, 0.4 KiB less on Cortex-M4. */
+#ifndef SDB_TAR_PAX
+#define SDB_TAR_PAX 1
+#endif
 
 enum sdb_tar_type {
     SDB_TAR_FILE = 0,

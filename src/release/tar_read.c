@@ -188,6 +188,7 @@ static void copy_field(char *out, const uint8_t *f, size_t len)
 
 /* ---- pax records: "LEN key=value\n" ---- */
 
+#if SDB_TAR_PAX
 static int parse_pax(struct sdb_tar *t)
 {
     const char *p = t->ext, *end = t->ext + t->ext_len;
@@ -231,6 +232,9 @@ static int parse_pax(struct sdb_tar *t)
     }
     return SDB_OK;
 }
+#else
+#define parse_pax(t) SDB_TAR_ETYPE
+#endif
 
 /* ---- entries ---- */
 
@@ -282,7 +286,7 @@ static int end_ext(struct sdb_tar *t)
         memcpy(t->entry.path, t->ext, n);
         t->entry.path[n] = '\0';
         t->name_from = 'L';
-    } else if (t->ext_kind == 'x') {
+    } else if (SDB_TAR_PAX && t->ext_kind == 'x') {
         return parse_pax(t);
     }
     return SDB_OK;
@@ -360,6 +364,8 @@ static int header(struct sdb_tar *t)
     if (!parse_numeric(b + 124, 12, &size))
         return SDB_TAR_EHEADER;
     uint8_t type = b[156];
+    if (!SDB_TAR_PAX && (type == 'x' || type == 'g'))
+        return SDB_TAR_ETYPE; /* a build without pax headers (tar.h) */
     if (type == 'L' || type == 'K' || type == 'x' || type == 'g')
         return begin_ext(t, type, size);
     return begin_entry(t, type, size);
