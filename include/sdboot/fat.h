@@ -288,7 +288,8 @@ struct sdb_fat_check_opts {
      * stays with that entry. NULL: everything is owned (a plain fsck). */
     bool (*owned)(void *ctx, const char *path, bool is_dir);
     /* Told about each problem found in an entry, by path; `fixed` says whether
-     * it was changed (repair of an owned entry) or left as it was. May be NULL. */
+     * it was changed (repair of an owned entry) or left as it was; `what` says
+     * what it was ("" in a build with SDB_ERROR_MESSAGES 0). May be NULL. */
     void (*note)(void *ctx, const char *path, const char *what, bool fixed);
     void *ctx;
     /* Optional scratch the check may overwrite (NULL: none): the FAT-wide scans

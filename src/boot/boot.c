@@ -32,10 +32,10 @@ static int format_card(struct sdboot *b, sdb_bd_t *bd, const struct sdb_card_inf
 {
     bool blank = info->cls == SDB_CARD_BLANK;
     unsigned need = blank ? SDBOOT_FORMAT_BLANK : SDBOOT_FORMAT_OTHER_FS;
-    char what[64];
-    if (blank)
+    char what[64] = "";
+    if (SDBOOT_LOG && blank) /* only logged */
         sdb_fmt(what, sizeof what, "blank card");
-    else
+    else if (SDBOOT_LOG)
         sdb_fmt(what, sizeof what, "card with %s",
                 info->foreign ? info->foreign : "no file system sdboot recognises");
     if (b->cfg.recovery_pin || !(b->cfg.format_policy & need)) {
@@ -301,8 +301,9 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             err >= SDB_ERR_REL_MIN) {
             /* The archive is no release (a tar or gzip error): keep it for a
              * look, stop trying it. */
-            char why[96];
-            sdb_fmt(why, sizeof why, "does not read as a release: %s", sdb_strerror(err));
+            char why[96] = "";
+            if (SDBOOT_LOG) /* only logged */
+                sdb_fmt(why, sizeof why, "does not read as a release: %s", sdb_strerror(err));
             err = odd_set_aside(b, CURRENT_TAR, why);
         }
         if (err || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))

@@ -32,6 +32,8 @@ void boot_log(struct sdboot *b, const char *fmt, ...) __attribute__((format(prin
 #else
 #define boot_log(b, ...) ((void)(b))
 #endif
+/* Text that only a log line shows: "" with SDBOOT_LOG 0. */
+#define LOG_TEXT(text) (SDBOOT_LOG ? (text) : "")
 
 /* state.c: the records, the transitions, the recovery table. The only file
  * that writes a field of b->st. Every transition stores once (one sector). */

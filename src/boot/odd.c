@@ -80,9 +80,10 @@ static int check_dir(struct sdboot *b, const char *dir, const struct expected *w
                 continue;
             char path[SDB_FAT_PATH_MAX + 1];
             sdb_fmt(path, sizeof path, "%s/%s", dir, want[i].name);
-            if ((err = odd_set_aside(b, path,
-                                     ent.st.is_dir ? "a directory where a file belongs"
-                                                   : "a file where a directory belongs")) ||
+            if ((err =
+                     odd_set_aside(b, path,
+                                   ent.st.is_dir ? LOG_TEXT("a directory where a file belongs")
+                                                 : LOG_TEXT("a file where a directory belongs"))) ||
                 (err = sdb_fat_opendir(&b->vol, &d, dir))) /* the directory changed: again */
                 return err;
             break;
@@ -96,7 +97,7 @@ int odd_check_entries(struct sdboot *b)
     bool is_dir;
     int err;
     if (tree_exists(&b->vol, SDB_DIR, &is_dir) && !is_dir &&
-        (err = odd_set_aside(b, SDB_DIR, "a file where sdboot's directory belongs")))
+        (err = odd_set_aside(b, SDB_DIR, LOG_TEXT("a file where sdboot's directory belongs"))))
         return err;
     if ((err = check_dir(b, SDB_DIR, in_sdboot, sizeof in_sdboot / sizeof in_sdboot[0])))
         return err;

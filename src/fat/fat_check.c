@@ -65,6 +65,14 @@ struct check {
     char path[SDB_FAT_PATH_MAX + 1]; /* of the entry being checked (with opts) */
 };
 
+/* What a problem is, for opts->note: left out with the error messages
+ * (sdboot/error.h), the counters still say which kind it was. */
+#if SDB_ERROR_MESSAGES
+#define WHAT(text) text
+#else
+#define WHAT(text) ""
+#endif
+
 /* Count a problem; false when it is not ours to fix (the caller does not own
  * the entry), in which case it is reported and left as it is. */
 static bool problem_at(struct check *ck, uint32_t *counter, const char *what)
@@ -135,7 +143,8 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
              * shortens nothing, so it is done for any owner. */
             bool keep = ck->owned;
             ck->owned = true;
-            bool fix = problem_at(ck, &ck->rep->chains_truncated, "chain longer than the size");
+            bool fix =
+                problem_at(ck, &ck->rep->chains_truncated, WHAT("chain longer than the size"));
             ck->owned = keep;
             if (fix && prev && (err = fat_set(vol, prev, fat_eoc(vol))))
                 return err;
@@ -147,7 +156,8 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
                 *first_taken = true;
                 return SDB_OK;
             }
-            if (problem_at(ck, &ck->rep->cross_links, "shares clusters: cut where they meet") &&
+            if (problem_at(ck, &ck->rep->cross_links,
+                           WHAT("shares clusters: cut where they meet")) &&
                 (err = fat_set(vol, prev, fat_eoc(vol))))
                 return err;
             break;
@@ -159,7 +169,7 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
         if (fat_is_eoc(vol, v))
             break;
         if (!fat_valid_clus(vol, v)) {
-            if (problem_at(ck, &ck->rep->chains_truncated, "broken cluster chain: ended") &&
+            if (problem_at(ck, &ck->rep->chains_truncated, WHAT("broken cluster chain: ended")) &&
                 (err = fat_set(vol, c, fat_eoc(vol))))
                 return err;
             break;
@@ -231,7 +241,7 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
         return push_dir(ck, clus, true);
     }
     if ((clus && !fat_valid_clus(vol, clus)) || (is_dir && !clus)) {
-        if (problem_at(ck, &ck->rep->bad_entries, "points outside the volume: removed"))
+        if (problem_at(ck, &ck->rep->bad_entries, WHAT("points outside the volume: removed")))
             return delete_slots(ck, fr->dclus, first_slot, slot);
         return SDB_OK;
     }
@@ -243,7 +253,7 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
         if (size == 0)
             return SDB_OK;
         wr32(raw + 28, 0);
-        if (problem_at(ck, &ck->rep->sizes_fixed, "size without clusters: set to 0"))
+        if (problem_at(ck, &ck->rep->sizes_fixed, WHAT("size without clusters: set to 0")))
             return write_entry(ck, lba, off, raw);
         return SDB_OK;
     }
@@ -255,13 +265,14 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
     if ((err = walk_chain(ck, clus, need, &kept, &taken)))
         return err;
     if (taken) {
-        if (problem_at(ck, &ck->rep->cross_links, "starts in another entry's clusters: removed"))
+        if (problem_at(ck, &ck->rep->cross_links,
+                       WHAT("starts in another entry's clusters: removed")))
             return delete_slots(ck, fr->dclus, first_slot, slot);
         return SDB_OK;
     }
     if (!is_dir && (uint64_t)kept * cb < size) {
         wr32(raw + 28, kept * cb);
-        if (problem_at(ck, &ck->rep->sizes_fixed, "size larger than its clusters: shrunk") &&
+        if (problem_at(ck, &ck->rep->sizes_fixed, WHAT("size larger than its clusters: shrunk")) &&
             (err = write_entry(ck, lba, off, raw)))
             return err;
     }
@@ -534,7 +545,7 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
     ck.seg_clusters = vol->nclusters / SEG_BITS + 1;
     ck.owned = true;
     memset(report, 0, sizeof *report);
-    fat_hint_reset(vol);          /* repairs may change any directory */
+    fat_hint_reset(vol);            /* repairs may change any directory */
     int err = fat_cache_flush(vol); /* compare what the card holds */
     if (err == SDB_OK && !chains_only(&ck))
         err = sync_fat_copies(&ck);

@@ -222,8 +222,12 @@ static int check_dirs(struct judge *j)
  * means the sector count was misread. */
 static bool fat_size_fits(const struct sdb_fat_vol *v)
 {
-    uint64_t bits = v->type == 12 ? 12 : v->type == 16 ? 16 : 32;
-    uint64_t need = ((uint64_t)v->nclusters + 2) * bits / 8 / SDB_SECTOR_SIZE + 1;
+    /* (clusters + 2) * bits / 8 / 512 in 32 bits: bits / 4 is 3, 4 or 8, and
+     * no FAT has 2^28 clusters (FAT32's entries are 28 bits) */
+    if (v->nclusters >= 0x0FFFFFF6)
+        return false;
+    uint32_t quarter_bits = v->type == 12 ? 3 : v->type == 16 ? 4 : 8;
+    uint32_t need = (v->nclusters + 2) * quarter_bits / 1024 + 1;
     return v->fat_sectors <= need + need / 16 + 8;
 }
 
