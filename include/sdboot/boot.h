@@ -91,7 +91,7 @@
 #ifndef SDBOOT_LOG
 /* 1: the engine tells cfg.log what it does and why (installing, rolling
  * back, repairing a path...). 0: it logs nothing and its messages are left
- * out of the build (2.9 KiB of flash on Cortex-M4); the port still has
+ * out of the build (4.4 KiB of flash on Cortex-M4); the port still has
  * everything in struct sdboot_result (decision, event, error code, version,
  * trial) to report. */
 #define SDBOOT_LOG 1
