@@ -1,25 +1,37 @@
 /*
- * A port without inflate links ports/none/inflate_none.c: a valid gzip stream
- * is refused with SDB_TAR_EGZIP before any entry reaches the caller, and a
- * plain tar still reads. (Linked with the refusing backend instead of zlib.)
+ * The tar reader as the bare-metal port builds it. A port without inflate
+ * links ports/none/inflate_none.c: a valid gzip stream is refused with
+ * SDB_TAR_EGZIP before any entry reaches the caller, and a plain tar still
+ * reads. (Linked with the refusing backend instead of zlib.) Built without pax
+ * headers (SDB_TAR_PAX 0, tar.h; its own copy of tar_read.c): an archive with
+ * a pax header ('x' or 'g') is refused with SDB_TAR_ETYPE at that header,
+ * before any entry reaches the caller; GNU long names (`sdboot pack`) read.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "sdboot/inflate.h"
 #include "sdboot/tar.h"
 
+#if SDB_TAR_PAX
+#error "this test is built with SDB_TAR_PAX=0"
+#endif
+
 struct seen {
     unsigned begins, bytes;
+    char path[SDB_TAR_PATH_MAX + 1];
 };
 
 static int on_begin(void *ctx, const struct sdb_tar_entry *e)
 {
-    (void)e;
-    ((struct seen *)ctx)->begins++;
+    struct seen *s = ctx;
+    s->begins++;
+    snprintf(s->path, sizeof s->path, "%s", e->path);
     return SDB_OK;
 }
 
@@ -91,11 +103,79 @@ static void plain_tar_reads(void **state)
     assert_int_equal(seen.bytes, 5);
 }
 
+/* One entry of `path` holding `data`, written by sdboot pack's tar writer. */
+static void put_file(struct sdb_tar_writer *w, const char *path, const char *data)
+{
+    size_t n = strlen(data);
+    assert_int_equal(sdb_tar_write_header(w, path, SDB_TAR_FILE, n, 0644), SDB_OK);
+    assert_int_equal(sdb_tar_write_data(w, data, n), SDB_OK);
+}
+
+/* A pax header of `type` naming main.py, then main.py: the writer's archive
+ * with its first header's type flag changed (and its checksum by as much). */
+static void pax_refused(char type)
+{
+    static struct sink s;
+    s.len = 0;
+    struct sdb_tar_writer w = {.out = to_sink, .ctx = &s};
+    put_file(&w, "PaxHeaders/main.py", "16 path=main.py\n");
+    put_file(&w, "main.py", "print");
+    assert_int_equal(sdb_tar_write_end(&w), SDB_OK);
+    unsigned long sum = strtoul((const char *)s.buf + 148, NULL, 8) + (unsigned)(type - '0');
+    s.buf[156] = (uint8_t)type;
+    snprintf((char *)s.buf + 148, 8, "%06lo", sum);
+
+    struct seen seen = {0};
+    const struct sdb_tar_ops ops = {on_begin, on_data, on_end, &seen};
+    struct sdb_tar t;
+    sdb_tar_init(&t, &ops, NULL, names, 8, NULL, 0);
+    assert_int_equal(sdb_tar_feed(&t, s.buf, s.len), SDB_TAR_ETYPE);
+    assert_int_equal(sdb_tar_finish(&t), SDB_TAR_ETYPE);
+    assert_int_equal(seen.begins, 0);
+    assert_int_equal(seen.bytes, 0);
+}
+
+static void pax_path_refused(void **state)
+{
+    (void)state;
+    pax_refused('x');
+}
+
+static void pax_global_refused(void **state)
+{
+    (void)state;
+    pax_refused('g');
+}
+
+static void gnu_long_name_reads(void **state)
+{
+    (void)state;
+    static struct sink s;
+    char name[160];
+    memset(name, 'n', sizeof name);
+    memcpy(name, "app/", 4);
+    name[sizeof name - 1] = '\0'; /* 159 characters: a GNU 'L' entry */
+    struct sdb_tar_writer w = {.out = to_sink, .ctx = &s};
+    put_file(&w, name, "print");
+    assert_int_equal(sdb_tar_write_end(&w), SDB_OK);
+
+    struct seen seen = {0};
+    const struct sdb_tar_ops ops = {on_begin, on_data, on_end, &seen};
+    struct sdb_tar t;
+    sdb_tar_init(&t, &ops, NULL, names, 8, NULL, 0);
+    assert_int_equal(sdb_tar_feed(&t, s.buf, s.len), SDB_OK);
+    assert_int_equal(sdb_tar_finish(&t), SDB_OK);
+    assert_int_equal(seen.begins, 1);
+    assert_int_equal(seen.bytes, 5);
+    assert_string_equal(seen.path, name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(gzip_refused),
-        cmocka_unit_test(plain_tar_reads),
+        cmocka_unit_test(gzip_refused),        cmocka_unit_test(plain_tar_reads),
+        cmocka_unit_test(pax_path_refused),    cmocka_unit_test(pax_global_refused),
+        cmocka_unit_test(gnu_long_name_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
