@@ -375,13 +375,19 @@ clusters, runs only where repair does (after a cut, \`sdboot image check\`); bef
 guard skipped those scans they cost 6,000 sectors on the 1G FAT32 card and 24,000 on the 32G
 card whatever N, and their small releases missed the read bound
 (docs/bench-fat-scans.md). Writes
-average about 6 sectors a request: each 14 KB file's data goes out in one or two
-requests, its directory entry (at create and at close) and its FAT sector (each copy) in
-one sector each (docs/card-io.md).
+average about 14 sectors a request for 14 KB files, 15 for 16 KiB and over 40 for 64 KiB:
+each file's data goes out in one or two requests (two when it straddles the end of the
+read buffer), and its directory entry waits in the FAT driver's one pending directory
+sector with those of the next files, written once with them after their FAT sector (each
+copy): three one-sector requests for 5 to 8 files (src/fat/POWERLOSS.md; before, the entry
+was written at create and at close and the FAT sector at each close: about 6 sectors a
+request, docs/bench-write-batching.md).
 
-In the comparison with the original's way, both sides move the archive about three times
-(staged, read, written as files), so sectors cannot fall to half; requests do: the ratio
-in requests is the one the 0.5 goal is met by.
+In the comparison with the original's way, the issue's "sector operations" are counted as
+block-device requests: one card command (single- or multi-block) is one operation, whatever
+it moves, which is what a card's time is spent on per command (docs/card-io.md, timing
+model). Both sides move the archive about three times (staged, read, written as files), so
+sectors moved cannot fall to half of VfsFat's (about 0.5 to 0.8 here); operations do.
 MD
 cat >> "$out" <<MD
 

@@ -5,9 +5,11 @@
  * caller owns every object: the volume (its sector cache inside), files,
  * directory iterators and the check workspace.
  *
- * RAM: sizeof(struct sdb_fat_vol) is 1240 bytes on Cortex-M4 with the default
+ * RAM: sizeof(struct sdb_fat_vol) is 1308 bytes on Cortex-M4 with the default
  * cache (2 sectors: 1 FAT + 1 directory, 1024 bytes; each more is 512 + 12;
- * 4 directory hints, 24 bytes each),
+ * 4 directory hints, 28 bytes each; the remembered folder path, 64). Write-back
+ * of the directory sector costs no RAM (the slot's dirty stamp); the run of
+ * consecutive links 8 bytes, paid by dropping two unused fields.
  * sdb_fat_file 32, sdb_fat_dir 12. Stack: creating a name with its long-name entries is the
  * deepest call, about 1.5 KiB (docs/BENCHMARKS.md has the measured figures).
  *
@@ -192,13 +194,15 @@ struct sdb_fat_vol {
     uint32_t free_count;   /* free clusters, 0xFFFFFFFF = unknown */
     uint32_t next_free;    /* allocation hint (FSInfo on FAT32, RAM otherwise) */
     bool fsinfo_dirty;
-    /* The sector the driver works on: win points into cache[] at slot win_slot,
-     * which holds sector win_lba (0xFFFFFFFF = none). */
-    uint32_t win_lba;
+    /* The sector the driver works on: win points into cache[] at slot win_slot. */
     uint8_t win_slot;
     uint8_t *win;
-    uint32_t clock;      /* use counter for LRU */
-    uint32_t dirty_next; /* next change order for dirty FAT slots */
+    uint32_t clock; /* use counter for LRU, and the change order of dirty slots */
+    /* Clusters run_first .. run_first + run_len - 1 each link to the next
+     * one (learnt from a FAT sector a chain walk loaded, dropped by any change
+     * inside it): walking a contiguous file needs its FAT sector once, not
+     * once per read, so it does not evict the sector allocations fill. */
+    uint32_t run_first, run_len;
     struct sdb_fat_cache_slot slot[SDB_FAT_CACHE_SLOTS];
     struct sdb_fat_dir_hint hint[SDB_FAT_DIR_HINTS];
     /* The folder the last parent lookup resolved: path (walk_len bytes, 0 =

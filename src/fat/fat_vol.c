@@ -36,15 +36,12 @@ static void cache_use(struct sdb_fat_vol *vol, unsigned i)
     vol->slot[i].used = ++vol->clock;
     vol->win_slot = (uint8_t)i;
     vol->win = vol->cache[i];
-    vol->win_lba = vol->slot[i].lba;
 }
 
 static void cache_drop(struct sdb_fat_vol *vol, unsigned i)
 {
     vol->slot[i].lba = WIN_NONE;
     vol->slot[i].dirty = 0;
-    if (vol->win_slot == i)
-        vol->win_lba = WIN_NONE;
 }
 
 /* Write one dirty FAT slot to the same sector of every FAT copy. */
@@ -165,7 +162,7 @@ void fat_win_dirty(struct sdb_fat_vol *vol)
 {
     struct sdb_fat_cache_slot *sl = &vol->slot[vol->win_slot];
     if (!sl->dirty)
-        sl->dirty = ++vol->dirty_next;
+        sl->dirty = ++vol->clock;
 }
 
 int fat_win_defer(struct sdb_fat_vol *vol)
@@ -179,7 +176,7 @@ int fat_win_defer(struct sdb_fat_vol *vol)
     int err = pending_slot(vol) < SDB_FAT_CACHE_SLOTS ? fat_cache_flush(vol) : SDB_OK;
     if (err)
         return err;
-    sl->dirty = ++vol->dirty_next;
+    sl->dirty = ++vol->clock;
     return SDB_OK;
 }
 
@@ -209,7 +206,7 @@ static void cache_reset(struct sdb_fat_vol *vol)
         vol->slot[i] = (struct sdb_fat_cache_slot){.lba = WIN_NONE};
     vol->win_slot = 0;
     vol->win = vol->cache[0];
-    vol->win_lba = WIN_NONE;
+    vol->run_len = 0;
 }
 
 int sdb_fat_invalidate(struct sdb_fat_vol *vol)
@@ -305,6 +302,8 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
         return SDB_FAT_EROFS;
     if (clus < 2 || clus >= vol->nclusters + 2)
         return SDB_FAT_ECORRUPT;
+    if (clus - vol->run_first < vol->run_len)
+        vol->run_len = 0; /* a link inside the remembered run changes */
     uint32_t off = fat_byte_offset(vol, clus);
     if (vol->type == 12) {
         int err;
@@ -329,12 +328,38 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
     return SDB_OK;
 }
 
+/* clus links to clus + 1 and its FAT sector is in vol->win (FAT16/32): the
+ * links after it in that sector that keep going to the next cluster make the
+ * remembered run. */
+static void learn_run(struct sdb_fat_vol *vol, uint32_t clus)
+{
+    uint32_t per = SDB_SECTOR_SIZE / (vol->type == 16 ? 2u : 4u), k = clus;
+    uint32_t last = (clus / per + 1) * per; /* first cluster of the next FAT sector */
+    if (last > vol->nclusters + 1)
+        last = vol->nclusters + 1; /* the last valid cluster links nowhere inside */
+    while (k < last) {
+        const uint8_t *p = vol->win + (k % per) * (SDB_SECTOR_SIZE / per);
+        uint32_t v = vol->type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFF;
+        if (v != k + 1)
+            break;
+        k++;
+    }
+    vol->run_first = clus;
+    vol->run_len = k - clus;
+}
+
 int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next)
 {
+    if (clus - vol->run_first < vol->run_len) {
+        *next = clus + 1; /* no FAT access: the sector the cache holds stays */
+        return SDB_OK;
+    }
     uint32_t v;
     int err = fat_get(vol, clus, &v);
     if (err)
         return err;
+    if (v == clus + 1 && vol->type != 12)
+        learn_run(vol, clus);
     if (fat_is_eoc(vol, v)) {
         *next = 0;
         return SDB_OK;
