@@ -231,7 +231,10 @@ static int state_store(struct sdboot *b)
 }
 
 /* Write both records of b->st as a fresh pair (/.sdboot exists): seq 1 in
- * state.a, state.b zeroed. A cut leaves files that are missing, short or
+ * state.a, state.b zeroed. Both names reach the card (synced) before either
+ * gets a cluster, so a cut that leaves a cluster of theirs on the FAT always
+ * leaves a record file too, which sends the next boot to the full check
+ * (init_state, boot.c); otherwise it leaves files that are missing, short or
  * zero: no valid record, so the next boot does the same again. */
 static int store_fresh(struct sdboot *b)
 {
@@ -240,17 +243,23 @@ static int store_fresh(struct sdboot *b)
     sdboot_state_encode(&b->st, rec);
     const char *paths[2] = {STATE_B, STATE_A};
     const uint8_t *content[2] = {zero, rec};
+    struct sdb_fat_file f;
     for (int i = 0; i < 2; i++) {
-        struct sdb_fat_file f;
         int err =
             sdb_fat_open(&b->vol, &f, paths[i], SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
-        if (err)
+        if (err || (err = sdb_fat_close(&f)))
+            return err;
+    }
+    int err = sdb_fat_sync(&b->vol);
+    for (int i = 0; i < 2 && !err; i++) {
+        if ((err = sdb_fat_open(&b->vol, &f, paths[i], SDB_FAT_WRITE)))
             return err;
         err = sdb_fat_write(&f, content[i], SDB_RECORD_SIZE);
         int cerr = sdb_fat_close(&f);
-        if (err || cerr)
-            return err ? err : cerr;
+        err = err ? err : cerr;
     }
+    if (err)
+        return err;
     b->st_slot = 0;
     return sdb_fat_sync(&b->vol);
 }

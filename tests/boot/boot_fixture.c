@@ -169,7 +169,7 @@ static int with_app(sdb_bd_t *bd, int (*fn)(const sdb_fileio_t *, void *), void 
     return err ? err : uerr;
 }
 
-int fx_new_card(sdb_bd_t *bd)
+int fx_new_card_unbooted(sdb_bd_t *bd)
 {
     struct sdb_mkfs_opts o = {.type = 12, .volume_id = 7};
     struct sdb_fat_vol vol;
@@ -178,10 +178,16 @@ int fx_new_card(sdb_bd_t *bd)
     if (err || (err = sdb_fat_mount(&vol, bd, false)) ||
         (err = sdb_fat_open(&vol, &f, fx_user_path, SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
         (err = sdb_fat_write(&f, fx_user_content, sizeof fx_user_content - 1)) ||
-        (err = sdb_fat_close(&f)) || (err = sdb_fat_unmount(&vol)))
+        (err = sdb_fat_close(&f)))
         return err;
+    return sdb_fat_unmount(&vol);
+}
+
+int fx_new_card(sdb_bd_t *bd)
+{
+    int err = fx_new_card_unbooted(bd);
     struct sdboot_result res;
-    return fx_boot(bd, &res);
+    return err ? err : fx_boot(bd, &res);
 }
 
 struct stage_arg {

@@ -35,6 +35,8 @@ extern char fx_log[8192];
 void fx_log_line(void *ctx, const char *line);
 /* Make a fresh card image with a user file, initialised by one boot. */
 int fx_new_card(sdb_bd_t *bd);
+/* The same card before its first boot: no /.sdboot. */
+int fx_new_card_unbooted(sdb_bd_t *bd);
 /* As the application: write the archive and pending record through fileio. */
 int fx_stage(sdb_bd_t *bd, const struct fx_release *r, const uint8_t *override_tar, size_t len);
 /* As the OTA client: r with its index (the bootloader keeps it). */

@@ -1,7 +1,8 @@
 /*
  * Invariant 1, exhaustively: install, rollback, confirm (the application's
  * write of its confirm record, and the boot that folds it), repair and the
- * rebuild of a lost state (both records damaged), and install, rollback,
+ * rebuild of a lost state (both records damaged), the first boot of a card
+ * staged before sdboot ever booted it (initialise, then install), and install, rollback,
  * confirm and repair of a delta (1.1.0 staged as its changed files over
  * 1.0.0), and install, rollback, confirm, repair and rebuild of a delta over
  * that delta (1.2.0 staged against the base 1.0.0 over 1.1.0), each cut at
@@ -32,6 +33,7 @@ enum scenario {
     SC_APP_CONFIRM,
     SC_REPAIR,
     SC_REBUILD,
+    SC_FIRST_BOOT, /* a card staged before sdboot booted it: initialise, then install */
     SC_DELTA_INSTALL,
     SC_DELTA_ROLLBACK,
     SC_DELTA_CONFIRM,
@@ -60,6 +62,7 @@ static const struct fx_release *expected(enum scenario sc)
     case SC_REPAIR:
     case SC_ROLLBACK:
     case SC_DELTA_ROLLBACK:
+    case SC_FIRST_BOOT:
         return &fx_r1;
     case SC_DD_INSTALL:
     case SC_DD_CONFIRM:
@@ -117,6 +120,10 @@ static int setup(sdb_bd_t *bd, void *vctx)
     struct ctx *c = vctx;
     struct sdboot_result res;
     bool delta = is_delta(c->sc);
+    if (c->sc == SC_FIRST_BOOT) {
+        int err = fx_new_card_unbooted(bd);
+        return err ? err : fx_stage(bd, &fx_r1, NULL, 0);
+    }
     int err = fx_new_card(bd);
     if (err || (err = delta ? fx_stage_indexed(bd, &fx_r1) : fx_stage(bd, &fx_r1, NULL, 0)) ||
         (err = fx_boot(bd, &res)) || (err = fx_confirm(bd)) || (err = fx_boot(bd, &res)))
@@ -284,6 +291,12 @@ static void cut_rebuild(void **state)
     run_scenario(SC_REBUILD, "boot rebuild of a lost state 1.1.0");
 }
 
+static void cut_first_boot(void **state)
+{
+    (void)state;
+    run_scenario(SC_FIRST_BOOT, "first boot of a card staged before it: initialise, install 1.0.0");
+}
+
 static void cut_delta_install(void **state)
 {
     (void)state;
@@ -341,14 +354,14 @@ int main(void)
     fx_build(&fx_r2);
     fx_build(&fx_r3);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cut_install),       cmocka_unit_test(cut_rollback),
-        cmocka_unit_test(cut_confirm),       cmocka_unit_test(cut_app_confirm),
-        cmocka_unit_test(cut_repair),        cmocka_unit_test(cut_rebuild),
-        cmocka_unit_test(cut_delta_install), cmocka_unit_test(cut_delta_rollback),
-        cmocka_unit_test(cut_delta_confirm), cmocka_unit_test(cut_delta_repair),
-        cmocka_unit_test(cut_dd_install),    cmocka_unit_test(cut_dd_rollback),
-        cmocka_unit_test(cut_dd_confirm),    cmocka_unit_test(cut_dd_repair),
-        cmocka_unit_test(cut_dd_rebuild),
+        cmocka_unit_test(cut_install),        cmocka_unit_test(cut_rollback),
+        cmocka_unit_test(cut_confirm),        cmocka_unit_test(cut_app_confirm),
+        cmocka_unit_test(cut_repair),         cmocka_unit_test(cut_rebuild),
+        cmocka_unit_test(cut_first_boot),     cmocka_unit_test(cut_delta_install),
+        cmocka_unit_test(cut_delta_rollback), cmocka_unit_test(cut_delta_confirm),
+        cmocka_unit_test(cut_delta_repair),   cmocka_unit_test(cut_dd_install),
+        cmocka_unit_test(cut_dd_rollback),    cmocka_unit_test(cut_dd_confirm),
+        cmocka_unit_test(cut_dd_repair),      cmocka_unit_test(cut_dd_rebuild),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
