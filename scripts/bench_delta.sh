@@ -4,6 +4,8 @@
 # sdboot serve on loopback, on a 64 MiB card image. Counts what the
 # device downloads and what the card is written (the application staging it,
 # then the bootloader installing it: only the changed files for a delta).
+# Then two more steps from the card the 20-file delta left (deltas over that
+# delta, each made against the base 1.0.0), each changing 10 more files.
 # With MICROPYTHON set (a unix-port binary, as make bench MICROPYTHON=path), the
 # same update is also done the original's way on the same card: MicroPython's
 # VfsFat writes the whole tar and extracts every file (scripts/bench_vfsfat.py).
@@ -44,6 +46,22 @@ serve site1; url1=$url
 "$S" sim boot --card base.img >/dev/null && "$S" sim confirm --card base.img >/dev/null
 "$S" sim boot --card base.img >/dev/null
 
+# update CARD MODE VERSION: CARD copied to card.img, the release on $url
+# staged (MODE delta or whole) and installed; sets dl, pct (of $tar_b + $idx_b),
+# fetched, stage_w, install_w, total_w.
+update() {
+  cp "$1" card.img
+  local extra=(); [ "$2" = whole ] && extra=(--no-delta)
+  "$S" sim ota --card card.img --url "$url" --pubkey p.pem "${extra[@]}" > ota.txt
+  "$S" sim boot --card card.img > boot.txt
+  grep -q "^version: $3" boot.txt || { echo "bench_delta: $2 $3 did not install" >&2; exit 1; }
+  dl=$(grep -o '[0-9][0-9]* downloaded' ota.txt | head -1 | awk '{print $1}')
+  stage_w=$(written ota.txt); install_w=$(written boot.txt)
+  total_w=$((stage_w + install_w))
+  pct=$(python3 -c "print(f'{100 * $dl / ($tar_b + $idx_b):.1f}')")
+  fetched=$(grep -o '^fetched [0-9]* files' ota.txt | awk '{print $2}' || true)
+}
+
 mpy=${MICROPYTHON:-}
 # The original's update of the card base.img to TAR: "read written" sectors.
 vfsfat_update() {
@@ -65,16 +83,7 @@ for k in 2 20 100; do
     read -r vr vw <<<"$(vfsfat_update "site-$k/1_1_0-firmware.tar")"
   fi
   for mode in delta whole; do
-    cp base.img card.img
-    extra=(); [ $mode = whole ] && extra=(--no-delta)
-    "$S" sim ota --card card.img --url "$url" --pubkey p.pem "${extra[@]}" > ota.txt
-    "$S" sim boot --card card.img > boot.txt
-    grep -q '^version: 1.1.0' boot.txt || { echo "bench_delta: $mode K=$k did not install" >&2; exit 1; }
-    dl=$(grep -o '[0-9][0-9]* downloaded' ota.txt | head -1 | awk '{print $1}')
-    stage_w=$(written ota.txt); install_w=$(written boot.txt)
-    total_w=$((stage_w + install_w))
-    pct=$(python3 -c "print(f'{100 * $dl / ($tar_b + $idx_b):.1f}')")
-    fetched=$(grep -o '^fetched [0-9]* files' ota.txt | awk '{print $2}' || true)
+    update base.img $mode 1.1.0
     rows+="| $k of $files | $mode | ${fetched:--} | $dl ($pct %) | $stage_w | $install_w | $total_w | $changed_sectors |"$'\n'
     if [ -n "$mpy" ] && [ $mode = delta ]; then
       ratio=$(python3 -c "print(f'{$total_w / $vw:.2f}')")
@@ -107,16 +116,8 @@ for step in 2 3; do
   changed_sectors=$(( 10 * ((size + 511) / 512) ))
   serve "$site"
   for mode in delta whole; do
-    cp "$card" card.img
-    extra=(); [ $mode = whole ] && extra=(--no-delta)
-    "$S" sim ota --card card.img --url "$url" --pubkey p.pem "${extra[@]}" > ota.txt
-    "$S" sim boot --card card.img > boot.txt
-    grep -q "^version: $version" boot.txt || { echo "bench_delta: $mode $version did not install" >&2; exit 1; }
-    dl=$(grep -o '[0-9][0-9]* downloaded' ota.txt | head -1 | awk '{print $1}')
-    stage_w=$(written ota.txt); install_w=$(written boot.txt)
-    pct=$(python3 -c "print(f'{100 * $dl / ($tar_b + $idx_b):.1f}')")
-    fetched=$(grep -o '^fetched [0-9]* files' ota.txt | awk '{print $2}' || true)
-    step_rows+="| 1.$((step - 1)).0 → $version | $mode | ${fetched:--} | $dl ($pct %) | $stage_w | $install_w | $((stage_w + install_w)) | $changed_sectors |"$'\n'
+    update "$card" $mode "$version"
+    step_rows+="| 1.$((step - 1)).0 → $version | $mode | ${fetched:--} | $dl ($pct %) | $stage_w | $install_w | $total_w | $changed_sectors |"$'\n'
     if [ $mode = delta ]; then
       "$S" sim confirm --card card.img >/dev/null && "$S" sim boot --card card.img >/dev/null
       cp card.img "card-step$step.img"

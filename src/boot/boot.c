@@ -186,8 +186,11 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
     if ((err = guard_owned(b)))
         return err;
     bool delta = rec.flags & SDB_STAGE_DELTA;
-    boot_log(b, "installing %s over %s%s", rec.version, b->st.installed,
-             delta ? " (delta: its changed files only)" : "");
+    if (delta)
+        boot_log(b, "installing %s over %s (a delta over %s: only what the card lacks is written)",
+                 rec.version, b->st.installed, rec.base);
+    else
+        boot_log(b, "installing %s over %s", rec.version, b->st.installed);
     err = delta ? delta_install(b, &rec) : install_reclaiming(b, SDBOOT_FROM_STAGING, rec.version);
     if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);

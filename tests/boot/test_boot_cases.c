@@ -392,19 +392,38 @@ static void expect_delta_refusal(const uint8_t *delta, size_t len, const char *i
 
 static uint8_t delta_buf[32768];
 
-static void delta_installs_only_its_files(void **state)
+/* r staged as a delta against the base 1.0.0, installed by the next boot;
+ * what it wrote printed as `what`. */
+static void install_delta(const struct fx_release *r, const char *what)
 {
-    (void)state;
-    install_indexed_r1();
-    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r2, &fx_r1, NULL, 0, NULL), SDB_OK);
+    assert_int_equal(fx_stage_delta(&ram.bd, r, &fx_r1, NULL, 0, NULL), SDB_OK);
     struct sdboot_result res;
     uint64_t before = ram.bd.stats.sectors_written;
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
     assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
-    assert_string_equal(res.version, "1.1.0");
-    assert_non_null(strstr(logbuf, "delta"));
-    printf("delta install: %llu sectors written\n",
+    assert_string_equal(res.version, r->version);
+    assert_non_null(strstr(logbuf, "a delta over 1.0.0"));
+    printf("%s: %llu sectors written\n", what,
            (unsigned long long)(ram.bd.stats.sectors_written - before));
+}
+
+/* The application confirms, the next boot folds it in: prev/ goes. vol is
+ * left mounted read-only. */
+static void confirm_by_boot(struct sdb_fat_vol *vol)
+{
+    struct sdboot_result res;
+    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
+    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    assert_int_equal(res.event, SDBOOT_EV_CONFIRMED);
+    assert_int_equal(sdb_fat_mount(vol, &ram.bd, true), SDB_OK);
+    assert_false(exists(vol, "/.sdboot/prev"));
+}
+
+static void delta_installs_only_its_files(void **state)
+{
+    (void)state;
+    install_indexed_r1();
+    install_delta(&fx_r2, "delta install");
     char why[256];
     if (!fx_tree_is(&ram.bd, &fx_r2, why, sizeof why))
         fail_msg("%s", why);
@@ -418,12 +437,7 @@ static void delta_installs_only_its_files(void **state)
     assert_true(fx_file_equals(&vol, SDB_BASE_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
     assert_false(exists(&vol, "/.sdboot/previous.idx"));
     assert_true(fx_file_equals(&vol, "/.sdboot/current.tar", fx_r1.tar, (uint32_t)fx_r1.tar_len));
-    /* confirmed: prev/ goes */
-    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
-    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
-    assert_int_equal(res.event, SDBOOT_EV_CONFIRMED);
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_false(exists(&vol, "/.sdboot/prev"));
+    confirm_by_boot(&vol); /* confirmed: prev/ goes */
     if (!fx_tree_is(&ram.bd, &fx_r2, why, sizeof why))
         fail_msg("%s", why);
 }
@@ -435,8 +449,7 @@ static void install_delta_r2(void)
     install_indexed_r1();
     fx_build(&fx_r3);
     fx_build(&fx_r4);
-    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r2, &fx_r1, NULL, 0, NULL), SDB_OK);
-    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
+    install_delta(&fx_r2, "delta install");
     assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
 }
@@ -464,19 +477,28 @@ static void assert_state(bool delta, const char *installed, const char *base)
     assert_string_equal(sdboot_state_base(&st), base);
 }
 
+/* 1.1.0 runs as the installed delta over 1.0.0, nothing else kept: its tree,
+ * state, delta, index and the base's index. */
+static void assert_r2_as_delta(void)
+{
+    assert_tree(&fx_r2);
+    assert_state(true, "1.1.0", "1.0.0");
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    assert_file_is_delta(&vol, SDB_CURRENT_DELTA, &fx_r2);
+    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r2.idx, (uint32_t)fx_r2.idx_len));
+    assert_true(fx_file_equals(&vol, SDB_BASE_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
+    assert_false(exists(&vol, "/.sdboot/previous.dlt"));
+    assert_false(exists(&vol, "/.sdboot/prev"));
+}
+
 static void delta_over_delta_installs(void **state)
 {
     (void)state;
     install_delta_r2();
     /* 1.2.0 against the base: every file that differs from 1.0.0 */
-    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r3, &fx_r1, NULL, 0, NULL), SDB_OK);
+    install_delta(&fx_r3, "delta over a delta install");
     struct sdboot_result res;
-    uint64_t before = ram.bd.stats.sectors_written;
-    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
-    assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
-    assert_string_equal(res.version, "1.2.0");
-    printf("delta over a delta install: %llu sectors written\n",
-           (unsigned long long)(ram.bd.stats.sectors_written - before));
     assert_tree(&fx_r3);
     assert_state(true, "1.2.0", "1.0.0");
     struct sdb_fat_vol vol;
@@ -491,21 +513,14 @@ static void delta_over_delta_installs(void **state)
     assert_true(fx_file_equals(&vol, "/.sdboot/previous.idx", fx_r2.idx, (uint32_t)fx_r2.idx_len));
     assert_true(fx_file_equals(&vol, SDB_BASE_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
     assert_true(fx_file_equals(&vol, "/.sdboot/current.tar", fx_r1.tar, (uint32_t)fx_r1.tar_len));
-    /* confirmed: the way back goes, the base and the new delta stay */
-    assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
-    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
-    assert_int_equal(res.event, SDBOOT_EV_CONFIRMED);
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_false(exists(&vol, "/.sdboot/prev"));
+    confirm_by_boot(&vol); /* the way back goes, the base and the new delta stay */
     assert_false(exists(&vol, "/.sdboot/previous.dlt"));
     assert_false(exists(&vol, "/.sdboot/previous.idx"));
     assert_false(exists(&vol, "/.sdboot/previous.dlr"));
     assert_true(exists(&vol, SDB_BASE_INDEX));
     assert_tree(&fx_r3);
     /* a third delta over the same base, then a damaged file restored */
-    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r4, &fx_r1, NULL, 0, NULL), SDB_OK);
-    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
-    assert_string_equal(res.version, "1.3.0");
+    install_delta(&fx_r4, "a third delta");
     assert_tree(&fx_r4);
     assert_int_equal(fx_confirm(&ram.bd), SDB_OK);
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
@@ -531,16 +546,9 @@ static void delta_over_delta_rolls_back(void **state)
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
     assert_int_equal(res.event, SDBOOT_EV_ROLLED_BACK);
     assert_string_equal(res.version, "1.1.0");
-    assert_tree(&fx_r2);
-    /* 1.1.0 is the installed delta again, with its own archive and index */
-    assert_state(true, "1.1.0", "1.0.0");
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_file_is_delta(&vol, SDB_CURRENT_DELTA, &fx_r2);
-    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r2.idx, (uint32_t)fx_r2.idx_len));
-    assert_false(exists(&vol, "/.sdboot/previous.dlt"));
-    assert_false(exists(&vol, "/.sdboot/prev"));
+    assert_r2_as_delta(); /* the installed delta again, with its own archive and index */
     /* repairable as it was, and a next delta installs over it */
+    struct sdb_fat_vol vol;
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
     assert_int_equal(sdb_fat_unlink(&vol, "/app/a.py"), SDB_OK);
     assert_int_equal(sdb_fat_unlink(&vol, "/main.py"), SDB_OK);
@@ -548,9 +556,7 @@ static void delta_over_delta_rolls_back(void **state)
     assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
     assert_int_equal(res.event, SDBOOT_EV_REPAIRED);
     assert_tree(&fx_r2);
-    assert_int_equal(fx_stage_delta(&ram.bd, &fx_r4, &fx_r1, NULL, 0, NULL), SDB_OK);
-    assert_int_equal(boot_with(&ram.bd, POLICY_ALL, false, NULL, &res), SDB_OK);
-    assert_string_equal(res.version, "1.3.0");
+    install_delta(&fx_r4, "a delta over the one rolled back to");
     assert_tree(&fx_r4);
 }
 
@@ -568,16 +574,10 @@ static void expect_delta_over_delta_refusal(const struct fx_release *base, bool 
     assert_int_equal(res.event, SDBOOT_EV_INSTALL_FAILED);
     assert_int_equal(res.error, expected);
     assert_string_equal(res.version, "1.1.0");
-    assert_tree(&fx_r2);
-    assert_state(true, "1.1.0", "1.0.0");
+    assert_r2_as_delta();
     struct sdb_fat_vol vol;
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    assert_file_is_delta(&vol, SDB_CURRENT_DELTA, &fx_r2);
-    assert_true(fx_file_equals(&vol, SDB_CURRENT_INDEX, fx_r2.idx, (uint32_t)fx_r2.idx_len));
-    assert_true(fx_file_equals(&vol, SDB_BASE_INDEX, fx_r1.idx, (uint32_t)fx_r1.idx_len));
     assert_false(exists(&vol, "/.sdboot/next"));
-    assert_false(exists(&vol, "/.sdboot/prev"));
-    assert_false(exists(&vol, "/.sdboot/previous.dlt"));
     assert_false(exists(&vol, SDB_STAGE_PENDING));
     assert_false(exists(&vol, "/app/d.py"));
 }

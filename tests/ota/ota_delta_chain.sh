@@ -115,28 +115,8 @@ check tree_is v3
 check "$SDBOOT" image check card.img
 
 # nginx: the same chain from a production server
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-mkdir -p ngx/logs ngx/tmp
-cat > ngx/nginx.conf <<NGX
-daemon off;
-worker_processes 1;
-pid $work/ngx/nginx.pid;
-error_log $work/ngx/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log $work/ngx/logs/access.log;
-  client_body_temp_path $work/ngx/tmp; proxy_temp_path $work/ngx/tmp;
-  fastcgi_temp_path $work/ngx/tmp; uwsgi_temp_path $work/ngx/tmp; scgi_temp_path $work/ngx/tmp;
-  server { listen 127.0.0.1:$port; location / { root $work/www; } }
-}
-NGX
 publish site1
-"$nginx_bin" -p "$work/ngx" -c "$work/ngx/nginx.conf" &
-ngx=$!; pids+=($ngx)
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/versions" && break; sleep 0.1; done
-url="http://127.0.0.1:$port/"
+serve_nginx "$work/www"
 chain "nginx"
 check grep -q '"GET /1_3_0-firmware.tar HTTP/1.1" 206' ngx/logs/access.log
 kill "$ngx"; wait "$ngx" 2>/dev/null || true

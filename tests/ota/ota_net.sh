@@ -108,10 +108,7 @@ run "$SDBOOT" sim boot --card card.img
 grep -q "version: 1.1.0" out.txt && ok || { bad "install after resume"; cat out.txt; }
 
 # ---- nginx: HTTP and HTTPS with a CA made here ----
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 http_port=$(free_port); https_port=$(free_port)
-mkdir -p ngx/logs ngx/tmp
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=sdboot test CA" \
   -keyout ca.key -out ca.pem >/dev/null 2>&1
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=another CA" \
@@ -124,24 +121,9 @@ openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -
 mkdir -p seed
 (cd v2 && tar -cf ../seed/0_0_1-firmware.tar app/ main.py)
 (cd seed && echo "0.0.1;0_0_1-firmware.tar;$(sha1sum 0_0_1-firmware.tar | cut -d' ' -f1)" > versions)
-cat > ngx/nginx.conf <<NGX
-daemon off;
-worker_processes 1;
-pid $work/ngx/nginx.pid;
-error_log $work/ngx/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $work/ngx/tmp; proxy_temp_path $work/ngx/tmp;
-  fastcgi_temp_path $work/ngx/tmp; uwsgi_temp_path $work/ngx/tmp; scgi_temp_path $work/ngx/tmp;
-  server { listen 127.0.0.1:$http_port; location / { root $work/site; } location /seed/ { alias $work/seed/; } }
+start_nginx "$http_port" "server { listen 127.0.0.1:$http_port; location / { root $work/site; } location /seed/ { alias $work/seed/; } }
   server { listen 127.0.0.1:$https_port ssl; ssl_certificate $work/srv.pem; ssl_certificate_key $work/srv.key;
-           location / { root $work/site; } }
-}
-NGX
-"$nginx_bin" -p "$work/ngx" -c "$work/ngx/nginx.conf" &
-pids+=($!)
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$http_port/versions" && break; sleep 0.1; done
+           location / { root $work/site; } }"
 
 cp base.img card.img
 run "$SDBOOT" sim ota --card card.img --url "http://127.0.0.1:$http_port/" --pubkey pub.pem
