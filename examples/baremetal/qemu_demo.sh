@@ -25,9 +25,12 @@ stage() { "$sdboot" sim stage --card "$card" --release "$work/rel" --allow-unsig
 
 say "power on without a card: the no-card path, nothing runs"
 power_on
-say "a blank 64 MiB card: formatted by the default policy, nothing to run yet"
+say "a blank 64 MiB card: left untouched (this bootloader has no formatter, SDB_FAT_MKFS=0), the no-card path"
 truncate -s 64M "$card"
 power_on "$card"
+say "the host formats the card, as cards for this device are prepared"
+rm -f "$card"
+"$sdboot" image create "$card" --size 64M | sed 's/^/  host: /'
 say "the host packs application 1.0.0 and stages it on the card"
 pack 1.0.0
 stage
