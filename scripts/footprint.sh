@@ -69,7 +69,7 @@ core=$((core_text + core_ro))
 # check's note and ownership callbacks the boot's own, the port's block device,
 # log output and error lookup not counted (ports/baremetal: .su of its files).
 stack=$(python3 scripts/stack_depth.py --indirect '^(extract|repair|no|note)_(begin|data|end|entry)$' \
-  --indirect-from '^problem_at$=^check_note$' --indirect-from '^check_note$=^log_note$' \
+  --indirect-from '^problem_at(\..*)?$=^check_note$' --indirect-from '^check_note$=^log_note$' \
   --indirect-from '^walk_tree$=^check_owns$' \
   --port-calls '^(sdb_bd_(read|write|sync)|boot_log|sdb_strerror)$' sdboot_boot "$work"/*.ci || true)
 
