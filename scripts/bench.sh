@@ -336,15 +336,16 @@ $stack_notes
   |---|---|---|---|---|---|---|---|---|---|---|---|---|
 $(sed 's/^/  /' <<<"$ram_table")
 - Flash: the core alone misses 24 KiB by $(( $(fpval core_flash port) - 24576 )) B and the bare-metal
-  bootloader 32 KiB by $(( $(fpval bootloader_flash port) - 32768 )) B, after the cuts listed in the
-  bare-metal section below. What is left is code, spread over many functions (the largest,
-  \`sdboot_boot\`, is 2 KiB; \`make footprint\` lists them): the FAT driver with its card classifier,
+  bootloader 32 KiB by $(( $(fpval bootloader_flash port) - 32768 )) B, after the switches above and
+  the cuts docs/porting.md lists. What is left is code, spread over many functions (the largest,
+  \`sdboot_boot\`, is under 2 KiB; \`make footprint\` lists them): the FAT driver with its card classifier,
   check/repair, and the boot engine's install, repair and state rebuild. Compiler
   flags do not close it (\`-flto\` saves 1.2 KiB of the bootloader but merges every object,
   which ends the per-layer figures and the per-function stack analysis). The switches
   above are what could be cut without breaking an invariant of DESIGN.md; the FAT
   check's ownership walk stays (without it a repair could free a cluster a user's file
-  shares with one of sdboot's).
+  shares with one of sdboot's). docs/porting.md says what is left per layer and what
+  reaching 24 KiB would take: more than every optional feature left, a different design.
 MD
 cat >> "$out" <<MD
 
