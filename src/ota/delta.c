@@ -200,7 +200,7 @@ static int prepare_indexes(struct delta *w, const char **old_path, uint64_t *kep
     uint64_t tar_size;
     if (!old.found || !old.e.has_index || !old.e.has_size) {
         ota_log(o, "no index for %s%s: whole download", o->delta_base,
-                *kept_delta ? ", the base of the installed delta," : "");
+                *kept_delta ? " (the base of the installed delta)" : "");
         return SDB_OTA_ENODELTA;
     }
     *old_path = *kept_delta ? SDB_BASE_INDEX : SDB_CURRENT_INDEX;
