@@ -294,6 +294,9 @@ static mp_obj_t sdboot_status_fn(size_t n_args, const mp_obj_t *args)
     put(d, MP_QSTR_trial_max, MP_OBJ_NEW_SMALL_INT(st.trial_max));
     put(d, MP_QSTR_last_event, str_obj(sdboot_event_name((enum sdboot_event)st.last_event)));
     put(d, MP_QSTR_last_error, MP_OBJ_NEW_SMALL_INT(st.last_error));
+    /* what is installed as what: whole, or a delta over the base current.tar holds */
+    put(d, MP_QSTR_delta, mp_obj_new_bool(st.delta));
+    put(d, MP_QSTR_base, str_obj(sdboot_state_base(&st)));
     return d;
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(sdboot_status_obj, 0, 1, sdboot_status_fn);

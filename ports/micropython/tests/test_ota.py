@@ -44,6 +44,8 @@ check(power_on(img) == "card", "power-on after the update")
 st = sdboot.status()
 print("status:", st)
 check(st["installed"] == "1.2.0" and st["event"] == "installed", "1.2.0 installed by the bootloader")
+check(st["delta"] == (st["base"] != "1.2.0") and st["base"] in ("1.0.0", "1.1.0", "1.2.0"),
+      "status() says what 1.2.0 is installed as (delta %r over %r)" % (st["delta"], st["base"]))
 check(run_main().get("RELEASE") == "1.2.0", "main.py of 1.2.0 runs")
 sdboot.confirm()
 power_on(img)
