@@ -152,14 +152,22 @@ static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
     return state_rollback_failed(b, why);
 }
 
-/* install_from, and once more when the card ran out of space and the full
+/* One install: a staged delta (rec) or an archive (install_from). */
+static int install_once(struct sdboot *b, const struct sdb_stage_record *rec,
+                        enum sdboot_source source, const char *version)
+{
+    return rec ? delta_install(b, rec) : install_from(b, source, version);
+}
+
+/* install_once, and once more when the card ran out of space and the full
  * check freed lost clusters: the guard before an install looks at chains only
  * (repair.c), so a card's leaks (a cut between a FAT write and its entry,
  * often the application's) are swept here, when they cost something. The
  * second extraction starts over (install_extract drops next/ first). */
-static int install_reclaiming(struct sdboot *b, enum sdboot_source source, const char *version)
+static int install_reclaiming(struct sdboot *b, const struct sdb_stage_record *rec,
+                              enum sdboot_source source, const char *version)
 {
-    int err = install_from(b, source, version);
+    int err = install_once(b, rec, source, version);
     if (err != SDB_FAT_ENOSPC || b->st.phase != SDBOOT_PHASE_EXTRACTING)
         return err;
     uint32_t freed = 0;
@@ -167,7 +175,7 @@ static int install_reclaiming(struct sdboot *b, enum sdboot_source source, const
     if (rerr || !freed)
         return rerr ? rerr : err;
     boot_log(b, "card full: freed %u lost clusters, unpacking %s again", (unsigned)freed, version);
-    return install_from(b, source, version);
+    return install_once(b, rec, source, version);
 }
 
 static int install_staged(struct sdboot *b, struct sdboot_result *res)
@@ -191,7 +199,7 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
                  rec.version, b->st.installed, rec.base);
     else
         boot_log(b, "installing %s over %s", rec.version, b->st.installed);
-    err = delta ? delta_install(b, &rec) : install_reclaiming(b, SDBOOT_FROM_STAGING, rec.version);
+    err = install_reclaiming(b, delta ? &rec : NULL, SDBOOT_FROM_STAGING, rec.version);
     if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);
     if (err)
@@ -255,7 +263,7 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
     memcpy(target, st->previous, sizeof target);
     int err = guard_owned(b);
     if (err == SDB_OK)
-        err = install_reclaiming(b, SDBOOT_FROM_PREVIOUS, target);
+        err = install_reclaiming(b, NULL, SDBOOT_FROM_PREVIOUS, target);
     if (err && err <= SDB_ERR_BD_MIN && st->phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);
     if (err)

@@ -100,17 +100,25 @@ static void format_with_user_files(size_t bytes, uint8_t type, bool mbr, struct 
 }
 
 /* A card with release 1 installed, /user.txt and /docs/big.bin. */
-static void provision(size_t bytes, uint8_t type, bool mbr)
+/* indexed: 1.0.0 staged with its index, as the OTA client does (a delta
+ * can then be made against it). */
+static void provision_as(size_t bytes, uint8_t type, bool mbr, bool indexed)
 {
     struct sdb_fat_vol vol;
     format_with_user_files(bytes, type, mbr, &vol);
     assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
     struct sdboot_result res;
     assert_int_equal(boot(&res), SDB_OK);
-    assert_int_equal(fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
+    assert_int_equal(
+        indexed ? fx_stage_indexed(&ram.bd, &fx_r1) : fx_stage(&ram.bd, &fx_r1, NULL, 0), SDB_OK);
     assert_int_equal(boot(&res), SDB_OK);
     assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
     memcpy(pristine, card, bytes);
+}
+
+static void provision(size_t bytes, uint8_t type, bool mbr)
+{
+    provision_as(bytes, type, mbr, false);
 }
 
 /* The user's two files, byte-identical. */
@@ -511,11 +519,12 @@ static void cut_initialisation_gets_the_full_check(void **state)
 /* The guard before an install does not sweep lost clusters: an install that
  * runs out of space does, then unpacks again. A card really full (no leaks)
  * still refuses the release, keeping the old one. */
-static void full_card_of_leaks_is_reclaimed(void **state)
+static void expect_leaks_reclaimed(bool delta)
 {
-    (void)state;
-    provision(20u << 20, 16, false);
-    assert_int_equal(fx_stage(&ram.bd, &fx_r2, NULL, 0), SDB_OK);
+    provision_as(20u << 20, 16, false, delta);
+    assert_int_equal(delta ? fx_stage_delta(&ram.bd, &fx_r2, &fx_r1, NULL, 0, NULL)
+                           : fx_stage(&ram.bd, &fx_r2, NULL, 0),
+                     SDB_OK);
     uint32_t leaked = leak_free_clusters(1, UINT32_MAX);
     struct sdboot_result res;
     assert_int_equal(boot(&res), SDB_OK);
@@ -525,6 +534,21 @@ static void full_card_of_leaks_is_reclaimed(void **state)
     expect_log(line);
     assert_int_equal(res.event, SDBOOT_EV_INSTALLED);
     assert_r2_over_user_files();
+    struct sdboot_state st;
+    assert_int_equal(fx_state(&ram.bd, &st), SDB_OK);
+    assert_int_equal(st.delta, delta);
+}
+
+static void full_card_of_leaks_is_reclaimed(void **state)
+{
+    (void)state;
+    expect_leaks_reclaimed(false);
+}
+
+static void full_card_of_leaks_is_reclaimed_for_a_delta(void **state)
+{
+    (void)state;
+    expect_leaks_reclaimed(true);
 }
 
 static void really_full_card_refuses_the_release(void **state)
@@ -715,6 +739,7 @@ int main(void)
         cmocka_unit_test(first_boot_of_a_staged_card_guards_user_clusters),
         cmocka_unit_test(cut_initialisation_gets_the_full_check),
         cmocka_unit_test(full_card_of_leaks_is_reclaimed),
+        cmocka_unit_test(full_card_of_leaks_is_reclaimed_for_a_delta),
         cmocka_unit_test(really_full_card_refuses_the_release),
         cmocka_unit_test(odd_confirm_directory),
         cmocka_unit_test(odd_staging_file),
