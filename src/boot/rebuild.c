@@ -9,6 +9,8 @@
  * previous.rec back with previous.tar. The moves are renames inside the
  * SWITCHING phase, redone by existence and settled like the archives' own,
  * so a record never outlives the move of its archive by more than a rerun.
+ * A delta's record goes with it the same way (install_delta.c: pending ->
+ * current.dlr beside current.dlt, the one it replaces -> previous.dlr).
  * A record is believed only while its archive has its size and SHA-256: one
  * that a cut, an older bootloader or a user left stale is ignored.
  *
@@ -17,6 +19,9 @@
  * installed = current.rec's version when it matches current.tar (else
  * SDB_VERSION_UNKNOWN while current.tar exists: cards written before the
  * kept records), previous = previous.rec's when it matches previous.tar.
+ * A delta over that base (current.dlr matching current.dlt, naming the base
+ * as its own, current.idx its signed index) is the installed release
+ * instead, confirmed: its way back cannot be proven whole.
  * The trial is what can be proven: a release with a known one to roll back to
  * is on trial again (0 of N: a confirmation keeps it), else confirmed. The
  * floor the OTA client and the install check keep (the installed version) is
