@@ -29,13 +29,15 @@
  *
  * Memory: no allocation. struct sdboot holds everything; the 8 KiB goal is
  * met by the bare-metal port's configuration (SDBOOT_IO_BUF 2048,
- * SDBOOT_CHECK_BITMAP 1024, 2 directory hints, no delta): 7,896 B on
- * Cortex-M. With the defaults below it is 11,024 B with SDBOOT_DELTA 0 and
- * 13,616 B with the delta install (docs/BENCHMARKS.md has the table, made by
+ * SDBOOT_CHECK_BITMAP 1024, 2 directory hints, no delta): 7,888 B on
+ * Cortex-M. With the defaults below it is 11,016 B with SDBOOT_DELTA 0 and
+ * 13,608 B with the delta install (docs/BENCHMARKS.md has the table, made by
  * `make bench`). Part by part, defaults / bare metal:
- *   FAT volume          1,312 / 1,256  of it the sector cache 1,024 (issue 13:
+ *   FAT volume          1,308 / 1,252  of it the sector cache 1,024 (issue 13:
  *                                      SDB_FAT_CACHE_FAT + _DIR, one sector
- *                                      each) and directory hints 112 / 56
+ *                                      each; write-back of FAT and of one
+ *                                      directory sector, no RAM of its own)
+ *                                      and directory hints 112 / 56
  *   tar reader          1,960          header block 512, extended-header
  *                                      buffer 1 KiB, entry and path 280 (a GNU
  *                                      long name or pax path waits in the
