@@ -433,5 +433,7 @@ was cut is in docs/porting.md ("Worked example: the bare-metal port"): the flash
 MD
 # ---- delta updates: its own script, its own section ----
 "$src/scripts/bench_delta.sh" "$build" >> "$out"
+# ---- sdboot serve under idle connections: its own script, its own section ----
+"$src/scripts/bench_serve.sh" "$build" >> "$out"
 echo "bench: wrote $out"
 cat "$out" | sed -n '1,30p'
