@@ -38,7 +38,12 @@
 #define SDB_TAR_PATH_MAX 255
 #define SDB_TAR_EXT_MAX 1024                 /* longest pax header / GNU long name kept */
 #define SDB_TAR_GZIP_ARENA SDB_INFLATE_ARENA /* the inflate backend's state + window */
-#define SDB_TAR_ZOUT 512 /* inflated output pumped at a time, from the arena's end */
+/* Inflated output pumped at a time, from the arena's end: whole buffers only
+ * (the last excepted), so a file's data reaches the caller in pieces that
+ * start on a sector of the tar stream, and many sectors long (the installer
+ * writes each piece in one card request). 16 KiB of the 64 KiB arena: zlib's
+ * state and 32 KiB window take about 40 KiB of the rest. */
+#define SDB_TAR_ZOUT 16384
 #define SDB_TAR_RESERVED_DIR (&SDB_DIR[1]) /* ".sdboot": a release may not write there */
 /* 1: pax headers ('x' path and size, 'g' skipped) are read, as GNU tar
  * --format=pax and bsdtar write them. 0 (a device whose releases come from
@@ -101,6 +106,7 @@ struct sdb_tar {
     uint8_t magic_len;
     bool gzip;
     bool gzip_done;
+    uint16_t zout_have;   /* inflated bytes in zout not yet pumped */
     struct sdb_inflate z; /* the port's inflate backend, state inside arena */
     uint8_t *arena;
     size_t arena_len;

@@ -190,10 +190,12 @@ static int extract_data(void *ctx, const uint8_t *buf, size_t len)
     struct sdboot *b = ((struct extract *)ctx)->b;
     if (!b->out_open)
         return SDB_OK; /* a member the filter left out */
-    /* A plain tar's data lies in the read buffer, followed there by its
-     * padding: the file's last sector can be written whole from it
-     * (sdb_fat_write_slack). Inflated data (gzip) has no such bytes after it. */
-    uintptr_t at = (uintptr_t)buf, start = (uintptr_t)b->rd_at, end = (uintptr_t)b->rd_end;
+    /* A file's data lies in the read buffer (plain tar) or the inflated
+     * output (gzip), followed there by its padding: the file's last sector
+     * can be written whole from it (sdb_fat_write_slack). */
+    bool z = b->tar.gzip;
+    uintptr_t at = (uintptr_t)buf, start = (uintptr_t)(z ? b->tar.zout : b->rd_at);
+    uintptr_t end = z ? start + b->tar.zout_have : (uintptr_t)b->rd_end;
     uint32_t slack = at >= start && at + len <= end ? (uint32_t)(end - at - len) : 0;
     return sdb_fat_write_slack(&b->out, buf, (uint32_t)len, slack);
 }

@@ -442,27 +442,35 @@ static int gzip_start(struct sdb_tar *t)
     return SDB_OK;
 }
 
-/* Inflate p in pieces of zout and pump each piece into the tar parser. */
+/* Inflate p into zout and pump zout into the tar parser each time it is full
+ * (and at the stream's end): pieces stay aligned to the tar stream's sectors
+ * across calls, whatever the input's split. */
 static int gunzip(struct sdb_tar *t, const uint8_t *p, size_t len)
 {
     if (t->gzip_done)
         return len ? fail(t, SDB_TAR_ETRAILING) : SDB_OK;
     for (;;) {
-        size_t used, produced;
+        size_t used, produced, room = SDB_TAR_ZOUT - t->zout_have;
         bool end;
-        int rc = sdb_inflate_run(&t->z, p, len, &used, t->zout, SDB_TAR_ZOUT, &produced, &end);
+        int rc =
+            sdb_inflate_run(&t->z, p, len, &used, t->zout + t->zout_have, room, &produced, &end);
         p += used;
         len -= used;
-        int err = pump(t, t->zout, produced);
-        if (err)
-            return err;
+        t->zout_have = (uint16_t)(t->zout_have + produced);
+        bool full = produced == room;
+        if (full || end) {
+            int err = pump(t, t->zout, t->zout_have);
+            t->zout_have = 0;
+            if (err)
+                return err;
+        }
         if (end) {
             t->gzip_done = true;
             return len ? fail(t, SDB_TAR_ETRAILING) : SDB_OK;
         }
         if (rc)
             return fail(t, rc);
-        if (!len && produced < SDB_TAR_ZOUT)
+        if (!len && !full)
             return SDB_OK; /* all input taken and inflate has nothing more to give */
     }
 }
