@@ -20,9 +20,9 @@ cards=("64M" "1G --mbr" "1G --mbr --fat 32" "32G --mbr")
 # card: R sectors read in A requests, W sectors written in B requests, ...
 card_line() { sed -n 's/^card: \([0-9]*\) sectors read in \([0-9]*\) requests, \([0-9]*\) sectors written in \([0-9]*\) requests.*/\1 \2 \3 \4/p' "$1"; }
 
-make_release() { # layout N [file bytes, 14000] -> $work/rel-layout-N[-bytes]
-    local layout=$1 n=$2 bytes=${3:-14000} i sub
-    local name="$layout-$n${3:+-$3}"
+make_release() { # layout N [file bytes, 14000] [--gzip] -> $work/rel-layout-N[-bytes[-gz]]
+    local layout=$1 n=$2 bytes=${3:-14000} gz=${4:-} i sub
+    local name="$layout-$n${3:+-$3}${4:+-gz}"
     local d="$work/src-$name"
     [ -d "$work/rel-$name" ] && return 0
     mkdir -p "$d/app"
@@ -32,7 +32,8 @@ make_release() { # layout N [file bytes, 14000] -> $work/rel-layout-N[-bytes]
         [ "$layout" = nested ] && sub="d$((i % 10))/" && mkdir -p "$d/app/$sub"
         head -c "$bytes" < <(yes "value_$i = $i") >"$d/app/${sub}module_$i.py"
     done
-    "$sdboot" pack --version 1.0.0 --out "$work/rel-$name" -C "$d" main.py app \
+    # shellcheck disable=SC2086
+    "$sdboot" pack --version 1.0.0 --out "$work/rel-$name" $gz -C "$d" main.py app \
         >"$work/pack.txt" 2>&1 || { rm -rf "$work/rel-$name"; return 1; }
 }
 
@@ -87,18 +88,20 @@ done
 size_md="$work/sizes.md"
 {
     echo
-    echo "Average request by file size (the same commands, N files of S bytes in \`app/\`, flat; the goal is issue 13's for files of 16 KiB and more):"
+    echo "Average request by file size (the same commands, N files of S bytes in \`app/\`, flat, a plain tar or with \`pack --gzip\`, whose archive sectors are the compressed ones; the goal is issue 13's for files of 16 KiB and more):"
     echo
     echo "| file size | card | N files | archive sectors | install: read / requests | install: written / requests | avg read request | avg write request | write ≥ 8 | stage + install: requests |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
 } >"$size_md"
-for bytes in 14000 16384 65536; do
+for bytes in 14000 16384 65536 16384-gz; do
+    gz="" label="$bytes B"
+    [ "${bytes#*-}" = gz ] && bytes=${bytes%-gz} gz=--gzip label="$bytes B, .tar.gz"
     for card in "${cards[@]}"; do
         cname=$(echo "$card" | sed 's/ --mbr//; s/ --fat /-FAT/')
         for n in 100 400; do
-            make_release flat "$n" "$bytes" || continue
-            rel="$work/rel-flat-$n-$bytes"
-            archive=$(($(stat -c %s "$rel"/*.tar) / 512))
+            make_release flat "$n" "$bytes" $gz || continue
+            rel="$work/rel-flat-$n-$bytes${gz:+-gz}"
+            archive=$(($(stat -c %s "$(ls "$rel"/*.tar "$rel"/*.tar.gz 2>/dev/null | head -1)") / 512))
             img="$work/card.img"
             rm -f "$img"
             # shellcheck disable=SC2086
@@ -106,13 +109,13 @@ for bytes in 14000 16384 65536; do
             if ! "$sdboot" sim stage --card "$img" --release "$rel" --allow-unsigned >"$work/stage.txt" 2>&1 ||
                 ! "$sdboot" sim boot --card "$img" >"$work/boot.txt" 2>&1 ||
                 ! grep -q "event: installed" "$work/boot.txt"; then
-                echo "| $bytes B | $cname | $n | $archive | does not fit | | | | | |" >>"$size_md"
+                echo "| $label | $cname | $n | $archive | does not fit | | | | | |" >>"$size_md"
                 continue
             fi
             read -r sr srq sw swq <<<"$(card_line "$work/stage.txt")"
             read -r r rq w wq <<<"$(card_line "$work/boot.txt")"
             wok=$([ "$w" -ge $((wq * 8)) ] && echo yes || echo "**no**")
-            echo "| $bytes B | $cname | $n | $archive | $r / $rq | $w / $wq | $(ratio "$r" "$rq") | $(ratio "$w" "$wq") | $wok | $((srq + swq + rq + wq)) |" >>"$size_md"
+            echo "| $label | $cname | $n | $archive | $r / $rq | $w / $wq | $(ratio "$r" "$rq") | $(ratio "$w" "$wq") | $wok | $((srq + swq + rq + wq)) |" >>"$size_md"
         done
     done
 done
