@@ -12,6 +12,7 @@
 set -euo pipefail
 build=${1:?usage: scripts/bench_serve.sh BUILD_DIR}
 sdboot=$(cd "$build" && pwd)/sdboot
+src=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/sdb-bench-serve-XXXXXX)
 srv="" flood_pid=""
 cleanup() {
@@ -30,19 +31,7 @@ url=$(grep -o 'http://[^ ]*' serve.out)
 port=${url##*:}; port=${port%/}
 
 flood() { # COUNT: hold COUNT half-sent requests until killed
-  python3 - "$port" "$1" <<'PY' &
-import resource, socket, sys, time
-port, count = int(sys.argv[1]), int(sys.argv[2])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, count + 256), hard))
-socks = []
-for _ in range(count):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /rel.tar HTTP/1.1\r\nHost: x\r\n")  # never finished
-    socks.append(s)
-open("flood.ready", "w").close()
-time.sleep(600)
-PY
+  python3 "$src/scripts/serve_flood.py" "$port" "$1" 600 > /dev/null &
   flood_pid=$!
 }
 

@@ -104,31 +104,7 @@ check test "$(curl -s -o /dev/null -w '%{http_code}' "${url}same.tar")" = 200
 check test "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "${url}../outside.txt")" = 404
 
 # 2,000 idle half-sent requests; a normal request is still answered.
-flood() { # PORT COUNT HOLD_SECONDS: open COUNT half-sent requests, report how many the server closed
-  python3 - "$@" <<'PY'
-import resource, socket, sys, time
-port, count, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, count + 256), hard))
-socks = []
-for _ in range(count):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /rel.tar HTTP/1.1\r\nHost: x\r\n")  # never finished
-    socks.append(s)
-open("flood.ready", "w").close()
-time.sleep(hold)
-closed = 0
-for s in socks:
-    s.setblocking(False)
-    try:
-        closed += s.recv(1) == b""
-    except BlockingIOError:
-        pass
-    except ConnectionResetError:
-        closed += 1
-print(closed)
-PY
-}
+flood() { python3 "$SDB_SRC/scripts/serve_flood.py" "$@"; } # PORT COUNT HOLD: prints how many the server closed
 port=${url##*:}; port=${port%/}
 rm -f flood.ready
 flood "$port" 2000 4 > flood.out &
