@@ -329,14 +329,8 @@ static int step(struct check *ck)
         if (continues) {
             fr->lfn_expected = ord;
         } else if (starts && ord >= 1 && ord <= MAX_LFN_SLOTS) {
-            *fr = (struct frame){.dclus = fr->dclus,
-                                 .slot = fr->slot,
-                                 .path_len = fr->path_len,
-                                 .revisit = fr->revisit,
-                                 .lfn_start = s,
-                                 .lfn_expected = ord,
-                                 .lfn_sum = raw[13],
-                                 .lfn_active = true};
+            fr->lfn_start = s, fr->lfn_expected = ord, fr->lfn_sum = raw[13];
+            fr->lfn_active = true;
         } else {
             fr->lfn_start = s;
             return orphan_run(ck, fr, s);
@@ -398,7 +392,7 @@ static int free_lost(struct check *ck)
         int err = fat_run_get(vol, &run, c, &v);
         if (err)
             return err;
-        bool bad = v == (vol->type == 12 ? 0xFF7u : vol->type == 16 ? 0xFFF7u : 0x0FFFFFF7u);
+        bool bad = v == fat_eoc(vol) - 8; /* the bad-cluster mark */
         ck->free_seen += v == 0;
         if (v == 0 || bad)
             continue;

@@ -232,14 +232,34 @@ bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val)
 /* Byte offset of a FAT entry inside one FAT copy. */
 static uint32_t fat_byte_offset(const struct sdb_fat_vol *vol, uint32_t clus)
 {
-    return vol->type == 12 ? clus + clus / 2 : vol->type == 16 ? clus * 2 : clus * 4;
+    return vol->type == 12 ? clus + clus / 2 : clus * (vol->type / 8u);
 }
 
-static int read_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t *b)
+/* Bytes a FAT entry spans: a FAT12 entry's 12 bits lie in two (which may be
+ * in two sectors); FAT16/32 entries are aligned inside one sector. */
+static unsigned entry_bytes(const struct sdb_fat_vol *vol)
+{
+    return vol->type == 12 ? 2u : vol->type / 8u;
+}
+
+/* Where the entry's bits lie in its bytes (little-endian): an odd FAT12
+ * entry takes the upper 12 bits of its two; FAT32's upper 4 bits are reserved. */
+static unsigned entry_shift(const struct sdb_fat_vol *vol, uint32_t clus)
+{
+    return vol->type == 12 && (clus & 1) ? 4u : 0u;
+}
+
+/* The entry's value from its bytes, read little-endian into raw. */
+static uint32_t entry_value(const struct sdb_fat_vol *vol, uint32_t clus, uint32_t raw)
+{
+    return (raw >> entry_shift(vol, clus)) & fat_eoc(vol);
+}
+
+/* The sector of FAT 1 holding byte `off` of the FAT, into vol->win; the byte. */
+static int fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t **b)
 {
     int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
-    if (err == SDB_OK)
-        *b = vol->win[off % SDB_SECTOR_SIZE];
+    *b = vol->win + off % SDB_SECTOR_SIZE;
     return err;
 }
 
@@ -247,21 +267,22 @@ int fat_get(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val)
 {
     if (clus >= vol->nclusters + 2)
         return SDB_FAT_ECORRUPT;
-    uint32_t off = fat_byte_offset(vol, clus);
-    int err;
-    if (vol->type == 12) {
-        uint8_t lo, hi;
-        if ((err = read_fat_byte(vol, off, &lo)) || (err = read_fat_byte(vol, off + 1, &hi)))
+    uint32_t off = fat_byte_offset(vol, clus), raw = 0;
+    for (unsigned i = 0; i < entry_bytes(vol); i++) {
+        uint8_t *b;
+        int err = fat_byte(vol, off + i, &b);
+        if (err)
             return err;
-        uint32_t v = lo | ((uint32_t)hi << 8);
-        *val = clus & 1 ? v >> 4 : v & 0xFFF;
-        return SDB_OK;
+        raw |= (uint32_t)*b << (8 * i);
     }
-    if ((err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE)))
-        return err;
-    const uint8_t *p = vol->win + off % SDB_SECTOR_SIZE;
-    *val = vol->type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFF;
+    *val = entry_value(vol, clus, raw);
     return SDB_OK;
+}
+
+/* A FAT16/32 entry at p (in a sector): its value. */
+static uint32_t entry_at(const struct sdb_fat_vol *vol, uint32_t clus, const uint8_t *p)
+{
+    return entry_value(vol, clus, vol->type == 16 ? rd16(p) : rd32(p));
 }
 
 int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uint32_t *val)
@@ -269,7 +290,7 @@ int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uin
     if (vol->type == 12 || !run->sectors || clus >= vol->nclusters + 2)
         return fat_get(vol, clus, val);
     uint32_t off = fat_byte_offset(vol, clus), sec = off / SDB_SECTOR_SIZE;
-    if (sec < run->first || sec - run->first >= run->have) {
+    if (sec - run->first >= run->have) {
         uint32_t end = fat_byte_offset(vol, run->last) / SDB_SECTOR_SIZE + 1;
         if (end > vol->fat_sectors)
             end = vol->fat_sectors;
@@ -280,19 +301,8 @@ int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uin
             return err;
         run->first = sec, run->have = n;
     }
-    const uint8_t *p = run->buf + (sec - run->first) * SDB_SECTOR_SIZE + off % SDB_SECTOR_SIZE;
-    *val = vol->type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFF;
-    return SDB_OK;
-}
-
-static int set_fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t mask, uint8_t bits)
-{
-    int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
-    if (err)
-        return err;
-    uint8_t *b = &vol->win[off % SDB_SECTOR_SIZE];
-    *b = (uint8_t)((*b & ~mask) | (bits & mask));
-    fat_win_dirty(vol);
+    *val = entry_at(vol, clus,
+                    run->buf + (sec - run->first) * SDB_SECTOR_SIZE + off % SDB_SECTOR_SIZE);
     return SDB_OK;
 }
 
@@ -305,26 +315,16 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
     if (clus - vol->run_first < vol->run_len)
         vol->run_len = 0; /* a link inside the remembered run changes */
     uint32_t off = fat_byte_offset(vol, clus);
-    if (vol->type == 12) {
-        int err;
-        if (clus & 1) {
-            if ((err = set_fat_byte(vol, off, 0xF0, (uint8_t)(val << 4))))
-                return err;
-            return set_fat_byte(vol, off + 1, 0xFF, (uint8_t)(val >> 4));
-        }
-        if ((err = set_fat_byte(vol, off, 0xFF, (uint8_t)val)))
+    unsigned shift = entry_shift(vol, clus);
+    uint32_t mask = fat_eoc(vol) << shift, bits = val << shift;
+    for (unsigned i = 0; i < entry_bytes(vol); i++) {
+        uint8_t *b, m = (uint8_t)(mask >> (8 * i));
+        int err = fat_byte(vol, off + i, &b);
+        if (err)
             return err;
-        return set_fat_byte(vol, off + 1, 0x0F, (uint8_t)(val >> 8));
+        *b = (uint8_t)((*b & ~m) | ((bits >> (8 * i)) & m));
+        fat_win_dirty(vol);
     }
-    int err = fat_win_load(vol, vol->fat_lba + off / SDB_SECTOR_SIZE);
-    if (err)
-        return err;
-    uint8_t *p = vol->win + off % SDB_SECTOR_SIZE;
-    if (vol->type == 16)
-        wr16(p, (uint16_t)val);
-    else
-        wr32(p, (rd32(p) & 0xF0000000u) | (val & 0x0FFFFFFFu));
-    fat_win_dirty(vol);
     return SDB_OK;
 }
 
@@ -333,17 +333,12 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
  * remembered run. */
 static void learn_run(struct sdb_fat_vol *vol, uint32_t clus)
 {
-    uint32_t per = SDB_SECTOR_SIZE / (vol->type == 16 ? 2u : 4u), k = clus;
-    uint32_t last = (clus / per + 1) * per; /* first cluster of the next FAT sector */
-    if (last > vol->nclusters + 1)
-        last = vol->nclusters + 1; /* the last valid cluster links nowhere inside */
-    while (k < last) {
-        const uint8_t *p = vol->win + (k % per) * (SDB_SECTOR_SIZE / per);
-        uint32_t v = vol->type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFF;
-        if (v != k + 1)
+    uint32_t sec = fat_byte_offset(vol, clus) / SDB_SECTOR_SIZE, k = clus;
+    /* up to the end of the sector; the last valid cluster links nowhere */
+    for (uint32_t off; k < vol->nclusters + 1; k++)
+        if ((off = fat_byte_offset(vol, k)) / SDB_SECTOR_SIZE != sec ||
+            entry_at(vol, k, vol->win + off % SDB_SECTOR_SIZE) != k + 1)
             break;
-        k++;
-    }
     vol->run_first = clus;
     vol->run_len = k - clus;
 }
