@@ -487,7 +487,7 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
     if (err || uerr)
         return err ? err : uerr;
     const struct sdboot_state *st = &b->st;
-    sdb_fmt(res->version, sizeof res->version, "%s", st->installed);
+    COPY_STR(res->version, st->installed);
     res->on_trial = !st->confirmed;
     res->trials_used = st->trials_used;
     res->trial_max = st->trial_max;

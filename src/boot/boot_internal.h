@@ -94,6 +94,11 @@ int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
 int tree_remove(struct sdboot *b, const char *path); /* rm -r; SDB_OK if missing */
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same);
+/* out = a then c, cut to cap - 1 bytes (snprintf's "%s%s" without a
+ * formatter: the boot is its last user on a device); false when cut. out may
+ * be a. */
+bool tree_join(char *out, size_t cap, const char *a, const char *c);
+#define COPY_STR(dst, src) tree_join(dst, sizeof(dst), src, "")
 /* Append "/name" to a path buffer of SDB_FAT_PATH_MAX + 1 bytes. */
 int tree_path_append(char *path, const char *name);
 /* First file under root (depth first, skipping the top-level directory skip,
@@ -102,6 +107,22 @@ int tree_path_append(char *path, const char *name);
 int tree_next_file(struct sdboot *b, const char *root, const char *skip, bool *found);
 
 /* install.c */
+/* What one pass over an archive found: the tar reader's (or its callbacks')
+ * first error, whether it read every byte, and how many. */
+struct feed_result {
+    int tar_err;
+    bool whole; /* every byte was read */
+    uint64_t size;
+};
+/* One pass over `archive` (the install's, the repair's, own.c's): every byte
+ * to the tar reader (events to ops), cap bytes a read into b->io (0: all of
+ * it, then the caller's gzip arena when a plain tar leaves it idle) and, with
+ * `hash`, to the SHA-256. With a hash to compute, the pass reads to the end
+ * even after a tar or write error: an archive that is not the one published
+ * is reported as such, not by its symptom. The card's errors are returned
+ * (SDB_FAT_ENOENT: no archive), the tar's in r. */
+int install_feed(struct sdboot *b, const char *archive, const struct sdb_tar_ops *ops, uint32_t cap,
+                 struct sdb_sha256 *hash, struct feed_result *r);
 int install_read_pending(struct sdboot *b, struct sdb_stage_record *rec);
 int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec);
 /* Extract an archive into an empty next/; with `expect` (the stage record)

@@ -23,21 +23,12 @@
  */
 #include <string.h>
 #include "boot_internal.h"
-#include "sdboot/fmt.h"
 #include "sdboot/hash.h"
 #include "sdboot/limits.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
 
 /* ---- reading an archive on the card through the tar reader ---- */
-
-/* What one pass over an archive found: the tar reader's (or its callbacks')
- * first error, whether it read every byte, and how many. */
-struct feed_result {
-    int tar_err;
-    bool whole; /* every byte was read */
-    uint64_t size;
-};
 
 static bool card_error(int err)
 {
@@ -52,12 +43,8 @@ static bool big_reads(const struct sdboot *b)
            b->cfg.gzip_arena_len <= UINT32_MAX;
 }
 
-/* One pass over `archive`: every byte to the tar reader (events to ops) and,
- * with `hash`, to the SHA-256. With a hash to compute, the pass reads to the
- * end even after a tar or write error: an archive that is not the one
- * published is reported as such, not by its symptom. */
-static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_tar_ops *ops,
-                        struct sdb_sha256 *hash, struct feed_result *r)
+int install_feed(struct sdboot *b, const char *archive, const struct sdb_tar_ops *ops, uint32_t cap,
+                 struct sdb_sha256 *hash, struct feed_result *r)
 {
     struct sdb_fat_file in;
     r->tar_err = SDB_OK;
@@ -65,12 +52,15 @@ static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_
     r->size = 0;
     int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
     if (err)
-        return err == SDB_FAT_ENOENT ? SDBOOT_ESTAGED : err;
-    /* No duplicate table: the installer finds names given twice (seen.c). */
+        return err;
+    /* No duplicate table: the installer finds names given twice (seen.c);
+     * the archives kept were checked for them when they were installed. */
     sdb_tar_init(&b->tar, ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
                  b->cfg.gzip_arena_len);
-    uint32_t got = 0, cap = sizeof b->io;
+    uint32_t got = 0;
     uint8_t *buf = b->io;
+    bool big = cap == 0; /* then the idle arena after the first read */
+    cap = big ? sizeof b->io : cap;
     int hash_err = SDB_OK;
     while ((err = sdb_fat_read(&in, buf, cap, &got)) == SDB_OK && got) {
         r->size += got;
@@ -80,7 +70,7 @@ static int feed_archive(struct sdboot *b, const char *archive, const struct sdb_
         b->rd_end = buf + got;
         if (!r->tar_err)
             r->tar_err = sdb_tar_feed(&b->tar, buf, got);
-        if (buf == b->io && !b->tar.gzip && big_reads(b))
+        if (buf == b->io && big && !b->tar.gzip && big_reads(b))
             buf = b->cfg.gzip_arena, cap = (uint32_t)(b->cfg.gzip_arena_len & ~(size_t)511);
         if (r->tar_err && (!hash || card_error(r->tar_err)))
             break; /* nothing to hash, or the card itself failed */
@@ -154,12 +144,12 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
         return err; /* a member left out: its data goes nowhere */
     /* A release file where the user has a directory (or the reverse) outside
      * /app cannot be placed without deleting user data: refuse the release. */
-    sdb_fmt(b->path, sizeof b->path, "/%s", e->path);
+    tree_join(b->path, sizeof b->path, "/", e->path);
     bool is_dir;
     if (!tree_in_app(e->path) && tree_exists(&b->vol, b->path, &is_dir) &&
         is_dir != (e->type == SDB_TAR_DIR))
         return is_dir ? SDB_FAT_EISDIR : SDB_FAT_ENOTDIR;
-    if (sdb_fmt(b->path, sizeof b->path, NEXT_DIR "/%s", e->path) >= (int)sizeof b->path)
+    if (!tree_join(b->path, sizeof b->path, NEXT_DIR "/", e->path))
         return SDBOOT_ETOODEEP;
     /* A name given twice (also in another case) is refused. next/ was made
      * empty by this install, so a name the filter has not seen is new and the
@@ -247,7 +237,9 @@ int install_extract_some(struct sdboot *b, const char *archive,
     b->path2[0] = '\0'; /* no folder made yet (make_parent) */
     if (fresh)          /* a second archive into next/ keeps the names of the first */
         seen_reset(b);
-    err = feed_archive(b, archive, &ops, expect ? &hash : NULL, &r);
+    err = install_feed(b, archive, &ops, 0, expect ? &hash : NULL, &r);
+    if (err == SDB_FAT_ENOENT)
+        err = SDBOOT_ESTAGED;
     if (b->out_open) {
         sdb_fat_close(&b->out);
         b->out_open = false;
@@ -273,7 +265,7 @@ static int place_file(struct sdboot *b)
         if (same)
             return sdb_fat_unlink(&b->vol, b->path);
         char *parked = b->path2;
-        if (sdb_fmt(parked, sizeof b->path2, PREV_DIR "%s", dest) >= (int)sizeof b->path2)
+        if (!tree_join(parked, sizeof b->path2, PREV_DIR, dest))
             return SDBOOT_ETOODEEP;
         if ((err = tree_mkdirs(&b->vol, parked, false)) ||
             (err = sdb_fat_rename(&b->vol, dest, parked, true)))
@@ -350,7 +342,7 @@ int install_settle_files(struct sdboot *b, bool whole_app)
             break;
         const char *rel = b->path + strlen(NEXT_DIR);
         char *parked = b->path2;
-        sdb_fmt(parked, sizeof b->path2, PREV_DIR "%s", rel);
+        tree_join(parked, sizeof b->path2, PREV_DIR, rel);
         if ((err = sdb_fat_rename_settle(&b->vol, rel, parked)) ||
             (err = sdb_fat_rename_settle(&b->vol, b->path, rel)))
             break;

@@ -52,7 +52,6 @@
  * write of a delta install, rollback, confirm and repair, and of a delta over
  * a delta, its rollback, confirm, repair and the rebuild of its state.
  */
-#include "sdboot/fmt.h"
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/limits.h"
@@ -282,7 +281,7 @@ static int take_member(void *ctx, const struct sdb_tar_entry *e, bool *take)
     if (err || !changed || !now || now->kind != SDB_INDEX_FILE)
         return err;
     if (p->from_base) {
-        sdb_fmt(p->b->path, sizeof p->b->path, NEXT_DIR "/%s", e->path);
+        tree_join(p->b->path, sizeof p->b->path, NEXT_DIR "/", e->path);
         if (now->length != e->size || tree_exists(&p->b->vol, p->b->path, NULL))
             return SDB_OK;
     }
@@ -368,7 +367,7 @@ static int each_dropped(struct sdboot *b, const char *from, const char *to,
         if (p->kind == SDB_INDEX_FILE && tree_in_app(p->path)) {
             if ((err = idx_seek(&w->b, p->path, &n)))
                 break;
-            sdb_fmt(b->path2, sizeof b->path2, "/%s", p->path);
+            tree_join(b->path2, sizeof b->path2, "/", p->path);
             if (!n && (err = fn(b, b->path2)))
                 break;
         }
@@ -382,8 +381,7 @@ static int each_dropped(struct sdboot *b, const char *from, const char *to,
 /* The name a file (path, in b->path2) is parked under, into b->path. */
 static int parked_name(struct sdboot *b, const char *path)
 {
-    int n = sdb_fmt(b->path, sizeof b->path, PREV_DIR "%s", path);
-    return n > SDB_FAT_PATH_MAX ? SDBOOT_ETOODEEP : SDB_OK;
+    return tree_join(b->path, sizeof b->path, PREV_DIR, path) ? SDB_OK : SDBOOT_ETOODEEP;
 }
 
 /* A dropped file is parked, as a replaced one is (rollback brings it back). */
@@ -489,7 +487,7 @@ static int unpark_all(struct sdboot *b)
         if (err || !found)
             return err;
         const char *rel = b->path + strlen(PREV_DIR);
-        sdb_fmt(b->path2, sizeof b->path2, "%s", rel);
+        COPY_STR(b->path2, rel);
         if ((err = unlink_quiet(b, b->path2)) || (err = tree_mkdirs(&b->vol, b->path2, false)) ||
             (err = sdb_fat_rename(&b->vol, b->path, b->path2, false)))
             return err;

@@ -14,7 +14,6 @@
  */
 #include <string.h>
 #include "boot_internal.h"
-#include "sdboot/fmt.h"
 
 /* The names sdboot keeps in /.sdboot and in its staging directory, and
  * whether each is a directory. */
@@ -37,7 +36,8 @@ int odd_set_aside(struct sdboot *b, const char *path, const char *why)
     char to[SDB_FAT_PATH_MAX + 1];
     (void)why; /* only logged */
     for (unsigned n = 1; n <= MAX_ODD_COPIES; n++) {
-        if (sdb_fmt(to, sizeof to, n == 1 ? "%s.odd" : "%s.odd%u", path, n) >= (int)sizeof to)
+        char nth[2] = {n == 1 ? '\0' : (char)('0' + n), '\0'}; /* .odd, .odd2 ... .odd9 */
+        if (!tree_join(to, sizeof to, path, ".odd") || !tree_join(to, sizeof to, to, nth))
             return SDB_FAT_EPATH;
         int err = sdb_fat_rename_settle(&b->vol, path, to);
         if (err)
@@ -79,7 +79,8 @@ static int check_dir(struct sdboot *b, const char *dir, const struct expected *w
             if (!same_name(ent.name, want[i].name) || ent.st.is_dir == want[i].dir)
                 continue;
             char path[SDB_FAT_PATH_MAX + 1];
-            sdb_fmt(path, sizeof path, "%s/%s", dir, want[i].name);
+            COPY_STR(path, dir);
+            tree_path_append(path, want[i].name); /* fits: both are sdboot's own */
             if ((err =
                      odd_set_aside(b, path,
                                    ent.st.is_dir ? LOG_TEXT("a directory where a file belongs")

@@ -8,17 +8,15 @@
  *
  * RAM: b->owned, SDBOOT_OWNED_MAX 64-bit name hashes (the tar reader's
  * sdb_tar_name_hash) of the files outside /app only: everything under /app is
- * owned by its path, so the table does not grow with the release. Sorted for a
- * binary search; valid until the next own_load. A release naming more files
- * outside /app than the table holds has the rest treated as the user's
- * (logged): a repair then reports their problems instead of cutting them, the
- * safe side, and the boot's restore from the archive still rewrites them. A
- * missing or damaged archive owns nothing outside /app and /.sdboot.
- * Power loss: reads only.
+ * owned by its path, so the table does not grow with the release. Looked up
+ * by a scan (at most SDBOOT_OWNED_MAX compares); valid until the next own_load. A release naming
+ * more files outside /app than the table holds has the rest treated as the user's (logged): a
+ * repair then reports their problems instead of cutting them, the safe side, and the boot's restore
+ * from the archive still rewrites them. A missing or damaged archive owns nothing outside /app and
+ * /.sdboot. Power loss: reads only.
  */
 #include <string.h>
 #include "boot_internal.h"
-#include "sdboot/limits.h"
 #include "sdboot/release.h"
 
 /* path is dir or inside it, ASCII case folded as FAT names are. */
@@ -61,57 +59,19 @@ static int no_end(void *ctx)
 static int add_archive(struct sdboot *b, const char *archive)
 {
     const struct sdb_tar_ops ops = {note_entry, no_data, no_end, b};
-    struct sdb_fat_file in;
-    int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
-    if (err)
-        return err;
-    sdb_tar_init(&b->tar, &ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
-                 b->cfg.gzip_arena_len);
-    uint32_t got;
-    while ((err = sdb_fat_read(&in, b->io, sizeof b->io, &got)) == SDB_OK && got)
-        if ((err = sdb_tar_feed(&b->tar, b->io, got)))
-            break;
-    sdb_fat_close(&in);
-    return err ? err : sdb_tar_finish(&b->tar);
+    struct feed_result r;
+    int err = install_feed(b, archive, &ops, sizeof b->io, NULL, &r);
+    return err ? err : r.tar_err;
 }
 
-/* Heapsort of the name hashes: in place, O(n log n), and a few dozen bytes of
- * code where libc's qsort costs 1.5 KiB of a bootloader's flash. */
-static void sift_down(uint64_t *h, uint32_t at, uint32_t n)
-{
-    for (uint32_t child; (child = 2 * at + 1) < n; at = child) {
-        if (child + 1 < n && h[child + 1] > h[child])
-            child++;
-        if (h[at] >= h[child])
-            return;
-        uint64_t t = h[at];
-        h[at] = h[child], h[child] = t;
-    }
-}
-
-static void sort_hashes(uint64_t *h, uint32_t n)
-{
-    for (uint32_t i = n / 2; i-- > 0;)
-        sift_down(h, i, n);
-    while (n > 1) {
-        uint64_t t = h[0];
-        h[0] = h[--n], h[n] = t;
-        sift_down(h, 0, n);
-    }
-}
-
+/* A linear scan: at most SDBOOT_OWNED_MAX compares for each file outside
+ * /app the check meets, where a sort and a binary search cost ~250 B of a
+ * bootloader's flash (libc's qsort 1.5 KiB). */
 static bool has_hash(const uint64_t *h, uint32_t n, uint64_t want)
 {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h[mid] == want)
+    while (n)
+        if (h[--n] == want)
             return true;
-        if (h[mid] < want)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return false;
 }
 
@@ -139,7 +99,6 @@ void own_load(struct sdboot *b, const struct sdboot_state *st)
                  (unsigned)b->owned_names, SDBOOT_OWNED_MAX);
         b->owned_names = SDBOOT_OWNED_MAX;
     }
-    sort_hashes(b->owned, b->owned_names);
 }
 
 bool own_path(void *ctx, const char *path, bool is_dir)

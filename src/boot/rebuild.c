@@ -35,7 +35,6 @@
  */
 #include <string.h>
 #include "boot_internal.h"
-#include "sdboot/fmt.h"
 #include "sdboot/hash.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
@@ -174,15 +173,15 @@ int rebuild_state(struct sdboot *b)
     if (cur == KEPT_KNOWN && (err = kept_delta(b, base, &dlt, delta)))
         return err;
     if (cur == KEPT_NONE)
-        sdb_fmt(base, sizeof base, "%s", SDB_VERSION_NONE);
+        COPY_STR(base, SDB_VERSION_NONE);
     else if (cur != KEPT_KNOWN)
-        sdb_fmt(base, sizeof base, "%s", SDB_VERSION_UNKNOWN);
+        COPY_STR(base, SDB_VERSION_UNKNOWN);
     bool is_delta = dlt == KEPT_KNOWN;
-    sdb_fmt(installed, sizeof installed, "%s", is_delta ? delta : base);
+    COPY_STR(installed, is_delta ? delta : base);
     /* A delta's way back (prev/, previous.dlt) cannot be proven whole: it
      * runs confirmed, with the base as what it was made over. */
     if (is_delta)
-        sdb_fmt(previous, sizeof previous, "%s", base);
+        COPY_STR(previous, base);
     bool on_trial = !is_delta && cur == KEPT_KNOWN && prev == KEPT_KNOWN;
     const struct state_proof proof = {installed, previous, base, is_delta, on_trial};
     if ((err = state_rebuild(b, &proof)))

@@ -11,12 +11,11 @@
  * are still the base's (same path, size and SHA-256: the base member is
  * hashed while it is compared), so any number of delta updates leave every
  * file restorable. The index is read alongside through a cursor in
- * b->delta_work; the tar reader then keeps no names table.
+ * b->delta_work; the tar reader then keeps no names table. A build without
+ * delta installs (SDBOOT_DELTA 0) has no filter, and none of its code.
  */
 #include <string.h>
 #include "boot_internal.h"
-#include "sdboot/fmt.h"
-#include "sdboot/limits.h"
 
 struct repair {
     struct sdboot *b;
@@ -58,7 +57,7 @@ static int repair_begin(void *ctx, const struct sdb_tar_entry *e)
     struct repair *r = ctx;
     struct sdboot *b = r->b;
     uint32_t i = r->index++;
-    sdb_fmt(b->path, sizeof b->path, "/%s", e->path);
+    tree_join(b->path, sizeof b->path, "/", e->path);
     if (e->type == SDB_TAR_DIR)
         return r->writing ? SDB_OK : tree_mkdirs(&b->vol, b->path, true);
     if (r->writing) {
@@ -69,7 +68,7 @@ static int repair_begin(void *ctx, const struct sdb_tar_entry *e)
                             SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
     }
     r->skip = r->hashing = false;
-    int err = r->filter ? filter_entry(r, e) : SDB_OK;
+    int err = SDBOOT_DELTA && r->filter ? filter_entry(r, e) : SDB_OK;
     if (err || r->skip)
         return err;
     r->damaged = sdb_fat_open(&b->vol, &r->card, b->path, SDB_FAT_READ) != SDB_OK;
@@ -83,7 +82,7 @@ static int repair_data(void *ctx, const uint8_t *buf, size_t len)
 {
     struct repair *r = ctx;
     struct sdboot *b = r->b;
-    if (r->hashing && !r->writing) {
+    if (SDBOOT_DELTA && r->hashing && !r->writing) {
         int err = sdb_sha256_update(&r->sha, buf, len);
         if (err)
             return err;
@@ -127,7 +126,8 @@ static int repair_end(void *ctx)
     r->open = false;
     if (r->skip)
         return SDB_OK;
-    if (r->hashing) { /* the base's member differs from the release's: not its file */
+    if (SDBOOT_DELTA &&
+        r->hashing) { /* the base's member differs from the release's: not its file */
         uint8_t sum[SDB_SHA256_LEN];
         int err = sdb_sha256_finish(&r->sha, sum);
         r->hashing = false;
@@ -146,30 +146,22 @@ static int repair_end(void *ctx)
 static int run_pass(struct sdboot *b, struct repair *r, const char *archive)
 {
     struct sdb_tar_ops ops = {repair_begin, repair_data, repair_end, r};
-    struct sdb_fat_file in;
-    int err = sdb_fat_open(&b->vol, &in, archive, SDB_FAT_READ);
-    if (err)
-        return err == SDB_FAT_ENOENT ? SDBOOT_ENOARCHIVE : err;
-    /* current.tar (and current.dlt) were checked for duplicates when they
-     * were installed */
-    sdb_tar_init(&b->tar, &ops, NULL, NULL, SDB_LIMIT_ENTRIES, b->cfg.gzip_arena,
-                 b->cfg.gzip_arena_len);
+    struct feed_result fr;
     r->index = 0;
-    uint32_t got;
-    while ((err = sdb_fat_read(&in, b->io, SDBOOT_IO_BUF / 2, &got)) == SDB_OK && got)
-        if ((err = sdb_tar_feed(&b->tar, b->io, got)))
-            break;
-    sdb_fat_close(&in);
+    /* the first half of b->io: repair_data compares in the second */
+    int err = install_feed(b, archive, &ops, SDBOOT_IO_BUF / 2, NULL, &fr);
+    if (err == SDB_FAT_ENOENT)
+        err = SDBOOT_ENOARCHIVE;
     if (r->open) {
         sdb_fat_close(r->writing ? &b->out : &r->card);
         r->open = false;
     }
-    if (r->hashing) { /* stopped inside an entry: free its hash */
+    if (SDBOOT_DELTA && r->hashing) { /* stopped inside an entry: free its hash */
         uint8_t sum[SDB_SHA256_LEN];
         sdb_sha256_finish(&r->sha, sum);
         r->hashing = false;
     }
-    return err ? err : sdb_tar_finish(&b->tar);
+    return err ? err : fr.tar_err;
 }
 
 /* Both passes over one archive; filtered by `index` when given. */

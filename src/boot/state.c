@@ -21,10 +21,10 @@
  * RAM: none of its own (the state lives in struct sdboot). Stack: two records
  * (1 KiB) while loading, one (512 B) while storing.
  */
+#include <stddef.h>
 #include <string.h>
 #include "boot_internal.h"
 #include "sdboot/bytes.h"
-#include "sdboot/fmt.h"
 #include "sdboot/record.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
@@ -53,26 +53,44 @@ enum {
 };
 _Static_assert(OFF_END <= SDB_RECORD_CRC_AT, "state record fits one sector");
 
+/* The record's fields as runs of struct sdboot_state's bytes: the flags
+ * (phase .. delta) and the four versions before refused_error lie in the same
+ * order in both, so a run is one copy either way; the 32-bit fields are
+ * little-endian in the record, whatever the CPU. */
+#define FIELD(name) offsetof(struct sdboot_state, name)
+static const struct run {
+    uint16_t at, field, len;
+} runs[] = {
+    {OFF_PHASE, FIELD(phase), OFF_LAST_ERROR - OFF_PHASE},
+    {OFF_INSTALLED, FIELD(installed), OFF_REFUSED_ERROR - OFF_INSTALLED},
+    {OFF_BASE, FIELD(base), SDB_VERSION_MAX},
+    {OFF_PREVIOUS_DELTA, FIELD(previous_delta), 1},
+    {OFF_SEQ, FIELD(seq), 0}, /* len 0: a 32-bit field */
+    {OFF_LAST_ERROR, FIELD(last_error), 0},
+    {OFF_REFUSED_ERROR, FIELD(refused_error), 0},
+};
+_Static_assert(sizeof(bool) == 1 && FIELD(delta) - FIELD(phase) == OFF_DELTA - OFF_PHASE &&
+                   FIELD(refused) - FIELD(installed) == OFF_REFUSED - OFF_INSTALLED,
+               "the runs lie alike in the record and in struct sdboot_state");
+
+static void copy_fields(uint8_t *rec, struct sdboot_state *st, bool to_record)
+{
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        const struct run *r = &runs[i];
+        uint8_t *field = (uint8_t *)st + r->field;
+        if (r->len == 0 && to_record)
+            sdb_put_le32(rec + r->at, *(uint32_t *)(void *)field);
+        else if (r->len == 0)
+            *(uint32_t *)(void *)field = sdb_get_le32(rec + r->at);
+        else
+            memcpy(to_record ? rec + r->at : field, to_record ? field : rec + r->at, r->len);
+    }
+}
+
 int sdboot_state_encode(const struct sdboot_state *st, uint8_t out[SDB_RECORD_SIZE])
 {
     memset(out, 0, SDB_RECORD_SIZE);
-    sdb_put_le32(out + OFF_SEQ, st->seq);
-    out[OFF_PHASE] = st->phase;
-    out[OFF_SOURCE] = st->source;
-    out[OFF_TRIAL_MAX] = st->trial_max;
-    out[OFF_TRIALS_USED] = st->trials_used;
-    out[OFF_CONFIRMED] = st->confirmed;
-    out[OFF_LAST_EVENT] = st->last_event;
-    out[OFF_FS_DIRTY] = st->fs_dirty;
-    out[OFF_DELTA] = st->delta;
-    sdb_put_le32(out + OFF_LAST_ERROR, (uint32_t)st->last_error);
-    memcpy(out + OFF_INSTALLED, st->installed, SDB_VERSION_MAX);
-    memcpy(out + OFF_PREVIOUS, st->previous, SDB_VERSION_MAX);
-    memcpy(out + OFF_TARGET, st->target, SDB_VERSION_MAX);
-    memcpy(out + OFF_REFUSED, st->refused, SDB_VERSION_MAX);
-    sdb_put_le32(out + OFF_REFUSED_ERROR, (uint32_t)st->refused_error);
-    memcpy(out + OFF_BASE, st->base, SDB_VERSION_MAX);
-    out[OFF_PREVIOUS_DELTA] = st->previous_delta;
+    copy_fields(out, (struct sdboot_state *)st, true); /* only read */
     sdb_record_seal(out, MAGIC);
     return SDB_OK;
 }
@@ -83,27 +101,14 @@ int sdboot_state_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdboot_state *
     if (err)
         return err;
     memset(st, 0, sizeof *st);
-    st->seq = sdb_get_le32(in + OFF_SEQ);
-    st->phase = in[OFF_PHASE];
-    st->source = in[OFF_SOURCE];
-    st->trial_max = in[OFF_TRIAL_MAX];
-    st->trials_used = in[OFF_TRIALS_USED];
-    st->confirmed = in[OFF_CONFIRMED];
-    st->last_event = in[OFF_LAST_EVENT];
-    st->fs_dirty = in[OFF_FS_DIRTY];
-    st->delta = in[OFF_DELTA];
-    st->last_error = (int32_t)sdb_get_le32(in + OFF_LAST_ERROR);
-    memcpy(st->installed, in + OFF_INSTALLED, SDB_VERSION_MAX);
-    memcpy(st->previous, in + OFF_PREVIOUS, SDB_VERSION_MAX);
-    memcpy(st->target, in + OFF_TARGET, SDB_VERSION_MAX);
-    memcpy(st->refused, in + OFF_REFUSED, SDB_VERSION_MAX);
-    st->refused_error = (int32_t)sdb_get_le32(in + OFF_REFUSED_ERROR);
-    memcpy(st->base, in + OFF_BASE, SDB_VERSION_MAX);
-    st->previous_delta = in[OFF_PREVIOUS_DELTA];
-    if (st->installed[SDB_VERSION_MAX - 1] || st->previous[SDB_VERSION_MAX - 1] ||
-        st->target[SDB_VERSION_MAX - 1] || st->refused[SDB_VERSION_MAX - 1] ||
-        st->base[SDB_VERSION_MAX - 1] || st->phase > SDBOOT_PHASE_SWITCHING ||
-        st->source > SDBOOT_UNDO_DELTA || in[OFF_DELTA] > 1 || in[OFF_PREVIOUS_DELTA] > 1)
+    copy_fields((uint8_t *)in, st, false);  /* only read */
+    st->confirmed = in[OFF_CONFIRMED] != 0; /* any byte but 0 reads as true */
+    st->fs_dirty = in[OFF_FS_DIRTY] != 0;
+    bool unterminated = in[OFF_BASE + SDB_VERSION_MAX - 1];
+    for (unsigned at = OFF_INSTALLED; at < OFF_REFUSED_ERROR; at += SDB_VERSION_MAX)
+        unterminated |= in[at + SDB_VERSION_MAX - 1] != 0;
+    if (unterminated || st->phase > SDBOOT_PHASE_SWITCHING || st->source > SDBOOT_UNDO_DELTA ||
+        in[OFF_DELTA] > 1 || in[OFF_PREVIOUS_DELTA] > 1)
         return SDB_STAGE_EFIELD;
     return SDB_OK;
 }
@@ -197,11 +202,11 @@ int state_load(struct sdboot *b, bool *found)
     /* No state: nothing of an earlier boot (or of a record that failed its
      * checks) may decide what a repair before the fresh state owns. */
     memset(&b->st, 0, sizeof b->st);
-    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
+    COPY_STR(b->st.installed, SDB_VERSION_NONE);
     if (err != SDBOOT_ESTATE || !keeps_sdboot_data(&b->vol))
         return err == SDBOOT_ESTATE && !any ? SDB_OK : err; /* !any: a card sdboot never saw */
     b->st.phase = STATE_PHASE_LOST;
-    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_UNKNOWN);
+    COPY_STR(b->st.installed, SDB_VERSION_UNKNOWN);
     *found = true;
     return SDB_OK;
 }
@@ -267,7 +272,7 @@ static int store_fresh(struct sdboot *b)
 int state_init(struct sdboot *b)
 {
     memset(&b->st, 0, sizeof b->st);
-    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", SDB_VERSION_NONE);
+    COPY_STR(b->st.installed, SDB_VERSION_NONE);
     b->st.confirmed = true;
     b->st.last_event = SDBOOT_EV_INITIALISED;
     return store_fresh(b);
@@ -276,9 +281,9 @@ int state_init(struct sdboot *b)
 int state_rebuild(struct sdboot *b, const struct state_proof *p)
 {
     memset(&b->st, 0, sizeof b->st);
-    sdb_fmt(b->st.installed, sizeof b->st.installed, "%s", p->installed);
-    sdb_fmt(b->st.previous, sizeof b->st.previous, "%s", p->previous);
-    sdb_fmt(b->st.base, sizeof b->st.base, "%s", p->base);
+    COPY_STR(b->st.installed, p->installed);
+    COPY_STR(b->st.previous, p->previous);
+    COPY_STR(b->st.base, p->base);
     b->st.delta = p->delta;
     bool on_trial = p->on_trial;
     b->st.trial_max = b->cfg.trial_boots;
@@ -341,7 +346,7 @@ int state_refuse(struct sdboot *b, int why, const char *version)
     b->st.last_event = SDBOOT_EV_INSTALL_FAILED;
     b->st.last_error = why;
     if (version && version[0] && refusal_is_final(why)) {
-        sdb_fmt(b->st.refused, sizeof b->st.refused, "%s", version);
+        COPY_STR(b->st.refused, version);
         b->st.refused_error = why;
     }
     return store_then_work(b); /* the staged files are deleted next */
@@ -381,7 +386,7 @@ int state_begin_install(struct sdboot *b, enum sdboot_source source, const char 
     struct sdboot_state *st = &b->st;
     st->phase = SDBOOT_PHASE_EXTRACTING;
     st->source = (uint8_t)source;
-    sdb_fmt(st->target, sizeof st->target, "%s", version);
+    COPY_STR(st->target, version);
     return store_then_work(b);
 }
 
@@ -399,15 +404,13 @@ int state_commit(struct sdboot *b)
     char base[SDB_VERSION_MAX] = ""; /* whole: the record keeps no stack bytes */
     /* current.tar after this step: the base stays under a delta (and its
      * undo); a whole install or rollback brings its own archive */
-    sdb_fmt(base, sizeof base, "%s",
-            delta || st->source == SDBOOT_UNDO_DELTA ? sdboot_state_base(st) : st->target);
+    COPY_STR(base, delta || st->source == SDBOOT_UNDO_DELTA ? sdboot_state_base(st) : st->target);
     if (rollback)
         st->previous[0] = '\0';
     else if (st->delta && !delta) /* whole over a delta: previous.tar is its base */
-        sdb_fmt(st->previous, sizeof st->previous, "%s", sdboot_state_base(st));
+        COPY_STR(st->previous, sdboot_state_base(st));
     else
-        sdb_fmt(st->previous, sizeof st->previous, "%s",
-                strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
+        COPY_STR(st->previous, strcmp(st->installed, SDB_VERSION_NONE) ? st->installed : "");
     /* a delta over a delta keeps the one it replaces until confirmed; its
      * undo brings that one back */
     bool was_delta = st->delta;

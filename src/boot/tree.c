@@ -1,7 +1,6 @@
 /* Directory-tree helpers for the installer: mkdir -p, rm -r, compare files. */
 #include <string.h>
 #include "boot_internal.h"
-#include "sdboot/fmt.h"
 
 bool tree_in_app(const char *rel)
 {
@@ -56,6 +55,16 @@ int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last)
     return SDB_OK;
 }
 
+bool tree_join(char *out, size_t cap, const char *a, const char *c)
+{
+    size_t la = strlen(a), lc = strlen(c);
+    size_t n = la < cap ? la : cap - 1, m = lc < cap - n ? lc : cap - 1 - n;
+    memmove(out, a, n); /* out may be a (a copy onto itself) */
+    memmove(out + n, c, m);
+    out[n + m] = '\0';
+    return la + lc < cap;
+}
+
 int tree_path_append(char *path, const char *name)
 {
     size_t len = strlen(path);
@@ -66,30 +75,31 @@ int tree_path_append(char *path, const char *name)
     return SDB_OK;
 }
 
-/* rm -r without recursion: repeatedly descend to the first entry of the deepest
- * directory, remove files, remove directories once empty. One path buffer. */
-int tree_remove(struct sdboot *b, const char *path)
+/* The walk both of these share, depth first without recursion in cur (a
+ * path buffer that starts with the root, root_len bytes): each time the first
+ * entry of the deepest directory, skipping the top-level directory skip
+ * (NULL: none). An empty directory is removed and the walk goes on in its
+ * parent (remove) or again from the root; the root itself is removed only by
+ * remove. A file: with remove unlinked, the walk going on in its directory;
+ * else left in cur with *found. One path buffer, a directory handle. */
+static int walk(struct sdboot *b, char *cur, size_t root_len, const char *skip, bool remove,
+                bool *found)
 {
-    bool is_dir;
-    if (!tree_exists(&b->vol, path, &is_dir))
-        return SDB_OK;
-    if (!is_dir)
-        return sdb_fat_unlink(&b->vol, path);
-    char *cur = b->path2;
-    sdb_fmt(cur, sizeof b->path2, "%s", path);
-    size_t root_len = strlen(cur);
     for (unsigned guard = 0; guard < 100000; guard++) {
         struct sdb_fat_dir d;
         struct sdb_fat_dirent ent;
+        bool top = strlen(cur) == root_len;
         int err = sdb_fat_opendir(&b->vol, &d, cur);
-        if (!err)
-            err = sdb_fat_readdir(&d, &ent);
+        do {
+            err = err ? err : sdb_fat_readdir(&d, &ent);
+        } while (!err && top && skip && ent.st.is_dir && !strcmp(ent.name, skip));
         if (err == SDB_FAT_ENOENT) { /* empty: remove it and go up */
-            if ((err = sdb_fat_rmdir(&b->vol, cur)))
-                return err;
-            if (strlen(cur) == root_len)
+            *found = false;
+            if (top && !remove)
                 return SDB_OK;
-            *strrchr(cur, '/') = '\0';
+            if ((err = sdb_fat_rmdir(&b->vol, cur)) || top)
+                return err;
+            *(remove ? strrchr(cur, '/') : cur + root_len) = '\0';
             continue;
         }
         if (err)
@@ -97,6 +107,10 @@ int tree_remove(struct sdboot *b, const char *path)
         size_t len = strlen(cur);
         if ((err = tree_path_append(cur, ent.name)))
             return err;
+        if (!ent.st.is_dir && !remove) {
+            *found = true;
+            return SDB_OK;
+        }
         if (!ent.st.is_dir) {
             if ((err = sdb_fat_unlink(&b->vol, cur)))
                 return err;
@@ -104,6 +118,18 @@ int tree_remove(struct sdboot *b, const char *path)
         }
     }
     return SDB_FAT_ELOOP;
+}
+
+/* rm -r in b->path2. */
+int tree_remove(struct sdboot *b, const char *path)
+{
+    bool is_dir, found;
+    if (!tree_exists(&b->vol, path, &is_dir))
+        return SDB_OK;
+    if (!is_dir)
+        return sdb_fat_unlink(&b->vol, path);
+    tree_join(b->path2, sizeof b->path2, path, "");
+    return walk(b, b->path2, strlen(b->path2), NULL, true, &found);
 }
 
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same)
@@ -134,38 +160,9 @@ int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same
     return err;
 }
 
-/* Depth-first search under `root` for a file, skipping the top-level
- * directory `skip` (NULL: none); removes empty directories on the way. The
- * file's path is left in b->path; *found false when nothing else is left. */
+/* The first file under root into b->path (walk). */
 int tree_next_file(struct sdboot *b, const char *root, const char *skip, bool *found)
 {
-    char *cur = b->path;
-    sdb_fmt(cur, sizeof b->path, "%s", root);
-    for (unsigned guard = 0; guard < 100000; guard++) {
-        struct sdb_fat_dir d;
-        struct sdb_fat_dirent ent;
-        int err = sdb_fat_opendir(&b->vol, &d, cur);
-        bool top = !strcmp(cur, root);
-        do {
-            err = err ? err : sdb_fat_readdir(&d, &ent);
-        } while (!err && top && skip && ent.st.is_dir && !strcmp(ent.name, skip));
-        if (err == SDB_FAT_ENOENT) {
-            *found = false;
-            if (top)
-                return SDB_OK;
-            if ((err = sdb_fat_rmdir(&b->vol, cur)))
-                return err;
-            sdb_fmt(cur, sizeof b->path, "%s", root);
-            continue;
-        }
-        if (err)
-            return err;
-        if ((err = tree_path_append(cur, ent.name)))
-            return err;
-        if (!ent.st.is_dir) {
-            *found = true;
-            return SDB_OK;
-        }
-    }
-    return SDB_FAT_ELOOP;
+    tree_join(b->path, sizeof b->path, root, "");
+    return walk(b, b->path, strlen(b->path), skip, false, found);
 }
