@@ -142,6 +142,26 @@ struct sdb_card_info {
 #if SDB_FAT_MKFS && !SDB_FAT_CARD_SEARCH
 #error "SDB_FAT_MKFS needs SDB_FAT_CARD_SEARCH: a formatter must know what it would destroy"
 #endif
+/* SDB_FAT_PROBE_DETAIL 0 keeps of the card classifier only what a device
+ * without the formatter acts on (fat_detect.c; about 0.6 KiB): sdb_fat_probe
+ * judges the one volume sdb_fat_mount would use (the boot sector at sector 0,
+ * else the first FAT partition of an MBR) with every check, its FAT32 backup
+ * included, and says FAT (mount it), damaged FAT (that boot sector fails a
+ * check, or the partition lies past the card's end: untouched), blank
+ * (sector 0 all zeros or all ones) or another file system (anything else:
+ * untouched); no card and read errors as always. Left out: the other
+ * partitions (a FAT behind a non-FAT partition type), the FAT signs of a
+ * sector 0 that no longer parses, the mend (never proposed: a FAT32 card
+ * whose backup boot sector would mend it stays damaged and untouched, and
+ * sdb_fat_mend returns SDB_FAT_ENOFS, writing nothing) and the searches of
+ * SDB_FAT_CARD_SEARCH. Only allowed without those searches (so without the
+ * formatter, which needs the detail). */
+#ifndef SDB_FAT_PROBE_DETAIL
+#define SDB_FAT_PROBE_DETAIL 1
+#endif
+#if SDB_FAT_CARD_SEARCH && !SDB_FAT_PROBE_DETAIL
+#error "SDB_FAT_CARD_SEARCH needs SDB_FAT_PROBE_DETAIL: the searches are part of the detailed probe"
+#endif
 /* Zeroing (a new directory's cluster, mkfs's FATs and root) writes a constant
  * zero buffer of SDB_FAT_ZERO_SECTORS sectors per request: flash, not RAM. A
  * bootloader short of flash takes 1 (512 B instead of 4 KiB; the same sectors
@@ -332,7 +352,8 @@ int sdb_fat_probe(sdb_bd_t *bd, struct sdb_card_info *info);
 /* sdb_fat_probe, the class only. */
 int sdb_fat_detect(sdb_bd_t *bd, enum sdb_card_class *cls);
 /* Apply info->mend (one sector write, then sync); SDB_FAT_ENOFS when it has
- * none. Power cut: the damaged boot sector or the mended one. */
+ * none (always, writing nothing, in a build with SDB_FAT_PROBE_DETAIL 0).
+ * Power cut: the damaged boot sector or the mended one. */
 int sdb_fat_mend(sdb_bd_t *bd, const struct sdb_card_info *info);
 const char *sdb_card_class_name(enum sdb_card_class cls);
 /* Lay out an empty FAT volume over the whole device (superfloppy, as

@@ -18,7 +18,7 @@
  *
  * RAM: no state. Stack: about 3.4 KiB on Cortex-M (-Os): one volume geometry
  * (struct sdb_fat_vol, 1.2 KiB with its unused cache; every parse reuses it)
- * and four sectors.
+ * and four sectors (three without the detail).
  * Power loss: probing writes nothing; the mend is one sector write, and a torn
  * mend leaves a boot sector the next probe judges again (the backup is intact).
  * Ownership: reads any sector of the card; writes only in sdb_fat_mend.
@@ -28,6 +28,11 @@
  * wiped partition table. Such a card is then blank or foreign (never
  * formatted: there is no formatter); a FAT boot sector at sector 0 or in a
  * partition is judged, damaged and mended as always.
+ * SDB_FAT_PROBE_DETAIL 0 (only without the searches) keeps only the volume
+ * sdb_fat_mount would use: sector 0's boot sector, else the MBR's first FAT
+ * partition, judged with every check above (FAT32 backup included) but never
+ * mended; other partitions, and the FAT signs of a sector 0 that does not
+ * parse, are not looked at. A good card is read exactly as with the detail.
  */
 #include "fat_internal.h"
 
@@ -68,11 +73,13 @@ static bool fat_signature(const uint8_t *s, uint8_t media)
            s[2] == 0xFF;
 }
 
+#if SDB_FAT_PROBE_DETAIL
 static bool fat_type_string(const uint8_t *bs)
 {
     return !memcmp(bs + 54, "FAT12   ", 8) || !memcmp(bs + 54, "FAT16   ", 8) ||
            !memcmp(bs + 54, "FAT     ", 8) || !memcmp(bs + 82, "FAT32   ", 8);
 }
+#endif
 
 /* ---- is this sector a directory? ---- */
 
@@ -320,7 +327,11 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     bool has_backup;
     if ((err = read_backup(p, lba, parses ? p->bs : NULL, &has_backup)))
         return err;
+#if SDB_FAT_PROBE_DETAIL
     bool sign = parses || fat_type_string(p->bs) || has_backup;
+#else
+    bool sign = true; /* the caller found a boot sector or a FAT partition here */
+#endif
     int primary = judge_boot_sector(&p->j, p->bs, lba);
     if (primary > SDB_ERR_BD_MIN && primary < 0)
         return primary; /* the card failed a read */
@@ -349,7 +360,7 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     /* A FAT that does not mount as it is: mend only from a backup that passes
      * every check (and only the boot sector; a damaged table is left alone). */
     set_damaged(p, lba, primary == SDB_OK ? SDB_FAT_EBOOTSECT : primary);
-    if (backup_good && mbr_ok && info->vol_lba == lba) {
+    if (SDB_FAT_PROBE_DETAIL && backup_good && mbr_ok && info->vol_lba == lba) {
         parses_at(p, p->backup, lba); /* it does: judged good above */
         info->mend = SDB_MEND_BACKUP;
         info->type = p->j.v.type;
@@ -357,6 +368,8 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     }
     return SDB_OK;
 }
+
+#if SDB_FAT_PROBE_DETAIL
 
 #if SDB_FAT_CARD_SEARCH
 /* Another file system's signature in the first sectors of a volume at lba. */
@@ -503,6 +516,33 @@ static int probe_card(struct probe *p)
     return SDB_OK;
 }
 
+#else
+/* The device's probe (SDB_FAT_PROBE_DETAIL 0): only the volume sdb_fat_mount
+ * would use, judged as above (sector 0 read again, and the FAT32 backup's
+ * sector: the same reads as the detailed probe on a good card, so the board
+ * and the host simulator move the same sectors). */
+static int probe_card(struct probe *p)
+{
+    uint32_t lba = 0;
+    int err = read_sector(p->j.bd, 0, p->bs);
+    if (err)
+        return err;
+    if (!parses_at(p, p->bs, 0) && !fat_mbr_first(p->bs, &lba)) {
+        p->info->cls = erased(p->bs) ? SDB_CARD_BLANK : SDB_CARD_OTHER_FS;
+        return SDB_OK;
+    }
+    /* nothing FAT where the partition table points: past the card's end, or no boot sector */
+    err = lba >= p->j.bd->sector_count ? SDB_FAT_EVOLSIZE : judge_volume(p, lba, true);
+    if (err == SDB_FAT_ENOFS)
+        err = SDB_FAT_EBOOTSECT;
+    if (err > SDB_ERR_BD_MIN && err < 0)
+        return err; /* the card failed a read */
+    if (err)
+        set_damaged(p, lba, err);
+    return SDB_OK;
+}
+#endif
+
 int sdb_fat_probe(sdb_bd_t *bd, struct sdb_card_info *info)
 {
     if (!bd || !info)
@@ -535,7 +575,8 @@ int sdb_fat_mend(sdb_bd_t *bd, const struct sdb_card_info *info)
 {
     if (!bd || !info)
         return SDB_E_INVAL;
-    if (info->cls != SDB_CARD_DAMAGED_FAT || info->mend != SDB_MEND_BACKUP)
+    /* a probe without detail (SDB_FAT_PROBE_DETAIL 0) proposes no mend */
+    if (!SDB_FAT_PROBE_DETAIL || info->cls != SDB_CARD_DAMAGED_FAT || info->mend != SDB_MEND_BACKUP)
         return SDB_FAT_ENOFS;
     uint8_t s[SDB_SECTOR_SIZE];
     int err = sdb_bd_read(bd, info->mend_from, 1, s);

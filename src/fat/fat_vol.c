@@ -620,8 +620,7 @@ int fat_write_fsinfo(struct sdb_fat_vol *vol)
     return SDB_OK;
 }
 
-/* The first sector of the first FAT partition, if sector 0 is an MBR. */
-static bool mbr_first_fat(const uint8_t *s0, uint32_t *start)
+bool fat_mbr_first(const uint8_t *s0, uint32_t *start)
 {
     if (!sdb_has_boot_sig(s0))
         return false;
@@ -657,7 +656,7 @@ int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only)
         uint32_t start;
         if ((err = fat_win_load(vol, 0)))
             return err;
-        if (!mbr_first_fat(vol->win, &start))
+        if (!fat_mbr_first(vol->win, &start))
             return SDB_FAT_ENOFS;
         err = mount_at(vol, start);
     }

@@ -4,6 +4,8 @@
 # SPI, and the console (UART0) and the card image are checked.
 #   blank card: left alone with format=0, and by the default policy too (this
 #   port has no formatter: SDB_FAT_MKFS=0)
+#   damaged FAT boot sectors (one a host would mend) and a foreign file
+#   system: untouched, the no-card path with the port's error codes
 #   install 1.0.0 -> the application prints 1.0.0 and confirms; a normal boot
 #   then writes nothing
 #   1.1.0 never confirms -> trial boots, then back on 1.0.0
@@ -45,6 +47,49 @@ expect "$work/out" "error: operation not supported (-4)"
 ! grep -q "application not started" "$work/out" || fail "blank card: the loader looked for an application"
 cmp -s "$work/keep.img" "$work/blank.img" || fail "the build without a formatter wrote to the blank card"
 echo "ok: blank card left untouched by the build without a formatter, no-card path"
+
+# ---- cards the board does not mount: untouched, the no-card path ----
+# The port's classifier judges only the volume the driver would mount
+# (SDB_FAT_PROBE_DETAIL=0, sdboot/fat.h): a boot sector there that fails a
+# check is a damaged FAT (SDBOOT_EDAMAGEDFAT, -240), never mended, not even
+# from a FAT32 backup boot sector that a host's boot would copy over it; a
+# card with another file system is left as it is (no formatter: SDB_E_NOTSUP,
+# -4). Not one byte of either is written.
+untouched() { # CARD CODE WHAT
+  cp --sparse=always "$1" "$work/before.img"
+  rc=0; qemu_boot "$work/out" "$BL" "$1" || rc=$?
+  [ "$rc" -eq 2 ] || { cat "$work/out"; fail "$3: exit $rc, expected 2 (the no-card path)"; }
+  expect "$work/out" "decision: internal file system, nothing runs; event: none"
+  expect "$work/out" "sdboot: error: "
+  expect "$work/out" " ($2)"
+  ! grep -q "application not started" "$work/out" || fail "$3: the loader looked for an application"
+  cmp -s "$1" "$work/before.img" || fail "$3: the board wrote to the card"
+  echo "ok: $3: left untouched, no-card path ($2)"
+}
+# patch_card CARD OFFSET HEXBYTES : overwrite bytes of the image in place
+patch_card() {
+  python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2])); f.write(bytes.fromhex(sys.argv[3]))' "$@"
+}
+dmg=$work/damaged.img
+"$SDBOOT" image create "$dmg" --size 64M > /dev/null
+patch_card "$dmg" 13 40 # 64 sectors a cluster instead of 32: the FAT no longer fits the volume
+untouched "$dmg" -240 "FAT16 boot sector with a wrong cluster size"
+"$SDBOOT" image create "$dmg" --size 64M --mbr --force > /dev/null
+patch_card "$dmg" $((2048 * 512)) "$(python3 -c 'print("00" * 512)')" # the partition's boot sector wiped
+untouched "$dmg" -240 "FAT partition without its boot sector"
+"$SDBOOT" image create "$dmg" --size 64M --fat 32 --force > /dev/null
+patch_card "$dmg" 14 2200 # 34 reserved sectors instead of 32; the backup at sector 6 still says 32
+! "$SDBOOT" image check "$dmg" > "$work/check.out" 2>&1 &&
+  grep -q "the backup boot sector is good" "$work/check.out" ||
+  fail "the host no longer offers the FAT32 mend this case is about"
+untouched "$dmg" -240 "FAT32 boot sector a host would mend from its backup"
+# an MBR naming one NTFS partition (type 7) at 1 MiB, its boot sector there
+truncate -s 0 "$dmg" && truncate -s 64M "$dmg"
+patch_card "$dmg" 446 00000000070000000008000000f80100
+patch_card "$dmg" 510 55aa
+patch_card "$dmg" $((2048 * 512)) eb52904e5446532020202000020800 # "NTFS    ", 512 B sectors
+patch_card "$dmg" $((2048 * 512 + 510)) 55aa
+untouched "$dmg" -4 "card with an NTFS partition"
 
 # ---- install, confirm, normal boot (SDSC, byte-addressed) ----
 rel=$work/rel
