@@ -62,6 +62,10 @@ switch_row "SDB_TAR_PAX=0" "SDB_TAR_PAX=1" "" \
   "refuses a release tar with a pax header (GNU tar --format=pax, bsdtar) with \`SDB_TAR_ETYPE\` at that header, nothing installed; \`sdboot pack\`'s GNU long names read as before"
 switch_row "SDBOOT_DELTA=0" "SDBOOT_DELTA=1" "" \
   "refuses a staged delta (\`SDBOOT_EDELTABASE\`), keeps the installed release; whole releases install as before"
+switch_row "SDBOOT_REBUILD=0" "SDBOOT_REBUILD=1" "" \
+  "both state records lost: the kept records are not read; the installed release runs as \"unknown\", confirmed, its files compared with current.tar and restored; only the two records are written, the next install goes on from there"
+switch_row "SDBOOT_VERSION_CHECK=0" "SDBOOT_VERSION_CHECK=1" "" \
+  "installs a staged release whatever its version against the installed one (the stager decided); its size and SHA-256 against its record, the board and the tar rules are checked as before"
 CC="arm-none-eabi-gcc -Os -mthumb -mcpu=cortex-m4 -std=c11 -I$src/include"
 # RAM the caller provides (static): the engine object, sized for Cortex-M4
 cat > "$work/probe.c" <<'C'

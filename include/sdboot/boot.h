@@ -101,6 +101,38 @@
 #ifndef SDBOOT_DELTA
 #define SDBOOT_DELTA 1 /* install staged deltas; 0: refuse them (SDBOOT_EDELTABASE) */
 #endif
+#ifndef SDBOOT_REBUILD
+/* 1: a card whose two state records are both damaged (or gone) but which
+ * keeps sdboot's archives gets its state rebuilt from the records kept beside
+ * them (current.rec, previous.rec: each archive's version, size and SHA-256,
+ * the archive read and hashed to believe it; rebuild.c). 0 (the bare-metal
+ * port, ~1.0 KiB of flash): the records are not read, and the fresh state is
+ * the one the rebuild gives a card without kept records: installed
+ * "unknown" when current.tar is kept (else "none"), nothing to roll back to,
+ * confirmed, event SDBOOT_EV_REBUILT; the release's files are then compared
+ * with current.tar and any damaged one restored, so the release runs as it
+ * was installed. Nothing is deleted or rewritten but the two state records:
+ * previous.tar and the records stay, and the next install moves them on as
+ * usual (current.tar becoming previous.tar, the rollback target, "unknown").
+ * What is lost is knowledge: the version the state names and the rollback
+ * of a release still on trial when its state was lost (it runs confirmed). */
+#define SDBOOT_REBUILD 1
+#endif
+#ifndef SDBOOT_VERSION_CHECK
+/* 1: the boot checks a staged release's version again before installing it:
+ * refused unless newer than the installed one (SDB_POLICY_EOLDER) and semver
+ * (SDB_SEMVER_EINVAL), or its record says forced (the OTA client's policy,
+ * sdb_semver_should_update). 0 (the bare-metal port, ~0.9 KiB: the semver
+ * code goes with it): the boot installs what was staged whatever its
+ * version; the stager decided (the OTA client after the signed manifest,
+ * `sdboot sim stage`). The pending record is not signed, so whoever can write
+ * the card can write any version into it: the check never stopped a hostile
+ * stage, only a stager's mistake. A hostile stage gets the same either way:
+ * its archive must still have its record's size and SHA-256, the board and
+ * every tar and path rule hold, nothing is written outside the staging area
+ * before that, and the release it replaces stays as the rollback target. */
+#define SDBOOT_VERSION_CHECK 1
+#endif
 /* Room for a delta install's two index cursors (install_delta.c asserts it). */
 #define SDBOOT_DELTA_WORK 2592
 #define SDBOOT_DEFAULT_TRIAL_BOOTS 3

@@ -94,6 +94,9 @@ int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
 int tree_remove(struct sdboot *b, const char *path); /* rm -r; SDB_OK if missing */
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same);
+/* Size and SHA-256 of a file, read whole through b->io. */
+int tree_hash_file(struct sdboot *b, const char *path, uint64_t *size,
+                   uint8_t digest[SDB_SHA256_LEN]);
 /* out = a then c, cut to cap - 1 bytes (snprintf's "%s%s" without a
  * formatter: the boot is its last user on a device); false when cut. out may
  * be a. */

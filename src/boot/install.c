@@ -1,7 +1,8 @@
 /*
  * The installer: from a verified archive to the installed tree, journaled.
  *
- *   (checks)    the pending record, board and version, before any write.
+ *   (checks)    the pending record, board and version (SDBOOT_VERSION_CHECK,
+ *               boot.h), before any write.
  *   EXTRACTING  the archive is read once: written to /.sdboot/next/ and, for a
  *               staged release, hashed on the way (the old release is
  *               untouched; a cut here throws next/ away and starts again).
@@ -91,8 +92,8 @@ int install_read_pending(struct sdboot *b, struct sdb_stage_record *rec)
     return sdb_stage_record_decode(buf, rec);
 }
 
-/* The staged release's record, board and version are checked before the
- * first write; its size and SHA-256 while it is extracted (install_extract),
+/* The staged release's record, board and version (SDBOOT_VERSION_CHECK) are
+ * checked before the first write; its size and SHA-256 while it is extracted (install_extract),
  * before the switch. */
 int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
 {
@@ -102,8 +103,8 @@ int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
     const char *board = b->cfg.board;
     if (rec->board[0] && board && board[0] && strcmp(rec->board, board))
         return SDB_POLICY_EBOARD;
-    if ((err = sdb_semver_should_update(b->st.installed, rec->version,
-                                        rec->flags & SDB_STAGE_FORCED)))
+    if (SDBOOT_VERSION_CHECK && (err = sdb_semver_should_update(b->st.installed, rec->version,
+                                                                rec->flags & SDB_STAGE_FORCED)))
         return err;
     if (!tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL))
         return SDBOOT_ESTAGED;

@@ -598,20 +598,9 @@ int delta_drop_previous(struct sdboot *b)
 
 static bool hashes_to(struct sdboot *b, const char *path, const uint8_t want[SDB_SHA256_LEN])
 {
-    struct sdb_fat_file f;
-    struct sdb_sha256 h;
     uint8_t sum[SDB_SHA256_LEN];
-    uint32_t got;
-    if (sdb_sha256_init(&h))
-        return false;
-    int err = sdb_fat_open(&b->vol, &f, path, SDB_FAT_READ);
-    bool opened = err == SDB_OK;
-    while (!err && (err = sdb_fat_read(&f, b->io, SDBOOT_IO_BUF / 2, &got)) == SDB_OK && got)
-        err = sdb_sha256_update(&h, b->io, got);
-    if (opened)
-        sdb_fat_close(&f);
-    int herr = sdb_sha256_finish(&h, sum);
-    return !err && !herr && !memcmp(sum, want, SDB_SHA256_LEN);
+    uint64_t size;
+    return tree_hash_file(b, path, &size, sum) == SDB_OK && !memcmp(sum, want, SDB_SHA256_LEN);
 }
 
 /* What a delta leaves that a whole release has no use for. */

@@ -30,12 +30,15 @@
  * state); a cut during it leaves no valid record and the next boot rebuilds
  * again from the same unchanged files.
  *
+ * Built with SDBOOT_REBUILD 0 (boot.h), no record is read: the state is the
+ * one a card without kept records gets (installed "unknown" while
+ * current.tar exists, else "none"; nothing to roll back to; confirmed).
+ *
  * RAM: none of its own (b->io for the archives, a 512-byte record on the
  * stack). Cost: each archive named by a record is read once, only then.
  */
 #include <string.h>
 #include "boot_internal.h"
-#include "sdboot/hash.h"
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
 
@@ -66,35 +69,13 @@ int rebuild_records_settle(struct sdboot *b)
 
 /* ---- the rebuild ---- */
 
-/* Size and SHA-256 of a file, read whole. */
-static int hash_file(struct sdboot *b, const char *path, uint64_t *size, uint8_t digest[32])
-{
-    struct sdb_fat_file f;
-    struct sdb_sha256 h;
-    int err = sdb_fat_open(&b->vol, &f, path, SDB_FAT_READ);
-    if (err)
-        return err;
-    if ((err = sdb_sha256_init(&h))) {
-        sdb_fat_close(&f);
-        return err;
-    }
-    uint32_t got;
-    *size = 0;
-    while ((err = sdb_fat_read(&f, b->io, SDBOOT_IO_BUF, &got)) == SDB_OK && got) {
-        *size += got;
-        if ((err = sdb_sha256_update(&h, b->io, got)))
-            break;
-    }
-    int herr = sdb_sha256_finish(&h, digest), cerr = sdb_fat_close(&f);
-    return err ? err : herr ? herr : cerr;
-}
-
 /* What the card says of one kept archive. */
 enum kept_what {
     KEPT_NONE,     /* no archive */
     KEPT_KNOWN,    /* archive and a record that matches it: version known */
     KEPT_UNKNOWN,  /* archive without a record */
     KEPT_MISMATCH, /* archive whose record names other bytes (stale or damaged) */
+    KEPT_UNREAD,   /* archive, its record not read (SDBOOT_REBUILD 0) */
 };
 
 #if SDBOOT_LOG
@@ -103,8 +84,11 @@ static const char *const kept_words[] = {
     [KEPT_KNOWN] = "matches its archive",
     [KEPT_UNKNOWN] = "no record beside the archive",
     [KEPT_MISMATCH] = "record does not match the archive",
+    [KEPT_UNREAD] = "not read: this build does not rebuild from the records",
 };
 #endif
+
+#if SDBOOT_REBUILD
 
 /* Device errors go up as they are; anything else only means "not known". */
 static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_path,
@@ -126,7 +110,7 @@ static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_
     if (err || sdb_stage_record_decode(buf, rec) || sdb_semver_parse(rec->version, 0, &v))
         return SDB_OK;
     *what = KEPT_MISMATCH;
-    if ((err = hash_file(b, tar_path, &size, digest)))
+    if ((err = tree_hash_file(b, tar_path, &size, digest)))
         return err > SDB_ERR_BD_MIN ? err : SDB_OK;
     if (size != rec->size || memcmp(digest, rec->sha256, SDB_SHA256_LEN))
         return SDB_OK;
@@ -152,7 +136,7 @@ static int kept_delta(struct sdboot *b, const char *base, enum kept_what *what,
     if (!(rec.flags & SDB_STAGE_DELTA) || strcmp(rec.base, base) ||
         !tree_exists(&b->vol, BASE_INDEX, NULL))
         return SDB_OK;
-    if ((err = hash_file(b, SDB_CURRENT_INDEX, &size, digest)))
+    if ((err = tree_hash_file(b, SDB_CURRENT_INDEX, &size, digest)))
         return err > SDB_ERR_BD_MIN ? err : SDB_OK;
     if (memcmp(digest, rec.index_sha256, SDB_SHA256_LEN))
         return SDB_OK;
@@ -161,17 +145,25 @@ static int kept_delta(struct sdboot *b, const char *base, enum kept_what *what,
     return SDB_OK;
 }
 
+#endif /* SDBOOT_REBUILD */
+
 int rebuild_state(struct sdboot *b)
 {
-    char installed[SDB_VERSION_MAX], previous[SDB_VERSION_MAX], base[SDB_VERSION_MAX];
+    char installed[SDB_VERSION_MAX], previous[SDB_VERSION_MAX] = "", base[SDB_VERSION_MAX];
     char delta[SDB_VERSION_MAX] = "";
-    enum kept_what cur, prev, dlt = KEPT_NONE;
+    enum kept_what cur, prev = KEPT_NONE, dlt = KEPT_NONE;
     int err = repair_fat_check(b); /* what damaged the records may have hit the FAT too */
-    if (err || (err = kept_version(b, CURRENT_REC, CURRENT_TAR, &cur, base, NULL)) ||
+    if (err)
+        return err;
+#if SDBOOT_REBUILD
+    if ((err = kept_version(b, CURRENT_REC, CURRENT_TAR, &cur, base, NULL)) ||
         (err = kept_version(b, PREVIOUS_REC, PREVIOUS_TAR, &prev, previous, NULL)))
         return err;
     if (cur == KEPT_KNOWN && (err = kept_delta(b, base, &dlt, delta)))
         return err;
+#else /* the release runs as a card without kept records would have it */
+    cur = tree_exists(&b->vol, CURRENT_TAR, NULL) ? KEPT_UNREAD : KEPT_NONE;
+#endif
     if (cur == KEPT_NONE)
         COPY_STR(base, SDB_VERSION_NONE);
     else if (cur != KEPT_KNOWN)

@@ -132,6 +132,29 @@ int tree_remove(struct sdboot *b, const char *path)
     return walk(b, b->path2, strlen(b->path2), NULL, true, &found);
 }
 
+int tree_hash_file(struct sdboot *b, const char *path, uint64_t *size,
+                   uint8_t digest[SDB_SHA256_LEN])
+{
+    struct sdb_fat_file f;
+    struct sdb_sha256 h;
+    int err = sdb_fat_open(&b->vol, &f, path, SDB_FAT_READ);
+    if (err)
+        return err;
+    if ((err = sdb_sha256_init(&h))) {
+        sdb_fat_close(&f);
+        return err;
+    }
+    uint32_t got;
+    *size = 0;
+    while ((err = sdb_fat_read(&f, b->io, SDBOOT_IO_BUF, &got)) == SDB_OK && got) {
+        *size += got;
+        if ((err = sdb_sha256_update(&h, b->io, got)))
+            break;
+    }
+    int herr = sdb_sha256_finish(&h, digest), cerr = sdb_fat_close(&f);
+    return err ? err : herr ? herr : cerr;
+}
+
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same)
 {
     struct sdb_fat_file fa, fc;

@@ -13,6 +13,11 @@
 #   no card -> the no-card path; SDSC (64 MiB) and SDHC (4 GiB) cards
 #   the install and a normal boot move exactly the sectors the host simulator
 #   moves on the same card
+#   the port's switches (ports/baremetal/CMakeLists.txt, boot.h): a staged
+#   release older than the installed one is installed (SDBOOT_VERSION_CHECK 0)
+#   while a damaged one is still refused by its SHA-256; both state records
+#   lost: the release runs as "unknown", nothing on the card changed but the
+#   records (SDBOOT_REBUILD 0), and the next install goes on from there
 source "$(dirname "$0")/qemu_lib.sh"
 
 # same_sectors_as_sim OUT SIMCARD WHAT : the board's boot moved exactly the
@@ -175,3 +180,108 @@ boot_app "$work/out" "$sdhc" 1.1.0
 expect "$work/out" "sdboot: card SDHC, 8388608 sectors"
 fsck_clean "$sdhc"
 echo "ok: SDHC card installs and starts"
+
+# ---- the port's switches: a card with 1.2.0 over 1.0.0, both confirmed, and a user file ----
+sw=$work/switch.img
+powercut_card "$sw" "$work/rel-sw"
+boot_app "$work/out" "$sw" 1.2.0
+boot_app "$work/out" "$sw" 1.2.0 # folds the confirmation in
+expect "$work/out" "(release 1.2.0, confirmed)"
+
+# kept CARD TAG : copies of what must not change (release, archives, records, user file)
+kept() {
+  for f in /app/firmware.bin /.sdboot/current.tar /.sdboot/previous.tar /.sdboot/current.rec \
+    /.sdboot/previous.rec /data/user.txt; do
+    "$SDBOOT" image get "$1" "$f" "$work/$2.$(basename "$f")" > /dev/null
+  done
+}
+# same_kept TAG1 TAG2 WHAT : every file kept() copied is byte for byte the same
+same_kept() {
+  for f in firmware.bin current.tar previous.tar current.rec previous.rec user.txt; do
+    cmp -s "$work/$1.$f" "$work/$2.$f" || fail "$3: $f changed"
+  done
+}
+# stage_elsewhere CARD VERSION : VERSION staged on CARD without the version
+# policy, as a stager that got it wrong (or wrote the card itself) would: the
+# staging record and archive made on a new card, copied over
+stage_elsewhere() {
+  local other=$work/other.img
+  rm -f "$other"
+  "$SDBOOT" image create "$other" --size 32M > /dev/null
+  rm -rf "$work/rel-$2"
+  pack_release "$work/rel-$2" "$2"
+  stage "$other" "$work/rel-$2"
+  "$SDBOOT" image get "$other" /.sdboot/staging/pending "$work/pending" > /dev/null
+  "$SDBOOT" image get "$other" /.sdboot/staging/release.tar "$work/release.tar" > /dev/null
+  "$SDBOOT" image put "$1" "$work/pending" /.sdboot/staging/pending > /dev/null
+}
+
+# A hostile or broken stage: 1.0.0's record beside its archive with one byte
+# changed. The hash check stays in every build: refused, nothing changed but
+# the state, the staged files gone.
+kept "$sw" before
+stage_elsewhere "$sw" 1.0.0
+python3 - "$work/release.tar" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+d[len(d) // 2] ^= 0x01
+open(sys.argv[1], 'wb').write(d)
+PY
+"$SDBOOT" image put "$sw" "$work/release.tar" /.sdboot/staging/release.tar > /dev/null
+boot_app "$work/out" "$sw" 1.2.0
+expect "$work/out" "event: install failed; release 1.2.0 (trial"
+expect "$work/out" "sdboot: error: release error -119 (-119)"
+kept "$sw" after
+same_kept before after "a refused stage"
+! "$SDBOOT" image ls "$sw" /.sdboot/staging | grep -qE "pending|release\.tar" ||
+  fail "the refused stage was left in /.sdboot/staging"
+fsck_clean "$sw"
+echo "ok: a staged archive that fails its SHA-256 is refused, nothing changed"
+
+# The same 1.0.0, intact, below the installed 1.2.0: the host's boot (every
+# feature) refuses it as older; the board, built without the version re-check
+# (SDBOOT_VERSION_CHECK 0), installs it, 1.2.0 kept as the rollback target.
+stage_elsewhere "$sw" 1.0.0
+"$SDBOOT" image put "$sw" "$work/release.tar" /.sdboot/staging/release.tar > /dev/null
+cp --sparse=always "$sw" "$work/sim.img"
+"$SDBOOT" sim boot --card "$work/sim.img" --entry /app/firmware.bin --board lm3s6965evb \
+  --no-arena > "$work/sim.out" 2>&1 || true
+grep -q "offered version is not newer than the installed one" "$work/sim.out" ||
+  { cat "$work/sim.out"; fail "the host boot did not refuse the older release"; }
+boot_app "$work/out" "$sw" 1.0.0
+expect "$work/out" "event: installed; release 1.0.0 on trial"
+expect "$work/out" "app: confirmed 1.0.0"
+"$SDBOOT" image get "$sw" /.sdboot/previous.tar "$work/prev.tar" > /dev/null
+cmp -s "$work/prev.tar" "$work/before.current.tar" || fail "1.2.0's archive is not the rollback target"
+"$SDBOOT" image get "$sw" /data/user.txt "$work/user.back" > /dev/null
+cmp -s "$work/user.back" "$work/before.user.txt" || fail "the user file changed"
+fsck_clean "$sw"
+echo "ok: an older staged release is installed by the build without the version re-check"
+
+# Both state records lost (SDBOOT_REBUILD 0): the release that is installed
+# runs, as "unknown" and confirmed; nothing but the two records is written.
+boot_app "$work/out" "$sw" 1.0.0 # folds the confirmation in
+kept "$sw" before
+head -c 512 /dev/zero > "$work/zero.rec"
+"$SDBOOT" image put "$sw" "$work/zero.rec" /.sdboot/state.a > /dev/null
+"$SDBOOT" image put "$sw" "$work/zero.rec" /.sdboot/state.b > /dev/null
+rc=0; qemu_boot "$work/out" "$BL" "$sw" || rc=$?
+[ "$rc" -eq 0 ] || { cat "$work/out"; fail "lost state: boot exit $rc"; }
+expect "$work/out" "event: state rebuilt; release unknown (trial 0 of 3)"
+expect "$work/out" "app: hello from application 1.0.0 (release unknown, confirmed)"
+kept "$sw" after
+same_kept before after "a lost state"
+fsck_clean "$sw"
+rc=0; qemu_boot "$work/out" "$BL" "$sw" || rc=$?
+[ "$rc" -eq 0 ] || { cat "$work/out"; fail "after a lost state: boot exit $rc"; }
+expect "$work/out" "event: none; release unknown (trial 0 of 3)"
+expect "$work/out" "app: hello from application 1.0.0 (release unknown, confirmed)"
+expect "$work/out" "sectors_written=0 "
+# and the next release installs over it, the running one its rollback target
+stage "$sw" "$work/rel-sw"
+boot_app "$work/out" "$sw" 1.2.0
+expect "$work/out" "event: installed; release 1.2.0 on trial"
+"$SDBOOT" image get "$sw" /.sdboot/previous.tar "$work/prev.tar" > /dev/null
+cmp -s "$work/prev.tar" "$work/before.current.tar" || fail "after a lost state: the archive that ran is not the rollback target"
+fsck_clean "$sw"
+echo "ok: both state records lost: the release runs as unknown, nothing lost, the next install goes on"
