@@ -87,11 +87,10 @@ void fat_hint_unfresh(struct sdb_fat_vol *vol, uint32_t dclus)
     fat_hint_get(vol, dclus)->fresh = false;
 }
 
-/* An end-of-directory mark was seen at slot s. */
-static void hint_saw_end(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t s)
+/* An end-of-directory mark was seen at slot s (below UINT32_MAX, "unknown"). */
+static void hint_saw_end(struct sdb_fat_dir_hint *h, uint32_t s)
 {
-    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
-    if (h->end == UINT32_MAX || s < h->end)
+    if (s < h->end)
         h->end = s;
 }
 
@@ -130,6 +129,21 @@ int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uin
     return SDB_OK;
 }
 
+/* Slot s of dclus in the cache: its sector in *lba, the entry at *e (in
+ * vol->win, valid until the next load). */
+static int slot_load(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t s, uint32_t *lba,
+                     uint8_t **e)
+{
+    int err = fat_dir_slot_lba(vol, dclus, s, lba);
+    if (err || (err = fat_win_load(vol, *lba)))
+        return err;
+    *e = vol->win + (s % ENTRIES_PER_SECTOR) * ENTRY_SIZE;
+    return SDB_OK;
+}
+
+/* Where the 13 UCS-2 units of a long-name part lie in its entry. */
+static const uint8_t lfn_pos[LFN_CHARS] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
+
 /* Long-name parts gathered while walking towards their 8.3 entry. */
 struct lfn_acc {
     uint16_t units[MAX_LFN_SLOTS * LFN_CHARS];
@@ -155,9 +169,8 @@ static void lfn_take(struct lfn_acc *acc, const uint8_t *e, uint32_t slot)
     }
     if (!acc->expected)
         return;
-    static const uint8_t pos[LFN_CHARS] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
     for (unsigned i = 0; i < LFN_CHARS; i++)
-        acc->units[(ord - 1) * LFN_CHARS + i] = rd16(e + pos[i]);
+        acc->units[(ord - 1) * LFN_CHARS + i] = rd16(e + lfn_pos[i]);
 }
 
 /* The long name if the sequence is complete and belongs to this 8.3 entry. */
@@ -171,24 +184,6 @@ static bool lfn_name(const struct lfn_acc *acc, const uint8_t *sfn, char *name, 
     return n > 0 && fat_ucs2_to_utf8(acc->units, n, name, cap);
 }
 
-/* 8.3 name for display, honouring the lower-case flags Windows NT and Linux set. */
-static void sfn_display(const uint8_t *e, char *name, size_t cap)
-{
-    char s[13];
-    fat_sfn_to_str(e, s);
-    bool lower_base = e[12] & 0x08, lower_ext = e[12] & 0x10, in_ext = false;
-    size_t i;
-    for (i = 0; s[i] && i + 1 < cap; i++) {
-        char c = s[i];
-        if (c == '.')
-            in_ext = true;
-        if (c >= 'A' && c <= 'Z' && (in_ext ? lower_ext : lower_base))
-            c = (char)(c + 32);
-        name[i] = c;
-    }
-    name[i] = '\0';
-}
-
 int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct fat_loc *loc,
                  char *name, size_t cap)
 {
@@ -196,20 +191,18 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
     acc.expected = 0;
     /* Nothing is live below the hint's low mark: start there. While only free
      * slots have been seen, the first live one raises the mark. */
-    uint32_t low = fat_hint_get(vol, dclus)->low;
-    bool from_low = *slot <= low;
-    for (uint32_t s = from_low ? low : *slot;; s++) {
+    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    bool from_low = *slot <= h->low;
+    for (uint32_t s = from_low ? h->low : *slot;; s++) {
         uint32_t lba;
-        int err = fat_dir_slot_lba(vol, dclus, s, &lba);
+        uint8_t *e;
+        int err = slot_load(vol, dclus, s, &lba, &e);
         if (err)
             return err;
-        if ((err = fat_win_load(vol, lba)))
-            return err;
-        const uint8_t *e = vol->win + (s % ENTRIES_PER_SECTOR) * ENTRY_SIZE;
         if (e[0] == SLOT_END) {
-            hint_saw_end(vol, dclus, s);
+            hint_saw_end(h, s);
             if (from_low)
-                fat_hint_get(vol, dclus)->low = s;
+                h->low = s;
             return SDB_FAT_ENOENT;
         }
         if (e[0] == SLOT_FREE) {
@@ -217,7 +210,7 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
             continue;
         }
         if (from_low) {
-            fat_hint_get(vol, dclus)->low = s;
+            h->low = s;
             from_low = false;
         }
         if ((e[11] & 0x3F) == ATTR_LFN) {
@@ -231,12 +224,12 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
         loc->dclus = dclus;
         loc->sfn_slot = s;
         loc->sfn_lba = lba;
-        loc->sfn_off = (uint16_t)((s % ENTRIES_PER_SECTOR) * ENTRY_SIZE);
+        loc->sfn_off = (uint16_t)(e - vol->win);
         memcpy(loc->raw, e, ENTRY_SIZE);
         bool has_lfn = lfn_name(&acc, e, name, cap);
         loc->first_slot = has_lfn ? acc.start : s;
-        if (!has_lfn)
-            sfn_display(e, name, cap);
+        if (!has_lfn) /* cap is at least 13 */
+            fat_sfn_to_str(e, e[12], name);
         *slot = s + 1;
         return SDB_OK;
     }
@@ -251,7 +244,7 @@ int fat_dir_find(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, stru
         if (err)
             return err;
         char alias[13];
-        fat_sfn_to_str(loc->raw, alias);
+        fat_sfn_to_str(loc->raw, 0, alias);
         if (fat_name_equal(found, name) || fat_name_equal(alias, name))
             return SDB_OK;
     }
@@ -357,50 +350,61 @@ int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *paren
 
 #define TAIL_BATCH 32u /* alias tails tested per pass over the directory */
 
-/* One pass over dclus (the entry at skip_slot excluded): is `exact` used as an
- * 8.3 name, and which of basis~first .. basis~(first + TAIL_BATCH - 1) are
- * (bit i of *tails for first + i)? */
+/* n when the 8.3 name e is basis~n as fat_sfn_add_tail writes it, else 0: the
+ * tail is the last '~' of the base and its digits. */
+static uint32_t alias_tail(const uint8_t *e, const uint8_t basis[11])
+{
+    unsigned t = 8;
+    while (t > 0 && e[t - 1] != '~')
+        t--;
+    uint32_t n = 0;
+    for (; t > 0 && t < 8 && e[t] >= '0' && e[t] <= '9'; t++)
+        n = n * 10 + (e[t] - '0');
+    uint8_t cand[11];
+    memcpy(cand, basis, 11);
+    fat_sfn_add_tail(cand, n);
+    return n && !memcmp(cand, e, 11) ? n : 0;
+}
+
+/* One pass over dclus (the entry at skip_slot excluded): is `exact` (when not
+ * NULL) used as an 8.3 name, and which of basis~first ..
+ * basis~(first + TAIL_BATCH - 1) are (bit i of *tails for first + i)? */
 static int sfn_scan(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t skip_slot,
                     const uint8_t exact[11], const uint8_t basis[11], uint32_t first,
                     bool *exact_taken, uint32_t *tails)
 {
-    uint8_t cand[TAIL_BATCH][11];
-    for (unsigned i = 0; basis && i < TAIL_BATCH; i++) {
-        memcpy(cand[i], basis, 11);
-        fat_sfn_add_tail(cand[i], first + i);
-    }
     *exact_taken = false;
     *tails = 0;
-    uint32_t low = fat_hint_get(vol, dclus)->low;
-    for (uint32_t s = low;; s++) {
+    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
+    for (uint32_t s = h->low;; s++) {
         uint32_t lba;
-        int err = fat_dir_slot_lba(vol, dclus, s, &lba);
+        uint8_t *e;
+        int err = slot_load(vol, dclus, s, &lba, &e);
         if (err == SDB_FAT_ENOENT)
             return SDB_OK;
-        if (err || (err = fat_win_load(vol, lba)))
+        if (err)
             return err;
-        const uint8_t *e = vol->win + (s % ENTRIES_PER_SECTOR) * ENTRY_SIZE;
         if (e[0] == SLOT_END) {
-            hint_saw_end(vol, dclus, s);
+            hint_saw_end(h, s);
             return SDB_OK;
         }
         if (s == skip_slot || e[0] == SLOT_FREE || (e[11] & 0x3F) == ATTR_LFN)
             continue;
         if (exact && !memcmp(e, exact, 11))
             *exact_taken = true;
-        for (unsigned i = 0; basis && i < TAIL_BATCH; i++)
-            if (!memcmp(e, cand[i], 11))
-                *tails |= 1u << i;
+        uint32_t i = alias_tail(e, basis) - first; /* wraps for 0 */
+        if (i < TAIL_BATCH)
+            *tails |= 1u << i;
     }
 }
 
 /* A free alias basis~n for a long name, the smallest n, TAIL_BATCH per pass. */
 static int pick_tail(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t skip_slot, uint8_t sfn[11],
-                     uint32_t tails, uint32_t first)
+                     uint32_t tails)
 {
     uint8_t basis[11];
     memcpy(basis, sfn, 11);
-    for (;;) {
+    for (uint32_t first = 1;;) {
         for (unsigned i = 0; i < TAIL_BATCH; i++) {
             if (!(tails & (1u << i))) {
                 fat_sfn_add_tail(sfn, first + i);
@@ -417,70 +421,82 @@ static int pick_tail(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t skip_slot
     }
 }
 
-static void put_lfn_part(uint8_t *e, const uint16_t *units, unsigned len, unsigned part, bool last,
-                         uint8_t sum)
-{
-    static const uint8_t pos[LFN_CHARS] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
-    memset(e, 0, ENTRY_SIZE);
-    e[0] = (uint8_t)((part + 1) | (last ? 0x40 : 0));
-    e[11] = ATTR_LFN;
-    e[13] = sum;
-    for (unsigned i = 0; i < LFN_CHARS; i++) {
-        unsigned idx = part * LFN_CHARS + i;
-        uint16_t u = idx < len ? units[idx] : idx == len ? 0x0000 : 0xFFFF;
-        wr16(e + pos[i], u);
-    }
-}
-
-/* Long-name parts (last part first on disk) and the 8.3 entry, from sfn. */
-static unsigned put_entry_set(const uint16_t *units, int len, const uint8_t sfn[11],
+/* Long-name parts of the len UCS-2 units of name (valid UTF-8: last part
+ * first on disk; none for len 0) and the 8.3 entry: proto (NULL: an empty
+ * file's) with the name sfn. Returns the entries made. */
+static unsigned put_entry_set(const char *name, unsigned len, const uint8_t sfn[11],
                               const uint8_t proto[ENTRY_SIZE], uint8_t out[][ENTRY_SIZE])
 {
-    unsigned parts = len > 0 ? ((unsigned)len + LFN_CHARS - 1) / LFN_CHARS : 0;
+    unsigned parts = (len + LFN_CHARS - 1) / LFN_CHARS;
     uint8_t sum = fat_lfn_checksum(sfn);
-    for (unsigned i = 0; i < parts; i++) {
-        unsigned part = parts - 1 - i; /* the last part comes first on disk */
-        put_lfn_part(out[i], units, (unsigned)len, part, part == parts - 1, sum);
+    for (unsigned idx = 0; idx < parts * LFN_CHARS; idx++) {
+        unsigned part = idx / LFN_CHARS, i = idx % LFN_CHARS;
+        uint8_t *e = out[parts - 1 - part];
+        if (i == 0) {
+            memset(e, 0, ENTRY_SIZE);
+            e[0] = (uint8_t)((part + 1) | (part == parts - 1 ? 0x40 : 0));
+            e[11] = ATTR_LFN;
+            e[13] = sum;
+        }
+        /* the name, a 0, then 0xFFFF */
+        wr16(e + lfn_pos[i], (uint16_t)(idx < len    ? fat_utf8_next(&name)
+                                        : idx == len ? 0x0000
+                                                     : 0xFFFF));
     }
-    memcpy(out[parts], proto, ENTRY_SIZE);
-    memcpy(out[parts], sfn, 11);
-    out[parts][12] = 0;
+    uint8_t *e = out[parts];
+    if (proto) {
+        memcpy(e, proto, ENTRY_SIZE);
+    } else { /* a new empty file */
+        memset(e, 0, ENTRY_SIZE);
+        e[11] = ATTR_ARCHIVE;
+        fat_entry_stamp(e);
+    }
+    memcpy(e, sfn, 11);
+    e[12] = 0;
     return parts + 1;
+}
+
+/* The entry set of `name` in dclus. With `unique` (a name fat_dir_can_skip_lookup
+ * allowed) no scan: a needed tail is the directory's end slot. */
+static int build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
+                         const uint8_t proto[ENTRY_SIZE], uint32_t skip_slot, bool unique,
+                         uint8_t out[][ENTRY_SIZE], unsigned *count)
+{
+    int err = fat_name_check(name);
+    if (err)
+        return err;
+    uint8_t sfn[11];
+    bool taken = false;
+    uint32_t tails = 0;
+    unsigned kind = fat_sfn_basis(name, sfn), len = 0;
+    /* One pass answers both: is the name itself taken as an 8.3 name, and
+     * which of the first tails of its basis are. Every entry of a fresh
+     * directory came through the unique path: an 8.3 name (no '~') equals
+     * another only when the names are equal, which the caller excludes, and a
+     * numbered alias (with '~') is new by its number. */
+    if (!unique && (err = sfn_scan(vol, dclus, skip_slot, kind & SFN_LOSSY ? NULL : sfn, sfn, 1,
+                                   &taken, &tails)))
+        return err;
+    if (kind || taken) { /* not its own 8.3 name: a long name too */
+        /* its length in UCS-2 units (at most 255: a name has 255 bytes at most) */
+        for (const char *p = name; *p; len++)
+            if (fat_utf8_next(&p) < 0)
+                return SDB_FAT_ENAME;
+        if (unique && (kind & SFN_LOSSY)) /* the end slot grows with every entry */
+            fat_sfn_add_tail(sfn, fat_hint_get(vol, dclus)->end);
+        else if (((kind & SFN_LOSSY) || taken) &&
+                 (err = pick_tail(vol, dclus, skip_slot, sfn, tails)))
+            return err;
+    }
+    *count = put_entry_set(name, len, sfn, proto, out);
+    return SDB_OK;
 }
 
 int fat_build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
                       const uint8_t proto[ENTRY_SIZE], uint32_t skip_slot,
                       uint8_t out[][ENTRY_SIZE], unsigned *count)
 {
-    int err = fat_name_check(name);
-    if (err)
-        return err;
-    uint8_t sfn[11], basis[11];
-    bool taken, lossy;
-    uint32_t tails;
-    /* One pass answers both: is the name itself taken as an 8.3 name, and
-     * which of the first tails of its basis are. */
-    bool is_sfn = fat_name_is_sfn(name, sfn);
-    fat_sfn_basis(name, basis, &lossy);
-    if ((err = sfn_scan(vol, dclus, skip_slot,
-                        is_sfn  ? sfn
-                        : lossy ? NULL
-                                : basis,
-                        basis, 1, &taken, &tails)))
-        return err;
-    if (is_sfn && !taken) {
-        *count = put_entry_set(NULL, 0, sfn, proto, out);
-        return SDB_OK;
-    }
-    uint16_t units[MAX_LFN_SLOTS * LFN_CHARS];
-    int len = fat_utf8_to_ucs2(name, units, MAX_LFN_SLOTS * LFN_CHARS);
-    if (len <= 0)
-        return SDB_FAT_ENAME;
-    memcpy(sfn, basis, 11);
-    if ((lossy || taken) && (err = pick_tail(vol, dclus, skip_slot, sfn, tails, 1)))
-        return err;
-    *count = put_entry_set(units, len, sfn, proto, out);
-    return SDB_OK;
+    return build_entries(vol, dclus, name, proto, skip_slot, false, out, count);
 }
 
 /* Last cluster of a directory chain. */
@@ -514,11 +530,10 @@ static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, ui
     *end = UINT32_MAX;
     for (uint32_t s = from == UINT32_MAX ? 0 : from;; s++) {
         uint32_t lba;
-        int err = fat_dir_slot_lba(vol, dclus, s, &lba);
+        uint8_t *e;
+        int err = slot_load(vol, dclus, s, &lba, &e);
         if (err == SDB_FAT_ENOENT) {
-            if (dclus == 0)
-                return SDB_FAT_EDIRFULL;
-            if (s >= 65536)
+            if (dclus == 0 || s >= 65536)
                 return SDB_FAT_EDIRFULL;
             uint32_t last, added;
             if ((err = dir_last_clus(vol, dclus, &last)) ||
@@ -529,14 +544,13 @@ static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, ui
             s--;          /* the new cluster's slots are free: look again from here */
             continue;
         }
-        if (err || (err = fat_win_load(vol, lba)))
+        if (err)
             return err;
         if (n <= ENTRIES_PER_SECTOR && s % ENTRIES_PER_SECTOR == 0)
             run = 0;
-        uint8_t first_byte = vol->win[(s % ENTRIES_PER_SECTOR) * ENTRY_SIZE];
-        if (first_byte == SLOT_END && *end == UINT32_MAX)
+        if (e[0] == SLOT_END && *end == UINT32_MAX)
             *end = s;
-        if (first_byte == SLOT_FREE || first_byte == SLOT_END) {
+        if (e[0] == SLOT_FREE || e[0] == SLOT_END) {
             if (run++ == 0)
                 start = s;
             if (run == n) {
@@ -549,43 +563,27 @@ static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, ui
     }
 }
 
-/* Write entries to consecutive slots, sector by sector in slot order; each
- * waits in the cache (fat_win_defer) until the next flush. */
-static int write_slots(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t first,
-                       uint8_t entries[][ENTRY_SIZE], unsigned n)
+/* Slots [s, to) of dclus, sector by sector in slot order: each gets the next
+ * of `entries`, or with entries NULL is marked deleted. Each sector is stored
+ * (written now, after every pending change) or, with `defer`, waits in the
+ * cache until the next flush. *lba: the last sector changed. */
+static int put_slots(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t s, uint32_t to,
+                     const uint8_t (*entries)[ENTRY_SIZE], bool defer, uint32_t *lba)
 {
-    unsigned i = 0;
-    while (i < n) {
-        uint32_t lba, s = first + i;
-        int err = fat_dir_slot_lba(vol, dclus, s, &lba);
-        if (err || (err = fat_win_load(vol, lba)))
-            return err;
-        do {
-            memcpy(vol->win + ((first + i) % ENTRIES_PER_SECTOR) * ENTRY_SIZE, entries[i],
-                   ENTRY_SIZE);
-            i++;
-        } while (i < n && (first + i) % ENTRIES_PER_SECTOR != 0);
-        if ((err = fat_win_defer(vol)))
-            return err;
-    }
-    return SDB_OK;
-}
-
-/* Turn end-of-directory slots [from, to) into deleted ones, so entries placed
- * after them stay visible. Harmless on its own: both mean "free". */
-static int unmark_end(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t from, uint32_t to)
-{
-    uint32_t s = from;
     while (s < to) {
-        uint32_t lba;
-        int err = fat_dir_slot_lba(vol, dclus, s, &lba);
-        if (err || (err = fat_win_load(vol, lba)))
+        uint8_t *e;
+        int err = slot_load(vol, dclus, s, lba, &e);
+        if (err)
             return err;
         do {
-            vol->win[(s % ENTRIES_PER_SECTOR) * ENTRY_SIZE] = SLOT_FREE;
+            if (entries)
+                memcpy(e, *entries++, ENTRY_SIZE);
+            else
+                e[0] = SLOT_FREE;
+            e += ENTRY_SIZE;
             s++;
         } while (s < to && s % ENTRIES_PER_SECTOR != 0);
-        if ((err = fat_win_defer(vol)))
+        if ((err = defer ? fat_win_defer(vol) : fat_win_store(vol)))
             return err;
     }
     return SDB_OK;
@@ -595,13 +593,14 @@ static int unmark_end(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t from, ui
 static int place_entries(struct sdb_fat_vol *vol, uint32_t dclus, uint8_t entries[][ENTRY_SIZE],
                          unsigned n, struct fat_loc *loc)
 {
-    uint32_t first, end;
+    uint32_t first, end, lba;
     int err = find_free_run(vol, dclus, n, &first, &end);
     if (err)
         return err;
-    if (end < first && (err = unmark_end(vol, dclus, end, first)))
-        return err;
-    if ((err = write_slots(vol, dclus, first, entries, n)))
+    /* End marks between the directory's end and the run turn into deleted
+     * slots, so entries placed after them stay visible (both mean "free"). */
+    if ((end < first && (err = put_slots(vol, dclus, end, first, NULL, true, &lba))) ||
+        (err = put_slots(vol, dclus, first, first + n, entries, true, &loc->sfn_lba)))
         return err;
     struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
     if (end != UINT32_MAX && first + n > end)
@@ -613,20 +612,21 @@ static int place_entries(struct sdb_fat_vol *vol, uint32_t dclus, uint8_t entrie
     loc->sfn_slot = first + n - 1;
     loc->sfn_off = (uint16_t)((loc->sfn_slot % ENTRIES_PER_SECTOR) * ENTRY_SIZE);
     memcpy(loc->raw, entries[n - 1], ENTRY_SIZE);
-    return fat_dir_slot_lba(vol, dclus, loc->sfn_slot, &loc->sfn_lba);
+    return SDB_OK;
 }
 
 int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
-                   const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc)
+                   const uint8_t proto[ENTRY_SIZE], bool unique, struct fat_loc *loc)
 {
     if (vol->read_only)
         return SDB_FAT_EROFS;
     uint8_t entries[MAX_LFN_SLOTS + 1][ENTRY_SIZE];
     unsigned n;
-    int err = fat_build_entries(vol, dclus, name, proto, UINT32_MAX, entries, &n);
+    int err = build_entries(vol, dclus, name, proto, UINT32_MAX, unique, entries, &n);
     if (err)
         return err;
-    fat_hint_unfresh(vol, dclus); /* its alias was not numbered by the hint */
+    if (!unique)
+        fat_hint_unfresh(vol, dclus); /* its alias was not numbered by the hint */
     return place_entries(vol, dclus, entries, n, loc);
 }
 
@@ -637,54 +637,12 @@ bool fat_dir_can_skip_lookup(struct sdb_fat_vol *vol, uint32_t dclus, const char
     return h->fresh && h->end != UINT32_MAX && !strchr(name, '~');
 }
 
-int fat_dir_create_unique(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
-                          const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc)
-{
-    if (vol->read_only)
-        return SDB_FAT_EROFS;
-    int err = fat_name_check(name);
-    if (err)
-        return err;
-    uint8_t entries[MAX_LFN_SLOTS + 1][ENTRY_SIZE], sfn[11];
-    bool lossy;
-    unsigned n;
-    /* Every entry of a fresh directory came through here: an 8.3 name (no '~')
-     * equals another only when the names are equal, which the caller excludes,
-     * and a numbered alias (with '~') is new by its number. */
-    if (fat_name_is_sfn(name, sfn)) {
-        n = put_entry_set(NULL, 0, sfn, proto, entries);
-    } else {
-        uint16_t units[MAX_LFN_SLOTS * LFN_CHARS];
-        int len = fat_utf8_to_ucs2(name, units, MAX_LFN_SLOTS * LFN_CHARS);
-        if (len <= 0)
-            return SDB_FAT_ENAME;
-        fat_sfn_basis(name, sfn, &lossy);
-        /* The end slot grows with every entry: a number no other alias has. */
-        if (lossy)
-            fat_sfn_add_tail(sfn, fat_hint_get(vol, dclus)->end);
-        n = put_entry_set(units, len, sfn, proto, entries);
-    }
-    return place_entries(vol, dclus, entries, n, loc);
-}
-
 int fat_dir_remove(struct sdb_fat_vol *vol, const struct fat_loc *loc)
 {
     if (vol->read_only)
         return SDB_FAT_EROFS;
-    uint32_t s = loc->first_slot;
-    while (s <= loc->sfn_slot) {
-        uint32_t lba;
-        int err = fat_dir_slot_lba(vol, loc->dclus, s, &lba);
-        if (err || (err = fat_win_load(vol, lba)))
-            return err;
-        do {
-            vol->win[(s % ENTRIES_PER_SECTOR) * ENTRY_SIZE] = SLOT_FREE;
-            s++;
-        } while (s <= loc->sfn_slot && s % ENTRIES_PER_SECTOR != 0);
-        if ((err = fat_win_store(vol)))
-            return err;
-    }
-    return SDB_OK;
+    uint32_t lba;
+    return put_slots(vol, loc->dclus, loc->first_slot, loc->sfn_slot + 1, NULL, false, &lba);
 }
 
 int fat_dir_update(struct sdb_fat_vol *vol, const struct fat_loc *loc)

@@ -53,17 +53,6 @@ int sdb_fat_close(struct sdb_fat_file *f)
     return err;
 }
 
-/* A new empty file entry named `name` in parent. */
-static int create_entry(struct sdb_fat_vol *vol, uint32_t parent, const char *name, bool unique,
-                        struct fat_loc *loc)
-{
-    uint8_t proto[ENTRY_SIZE] = {0};
-    proto[11] = ATTR_ARCHIVE;
-    fat_entry_stamp(proto);
-    return unique ? fat_dir_create_unique(vol, parent, name, proto, loc)
-                  : fat_dir_create(vol, parent, name, proto, loc);
-}
-
 static int open_entry(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const struct fat_loc *loc,
                       unsigned flags, bool writing)
 {
@@ -87,6 +76,23 @@ static int open_entry(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const str
     return SDB_OK;
 }
 
+/* A new empty file at path. With `unique` (a name the caller knows is new),
+ * in a directory this mount made no lookup at all (fat_dir.c numbers its
+ * alias). Called from two places, so its name buffer stays off the stack of a
+ * plain open's lookup. */
+static int create_file(struct sdb_fat_vol *vol, const char *path, bool unique, struct fat_loc *loc)
+{
+    char name[SDB_FAT_NAME_MAX + 1];
+    uint32_t parent;
+    int err = fat_lookup_parent(vol, path, &parent, name, sizeof name);
+    if (err)
+        return err;
+    bool skip = unique && fat_dir_can_skip_lookup(vol, parent, name);
+    if (unique && !skip && (err = fat_dir_find(vol, parent, name, loc)) != SDB_FAT_ENOENT)
+        return err ? err : SDB_FAT_EEXIST;
+    return fat_dir_create(vol, parent, name, NULL, skip, loc);
+}
+
 int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *path, unsigned flags)
 {
     if (!vol || !f || !(flags & (SDB_FAT_READ | SDB_FAT_WRITE | SDB_FAT_APPEND)))
@@ -96,35 +102,18 @@ int sdb_fat_open(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const char *pa
         return SDB_FAT_EROFS;
     struct fat_loc loc;
     uint32_t parent;
-    bool is_root;
+    bool is_root, create = flags & SDB_FAT_CREATE, excl = create && (flags & SDB_FAT_EXCL);
     int err;
-    unsigned unique = SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE;
-    if ((flags & unique) == unique) {
-        /* A name the caller knows is new: in a directory this mount made, no
-         * lookup at all (fat_dir.c numbers its alias). */
-        char name[SDB_FAT_NAME_MAX + 1];
-        if ((err = fat_lookup_parent(vol, path, &parent, name, sizeof name)))
-            return err;
-        if (fat_dir_can_skip_lookup(vol, parent, name)) {
-            err = create_entry(vol, parent, name, true, &loc);
-        } else {
-            err = fat_dir_find(vol, parent, name, &loc);
-            err = err == SDB_OK           ? SDB_FAT_EEXIST
-                  : err == SDB_FAT_ENOENT ? create_entry(vol, parent, name, false, &loc)
-                                          : err;
-        }
-        return err ? err : open_entry(vol, f, &loc, flags, writing);
-    }
-    err = fat_lookup(vol, path, &loc, &parent, &is_root);
-    if (err == SDB_OK && is_root)
-        return SDB_FAT_EISDIR;
-    if (err == SDB_OK && (flags & SDB_FAT_CREATE) && (flags & SDB_FAT_EXCL))
-        return SDB_FAT_EEXIST;
-    if (err == SDB_FAT_ENOENT && (flags & SDB_FAT_CREATE)) {
-        char name[SDB_FAT_NAME_MAX + 1];
-        if ((err = fat_lookup_parent(vol, path, &parent, name, sizeof name)))
-            return err;
-        err = create_entry(vol, parent, name, false, &loc);
+    if (excl && (flags & SDB_FAT_UNIQUE)) {
+        err = create_file(vol, path, true, &loc);
+    } else {
+        err = fat_lookup(vol, path, &loc, &parent, &is_root);
+        if (err == SDB_OK && is_root)
+            return SDB_FAT_EISDIR;
+        if (err == SDB_OK && excl)
+            return SDB_FAT_EEXIST;
+        if (err == SDB_FAT_ENOENT && create)
+            err = create_file(vol, path, false, &loc);
     }
     return err ? err : open_entry(vol, f, &loc, flags, writing);
 }
@@ -200,96 +189,77 @@ static int file_run(struct sdb_fat_file *f, uint32_t n, bool extend, uint32_t *a
     return SDB_OK;
 }
 
-/* pos moved on by `moved` bytes inside a run of `run` clusters from f->clus:
- * keep f->clus at the cluster holding pos (or the run's last one). */
-static void file_advance(struct sdb_fat_file *f, uint32_t moved, uint32_t run)
+/* Move n bytes between buf and the file at pos: read into buf with `got`
+ * (set to n at the end), else written from it, allocating as it goes (buf then
+ * has `slack` readable bytes after n: enough of them let a partial last sector
+ * past the file's end go out whole). Each request reaches as far as the chain
+ * is consecutive: whole sectors straight between buf and the card, a partial
+ * one through the cache. pos moves on, f->clus stays at the cluster holding
+ * it (or the run's last one). */
+static int file_io(struct sdb_fat_file *f, uint8_t *buf, uint32_t n, uint32_t slack, uint32_t *got)
 {
-    f->pos += moved;
-    uint32_t index = f->pos / sdb_fat_cluster_bytes(f->vol), step = index - f->clus_index;
-    if (step >= run)
-        step = run - 1;
-    f->clus += step;
-    f->clus_index += step;
+    struct sdb_fat_vol *vol = f->vol;
+    bool write = !got;
+    for (uint32_t done = 0; done < n;) {
+        uint32_t avail, run, lba, len = n - done;
+        int err = seek_cluster(f, f->pos, write);
+        if (err || (err = file_run(f, len, write, &avail, &run, &lba)))
+            return err;
+        uint32_t off = f->pos % SDB_SECTOR_SIZE, want = len < avail ? len : avail;
+        uint32_t sectors = want / SDB_SECTOR_SIZE, tail = want % SDB_SECTOR_SIZE;
+        if (off == 0 && write && want == len && tail && SDB_SECTOR_SIZE - tail <= slack &&
+            f->pos + want >= f->size)
+            sectors++; /* the tail sector, whole */
+        else
+            tail = 0;
+        if (off == 0 && sectors) {
+            if ((err = write ? sdb_bd_write(vol->bd, lba, sectors, buf + done)
+                             : sdb_bd_read(vol->bd, lba, sectors, buf + done)))
+                return err;
+            if (write)
+                fat_cache_forget(vol, lba, sectors);
+            if (!tail)
+                want = sectors * SDB_SECTOR_SIZE;
+        } else {
+            if (want > SDB_SECTOR_SIZE - off)
+                want = SDB_SECTOR_SIZE - off;
+            /* A sector past the old end holds stale data: no need to read it,
+             * but the cache must not leak another sector's bytes into it. */
+            if ((err = write && off == 0 && f->pos >= f->size ? fat_win_claim(vol, lba)
+                                                              : fat_win_load(vol, lba)))
+                return err;
+            if (!write) {
+                memcpy(buf + done, vol->win + off, want);
+            } else {
+                memcpy(vol->win + off, buf + done, want);
+                if ((err = fat_win_store(vol)))
+                    return err;
+            }
+        }
+        done += want;
+        f->pos += want;
+        uint32_t index = f->pos / sdb_fat_cluster_bytes(vol), step = index - f->clus_index;
+        if (step >= run)
+            step = run - 1;
+        f->clus += step;
+        f->clus_index += step;
+        if (f->pos > f->size) { /* only a write gets past the end */
+            f->size = f->pos;
+            f->entry_dirty = true;
+        }
+    }
+    if (got)
+        *got = n;
+    return SDB_OK;
 }
 
 int sdb_fat_read(struct sdb_fat_file *f, void *buf, uint32_t n, uint32_t *got)
 {
-    if (!f || !f->vol || (!buf && n))
+    if (!f || !f->vol || (!buf && n) || !got)
         return SDB_E_INVAL;
     if (!(f->flags & SDB_FAT_READ))
         return SDB_FAT_EACCES;
-    uint8_t *out = buf;
-    uint32_t done = 0;
-    if (n > f->size - f->pos)
-        n = f->size - f->pos;
-    while (done < n) {
-        int err = seek_cluster(f, f->pos, false);
-        uint32_t avail, run, lba;
-        if (err || (err = file_run(f, n - done, false, &avail, &run, &lba)))
-            return err;
-        uint32_t off = f->pos % SDB_SECTOR_SIZE, want = n - done;
-        if (want > avail)
-            want = avail;
-        if (off == 0 && want >= SDB_SECTOR_SIZE) {
-            uint32_t sectors = want / SDB_SECTOR_SIZE;
-            if ((err = sdb_bd_read(f->vol->bd, lba, sectors, out + done)))
-                return err;
-            want = sectors * SDB_SECTOR_SIZE;
-        } else {
-            if (want > SDB_SECTOR_SIZE - off)
-                want = SDB_SECTOR_SIZE - off;
-            if ((err = fat_win_load(f->vol, lba)))
-                return err;
-            memcpy(out + done, f->vol->win + off, want);
-        }
-        done += want;
-        file_advance(f, want, run);
-    }
-    *got = done;
-    return SDB_OK;
-}
-
-/* Write what one request can of src[0..*len) at pos; *len = bytes written,
- * *run = clusters of the run it went to. src has `slack` readable bytes
- * after *len: enough of them let a partial last sector past the file's end
- * go out whole. */
-static int write_chunk(struct sdb_fat_file *f, const uint8_t *src, uint32_t *len, uint32_t slack,
-                       uint32_t *run)
-{
-    struct sdb_fat_vol *vol = f->vol;
-    uint32_t avail, lba;
-    int err = seek_cluster(f, f->pos, true);
-    if (err || (err = file_run(f, *len, true, &avail, run, &lba)))
-        return err;
-    uint32_t off = f->pos % SDB_SECTOR_SIZE, want = *len < avail ? *len : avail;
-    uint32_t tail = want % SDB_SECTOR_SIZE, fill = tail ? SDB_SECTOR_SIZE - tail : 0;
-    if (off == 0 && want == *len && fill && fill <= slack && f->pos + want >= f->size) {
-        uint32_t sectors = want / SDB_SECTOR_SIZE + 1; /* the tail sector, whole */
-        if ((err = sdb_bd_write(vol->bd, lba, sectors, src)))
-            return err;
-        fat_cache_forget(vol, lba, sectors);
-        return SDB_OK;
-    }
-    if (off == 0 && want >= SDB_SECTOR_SIZE) {
-        uint32_t sectors = want / SDB_SECTOR_SIZE;
-        if ((err = sdb_bd_write(vol->bd, lba, sectors, src)))
-            return err;
-        fat_cache_forget(vol, lba, sectors);
-        *len = sectors * SDB_SECTOR_SIZE;
-        return SDB_OK;
-    }
-    if (want > SDB_SECTOR_SIZE - off)
-        want = SDB_SECTOR_SIZE - off;
-    /* A sector past the old end holds stale data: no need to read it, but the
-     * cache must not leak another sector's bytes into it. */
-    bool fresh = off == 0 && f->pos >= f->size;
-    if ((err = fresh ? fat_win_claim(vol, lba) : fat_win_load(vol, lba)))
-        return err;
-    memcpy(vol->win + off, src, want);
-    if ((err = fat_win_store(vol)))
-        return err;
-    *len = want;
-    return SDB_OK;
+    return file_io(f, buf, n < f->size - f->pos ? n : f->size - f->pos, 0, got);
 }
 
 int sdb_fat_write(struct sdb_fat_file *f, const void *buf, uint32_t n)
@@ -305,23 +275,10 @@ int sdb_fat_write_slack(struct sdb_fat_file *f, const void *buf, uint32_t n, uin
         return SDB_FAT_EACCES;
     if (f->flags & SDB_FAT_APPEND)
         f->pos = f->size;
-    if ((uint64_t)f->pos + n > 0xFFFFFFFFu)
+    if (n > UINT32_MAX - f->pos)
         return SDB_FAT_EFBIG;
-    const uint8_t *src = buf;
-    uint32_t done = 0;
-    while (done < n) {
-        uint32_t len = n - done, run;
-        int err = write_chunk(f, src + done, &len, slack, &run);
-        if (err)
-            return err;
-        done += len;
-        file_advance(f, len, run);
-        if (f->pos > f->size) {
-            f->size = f->pos;
-            f->entry_dirty = true;
-        }
-    }
-    return SDB_OK;
+    /* file_io only reads buf when writing */
+    return file_io(f, (uint8_t *)(uintptr_t)buf, n, slack, NULL);
 }
 
 int sdb_fat_seek(struct sdb_fat_file *f, uint32_t pos)
@@ -351,7 +308,7 @@ int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size)
     if (keep == 0)
         f->first_clus = 0;
     f->entry_dirty = true;
-    int err = sdb_fat_flush(f);
+    int err = entry_update(f); /* then written by the barrier's flush */
     if (err || (err = fat_barrier(vol)))
         return err;
     if (f->pos > size)

@@ -120,17 +120,22 @@ static inline int fat_barrier(struct sdb_fat_vol *vol)
 /* Split "/a/b/c": next component into name (NUL-terminated); returns pointer past it. */
 const char *fat_path_next(const char *path, char *name, size_t cap, int *err);
 int fat_name_check(const char *name);
-/* UTF-8 -> UCS-2; returns number of units or a negative error. */
-int fat_utf8_to_ucs2(const char *s, uint16_t *out, unsigned cap);
+/* The UCS-2 unit the UTF-8 sequence at *s (not at its end) encodes, *s moved
+ * past it; -1 for invalid UTF-8 or a character outside the BMP. */
+int fat_utf8_next(const char **s);
 /* UCS-2 -> UTF-8 (NUL-terminated); false when it does not fit. */
 bool fat_ucs2_to_utf8(const uint16_t *u, unsigned n, char *out, size_t cap);
-/* Whether `name` is already an upper-case 8.3 name; fills sfn[11] if so. */
-bool fat_name_is_sfn(const char *name, uint8_t sfn[11]);
-/* Basis 8.3 name for a long name (no tail yet); sets *lossy when a tail is needed. */
-void fat_sfn_basis(const char *name, uint8_t sfn[11], bool *lossy);
+/* Basis 8.3 name for a name (no tail yet). Returns 0 when the name is that 8.3
+ * name itself, else SFN_CASE (it differs in case only) and/or SFN_LOSSY (a
+ * tail is needed). */
+#define SFN_CASE 1u
+#define SFN_LOSSY 2u
+unsigned fat_sfn_basis(const char *name, uint8_t sfn[11]);
 void fat_sfn_add_tail(uint8_t sfn[11], uint32_t n);
 uint8_t fat_lfn_checksum(const uint8_t sfn[11]);
-void fat_sfn_to_str(const uint8_t sfn[11], char out[13]);
+/* "NAME.EXT"; `lower` (an entry's byte 12) shows the base (0x08) or the
+ * extension (0x10) in lower case, as Windows NT and Linux mark them. */
+void fat_sfn_to_str(const uint8_t sfn[11], uint8_t lower, char out[13]);
 bool fat_name_equal(const char *a, const char *b); /* ASCII case-insensitive */
 
 /* ---- fat_dir.c: directories ---- */
@@ -177,15 +182,14 @@ int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, u
 int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *parent, char *name,
                       size_t cap);
 /* Create entries for `name` in dclus; `proto` supplies the 8.3 fields after the
- * name (attr, times, cluster, size). Fills loc. */
+ * name (attr, times, cluster, size; NULL: an empty file's). Fills loc. With
+ * `unique` (a name fat_dir_can_skip_lookup allowed): no alias scan, placed at
+ * the end. */
 int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
-                   const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc);
+                   const uint8_t proto[ENTRY_SIZE], bool unique, struct fat_loc *loc);
 /* Whether a name known to be absent (SDB_FAT_UNIQUE) can skip its lookup in
  * dclus: the directory is fresh and the name cannot collide with an alias. */
 bool fat_dir_can_skip_lookup(struct sdb_fat_vol *vol, uint32_t dclus, const char *name);
-/* fat_dir_create for such a name: no lookup, no alias scan, placed at the end. */
-int fat_dir_create_unique(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
-                          const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc);
 /* Mark the entry set deleted: long-name parts first, then the 8.3 entry. */
 int fat_dir_remove(struct sdb_fat_vol *vol, const struct fat_loc *loc);
 /* Rewrite the 8.3 entry of loc from loc->raw (one sector write). */

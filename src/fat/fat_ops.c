@@ -64,7 +64,7 @@ int sdb_fat_readdir(struct sdb_fat_dir *d, struct sdb_fat_dirent *ent)
     int err = fat_dir_next(d->vol, d->first_clus, &d->index, &loc, ent->name, sizeof ent->name);
     if (err)
         return err;
-    fat_sfn_to_str(loc.raw, ent->short_name);
+    fat_sfn_to_str(loc.raw, 0, ent->short_name);
     fill_stat(d->vol, loc.raw, &ent->st);
     return SDB_OK;
 }
@@ -106,7 +106,7 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
         return err;
     uint8_t proto[ENTRY_SIZE];
     dot_entry(vol, proto, "", clus);
-    if ((err = fat_dir_create(vol, parent, name, proto, &loc)))
+    if ((err = fat_dir_create(vol, parent, name, proto, false, &loc)))
         return err;
     fat_hint_new_dir(vol, clus);
     return SDB_OK;
@@ -160,26 +160,30 @@ int sdb_fat_rmdir(struct sdb_fat_vol *vol, const char *path)
     return remove_entry(vol, path, true);
 }
 
+/* The ".." entry of directory dclus, in the cache (*dotdot points into vol->win). */
+static int load_dotdot(struct sdb_fat_vol *vol, uint32_t dclus, uint8_t **dotdot)
+{
+    uint32_t lba;
+    int err = fat_dir_slot_lba(vol, dclus, 1, &lba);
+    if (err || (err = fat_win_load(vol, lba)))
+        return err;
+    *dotdot = vol->win + ENTRY_SIZE;
+    return memcmp(*dotdot, "..         ", 11) ? SDB_FAT_ECORRUPT : SDB_OK;
+}
+
 /* Is directory cluster `inner` equal to or below directory `outer`? Walks ".." up. */
 static int dir_is_within(struct sdb_fat_vol *vol, uint32_t inner, uint32_t outer, bool *within)
 {
     uint32_t root = fat_root_clus(vol), c = inner;
     for (unsigned depth = 0; depth <= SDB_FAT_MAX_DEPTH * 4; depth++) {
-        if (c == outer) {
-            *within = true;
+        if (c == outer || c == root || c == 0) {
+            *within = c == outer;
             return SDB_OK;
         }
-        if (c == root || c == 0) {
-            *within = false;
-            return SDB_OK;
-        }
-        struct fat_loc loc;
-        int err = fat_dir_slot_lba(vol, c, 1, &loc.sfn_lba);
-        if (err || (err = fat_win_load(vol, loc.sfn_lba)))
+        uint8_t *dotdot;
+        int err = load_dotdot(vol, c, &dotdot);
+        if (err)
             return err;
-        const uint8_t *dotdot = vol->win + ENTRY_SIZE;
-        if (memcmp(dotdot, "..         ", 11))
-            return SDB_FAT_ECORRUPT;
         c = fat_entry_clus(vol, dotdot);
         if (c == 0)
             c = root;
@@ -187,18 +191,22 @@ static int dir_is_within(struct sdb_fat_vol *vol, uint32_t inner, uint32_t outer
     return SDB_FAT_ELOOP;
 }
 
-/* A moved directory's ".." must name its new parent. */
-static int update_dotdot(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t new_parent)
+/* The last steps of a move of src's chain `clus` (a directory when `is_dir`)
+ * from src_parent to dst_parent, whose new name is on the card: a moved
+ * directory's ".." names its new parent, then the old name goes. */
+static int finish_move(struct sdb_fat_vol *vol, const struct fat_loc *src, uint32_t clus,
+                       bool is_dir, uint32_t src_parent, uint32_t dst_parent)
 {
-    uint32_t lba;
-    int err = fat_dir_slot_lba(vol, dclus, 1, &lba);
-    if (err || (err = fat_win_load(vol, lba)))
-        return err;
-    uint8_t *dotdot = vol->win + ENTRY_SIZE;
-    if (memcmp(dotdot, "..         ", 11))
-        return SDB_FAT_ECORRUPT;
-    fat_entry_set_clus(vol, dotdot, new_parent == fat_root_clus(vol) ? 0 : new_parent);
-    return fat_win_store(vol);
+    if (is_dir && dst_parent != src_parent) {
+        uint8_t *dotdot;
+        int err = load_dotdot(vol, clus, &dotdot);
+        if (err)
+            return err;
+        fat_entry_set_clus(vol, dotdot, dst_parent == fat_root_clus(vol) ? 0 : dst_parent);
+        if ((err = fat_win_store(vol)) || (err = fat_barrier(vol)))
+            return err;
+    }
+    return fat_dir_remove(vol, src);
 }
 
 static int rename_replace(struct sdb_fat_vol *vol, const struct fat_loc *src, struct fat_loc *dst)
@@ -257,14 +265,11 @@ int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bo
         return err;
     /* New name first, old name second: a cut in between leaves two names on
      * one chain (check keeps the first one it walks). */
-    if ((err = fat_dir_create(vol, dst_parent, name, src.raw, &dst)) || (err = fat_barrier(vol)))
-        return err;
-    if (src_is_dir && dst_parent != src_parent &&
-        ((err = update_dotdot(vol, fat_entry_clus(vol, src.raw), dst_parent)) ||
-         (err = fat_barrier(vol))))
+    if ((err = fat_dir_create(vol, dst_parent, name, src.raw, false, &dst)) ||
+        (err = fat_barrier(vol)))
         return err;
     /* The directory may have grown, but src's slots did not move. */
-    return fat_dir_remove(vol, &src);
+    return finish_move(vol, &src, fat_entry_clus(vol, src.raw), src_is_dir, src_parent, dst_parent);
 }
 
 int sdb_fat_rename_inplace(struct sdb_fat_vol *vol, const char *dir_path, const char *old_name,
@@ -319,8 +324,5 @@ int sdb_fat_rename_settle(struct sdb_fat_vol *vol, const char *from, const char 
     uint32_t clus = fat_entry_clus(vol, src.raw);
     if (is_root || !clus || clus != fat_entry_clus(vol, dst.raw))
         return SDB_OK;
-    if ((dst.raw[11] & ATTR_DIR) && dst_parent != src_parent &&
-        ((err = update_dotdot(vol, clus, dst_parent)) || (err = fat_barrier(vol))))
-        return err;
-    return fat_dir_remove(vol, &src);
+    return finish_move(vol, &src, clus, dst.raw[11] & ATTR_DIR, src_parent, dst_parent);
 }
