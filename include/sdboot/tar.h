@@ -52,6 +52,16 @@
 #ifndef SDB_TAR_PAX
 #define SDB_TAR_PAX 1
 #endif
+/* 1: a gzip stream (.tar.gz) is inflated by the port's inflate backend
+ * (inflate.h). 0 (a port without inflate, whose backend would refuse every
+ * stream anyway: ports/none/inflate_none.c): the reader's gzip glue is left
+ * out, no inflate backend is called or needed, and a stream that starts
+ * with the gzip magic is refused with SDB_TAR_EGZIP at its second byte,
+ * before anything reaches the caller, as the refusing backend does it.
+ * Plain .tar reads as always. */
+#ifndef SDB_TAR_GZIP
+#define SDB_TAR_GZIP 1
+#endif
 
 enum sdb_tar_type {
     SDB_TAR_FILE = 0,

@@ -40,18 +40,23 @@
 #define OCR_CCS (1u << 30)
 #define OCR_VOLTAGES 0x00FF8000u /* 2.7 - 3.6 V */
 
+/* Every byte on the bus goes through here, so that it is counted. */
+static void io(struct sdb_sd *sd, const uint8_t *tx, uint8_t *rx, size_t n)
+{
+    sd->bus.xfer(sd->bus.ctx, tx, rx, n);
+    sd->stats.bytes += (uint32_t)n;
+}
+
 static uint8_t xchg(struct sdb_sd *sd, uint8_t out)
 {
     uint8_t in;
-    sd->bus.xfer(sd->bus.ctx, &out, &in, 1);
-    sd->stats.bytes++;
+    io(sd, &out, &in, 1);
     return in;
 }
 
 static void clock_idle(struct sdb_sd *sd, size_t n)
 {
-    sd->bus.xfer(sd->bus.ctx, NULL, NULL, n);
-    sd->stats.bytes += (uint32_t)n;
+    io(sd, NULL, NULL, n);
 }
 
 static void begin(struct sdb_sd *sd)
@@ -115,16 +120,13 @@ static uint8_t command(struct sdb_sd *sd, uint8_t cmd, uint32_t arg)
     uint8_t frame[6] = {(uint8_t)(0x40u | cmd), (uint8_t)(arg >> 24), (uint8_t)(arg >> 16),
                         (uint8_t)(arg >> 8),    (uint8_t)arg,         0};
     frame[5] = (uint8_t)(sdb_sd_crc7(frame, 5) << 1 | 1u);
-    sd->bus.xfer(sd->bus.ctx, frame, NULL, sizeof frame);
-    sd->stats.bytes += sizeof frame;
+    io(sd, frame, NULL, sizeof frame);
     sd->stats.commands++;
-    sd->last_cmd = cmd;
     if (cmd == CMD_STOP)
         clock_idle(sd, 1); /* the stuff byte after a stop command */
     uint8_t r1 = 0xFF;
     for (uint32_t i = 0; i < R1_WAIT_BYTES && (r1 & 0x80); i++)
         r1 = xchg(sd, 0xFF);
-    sd->last_r1 = r1;
     return r1;
 }
 
@@ -139,8 +141,7 @@ static uint8_t app_command(struct sdb_sd *sd, uint8_t acmd, uint32_t arg)
 static uint32_t read_u32(struct sdb_sd *sd)
 {
     uint8_t b[4];
-    sd->bus.xfer(sd->bus.ctx, NULL, b, 4);
-    sd->stats.bytes += 4;
+    io(sd, NULL, b, 4);
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
@@ -153,9 +154,8 @@ static int receive_block(struct sdb_sd *sd, uint8_t *buf, size_t n)
     if (token != TOKEN_START)
         return fail(sd, SDB_SD_FAIL_TOKEN, SDB_BD_EIO);
     uint8_t crc[2];
-    sd->bus.xfer(sd->bus.ctx, NULL, buf, n);
-    sd->bus.xfer(sd->bus.ctx, NULL, crc, 2);
-    sd->stats.bytes += (uint32_t)n + 2;
+    io(sd, NULL, buf, n);
+    io(sd, NULL, crc, 2);
     if (sdb_sd_crc16(buf, n) != (uint16_t)(crc[0] << 8 | crc[1])) {
         sd->stats.crc_errors++;
         return fail(sd, SDB_SD_FAIL_CRC, SDB_BD_EIO);
@@ -169,10 +169,9 @@ static int send_block(struct sdb_sd *sd, uint8_t token, const uint8_t *buf)
     uint16_t crc = sdb_sd_crc16(buf, SDB_SECTOR_SIZE);
     uint8_t head[2] = {0xFF, token}; /* one byte of gap, then the token */
     uint8_t tail[2] = {(uint8_t)(crc >> 8), (uint8_t)crc};
-    sd->bus.xfer(sd->bus.ctx, head, NULL, 2);
-    sd->bus.xfer(sd->bus.ctx, buf, NULL, SDB_SECTOR_SIZE);
-    sd->bus.xfer(sd->bus.ctx, tail, NULL, 2);
-    sd->stats.bytes += SDB_SECTOR_SIZE + 4;
+    io(sd, head, NULL, 2);
+    io(sd, buf, NULL, SDB_SECTOR_SIZE);
+    io(sd, tail, NULL, 2);
     uint8_t resp = 0xFF;
     for (uint32_t i = 0; i < R1_WAIT_BYTES && resp == 0xFF; i++)
         resp = xchg(sd, 0xFF);
@@ -198,24 +197,41 @@ static int r1_error(struct sdb_sd *sd, uint8_t r1)
     return fail(sd, SDB_SD_FAIL_R1, SDB_BD_EIO);
 }
 
-/* Read up to count sectors in one command; *done = sectors read intact. */
-static int read_run(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *buf, uint32_t *done)
+/* Up to count sectors in one command: CMD17 / CMD18 + CMD12 reads, CMD24 /
+ * CMD25 + stop token writes (which only read buf); *done = sectors read
+ * intact or accepted. */
+static int run(struct sdb_sd *sd, bool write, uint32_t lba, uint32_t count, uint8_t *buf,
+               uint32_t *done)
 {
-    uint8_t cmd = count == 1 ? CMD_READ_ONE : CMD_READ_MANY;
+    bool many = count > 1;
+    uint8_t cmd =
+        write ? (many ? CMD_WRITE_MANY : CMD_WRITE_ONE) : (many ? CMD_READ_MANY : CMD_READ_ONE);
     *done = 0;
     uint8_t r1 = command(sd, cmd, card_address(sd, lba));
     if (r1 != 0)
         return r1_error(sd, r1);
     int err = SDB_OK;
     while (*done < count && err == SDB_OK) {
-        err = receive_block(sd, buf + (size_t)*done * SDB_SECTOR_SIZE, SDB_SECTOR_SIZE);
+        uint8_t *block = buf + (size_t)*done * SDB_SECTOR_SIZE;
+        err = write ? send_block(sd, many ? TOKEN_START_MANY : TOKEN_START, block)
+                    : receive_block(sd, block, SDB_SECTOR_SIZE);
         if (err == SDB_OK) {
             ++*done;
-            sd->stats.blocks_read++;
+            if (!write)
+                sd->stats.blocks_read++;
+            else if (sd->cut_after_writes && --sd->cut_after_writes == 0 && sd->cut)
+                sd->cut(sd->cut_ctx); /* test hook: power gone right here */
         }
     }
-    if (cmd == CMD_READ_MANY) {
-        r1 = command(sd, CMD_STOP, 0);
+    if (many) {
+        r1 = 0;
+        if (write) {
+            static const uint8_t stop = TOKEN_STOP_MANY;
+            io(sd, &stop, NULL, 1);
+            clock_idle(sd, 1);
+        } else {
+            r1 = command(sd, CMD_STOP, 0);
+        }
         if (!wait_ready(sd) && err == SDB_OK)
             err = fail(sd, SDB_SD_FAIL_BUSY, SDB_BD_EIO);
         if (r1 != 0 && err == SDB_OK)
@@ -224,42 +240,9 @@ static int read_run(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *bu
     return err;
 }
 
-/* Write up to count sectors in one command; *done = sectors accepted. buf is
- * only read (it has read_run's type so that both share transfer()). */
-static int write_run(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *buf, uint32_t *done)
-{
-    uint8_t cmd = count == 1 ? CMD_WRITE_ONE : CMD_WRITE_MANY;
-    *done = 0;
-    uint8_t r1 = command(sd, cmd, card_address(sd, lba));
-    if (r1 != 0)
-        return r1_error(sd, r1);
-    int err = SDB_OK;
-    while (*done < count && err == SDB_OK) {
-        err = send_block(sd, cmd == CMD_WRITE_ONE ? TOKEN_START : TOKEN_START_MANY,
-                         buf + (size_t)*done * SDB_SECTOR_SIZE);
-        if (err == SDB_OK) {
-            ++*done;
-            if (sd->cut_after_writes && --sd->cut_after_writes == 0 && sd->cut)
-                sd->cut(sd->cut_ctx); /* test hook: power gone right here */
-        }
-    }
-    if (cmd == CMD_WRITE_MANY) {
-        uint8_t stop = TOKEN_STOP_MANY;
-        sd->bus.xfer(sd->bus.ctx, &stop, NULL, 1);
-        clock_idle(sd, 1);
-        sd->stats.bytes++;
-        if (!wait_ready(sd) && err == SDB_OK)
-            err = fail(sd, SDB_SD_FAIL_BUSY, SDB_BD_EIO);
-    }
-    return err;
-}
-
-typedef int (*run_fn)(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *buf,
-                      uint32_t *done);
-
 /* Retry policy shared by reads and writes: go on from the first sector that
  * failed, SDB_SD_RETRIES attempts in a row at most. */
-static int transfer(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *buf, run_fn run)
+static int transfer(struct sdb_sd *sd, bool write, uint32_t lba, uint32_t count, uint8_t *buf)
 {
     unsigned tries = 0;
     sd->fail = SDB_SD_FAIL_NONE;
@@ -267,7 +250,7 @@ static int transfer(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *bu
     int err = SDB_OK;
     while (count > 0) {
         uint32_t done;
-        err = run(sd, lba, count, buf, &done);
+        err = run(sd, write, lba, count, buf, &done);
         lba += done;
         count -= done;
         buf += (size_t)done * SDB_SECTOR_SIZE;
@@ -285,12 +268,12 @@ static int transfer(struct sdb_sd *sd, uint32_t lba, uint32_t count, uint8_t *bu
 
 static int bd_read(sdb_bd_t *bd, uint32_t lba, uint32_t count, void *buf)
 {
-    return transfer((struct sdb_sd *)bd, lba, count, buf, read_run);
+    return transfer((struct sdb_sd *)bd, false, lba, count, buf);
 }
 
 static int bd_write(sdb_bd_t *bd, uint32_t lba, uint32_t count, const void *buf)
 {
-    return transfer((struct sdb_sd *)bd, lba, count, (uint8_t *)(uintptr_t)buf, write_run);
+    return transfer((struct sdb_sd *)bd, true, lba, count, (uint8_t *)(uintptr_t)buf);
 }
 
 /* Nothing is cached in the driver: a write returned once the card released
@@ -375,24 +358,26 @@ static int read_capacity(struct sdb_sd *sd)
         return fail(sd, SDB_SD_FAIL_CSD, SDB_BD_EIO);
     if (receive_block(sd, csd, sizeof csd) != SDB_OK)
         return SDB_BD_EIO;
+    /* Sectors, in 32 bits: (C_SIZE + 1) << (C_SIZE_MULT + 2 + READ_BL_LEN)
+     * bytes for 1.0, (C_SIZE + 1) * 512 KiB for 2.0 (which wraps to 0 only
+     * for a card of 2 TiB, past what a 32-bit sector count can address). */
+    uint32_t sectors = 0;
     switch (csd[0] >> 6) {
     case 0: {
         unsigned read_bl_len = csd[5] & 0x0F;
         uint32_t c_size = (uint32_t)(csd[6] & 3) << 10 | (uint32_t)csd[7] << 2 | csd[8] >> 6;
-        unsigned mult = (unsigned)(csd[9] & 3) << 1 | csd[10] >> 7;
-        sd->capacity = (uint64_t)(c_size + 1) << (mult + 2 + read_bl_len);
+        unsigned shift = ((unsigned)(csd[9] & 3) << 1 | csd[10] >> 7) + 2 + read_bl_len;
+        sectors = shift >= 9 ? (c_size + 1) << (shift - 9) : (c_size + 1) >> (9 - shift);
         break;
     }
-    case 1: {
-        uint32_t c_size = (uint32_t)(csd[7] & 0x3F) << 16 | (uint32_t)csd[8] << 8 | csd[9];
-        sd->capacity = (uint64_t)(c_size + 1) * 512u * 1024u;
+    case 1:
+        sectors = ((uint32_t)(csd[7] & 0x3F) << 16 | (uint32_t)csd[8] << 8 | csd[9]) + 1;
+        sectors <<= 10;
         break;
     }
-    default:
-        return fail(sd, SDB_SD_FAIL_CSD, SDB_BD_EIO);
-    }
-    if (sd->capacity < SDB_SECTOR_SIZE || sd->capacity / SDB_SECTOR_SIZE > UINT32_MAX)
-        return fail(sd, SDB_SD_FAIL_CSD, SDB_BD_EIO);
+    if (sectors == 0)
+        return fail(sd, SDB_SD_FAIL_CSD, SDB_BD_EIO); /* not understood, or under a sector */
+    sd->bd.sector_count = sectors;
     return SDB_OK;
 }
 
@@ -416,21 +401,14 @@ static int bring_up(struct sdb_sd *sd)
 
 int sdb_sd_open(struct sdb_sd *sd, const struct sdb_spi_bus *bus)
 {
-    uint32_t cut = sd->cut_after_writes;
-    void (*cut_fn)(void *) = sd->cut;
-    void *cut_ctx = sd->cut_ctx;
-    memset(sd, 0, sizeof *sd);
-    sd->cut_after_writes = cut;
-    sd->cut = cut_fn;
-    sd->cut_ctx = cut_ctx;
+    memset(sd, 0, offsetof(struct sdb_sd, cut_after_writes)); /* the test hook stays */
     sd->bus = *bus;
     sd->bd.ops = &sd_ops;
     int err = bring_up(sd);
     end(sd);
     if (err)
-        return err;
-    sd->bd.sector_count = (uint32_t)(sd->capacity / SDB_SECTOR_SIZE);
-    return SDB_OK;
+        sd->bd.sector_count = 0;
+    return err;
 }
 
 const char *sdb_sd_fail_name(enum sdb_sd_fail f)

@@ -81,12 +81,10 @@ struct sdb_sd {
     bool v2;      /* answered CMD8 */
     bool crc_on;  /* CMD59 accepted */
     uint8_t fail; /* enum sdb_sd_fail */
-    uint8_t last_cmd;
-    uint8_t last_r1;
-    uint64_t capacity; /* bytes, from the CSD */
     struct sdb_sd_stats stats;
-    /* Test hook: when non-zero, the driver stops dead after this many more
-     * sectors written (a power cut at an exact point); see write(). */
+    /* Test hook, kept by sdb_sd_open() (it stays last): when non-zero, the
+     * driver stops dead after this many more sectors written (a power cut
+     * at an exact point); see run(). */
     uint32_t cut_after_writes;
     void (*cut)(void *ctx);
     void *cut_ctx;

@@ -89,7 +89,7 @@ int main(void)
         return fail("card bring-up", err);
     board_printf("probe: card %s%s, %lu sectors (%lu MiB), crc %s\n", card.sdhc ? "SDHC" : "SDSC",
                  card.v2 ? " v2" : " v1", (unsigned long)card.bd.sector_count,
-                 (unsigned long)(card.capacity >> 20), card.crc_on ? "on" : "off");
+                 (unsigned long)(card.bd.sector_count >> 11), card.crc_on ? "on" : "off");
     print_stats("probe: bring-up");
     err = sdb_bd_read(&card.bd, 0, 1, one);
     if (err)

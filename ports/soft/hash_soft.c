@@ -145,20 +145,19 @@ static void absorb(struct soft_ctx *c, const uint8_t *p, size_t len, compress_fn
     }
 }
 
-/* Padding (FIPS 180-4 5.1.1): 0x80, zeros, the length in bits, big-endian. */
+/* Padding (FIPS 180-4 5.1.1): 0x80, zeros up to 56 bytes into a block, the
+ * length in bits, big-endian; absorbed like the message, so that padding
+ * needs no code of its own. */
 static void finish(struct soft_ctx *c, uint8_t *out, unsigned words, compress_fn compress)
 {
-    uint64_t bits = c->length * 8;
-    c->block[c->fill++] = 0x80;
-    if (c->fill > 56) {
-        memset(c->block + c->fill, 0, 64 - c->fill);
-        compress(c->h, c->block);
-        c->fill = 0;
-    }
-    memset(c->block + c->fill, 0, 56 - c->fill);
-    store_be32(c->block + 56, (uint32_t)(bits >> 32));
-    store_be32(c->block + 60, (uint32_t)bits);
-    compress(c->h, c->block);
+    static const uint8_t marker = 0x80, zero = 0;
+    uint8_t bits[8];
+    store_be32(bits, (uint32_t)(c->length >> 29));
+    store_be32(bits + 4, (uint32_t)(c->length << 3));
+    absorb(c, &marker, 1, compress);
+    while (c->fill != 56)
+        absorb(c, &zero, 1, compress);
+    absorb(c, bits, sizeof bits, compress);
     for (unsigned i = 0; i < words; i++)
         store_be32(out + 4 * i, c->h[i]);
     memset(c, 0, sizeof *c);

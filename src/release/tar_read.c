@@ -430,9 +430,13 @@ static int pump(struct sdb_tar *t, const uint8_t *p, size_t len)
 
 /* ---- gzip ---- */
 
+/* Constant false in a build without gzip (tar.h SDB_TAR_GZIP), so that the
+ * glue below drops out of it. */
+#define GZIP_ON(t) (SDB_TAR_GZIP && (t)->gzip)
+
 static int gzip_start(struct sdb_tar *t)
 {
-    if (!t->arena || t->arena_len <= SDB_TAR_ZOUT)
+    if (!SDB_TAR_GZIP || !t->arena || t->arena_len <= SDB_TAR_ZOUT)
         return SDB_TAR_EGZIP;
     t->zout = t->arena + t->arena_len - SDB_TAR_ZOUT;
     int err = sdb_inflate_init(&t->z, t->arena, t->arena_len - SDB_TAR_ZOUT);
@@ -505,21 +509,21 @@ int sdb_tar_feed(struct sdb_tar *t, const void *data, size_t len)
             int err = t->magic[0] == 0x1F && t->magic[1] == 0x8B ? gzip_start(t) : SDB_OK;
             if (err)
                 return fail(t, err);
-            err = t->gzip ? gunzip(t, t->magic, 2) : pump(t, t->magic, 2);
+            err = GZIP_ON(t) ? gunzip(t, t->magic, 2) : pump(t, t->magic, 2);
             if (err)
                 return err;
         }
     }
     if (!len)
         return SDB_OK;
-    return t->gzip ? gunzip(t, p, len) : pump(t, p, len);
+    return GZIP_ON(t) ? gunzip(t, p, len) : pump(t, p, len);
 }
 
 int sdb_tar_finish(struct sdb_tar *t)
 {
     if (t->state == ST_ERROR)
         return t->error;
-    if (t->magic_len == 1 || (t->gzip && !t->gzip_done) || t->state != ST_END)
+    if (t->magic_len == 1 || (GZIP_ON(t) && !t->gzip_done) || t->state != ST_END)
         return fail(t, SDB_TAR_ETRUNCATED);
     return SDB_OK;
 }

@@ -10,6 +10,7 @@
 #   then writes nothing
 #   1.1.0 never confirms -> trial boots, then back on 1.0.0
 #   damaged /app/firmware.bin -> restored from the kept archive, then started
+#   a .tar.gz release -> refused (no gzip on this port), 1.0.0 keeps running
 #   no card -> the no-card path; SDSC (64 MiB) and SDHC (4 GiB) cards
 #   the install and a normal boot move exactly the sectors the host simulator
 #   moves on the same card
@@ -165,6 +166,21 @@ expect "$work/out" "event: repaired"
 cmp -s "$work/good.bin" "$work/back.bin" || fail "firmware.bin not restored byte for byte"
 fsck_clean "$card"
 echo "ok: damaged firmware.bin restored and started"
+
+# ---- a .tar.gz release is refused, the installed release keeps running ----
+# The port has no gzip (SDB_TAR_GZIP=0, tar.h): the tar reader refuses the
+# stream at its magic, nothing outside /.sdboot/ is written.
+"$SDBOOT" pack --version 1.2.0 --gzip --out "$work/relgz" --board lm3s6965evb \
+  -C "$SDB_BM_BUILD/app-1.2.0" app/firmware.bin > /dev/null
+stage "$card" "$work/relgz"
+"$SDBOOT" image get "$card" /app/firmware.bin "$work/before.bin" > /dev/null
+boot_app "$work/out" "$card" 1.0.0
+expect "$work/out" "error: release error -149 (-149)"
+"$SDBOOT" image get "$card" /app/firmware.bin "$work/after.bin" > /dev/null
+cmp -s "$work/before.bin" "$work/after.bin" || fail "the refused .tar.gz changed firmware.bin"
+boot_app "$work/out" "$card" 1.0.0
+fsck_clean "$card"
+echo "ok: a .tar.gz release refused (SDB_TAR_EGZIP), 1.0.0 keeps running"
 
 # ---- no card ----
 rc=0; qemu_boot "$work/out" "$BL" - || rc=$?
