@@ -3,7 +3,6 @@
 #include <string.h>
 #include "board.h"
 #include "lm3s6965.h"
-#include "sdboot/fmt.h"
 
 /* ---- console ---- */
 
@@ -20,14 +19,50 @@ void board_puts(const char *s)
         uart_putc(*s++);
 }
 
+static void put_number(unsigned long v, unsigned base, unsigned width)
+{
+    char digits[11]; /* 32 bits in decimal */
+    unsigned n = 0;
+    do {
+        digits[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    for (; width > n; width--)
+        uart_putc('0');
+    while (n)
+        uart_putc(digits[--n]);
+}
+
+/* Straight to the UART, no line buffer: the conversions the port prints
+ * (%s %d %u %x, long with l, a zero-padded width as in %08lx). */
 void board_printf(const char *fmt, ...)
 {
-    char line[BOARD_LINE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    sdb_vfmt(line, sizeof line, fmt, ap);
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%') {
+            uart_putc(*p);
+            continue;
+        }
+        unsigned width = 0;
+        while (*++p >= '0' && *p <= '9')
+            width = width * 10 + (unsigned)(*p - '0');
+        bool is_long = *p == 'l';
+        p += is_long;
+        if (*p == 's') {
+            board_puts(va_arg(ap, const char *));
+            continue;
+        }
+        unsigned long v = is_long     ? va_arg(ap, unsigned long)
+                          : *p == 'd' ? (unsigned long)(long)va_arg(ap, int)
+                                      : va_arg(ap, unsigned);
+        if (*p == 'd' && (long)v < 0) {
+            uart_putc('-');
+            v = 0ul - v;
+        }
+        put_number(v, *p == 'x' ? 16 : 10, width);
+    }
     va_end(ap);
-    board_puts(line);
 }
 
 /* ---- SSI0: SPI mode 0, 8-bit frames, master ---- */

@@ -4,8 +4,8 @@
  * semihosting channel that tests use to pass arguments and collect an exit
  * code. Everything here is polled; no interrupt is enabled.
  *
- * RAM: a few bytes of static state; stack: the console formats one line of
- * at most BOARD_LINE_MAX bytes on the stack.
+ * RAM: a few bytes of static state; stack: a few words (the console prints
+ * as it formats, with no line buffer).
  */
 #ifndef SDB_BOARD_H
 #define SDB_BOARD_H
@@ -15,12 +15,12 @@
 #include <stdint.h>
 #include "sd_spi.h"
 
-#define BOARD_LINE_MAX 160
-
 void board_init(void);
 
 /* Console (UART0). */
 void board_puts(const char *s);
+/* %s %d %u %x only (l for long, a zero-padded width); the core's sdb_fmt
+ * stays out of the link. */
 void board_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The SD card's SPI bus (SSI0, chip select on PD0). */

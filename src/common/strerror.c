@@ -1,7 +1,7 @@
 /* sdb_strerror: routes a code to the layer that owns its range (see error.h). */
+#include <string.h>
 #include "sdboot/error.h"
 #include "sdboot/fileio.h"
-#include "sdboot/fmt.h"
 
 const char *sdb_common_strerror(int err)
 {
@@ -52,6 +52,26 @@ static const char *port_strerror(int err)
 #define MESSAGE(lookup, err) NULL
 #endif
 
+/* "LAYER error CODE", written backwards from the end of buf: by hand, so
+ * that a port needs no formatter (sdb_fmt stays out of a bootloader that
+ * uses none). */
+static const char *code_text(char *end, const char *layer, int err)
+{
+    static const char error[] = " error ";
+    unsigned v = err < 0 ? 0u - (unsigned)err : (unsigned)err;
+    char *p = end;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    if (err < 0)
+        *--p = '-';
+    p -= sizeof error - 1;
+    memcpy(p, error, sizeof error - 1);
+    size_t n = strlen(layer);
+    return memcpy(p - n, layer, n);
+}
+
 const char *sdb_strerror(int err)
 {
     static char unknown[32]; /* codes only, or a code no layer owns (a bug elsewhere) */
@@ -73,6 +93,5 @@ const char *sdb_strerror(int err)
         msg = port_strerror(err);
     if (msg)
         return msg;
-    sdb_fmt(unknown, sizeof unknown, "%s error %d", layer, err);
-    return unknown;
+    return code_text(unknown + sizeof unknown, layer, err);
 }
