@@ -35,10 +35,8 @@ static void put_number(unsigned long v, unsigned base, unsigned width)
 
 /* Straight to the UART, no line buffer: the conversions the port prints
  * (%s %d %u %x, long with l, a zero-padded width as in %08lx). */
-void board_printf(const char *fmt, ...)
+void board_vprintf(const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
     for (const char *p = fmt; *p; p++) {
         if (*p != '%') {
             uart_putc(*p);
@@ -62,6 +60,13 @@ void board_printf(const char *fmt, ...)
         }
         put_number(v, *p == 'x' ? 16 : 10, width);
     }
+}
+
+void board_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    board_vprintf(fmt, ap);
     va_end(ap);
 }
 

@@ -10,6 +10,7 @@
 #ifndef SDB_BOARD_H
 #define SDB_BOARD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@ void board_puts(const char *s);
 /* %s %d %u %x only (l for long, a zero-padded width); the core's sdb_fmt
  * stays out of the link. */
 void board_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void board_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* The SD card's SPI bus (SSI0, chip select on PD0). */
 extern const struct sdb_spi_bus board_sd_bus;

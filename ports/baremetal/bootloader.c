@@ -15,6 +15,7 @@
  * RAM (top 16 KiB of SRAM, lm3s6965.ld): the engine (struct sdboot), the card,
  * the API block; stack measured by painting (printed before the jump).
  */
+#include <stdarg.h>
 #include <string.h>
 #include "app_loader.h"
 #include "board.h"
@@ -34,31 +35,37 @@ static struct sdboot engine;
 static struct sdb_sd card;
 __attribute__((section(".sdb_api"), used)) static struct sdb_app_api api;
 
-/* Called at the engine's deepest points: no formatting here, the line is ready. */
+/* One console line: "sdboot: ", the text, a newline. */
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    board_puts("sdboot: ");
+    board_vprintf(fmt, ap);
+    board_puts("\n");
+    va_end(ap);
+}
+
+/* Called at the engine's deepest points: the line is ready. */
 static void log_line(void *ctx, const char *line)
 {
     (void)ctx;
-    board_puts("sdboot: ");
-    board_puts(line);
-    board_puts("\n");
+    say("%s", line);
 }
 
 static void power_cut(void *ctx)
 {
     (void)ctx;
-    board_printf("sdboot: POWER CUT after %lu sector writes\n",
-                 (unsigned long)card.stats.blocks_written);
+    say("POWER CUT after %lu sector writes", (unsigned long)card.stats.blocks_written);
     board_halt(EXIT_POWER_CUT);
 }
 
 static void print_traffic(const char *what)
 {
-    board_printf("sdboot: %s: spi_commands=%lu sectors_read=%lu sectors_written=%lu "
-                 "read_ops=%lu write_ops=%lu\n",
-                 what, (unsigned long)card.stats.commands,
-                 (unsigned long)card.bd.stats.sectors_read,
-                 (unsigned long)card.bd.stats.sectors_written,
-                 (unsigned long)card.bd.stats.read_ops, (unsigned long)card.bd.stats.write_ops);
+    say("%s: spi_commands=%lu sectors_read=%lu sectors_written=%lu read_ops=%lu write_ops=%lu",
+        what, (unsigned long)card.stats.commands, (unsigned long)card.bd.stats.sectors_read,
+        (unsigned long)card.bd.stats.sectors_written, (unsigned long)card.bd.stats.read_ops,
+        (unsigned long)card.bd.stats.write_ops);
 }
 
 /* The application's confirm(): the bootloader's FAT driver writes the
@@ -76,26 +83,21 @@ static int api_confirm(void)
     return err ? err : uerr;
 }
 
-static void api_halt(int code)
-{
-    board_halt(code);
-}
-
 static int run_engine(struct sdboot_config *cfg, struct sdboot_result *res)
 {
     int err = sdboot_boot(&engine, &card.bd, cfg, res);
     if (err) {
-        board_printf("sdboot: card failed during boot: %s (%d, %s)\n", sdb_strerror(err), err,
-                     sdb_sd_fail_name(card.fail));
+        say("card failed during boot: %s (%d, %s)", sdb_strerror(err), err,
+            sdb_sd_fail_name(card.fail));
         board_halt(EXIT_CARD_FAILED);
     }
-    board_printf("sdboot: decision: %s; event: %s; release %s%s (trial %u of %u)\n",
-                 res->decision == SDBOOT_RUN_CARD ? "start " SDB_APP_PATH " from the card"
-                                                  : sdboot_decision_name(res->decision),
-                 sdboot_event_name(res->event), res->version, res->on_trial ? " on trial" : "",
-                 (unsigned)res->trials_used, (unsigned)res->trial_max);
+    say("decision: %s; event: %s; release %s%s (trial %u of %u)",
+        res->decision == SDBOOT_RUN_CARD ? "start " SDB_APP_PATH " from the card"
+                                         : sdboot_decision_name(res->decision),
+        sdboot_event_name(res->event), res->version, res->on_trial ? " on trial" : "",
+        (unsigned)res->trials_used, (unsigned)res->trial_max);
     if (res->error)
-        board_printf("sdboot: error: %s (%d)\n", sdb_strerror(res->error), res->error);
+        say("error: %s (%d)", sdb_strerror(res->error), res->error);
     return SDB_OK;
 }
 
@@ -110,7 +112,7 @@ static int load_app(struct sdb_app_header *hdr)
     return err ? err : uerr;
 }
 
-static const char *app_error(int err)
+__attribute__((noinline)) static const char *app_error(int err)
 {
     const char *msg = sdb_app_strerror(err);
     return msg ? msg : sdb_strerror(err);
@@ -119,17 +121,16 @@ static const char *app_error(int err)
 int main(void)
 {
     board_init();
-    board_puts("sdboot: bootloader (lm3s6965, SD over SPI)\n");
+    say("bootloader (lm3s6965, SD over SPI)");
     card.cut_after_writes = board_arg("cut", 0);
     card.cut = power_cut;
     int err = sdb_sd_open(&card, &board_sd_bus);
     if (err) {
-        board_printf("sdboot: no card: %s (%s); internal fallback, nothing runs\n",
-                     sdb_strerror(err), sdb_sd_fail_name(card.fail));
+        say("no card: %s (%s); internal fallback, nothing runs", sdb_strerror(err),
+            sdb_sd_fail_name(card.fail));
         return EXIT_NOTHING_TO_RUN;
     }
-    board_printf("sdboot: card %s, %lu sectors\n", card.sdhc ? "SDHC" : "SDSC",
-                 (unsigned long)card.bd.sector_count);
+    say("card %s, %lu sectors", card.sdhc ? "SDHC" : "SDSC", (unsigned long)card.bd.sector_count);
 
     struct sdboot_config cfg = SDBOOT_CONFIG_DEFAULTS;
     cfg.board = "lm3s6965evb";
@@ -147,13 +148,13 @@ int main(void)
     struct sdb_app_header hdr;
     err = load_app(&hdr);
     if (err && err != SDB_APP_ENOFILE && strcmp(res.version, SDB_VERSION_NONE) != 0) {
-        board_printf("sdboot: application damaged: %s; restoring the release\n", app_error(err));
+        say("application damaged: %s; restoring the release", app_error(err));
         cfg.repair = true;
         run_engine(&cfg, &res);
         err = load_app(&hdr);
     }
     if (err) {
-        board_printf("sdboot: application not started: %s\n", app_error(err));
+        say("application not started: %s", app_error(err));
         return EXIT_NO_APP;
     }
     print_traffic("load traffic");
@@ -165,17 +166,17 @@ int main(void)
                                .event = (uint8_t)res.event,
                                .confirm = api_confirm,
                                .puts = board_puts,
-                               .halt = api_halt};
+                               .halt = board_halt};
     _Static_assert(sizeof api.version >= SDB_VERSION_MAX, "version field");
     memcpy(api.version, res.version, SDB_VERSION_MAX);
-    board_printf("sdboot: stack used %lu of %lu bytes\n", (unsigned long)board_stack_used(),
-                 (unsigned long)board_stack_size());
-    if (board_stack_used() >= board_stack_size()) {
+    uint32_t used = board_stack_used(), size = board_stack_size();
+    say("stack used %lu of %lu bytes", (unsigned long)used, (unsigned long)size);
+    if (used >= size) {
         /* The paint is gone to the last word: the stack ran into .bss. */
-        board_puts("sdboot: stack overflow: refusing to start the application\n");
+        say("stack overflow: refusing to start the application");
         return EXIT_CARD_FAILED;
     }
-    board_printf("sdboot: starting %s (%lu bytes at 0x%08lx)\n", api.version,
-                 (unsigned long)hdr.image_size, (unsigned long)hdr.load_addr);
+    say("starting %s (%lu bytes at 0x%08lx)", api.version, (unsigned long)hdr.image_size,
+        (unsigned long)hdr.load_addr);
     sdb_app_start(&hdr);
 }

@@ -1,5 +1,7 @@
 /* Range checks and traffic counters shared by every block device. */
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "sdboot/blockdev.h"
 
 static int range_ok(const sdb_bd_t *bd, uint32_t lba, uint32_t count)
@@ -7,32 +9,31 @@ static int range_ok(const sdb_bd_t *bd, uint32_t lba, uint32_t count)
     return count > 0 && lba < bd->sector_count && count <= bd->sector_count - lba;
 }
 
-int sdb_bd_read(sdb_bd_t *bd, uint32_t lba, uint32_t count, void *buf)
+/* Reads and writes: the same checks, then the request and its sectors counted. */
+static int transfer(sdb_bd_t *bd, uint32_t lba, uint32_t count, void *buf, bool write)
 {
     if (!bd || !bd->ops || !buf)
         return SDB_E_INVAL;
     if (!range_ok(bd, lba, count))
         return SDB_BD_ERANGE;
-    int err = bd->ops->read(bd, lba, count, buf);
+    int err = write ? bd->ops->write(bd, lba, count, buf) : bd->ops->read(bd, lba, count, buf);
     if (err == SDB_OK) {
-        bd->stats.sectors_read += count;
-        bd->stats.read_ops++;
+        uint64_t *sectors = write ? &bd->stats.sectors_written : &bd->stats.sectors_read;
+        uint64_t *ops = write ? &bd->stats.write_ops : &bd->stats.read_ops;
+        *sectors += count;
+        ++*ops;
     }
     return err;
 }
 
+int sdb_bd_read(sdb_bd_t *bd, uint32_t lba, uint32_t count, void *buf)
+{
+    return transfer(bd, lba, count, buf, false);
+}
+
 int sdb_bd_write(sdb_bd_t *bd, uint32_t lba, uint32_t count, const void *buf)
 {
-    if (!bd || !bd->ops || !buf)
-        return SDB_E_INVAL;
-    if (!range_ok(bd, lba, count))
-        return SDB_BD_ERANGE;
-    int err = bd->ops->write(bd, lba, count, buf);
-    if (err == SDB_OK) {
-        bd->stats.sectors_written += count;
-        bd->stats.write_ops++;
-    }
-    return err;
+    return transfer(bd, lba, count, (void *)(uintptr_t)buf, true);
 }
 
 int sdb_bd_sync(sdb_bd_t *bd)

@@ -14,24 +14,22 @@ static int fail(struct sdb_tar *t, int err)
 
 /* ---- path rules ---- */
 
+/* CON, PRN, AUX, NUL, or COM1..9 / LPT1..9, in any case, before any dot. */
 static bool reserved_device(const char *c, size_t len)
 {
-    static const char *names[] = {"CON", "PRN", "AUX", "NUL"};
+    static const char names[] = "CONPRNAUXNULCOMLPT"; /* 3 letters each; the last 2 take a digit */
     size_t base = 0;
     while (base < len && c[base] != '.')
         base++;
-    char up[5] = {0};
-    if (base < 3 || base > 4)
+    const char *n = names, *end = names + 12;
+    if (base == 4 && c[3] >= '1' && c[3] <= '9')
+        n = end, end += 6;
+    else if (base != 3)
         return false;
-    for (size_t i = 0; i < base; i++)
-        up[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
-    if (base == 3) {
-        for (size_t i = 0; i < 4; i++)
-            if (!memcmp(up, names[i], 3))
-                return true;
-        return false;
-    }
-    return (!memcmp(up, "COM", 3) || !memcmp(up, "LPT", 3)) && up[3] >= '1' && up[3] <= '9';
+    for (; n < end; n += 3) /* & ~0x20 upper-cases a letter and only maps its own two cases */
+        if ((c[0] & ~0x20) == n[0] && (c[1] & ~0x20) == n[1] && (c[2] & ~0x20) == n[2])
+            return true;
+    return false;
 }
 
 static int check_component(const char *c, size_t len)
@@ -261,15 +259,21 @@ static void clear_overrides(struct sdb_tar *t)
     t->have_pax_size = false;
 }
 
+/* The next size bytes are a body read in state st, then its padding to a block. */
+static void expect_body(struct sdb_tar *t, int st, uint64_t size)
+{
+    t->remaining = size;
+    t->pad = (0u - (uint32_t)size) % 512;
+    t->state = size ? st : ST_HEADER;
+}
+
 static int begin_ext(struct sdb_tar *t, uint8_t kind, uint64_t size)
 {
     if ((kind == 'L' || kind == 'x') && size > SDB_TAR_EXT_MAX)
         return kind == 'L' ? SDB_TAR_EPATHLEN : SDB_TAR_EPAX;
     t->ext_kind = kind;
     t->ext_len = 0;
-    t->remaining = size;
-    t->pad = (uint32_t)((512 - size % 512) % 512);
-    t->state = size ? ST_EXT : ST_HEADER;
+    expect_body(t, ST_EXT, size);
     return SDB_OK;
 }
 
@@ -281,7 +285,7 @@ static int end_ext(struct sdb_tar *t)
         size_t n = nul ? (size_t)(nul - t->ext) : t->ext_len;
         if (n > SDB_TAR_PATH_MAX)
             return SDB_TAR_EPATHLEN;
-        if (t->name_from == 'x')
+        if (SDB_TAR_PAX && t->name_from == 'x')
             return SDB_OK; /* a pax path names the entry */
         memcpy(t->entry.path, t->ext, n);
         t->entry.path[n] = '\0';
@@ -307,7 +311,7 @@ static int begin_entry(struct sdb_tar *t, uint8_t type, uint64_t size)
         }
         copy_field(raw + n, b, 100);
     }
-    if (t->have_pax_size && size != t->pax_size)
+    if (SDB_TAR_PAX && t->have_pax_size && size != t->pax_size)
         return SDB_TAR_ESIZE;
     clear_overrides(t);
     if (type != '0' && type != '\0' && type != '7' && type != '5')
@@ -318,12 +322,12 @@ static int begin_entry(struct sdb_tar *t, uint8_t type, uint64_t size)
     if (err)
         return err;
     e->type = type == '5' ? SDB_TAR_DIR : SDB_TAR_FILE;
-    e->size = e->type == SDB_TAR_DIR ? 0 : size;
+    if (e->type == SDB_TAR_DIR && size)
+        return SDB_TAR_EHEADER;
+    e->size = size;
     uint64_t mode = 0;
     parse_numeric(b + 100, 8, &mode);
     e->mode = (uint32_t)mode;
-    if (e->type == SDB_TAR_DIR && size)
-        return SDB_TAR_EHEADER;
     if (t->lim.max_file && size > t->lim.max_file)
         return SDB_TAR_EFILEBIG;
     t->total += size;
@@ -335,12 +339,9 @@ static int begin_entry(struct sdb_tar *t, uint8_t type, uint64_t size)
         return err;
     if (t->ops && t->ops->begin && (err = t->ops->begin(t->ops->ctx, e)))
         return err;
-    t->remaining = e->size;
-    t->pad = (uint32_t)((512 - e->size % 512) % 512);
-    if (e->size) {
-        t->state = ST_DATA;
+    expect_body(t, ST_DATA, e->size);
+    if (e->size)
         return SDB_OK;
-    }
     return t->ops && t->ops->end ? t->ops->end(t->ops->ctx) : SDB_OK;
 }
 
@@ -348,7 +349,7 @@ static int header(struct sdb_tar *t)
 {
     const uint8_t *b = t->block;
     if (all_zero(b, 512)) {
-        if (t->name_from || t->have_pax_size)
+        if (t->name_from || (SDB_TAR_PAX && t->have_pax_size))
             return SDB_TAR_ETRUNCATED;
         if (++t->zero_blocks == 2)
             t->state = ST_END;

@@ -319,6 +319,28 @@ static void tar_gzip_needs_an_arena(void **state)
     assert_int_equal(sdb_tar_feed(&t, gz_magic, sizeof gz_magic), SDB_TAR_EGZIP);
 }
 
+/* The names FAT keeps for devices, in any case and with any extension, and
+ * their neighbours, which are ordinary names. */
+static void tar_device_names_refused(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {
+        "CON",  "con",    "cOn.txt", "PRN",  "aux.c",   "NUL",      "nul.tar.gz",
+        "COM1", "com9.x", "LPT1",    "lPt9", "app/Aux", "cOM5.a.b",
+    };
+    static const char *const ordinary[] = {
+        "COM0",  "LPT0", "COMX",  "CONS",   "CO",  "CONSOLE", "AUXILIARY.txt", "xcon",
+        "COM10", "lpt",  "nul_x", "\xc3ON", "`ON", "C0N",     "PRN1",          "app/conx/x.con",
+    };
+    char out[SDB_TAR_PATH_MAX + 1];
+    bool skip;
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(sdb_tar_check_path(refused[i], out, &skip), SDB_TAR_EFATNAME);
+    for (size_t i = 0; i < sizeof ordinary / sizeof ordinary[0]; i++)
+        assert_int_equal(sdb_tar_check_path(ordinary[i], out, &skip), SDB_OK);
+    assert_int_equal(sdb_tar_check_path("app/con/x", out, &skip), SDB_TAR_EFATNAME);
+}
+
 static void tar_rules_each_have_their_code(void **state)
 {
     (void)state;
@@ -384,6 +406,7 @@ int main(void)
         cmocka_unit_test(tar_mem_refuses_past_capacity),
         cmocka_unit_test(tar_reads_any_chunking),
         cmocka_unit_test(tar_rules_each_have_their_code),
+        cmocka_unit_test(tar_device_names_refused),
         cmocka_unit_test(tar_extended_names_in_either_order),
         cmocka_unit_test(tar_gzip_needs_an_arena),
     };
