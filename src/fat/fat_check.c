@@ -58,7 +58,7 @@ struct check {
     bool problems;
     struct frame stack[SDB_FAT_MAX_DEPTH + 1];
     unsigned depth;
-    const struct sdb_fat_check_opts *opts; /* NULL: every entry is owned */
+    struct sdb_fat_check_opts opts; /* the caller's, or all zero: every entry is owned */
     uint32_t bitmap_bytes;
     bool owned_phase;                /* second walk: owned entries */
     bool owned;                      /* the entry being checked is the caller's */
@@ -82,8 +82,8 @@ static bool problem_at(struct check *ck, uint32_t *counter, const char *what)
     bool fix = ck->repair && ck->owned;
     if (!ck->owned)
         ck->rep->left_alone++;
-    if (ck->opts && ck->opts->note)
-        ck->opts->note(ck->opts->ctx, ck->path[0] ? ck->path : "/", what, fix);
+    if (ck->opts.note)
+        ck->opts.note(ck->opts.ctx, ck->path[0] ? ck->path : "/", what, fix);
     return fix;
 }
 
@@ -109,15 +109,6 @@ static void mark(struct check *ck, uint32_t c, bool *again)
     uint8_t m = (uint8_t)(1u << (bit % 8));
     *again = ck->bitmap[bit / 8] & m;
     ck->bitmap[bit / 8] |= m;
-}
-
-static int write_entry(struct check *ck, uint32_t lba, uint16_t off, const uint8_t *raw)
-{
-    int err = fat_win_load(ck->vol, lba);
-    if (err)
-        return err;
-    memcpy(ck->vol->win + off, raw, ENTRY_SIZE);
-    return fat_win_store(ck->vol);
 }
 
 static int delete_slots(struct check *ck, uint32_t dclus, uint32_t first, uint32_t last)
@@ -185,7 +176,7 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
 static int classify_entry(struct check *ck, struct frame *fr, uint32_t first_slot, bool is_dir)
 {
     ck->owned = true;
-    if (!ck->opts || !ck->opts->owned)
+    if (!ck->opts.owned)
         return SDB_OK;
     char name[SDB_FAT_NAME_MAX + 1];
     struct fat_loc loc;
@@ -198,7 +189,7 @@ static int classify_entry(struct check *ck, struct frame *fr, uint32_t first_slo
         return SDB_FAT_EPATH;
     ck->path[fr->path_len] = '/';
     memcpy(ck->path + fr->path_len + 1, name, strlen(name) + 1);
-    ck->owned = ck->opts->owned(ck->opts->ctx, ck->path, is_dir);
+    ck->owned = ck->opts.owned(ck->opts.ctx, ck->path, is_dir);
     return SDB_OK;
 }
 
@@ -222,18 +213,17 @@ static int push_dir(struct check *ck, uint32_t clus, bool revisit)
 }
 
 /* Check one 8.3 entry (and, for a directory, schedule its walk). */
-static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, uint32_t slot,
-                       uint32_t lba, uint16_t off, uint8_t *raw)
+static int check_entry(struct check *ck, struct frame *fr, struct fat_loc *loc)
 {
+    uint8_t *raw = loc->raw;
     struct sdb_fat_vol *vol = ck->vol;
     bool is_dir = raw[11] & ATTR_DIR;
     uint32_t clus = fat_entry_clus(vol, raw), size = rd32(raw + 28);
     uint32_t cb = sdb_fat_cluster_bytes(vol);
-    int err = classify_entry(ck, fr, first_slot, is_dir);
+    int err = classify_entry(ck, fr, loc->first_slot, is_dir);
     if (err)
         return err;
-    bool two_phases = ck->opts && ck->opts->owned;
-    if (two_phases && ck->owned != ck->owned_phase) {
+    if (ck->opts.owned && ck->owned != ck->owned_phase) {
         /* Not this walk's entry. The second walk still goes through the
          * directories the first one checked, for owned entries inside them. */
         if (!is_dir || ck->owned || !fat_valid_clus(vol, clus) || is_ancestor(ck, clus))
@@ -242,43 +232,33 @@ static int check_entry(struct check *ck, struct frame *fr, uint32_t first_slot, 
     }
     if ((clus && !fat_valid_clus(vol, clus)) || (is_dir && !clus)) {
         if (problem_at(ck, &ck->rep->bad_entries, WHAT("points outside the volume: removed")))
-            return delete_slots(ck, fr->dclus, first_slot, slot);
+            return fat_dir_remove(vol, loc);
         return SDB_OK;
     }
-    if (is_dir)
-        ck->rep->dirs++;
-    else
-        ck->rep->files++;
-    if (!is_dir && !clus) {
-        if (size == 0)
-            return SDB_OK;
-        wr32(raw + 28, 0);
-        if (problem_at(ck, &ck->rep->sizes_fixed, WHAT("size without clusters: set to 0")))
-            return write_entry(ck, lba, off, raw);
-        return SDB_OK;
-    }
-    uint32_t need = is_dir ? UINT32_MAX : size / cb + (size % cb != 0);
-    if (!is_dir && need == 0)
-        need = 1; /* size 0 with a cluster: keep one, as the entry names it */
+    if (ck->win_first == 2) /* counted once, in the first window */
+        (*(is_dir ? &ck->rep->dirs : &ck->rep->files))++;
+    /* size 0 with a cluster: keep one, as the entry names it */
+    uint32_t need = is_dir ? UINT32_MAX : size ? (size - 1) / cb + 1 : 1;
     uint32_t kept = 0;
-    bool taken;
-    if ((err = walk_chain(ck, clus, need, &kept, &taken)))
+    bool taken = false;
+    if (clus && (err = walk_chain(ck, clus, need, &kept, &taken)))
         return err;
     if (taken) {
         if (problem_at(ck, &ck->rep->cross_links,
                        WHAT("starts in another entry's clusters: removed")))
-            return delete_slots(ck, fr->dclus, first_slot, slot);
+            return fat_dir_remove(vol, loc);
         return SDB_OK;
     }
-    if (!is_dir && (uint64_t)kept * cb < size) {
-        wr32(raw + 28, kept * cb);
-        if (problem_at(ck, &ck->rep->sizes_fixed, WHAT("size larger than its clusters: shrunk")) &&
-            (err = write_entry(ck, lba, off, raw)))
-            return err;
-    }
-    if (!is_dir)
+    if (is_dir)
+        return push_dir(ck, clus, false);
+    if ((uint64_t)kept * cb >= size)
         return SDB_OK;
-    return push_dir(ck, clus, false);
+    wr32(raw + 28, kept * cb);
+    if (problem_at(ck, &ck->rep->sizes_fixed,
+                   clus ? WHAT("size larger than its clusters: shrunk")
+                        : WHAT("size without clusters: set to 0")))
+        return fat_dir_update(vol, loc);
+    return SDB_OK;
 }
 
 /* Long-name parts without their entry name no file: removing them loses
@@ -301,7 +281,8 @@ static int step(struct check *ck)
     bool end = err == SDB_FAT_ENOENT;
     if (err && !end)
         return err;
-    uint8_t raw[ENTRY_SIZE];
+    struct fat_loc loc; /* the 8.3 entry, when slot s holds one */
+    uint8_t *raw = loc.raw;
     if (!end) {
         if ((err = fat_win_load(ck->vol, lba)))
             return err;
@@ -317,7 +298,6 @@ static int step(struct check *ck)
         return SDB_OK;
     }
     fr->slot++;
-    uint16_t off = (uint16_t)((s % ENTRIES_PER_SECTOR) * ENTRY_SIZE);
     bool is_lfn = raw[0] != SLOT_FREE && (raw[11] & 0x3F) == ATTR_LFN;
     if (is_lfn) {
         uint8_t ord = raw[0] & 0x3F;
@@ -337,27 +317,27 @@ static int step(struct check *ck)
         }
         return SDB_OK;
     }
-    bool pending = fr->lfn_active;
-    uint32_t first = s;
-    if (pending) {
+    loc.dclus = fr->dclus, loc.first_slot = s, loc.sfn_slot = s, loc.sfn_lba = lba;
+    loc.sfn_off = (uint16_t)((s % ENTRIES_PER_SECTOR) * ENTRY_SIZE);
+    if (fr->lfn_active) {
         bool matches = raw[0] != SLOT_FREE && fr->lfn_expected == 1 &&
                        fat_lfn_checksum(raw) == fr->lfn_sum && !(raw[11] & ATTR_VOLUME);
         if (!matches && (err = orphan_run(ck, fr, s - 1)))
             return err;
         if (matches)
-            first = fr->lfn_start;
+            loc.first_slot = fr->lfn_start;
         fr->lfn_active = false;
     }
     if (raw[0] == SLOT_FREE || (raw[11] & ATTR_VOLUME) || raw[0] == '.')
         return SDB_OK;
-    return check_entry(ck, fr, first, s, lba, off, raw);
+    return check_entry(ck, fr, &loc);
 }
 
 static int walk_tree(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
     uint32_t root = fat_root_clus(vol);
-    bool second = ck->owned_phase && ck->opts && ck->opts->owned;
+    bool second = ck->owned_phase && ck->opts.owned;
     ck->owned = true;
     ck->path[0] = '\0';
     if (root && !second) {
@@ -382,8 +362,8 @@ static int free_lost(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
     struct fat_run run = {0};
-    if (ck->opts && ck->opts->scan)
-        run = (struct fat_run){ck->opts->scan, ck->opts->scan_bytes / SDB_SECTOR_SIZE,
+    if (ck->opts.scan)
+        run = (struct fat_run){ck->opts.scan, ck->opts.scan_bytes / SDB_SECTOR_SIZE,
                                ck->win_first + ck->win_count - 1, 0, 0};
     for (uint32_t i = 0; i < ck->win_count; i++) {
         if (ck->bitmap[i / 8] & (1u << (i % 8)))
@@ -439,8 +419,8 @@ static int sync_fat_copies(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
     uint8_t sector[SDB_SECTOR_SIZE];
-    uint8_t *one = ck->opts ? ck->opts->scan : NULL, *other = ck->bitmap;
-    uint32_t n1 = one ? ck->opts->scan_bytes / SDB_SECTOR_SIZE : 0,
+    uint8_t *one = ck->opts.scan, *other = ck->bitmap;
+    uint32_t n1 = one ? ck->opts.scan_bytes / SDB_SECTOR_SIZE : 0,
              n2 = ck->bitmap_bytes / SDB_SECTOR_SIZE;
     if (!n1) { /* halves of the bitmap */
         one = ck->bitmap, n1 = n2 / 2, n2 = n1, other = ck->bitmap + n1 * SDB_SECTOR_SIZE;
@@ -460,14 +440,10 @@ static int sync_fat_copies(struct check *ck)
 static int check_fsinfo(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
-    if (!vol->fsinfo_lba)
-        return SDB_OK;
     uint32_t real = ck->free_seen; /* the sweeps saw every cluster: no second count */
-    int err = fat_win_load(vol, vol->fsinfo_lba);
+    int err = fat_fsinfo_load(vol);
     if (err)
-        return err;
-    if (!sdb_fsinfo_valid(vol->win))
-        return SDB_OK;
+        return err == SDB_FAT_ENOENT ? SDB_OK : err;
     uint32_t stored = rd32(vol->win + SDB_FSINFO_FREE_AT),
              hint = rd32(vol->win + SDB_FSINFO_NEXT_AT);
     vol->free_count = real;
@@ -489,11 +465,6 @@ static bool window_reached(const struct check *ck, const uint8_t *map)
     return false;
 }
 
-static bool chains_only(const struct check *ck)
-{
-    return ck->opts && ck->opts->chains_only;
-}
-
 /* One window of clusters: the tree (in two walks when ownership is known),
  * then what nothing uses. */
 static int check_window(struct check *ck)
@@ -504,16 +475,16 @@ static int check_window(struct check *ck)
      * window matters when an owned chain reaches it: a cluster other entries
      * share among themselves is not the caller's to free. */
     int err = SDB_OK;
-    if (ck->win_first == 2 || window_reached(ck, chains_only(ck) ? ck->seg_owned : ck->seg_used)) {
-        ck->owned_phase = !(ck->opts && ck->opts->owned);
+    if (ck->win_first == 2 ||
+        window_reached(ck, ck->opts.chains_only ? ck->seg_owned : ck->seg_used)) {
+        ck->owned_phase = !ck->opts.owned;
         err = walk_tree(ck);
         if (err == SDB_OK && !ck->owned_phase) {
             ck->owned_phase = true;
             err = walk_tree(ck);
         }
     }
-    ck->owned = true;
-    return err || chains_only(ck) ? err : free_lost(ck);
+    return err || ck->opts.chains_only ? err : free_lost(ck);
 }
 
 int sdb_fat_check(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap, uint32_t bitmap_bytes,
@@ -534,30 +505,25 @@ int sdb_fat_check_owned(struct sdb_fat_vol *vol, bool repair, uint8_t *bitmap,
         return SDB_E_INVAL; /* a repair that leaves lost clusters and stale copies */
     struct check ck;
     memset(&ck, 0, sizeof ck); /* not a copy of a const zero: 0.7 KiB of flash */
-    ck.vol = vol, ck.repair = repair, ck.bitmap = bitmap, ck.rep = report, ck.opts = opts;
+    ck.vol = vol, ck.repair = repair, ck.bitmap = bitmap, ck.rep = report;
+    if (opts)
+        ck.opts = *opts;
     ck.bitmap_bytes = bitmap_bytes;
     ck.seg_clusters = vol->nclusters / SEG_BITS + 1;
-    ck.owned = true;
     memset(report, 0, sizeof *report);
     fat_hint_reset(vol);            /* repairs may change any directory */
     int err = fat_cache_flush(vol); /* compare what the card holds */
-    if (err == SDB_OK && !chains_only(&ck))
+    if (err == SDB_OK && !ck.opts.chains_only)
         err = sync_fat_copies(&ck);
     uint32_t per_pass = bitmap_bytes * 8;
     for (uint32_t first = 2; err == SDB_OK && first < vol->nclusters + 2; first += per_pass) {
-        struct sdb_fat_check_report pass = *report;
         ck.win_first = first;
         ck.win_count =
             vol->nclusters + 2 - first < per_pass ? vol->nclusters + 2 - first : per_pass;
         memset(bitmap, 0, (ck.win_count + 7) / 8);
         err = check_window(&ck);
-        /* Files and directories are counted once, in the first pass. */
-        if (first != 2) {
-            report->files = pass.files;
-            report->dirs = pass.dirs;
-        }
     }
-    if (err == SDB_OK && !chains_only(&ck))
+    if (err == SDB_OK && !ck.opts.chains_only)
         err = check_fsinfo(&ck);
     if (err == SDB_OK && repair)
         err = sdb_bd_sync(vol->bd);

@@ -89,8 +89,9 @@ static bool sfn_char_ok(uint8_t c)
     return c >= 0x20 && !memchr(bad, c, sizeof bad - 1);
 }
 
-/* One 32-byte entry: 1 plausible, 0 end of directory, -1 not an entry. */
-static int entry_kind(const uint8_t *e, bool root)
+/* One 32-byte entry of a root directory: 1 plausible, 0 end of directory,
+ * -1 not an entry (the root has no "." or ".."; '.' is no 8.3 character). */
+static int entry_kind(const uint8_t *e)
 {
     if (e[0] == SLOT_END)
         return 0;
@@ -98,11 +99,7 @@ static int entry_kind(const uint8_t *e, bool root)
         return 1;
     if ((e[11] & 0x3F) == ATTR_LFN)
         return (e[0] & 0x3F) >= 1 && (e[0] & 0x3F) <= MAX_LFN_SLOTS && rd16(e + 26) == 0 ? 1 : -1;
-    if (e[11] & 0xC0)
-        return -1;
-    if (e[0] == '.' && !root)
-        return 1; /* "." and ".." */
-    if (e[0] == ' ' || !(sfn_char_ok(e[0]) || e[0] == 0x05))
+    if (e[11] & 0xC0 || e[0] == ' ' || !(sfn_char_ok(e[0]) || e[0] == 0x05))
         return -1;
     for (int i = 1; i < 11; i++)
         if (!sfn_char_ok(e[i]))
@@ -110,15 +107,15 @@ static int entry_kind(const uint8_t *e, bool root)
     return 1;
 }
 
-/* Most entries of the sector read as directory entries (one damaged entry
- * does not make a directory something else; data almost never passes). */
-static bool dir_plausible(const uint8_t *s, bool root)
+/* Most entries of the sector read as root directory entries (one damaged
+ * entry does not make a directory something else; data almost never passes). */
+static bool root_plausible(const uint8_t *s)
 {
-    if (root && s[0] == '.')
-        return false; /* a subdirectory: the root has no "." */
+    if (s[0] == '.')
+        return false; /* a subdirectory */
     unsigned good = 0, bad = 0;
     for (unsigned i = 0; i < ENTRIES_PER_SECTOR; i++) {
-        int k = entry_kind(s + i * ENTRY_SIZE, root);
+        int k = entry_kind(s + i * ENTRY_SIZE);
         if (k == 0)
             break;
         if (k > 0)
@@ -143,15 +140,13 @@ struct judge {
     uint8_t s[SDB_SECTOR_SIZE];
 };
 
-static int fat_entry_of(struct judge *j, uint32_t clus, uint32_t *val)
+/* A FAT32 entry (only the root cluster's is needed). */
+static int fat32_entry_of(struct judge *j, uint32_t clus, uint32_t *val)
 {
-    uint32_t off = j->v.type == 16 ? clus * 2 : clus * 4; /* FAT32 only needs this */
-    int err = read_sector(j->bd, j->v.fat_lba + off / SDB_SECTOR_SIZE, j->s);
-    if (err)
-        return err;
-    const uint8_t *p = j->s + off % SDB_SECTOR_SIZE;
-    *val = j->v.type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFF;
-    return SDB_OK;
+    int err = read_sector(j->bd, j->v.fat_lba + clus / (SDB_SECTOR_SIZE / 4), j->s);
+    if (err == SDB_OK)
+        *val = rd32(j->s + clus % (SDB_SECTOR_SIZE / 4) * 4) & 0x0FFFFFFF;
+    return err;
 }
 
 static int check_fats(struct judge *j, uint8_t media)
@@ -177,7 +172,7 @@ static int check_dirs(struct judge *j)
     int err;
     if (j->v.type == 32) {
         uint32_t val;
-        if ((err = fat_entry_of(j, j->v.root_clus, &val)))
+        if ((err = fat32_entry_of(j, j->v.root_clus, &val)))
             return err == SDB_FAT_ENOENT ? SDB_FAT_EVOLSIZE : err;
         if (val == 0 || val == 0x0FFFFFF7)
             return SDB_FAT_EGEOMETRY; /* the root cluster is free or bad */
@@ -185,7 +180,7 @@ static int check_dirs(struct judge *j)
     }
     if ((err = read_sector(j->bd, root_lba, j->s)))
         return err == SDB_FAT_ENOENT ? SDB_FAT_EVOLSIZE : err;
-    if (!dir_plausible(j->s, true))
+    if (!root_plausible(j->s))
         return SDB_FAT_EGEOMETRY;
     uint32_t subdirs[SUBDIRS_CHECKED], n = 0;
     for (unsigned i = 0; i < ENTRIES_PER_SECTOR && n < SUBDIRS_CHECKED; i++) {
@@ -193,35 +188,31 @@ static int check_dirs(struct judge *j)
         if (e[0] == SLOT_END)
             break;
         uint32_t c = fat_entry_clus(&j->v, e);
-        if (e[0] != SLOT_FREE && e[0] != '.' && (e[11] & 0x3F) != ATTR_LFN && (e[11] & ATTR_DIR) &&
-            !(e[11] & ATTR_VOLUME) && fat_valid_clus(&j->v, c))
+        /* a directory (long-name parts carry the volume bit) */
+        if (e[0] != SLOT_FREE && e[0] != '.' && (e[11] & (ATTR_DIR | ATTR_VOLUME)) == ATTR_DIR &&
+            fat_valid_clus(&j->v, c))
             subdirs[n++] = c;
     }
-    /* [0]: every subdirectory; [1]: those past the first cluster, whose
+    /* Bit 0: any subdirectory; bit 1: those past the first cluster, whose
      * place depends on the cluster size (cluster 2 is the data area's first
      * sector whatever the boot sector says of clusters). */
-    uint32_t listed[2] = {0, 0}, found[2] = {0, 0}, beyond[2] = {0, 0};
+    unsigned readable = 0, found = 0;
     for (uint32_t i = 0; i < n; i++) {
-        bool moves = subdirs[i] > 2;
-        listed[0]++, listed[1] += moves;
+        unsigned kinds = subdirs[i] > 2 ? 3u : 1u;
         err = read_sector(j->bd, fat_clus_lba(&j->v, subdirs[i]), j->s);
-        if (err == SDB_FAT_ENOENT) {
-            beyond[0]++, beyond[1] += moves;
-            continue;
-        }
+        if (err == SDB_FAT_ENOENT)
+            continue; /* past the card's end: judged by the volume size */
         if (err)
             return err;
-        bool at = dot_entries_at(&j->v, j->s, subdirs[i]);
-        found[0] += at, found[1] += at && moves;
+        readable |= kinds;
+        if (dot_entries_at(&j->v, j->s, subdirs[i]))
+            found |= kinds;
     }
     /* One damaged directory is the file system's business (check); none of
      * them where the geometry says means the geometry is wrong; so does none
      * of those that move with the cluster size (a changed cluster size would
      * pass on a directory at cluster 2 alone). */
-    for (int k = 0; k < 2; k++)
-        if (listed[k] && !found[k] && beyond[k] < listed[k])
-            return SDB_FAT_EGEOMETRY;
-    return SDB_OK;
+    return readable & ~found ? SDB_FAT_EGEOMETRY : SDB_OK;
 }
 
 /* Formatters size the FAT for the clusters (the FAT32 formula of the
@@ -233,7 +224,7 @@ static bool fat_size_fits(const struct sdb_fat_vol *v)
      * no FAT has 2^28 clusters (FAT32's entries are 28 bits) */
     if (v->nclusters >= 0x0FFFFFF6)
         return false;
-    uint32_t quarter_bits = v->type == 12 ? 3 : v->type == 16 ? 4 : 8;
+    uint32_t quarter_bits = v->type == 32 ? 8 : v->type / 4u;
     uint32_t need = (v->nclusters + 2) * quarter_bits / 1024 + 1;
     return v->fat_sectors <= need + need / 16 + 8;
 }

@@ -104,6 +104,9 @@ int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uin
 int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
                   uint32_t dev_sectors);
 int fat_write_fsinfo(struct sdb_fat_vol *vol);
+/* The FSInfo sector into vol->win: SDB_OK when the volume has a valid one,
+ * SDB_FAT_ENOENT when it has none. */
+int fat_fsinfo_load(struct sdb_fat_vol *vol);
 /* The first sector of the first FAT partition, if sector 0 is an MBR naming
  * one (the partition sdb_fat_mount uses when sector 0 is no boot sector). */
 bool fat_mbr_first(const uint8_t *s0, uint32_t *start);

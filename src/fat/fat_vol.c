@@ -219,14 +219,16 @@ int sdb_fat_invalidate(struct sdb_fat_vol *vol)
     return err;
 }
 
+/* The end-of-chain mark, all ones: also the mask of an entry's bits (FAT32's
+ * upper 4 are reserved). */
 uint32_t fat_eoc(const struct sdb_fat_vol *vol)
 {
-    return vol->type == 12 ? 0xFFF : vol->type == 16 ? 0xFFFF : 0x0FFFFFFF;
+    return vol->type == 32 ? 0x0FFFFFFFu : (1u << vol->type) - 1;
 }
 
 bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val)
 {
-    return val >= (vol->type == 12 ? 0xFF8u : vol->type == 16 ? 0xFFF8u : 0x0FFFFFF8u);
+    return val >= fat_eoc(vol) - 7; /* 0x...FF8 to 0x...FFF */
 }
 
 /* Byte offset of a FAT entry inside one FAT copy. */
@@ -580,18 +582,22 @@ int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
     return SDB_OK;
 }
 
+int fat_fsinfo_load(struct sdb_fat_vol *vol)
+{
+    if (!vol->fsinfo_lba)
+        return SDB_FAT_ENOENT;
+    int err = fat_win_load(vol, vol->fsinfo_lba);
+    return err ? err : sdb_fsinfo_valid(vol->win) ? SDB_OK : SDB_FAT_ENOENT;
+}
+
 static int read_fsinfo(struct sdb_fat_vol *vol)
 {
     vol->free_count = FREE_UNKNOWN;
     vol->next_free = 2;
-    if (!vol->fsinfo_lba)
-        return SDB_OK;
-    int err = fat_win_load(vol, vol->fsinfo_lba);
+    int err = fat_fsinfo_load(vol);
     if (err)
-        return err;
+        return err == SDB_FAT_ENOENT ? SDB_OK : err;
     const uint8_t *s = vol->win;
-    if (!sdb_fsinfo_valid(s))
-        return SDB_OK;
     uint32_t free_count = rd32(s + SDB_FSINFO_FREE_AT), hint = rd32(s + SDB_FSINFO_NEXT_AT);
     if (free_count <= vol->nclusters)
         vol->free_count = free_count;
@@ -607,11 +613,9 @@ int fat_write_fsinfo(struct sdb_fat_vol *vol)
     int err;
     if (vol->free_count == FREE_UNKNOWN && (err = fat_count_free(vol, &vol->free_count)))
         return err;
-    if ((err = fat_win_load(vol, vol->fsinfo_lba)))
-        return err;
+    if ((err = fat_fsinfo_load(vol)))
+        return err == SDB_FAT_ENOENT ? SDB_OK : err; /* no valid FSInfo to maintain */
     uint8_t *s = vol->win;
-    if (!sdb_fsinfo_valid(s))
-        return SDB_OK; /* no valid FSInfo to maintain */
     wr32(s + SDB_FSINFO_FREE_AT, vol->free_count);
     wr32(s + SDB_FSINFO_NEXT_AT, vol->next_free);
     if ((err = fat_win_store(vol)))
