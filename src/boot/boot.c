@@ -12,7 +12,8 @@
  * passes every check, else left untouched for `sdboot image check`. */
 static int mend_damaged(struct sdboot *b, sdb_bd_t *bd, struct sdb_card_info *info)
 {
-    if (info->mend != SDB_MEND_BACKUP || b->cfg.recovery_pin) {
+    /* a probe without detail proposes no mend (SDB_FAT_PROBE_DETAIL 0, fat.h) */
+    if (!SDB_FAT_PROBE_DETAIL || info->mend != SDB_MEND_BACKUP || b->cfg.recovery_pin) {
         boot_log(b,
                  "damaged FAT card: %s; left untouched (nothing formatted), using internal file "
                  "system; run `sdboot image check` on it",
@@ -127,10 +128,7 @@ static int refuse_staged(struct sdboot *b, int why, bool abandon, const char *ve
     int err = abandon ? state_abandon_install(b, why) : state_refuse(b, why, version);
     if (err || (err = guard_owned(b)))
         return err;
-    err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING);
-    if (err && err != SDB_FAT_ENOENT)
-        return err;
-    if ((err = sdb_fat_unlink(&b->vol, SDB_STAGE_ARCHIVE)) && err != SDB_FAT_ENOENT)
+    if ((err = tree_unlink(b, SDB_STAGE_PENDING)) || (err = tree_unlink(b, SDB_STAGE_ARCHIVE)))
         return err;
     res->event = SDBOOT_EV_INSTALL_FAILED;
     res->error = why;
@@ -193,7 +191,7 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
         return err;
     if ((err = guard_owned(b)))
         return err;
-    bool delta = rec.flags & SDB_STAGE_DELTA;
+    bool delta = SDBOOT_DELTA && (rec.flags & SDB_STAGE_DELTA); /* else refused above */
     if (delta)
         boot_log(b, "installing %s over %s (a delta over %s: only what the card lacks is written)",
                  rec.version, b->st.installed, rec.base);
@@ -293,7 +291,7 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             return err;
     }
     bool installed = strcmp(b->st.installed, SDB_VERSION_NONE) != 0;
-    const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
+    const char *entry = b->cfg.entry;
     if (installed &&
         (repairing || b->cfg.repair || b->restore_needed || !tree_exists(&b->vol, entry, NULL)) &&
         tree_exists(&b->vol, CURRENT_TAR, NULL)) {
@@ -338,6 +336,8 @@ static void apply_defaults(struct sdboot *b, const struct sdboot_config *cfg)
         b->cfg.trial_boots = SDBOOT_DEFAULT_TRIAL_BOOTS;
     if (!b->cfg.probe_retries)
         b->cfg.probe_retries = SDBOOT_DEFAULT_PROBE_RETRIES;
+    if (!b->cfg.entry)
+        b->cfg.entry = "/main.py";
 }
 
 /* A card without a valid state: mend what an interrupted initialisation left,
@@ -412,7 +412,7 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
 
 static bool release_runs(struct sdboot *b)
 {
-    const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
+    const char *entry = b->cfg.entry;
     return strcmp(b->st.installed, SDB_VERSION_NONE) && tree_exists(&b->vol, entry, NULL);
 }
 
@@ -441,7 +441,7 @@ static int decide_anyway(struct sdboot *b, int why, struct sdboot_result *res)
  * seed's boot.py then stays in the REPL). */
 static int check_entry_exists(struct sdboot *b, struct sdboot_result *res)
 {
-    const char *entry = b->cfg.entry ? b->cfg.entry : "/main.py";
+    const char *entry = b->cfg.entry;
     if (tree_exists(&b->vol, entry, NULL))
         return SDB_OK;
     res->decision = SDBOOT_INTERNAL;
@@ -492,8 +492,7 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
     res->trials_used = st->trials_used;
     res->trial_max = st->trial_max;
     if (res->decision == SDBOOT_RUN_CARD && !strcmp(st->installed, SDB_VERSION_NONE))
-        boot_log(b, "no release installed yet: running the card's own %s",
-                 b->cfg.entry ? b->cfg.entry : "/main.py");
+        boot_log(b, "no release installed yet: running the card's own %s", b->cfg.entry);
     return SDB_OK;
 }
 

@@ -90,8 +90,12 @@ enum state_recovery state_recovery(const struct sdboot_state *st);
 
 /* tree.c */
 bool tree_in_app(const char *rel); /* a release path ("app/x") under /app */
+/* path is dir or inside it, ASCII case folded as FAT names are (dir in lower
+ * case): also a name's compare with one of sdboot's own (no '/' in either). */
+bool tree_under(const char *path, const char *dir);
 int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
 int tree_remove(struct sdboot *b, const char *path); /* rm -r; SDB_OK if missing */
+int tree_unlink(struct sdboot *b, const char *path); /* rm; SDB_OK if missing */
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same);
 /* Size and SHA-256 of a file, read whole through b->io. */
@@ -155,10 +159,13 @@ int install_place_files(struct sdboot *b, bool whole_app);
 int install_settle_files(struct sdboot *b, bool whole_app);
 int install_from(struct sdboot *b, enum sdboot_source source, const char *version);
 
-/* rebuild.c: the kept archives' records, moved with them inside SWITCHING
- * (install_commit, install_settle), and the state rebuilt from them. */
-int rebuild_records_move(struct sdboot *b);
-int rebuild_records_settle(struct sdboot *b);
+/* rebuild.c: the kept archives and their records, moved inside SWITCHING
+ * (install_commit, install_settle), and the state rebuilt from the records.
+ * A whole install moves staged -> cur, the one it replaces cur -> prev (when
+ * staged is still there), a rollback prev -> cur; settle finishes the renames
+ * a cut interrupted, in the same directions. */
+int rebuild_move(struct sdboot *b, const char *staged, const char *cur, const char *prev);
+int rebuild_settle(struct sdboot *b, const char *staged, const char *cur, const char *prev);
 int rebuild_state(struct sdboot *b);
 /* index_cursor.c: an index on the card read piece by piece (index.h rules,
  * default limits). cur is the piece read last (NULL at the end). */

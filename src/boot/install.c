@@ -292,16 +292,39 @@ static int place_app(struct sdboot *b)
     return sdb_fat_rename(&b->vol, NEXT_DIR "/" APP_DIR, "/" APP_DIR, false);
 }
 
-int install_place_files(struct sdboot *b, bool whole_app)
+/* b->path = NEXT_DIR/rel, perhaps mid-move: the renames a cut interrupted
+ * settled; *pending when it is still in next/ (the switch will place it). */
+static int settle_file(struct sdboot *b, bool *pending)
+{
+    const char *rel = b->path + strlen(NEXT_DIR);
+    char *parked = b->path2;
+    tree_join(parked, sizeof b->path2, PREV_DIR, rel);
+    int err = sdb_fat_rename_settle(&b->vol, rel, parked);
+    if (err || (err = sdb_fat_rename_settle(&b->vol, b->path, rel)))
+        return err;
+    *pending = tree_exists(&b->vol, b->path, NULL);
+    return SDB_OK;
+}
+
+/* Each file still in next/ (all of it, or without next/app when whole_app)
+ * in turn: placed, or (settle) its renames settled until one is still to be
+ * placed. */
+static int each_file(struct sdboot *b, bool whole_app, bool settle)
 {
     int err = SDB_OK;
-    for (unsigned n = 0; !err && n < 100000; n++) {
+    bool pending = false;
+    for (unsigned n = 0; !err && !pending && n < 100000; n++) {
         bool found;
         if ((err = tree_next_file(b, NEXT_DIR, whole_app ? APP_DIR : NULL, &found)) || !found)
             break;
-        err = place_file(b);
+        err = settle ? settle_file(b, &pending) : place_file(b);
     }
     return err;
+}
+
+int install_place_files(struct sdboot *b, bool whole_app)
+{
+    return each_file(b, whole_app, false);
 }
 
 int install_switch(struct sdboot *b)
@@ -319,15 +342,10 @@ int install_settle(struct sdboot *b)
     int err = sdb_fat_rename_settle(&b->vol, "/" APP_DIR, PREV_DIR "/" APP_DIR);
     if (!err)
         err = sdb_fat_rename_settle(&b->vol, NEXT_DIR "/" APP_DIR, "/" APP_DIR);
-    if (!err && b->st.source == SDBOOT_FROM_STAGING) {
-        err = sdb_fat_rename_settle(&b->vol, CURRENT_TAR, PREVIOUS_TAR);
-        if (!err)
-            err = sdb_fat_rename_settle(&b->vol, SDB_STAGE_ARCHIVE, CURRENT_TAR);
-    } else if (!err) {
-        err = sdb_fat_rename_settle(&b->vol, PREVIOUS_TAR, CURRENT_TAR);
-    }
     if (!err)
-        err = rebuild_records_settle(b);
+        err = rebuild_settle(b, SDB_STAGE_ARCHIVE, CURRENT_TAR, PREVIOUS_TAR);
+    if (!err)
+        err = rebuild_settle(b, SDB_STAGE_PENDING, CURRENT_REC, PREVIOUS_REC);
     if (!err)
         err = index_settle_installed(b);
     return err ? err : install_settle_files(b, true);
@@ -335,41 +353,17 @@ int install_settle(struct sdboot *b)
 
 int install_settle_files(struct sdboot *b, bool whole_app)
 {
-    int err = SDB_OK;
     /* Every file still in next/ may be mid-move (outside /app, or any for a delta). */
-    for (unsigned n = 0; !err && n < 100000; n++) {
-        bool found;
-        if ((err = tree_next_file(b, NEXT_DIR, whole_app ? APP_DIR : NULL, &found)) || !found)
-            break;
-        const char *rel = b->path + strlen(NEXT_DIR);
-        char *parked = b->path2;
-        tree_join(parked, sizeof b->path2, PREV_DIR, rel);
-        if ((err = sdb_fat_rename_settle(&b->vol, rel, parked)) ||
-            (err = sdb_fat_rename_settle(&b->vol, b->path, rel)))
-            break;
-        if (tree_exists(&b->vol, b->path, NULL))
-            break; /* still to be placed: the switch will do it */
-    }
-    return err;
+    return each_file(b, whole_app, true);
 }
 
 int install_commit(struct sdboot *b)
 {
-    int err = SDB_OK;
-    if (b->st.source == SDBOOT_FROM_STAGING) {
-        if (tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL)) {
-            if (tree_exists(&b->vol, CURRENT_TAR, NULL))
-                err = sdb_fat_rename(&b->vol, CURRENT_TAR, PREVIOUS_TAR, true);
-            if (!err)
-                err = sdb_fat_rename(&b->vol, SDB_STAGE_ARCHIVE, CURRENT_TAR, false);
-        }
-    } else if (tree_exists(&b->vol, PREVIOUS_TAR, NULL)) {
-        err = sdb_fat_rename(&b->vol, PREVIOUS_TAR, CURRENT_TAR, true);
-    }
+    int err = rebuild_move(b, SDB_STAGE_ARCHIVE, CURRENT_TAR, PREVIOUS_TAR);
     if (!err) /* the index first: it reads the pending record, which then moves */
         err = index_keep_installed(b);
     if (!err) /* the records travel with their archives: the pending one is kept */
-        err = rebuild_records_move(b);
+        err = rebuild_move(b, SDB_STAGE_PENDING, CURRENT_REC, PREVIOUS_REC);
     return err ? err : install_finish(b, false);
 }
 
@@ -379,9 +373,7 @@ int install_finish(struct sdboot *b, bool keep_prev)
     if (err || (err = state_commit(b)))
         return err;
     /* Clean-up after the commit: a cut here only leaves leftovers for the next boot. */
-    if ((err = sdb_fat_unlink(&b->vol, SDB_STAGE_PENDING)) && err != SDB_FAT_ENOENT)
-        return err;
-    if ((err = sdb_fat_unlink(&b->vol, SDB_CONFIRM)) && err != SDB_FAT_ENOENT)
+    if ((err = tree_unlink(b, SDB_STAGE_PENDING)) || (err = tree_unlink(b, SDB_CONFIRM)))
         return err;
     if ((!keep_prev && (err = tree_remove(b, PREV_DIR))) || (err = tree_remove(b, NEXT_DIR)))
         return err;

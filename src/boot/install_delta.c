@@ -64,12 +64,6 @@ static struct delta_work *work(struct sdboot *b)
     return (struct delta_work *)(void *)b->delta_work;
 }
 
-static int unlink_quiet(struct sdboot *b, const char *path)
-{
-    int err = sdb_fat_unlink(&b->vol, path);
-    return err == SDB_FAT_ENOENT ? SDB_OK : err;
-}
-
 /* ---- the check: before anything is written ---- */
 
 struct check {
@@ -475,7 +469,7 @@ static int delta_settle(struct sdboot *b)
 
 static int remove_new(struct sdboot *b, const char *path)
 {
-    return unlink_quiet(b, path);
+    return tree_unlink(b, path);
 }
 
 /* Every file in prev/ back in its place, over the one that replaced it. */
@@ -488,7 +482,7 @@ static int unpark_all(struct sdboot *b)
             return err;
         const char *rel = b->path + strlen(PREV_DIR);
         COPY_STR(b->path2, rel);
-        if ((err = unlink_quiet(b, b->path2)) || (err = tree_mkdirs(&b->vol, b->path2, false)) ||
+        if ((err = tree_unlink(b, b->path2)) || (err = tree_mkdirs(&b->vol, b->path2, false)) ||
             (err = sdb_fat_rename(&b->vol, b->path, b->path2, false)))
             return err;
     }
@@ -514,8 +508,8 @@ static int delta_undo(struct sdboot *b)
     if (!err && b->st.previous_delta) { /* the delta before is the installed one again */
         if (!(err = move_if_there(b, PREVIOUS_DELTA, CURRENT_DELTA)))
             err = move_if_there(b, PREVIOUS_DREC, CURRENT_DREC);
-    } else if (!err && !(err = unlink_quiet(b, SDB_CURRENT_DELTA))) {
-        err = unlink_quiet(b, CURRENT_DREC);
+    } else if (!err && !(err = tree_unlink(b, SDB_CURRENT_DELTA))) {
+        err = tree_unlink(b, CURRENT_DREC);
     }
     return err ? err : sdb_fat_sync(&b->vol);
 }
@@ -579,19 +573,14 @@ int delta_resume(struct sdboot *b, enum state_recovery action)
     (void)b, (void)action;
     return SDBOOT_EDELTABASE;
 }
-static int unlink_quiet(struct sdboot *b, const char *path)
-{
-    int err = sdb_fat_unlink(&b->vol, path);
-    return err == SDB_FAT_ENOENT ? SDB_OK : err;
-}
 #endif
 
 int delta_drop_previous(struct sdboot *b)
 {
-    int err = unlink_quiet(b, PREVIOUS_DREC);
+    int err = tree_unlink(b, PREVIOUS_DREC);
     if (!err)
-        err = unlink_quiet(b, PREVIOUS_INDEX);
-    return err ? err : unlink_quiet(b, PREVIOUS_DELTA); /* last: it says whether to come */
+        err = tree_unlink(b, PREVIOUS_INDEX);
+    return err ? err : tree_unlink(b, PREVIOUS_DELTA); /* last: it says whether to come */
 }
 
 /* ---- the index a whole install keeps ---- */
@@ -611,7 +600,7 @@ int index_keep_installed(struct sdboot *b)
 {
     int err = SDB_OK;
     for (size_t i = 0; !err && i < sizeof delta_files / sizeof delta_files[0]; i++)
-        err = unlink_quiet(b, delta_files[i]);
+        err = tree_unlink(b, delta_files[i]);
     if (err)
         return err;
     struct sdb_stage_record rec;
@@ -622,7 +611,7 @@ int index_keep_installed(struct sdboot *b)
         return sdb_fat_rename(&b->vol, SDB_STAGE_INDEX, SDB_CURRENT_INDEX, true);
     if (indexed && hashes_to(b, SDB_CURRENT_INDEX, rec.index_sha256))
         return SDB_OK;
-    return unlink_quiet(b, SDB_CURRENT_INDEX);
+    return tree_unlink(b, SDB_CURRENT_INDEX);
 }
 
 int index_settle_installed(struct sdboot *b)

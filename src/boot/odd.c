@@ -15,19 +15,13 @@
 #include <string.h>
 #include "boot_internal.h"
 
-/* The names sdboot keeps in /.sdboot and in its staging directory, and
- * whether each is a directory. */
-struct expected {
-    const char *name;
-    bool dir;
-};
-static const struct expected in_sdboot[] = {
-    {"state.a", false}, {"state.b", false}, {"current.tar", false}, {"previous.tar", false},
-    {"next", true},     {"prev", true},     {"fix.tmp", false},     {"repairing", false},
-    {"confirm", false}, {"staging", true},  {"current.rec", false}, {"previous.rec", false},
-};
-static const struct expected in_staging[] = {
-    {"pending", false}, {"release.tar", false}, {"release.part", false}, {"resume", false}};
+/* The names sdboot keeps in /.sdboot and in its staging directory, each
+ * after its type ('d' a directory, 'f' a file), one after another; an empty
+ * name ends the list (a table of pointers would cost 8 bytes a name). */
+static const char in_sdboot[] = "fstate.a\0fstate.b\0fcurrent.tar\0fprevious.tar\0dnext\0dprev\0"
+                                "ffix.tmp\0frepairing\0fconfirm\0dstaging\0fcurrent.rec\0"
+                                "fprevious.rec\0";
+static const char in_staging[] = "fpending\0frelease.tar\0frelease.part\0fresume\0";
 
 #define MAX_ODD_COPIES 9
 
@@ -54,20 +48,8 @@ int odd_set_aside(struct sdboot *b, const char *path, const char *why)
     return SDB_FAT_EEXIST;
 }
 
-/* FAT names compare with ASCII case folded. */
-static bool same_name(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
-        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
 /* One directory read: each expected name of the wrong type, set aside. */
-static int check_dir(struct sdboot *b, const char *dir, const struct expected *want, size_t n)
+static int check_dir(struct sdboot *b, const char *dir, const char *want)
 {
     struct sdb_fat_dir d;
     struct sdb_fat_dirent ent;
@@ -75,12 +57,12 @@ static int check_dir(struct sdboot *b, const char *dir, const struct expected *w
     if (err)
         return err == SDB_FAT_ENOENT || err == SDB_FAT_ENOTDIR ? SDB_OK : err;
     while ((err = sdb_fat_readdir(&d, &ent)) == SDB_OK) {
-        for (size_t i = 0; i < n; i++) {
-            if (!same_name(ent.name, want[i].name) || ent.st.is_dir == want[i].dir)
+        for (const char *w = want; *w; w += strlen(w) + 1) {
+            if (!tree_under(ent.name, w + 1) || ent.st.is_dir == (*w == 'd'))
                 continue;
             char path[SDB_FAT_PATH_MAX + 1];
             COPY_STR(path, dir);
-            tree_path_append(path, want[i].name); /* fits: both are sdboot's own */
+            tree_path_append(path, w + 1); /* fits: both are sdboot's own */
             if ((err =
                      odd_set_aside(b, path,
                                    ent.st.is_dir ? LOG_TEXT("a directory where a file belongs")
@@ -100,7 +82,7 @@ int odd_check_entries(struct sdboot *b)
     if (tree_exists(&b->vol, SDB_DIR, &is_dir) && !is_dir &&
         (err = odd_set_aside(b, SDB_DIR, LOG_TEXT("a file where sdboot's directory belongs"))))
         return err;
-    if ((err = check_dir(b, SDB_DIR, in_sdboot, sizeof in_sdboot / sizeof in_sdboot[0])))
+    if ((err = check_dir(b, SDB_DIR, in_sdboot)))
         return err;
-    return check_dir(b, SDB_STAGING_DIR, in_staging, sizeof in_staging / sizeof in_staging[0]);
+    return check_dir(b, SDB_STAGING_DIR, in_staging);
 }

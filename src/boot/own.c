@@ -19,18 +19,6 @@
 #include "boot_internal.h"
 #include "sdboot/release.h"
 
-/* path is dir or inside it, ASCII case folded as FAT names are. */
-static bool under(const char *path, const char *dir)
-{
-    size_t n = 0;
-    for (; dir[n]; n++) {
-        char a = path[n], d = dir[n];
-        if (a != d && !(a >= 'A' && a <= 'Z' && a + 32 == d))
-            return false;
-    }
-    return path[n] == '\0' || path[n] == '/';
-}
-
 /* A file outside /app: its name hash joins b->owned while there is room. */
 static int note_entry(void *ctx, const struct sdb_tar_entry *e)
 {
@@ -104,7 +92,7 @@ void own_load(struct sdboot *b, const struct sdboot_state *st)
 bool own_path(void *ctx, const char *path, bool is_dir)
 {
     struct sdboot *b = ctx;
-    if (under(path, "/" APP_DIR) || under(path, SDB_DIR))
+    if (tree_under(path, "/" APP_DIR) || tree_under(path, SDB_DIR))
         return true;
     if (is_dir || path[0] != '/')
         return false; /* directories outside /app hold the user's files too */

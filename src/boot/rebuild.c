@@ -42,29 +42,26 @@
 #include "sdboot/release.h"
 #include "sdboot/semver.h"
 
-/* ---- moving the records with their archives (install_commit, install_settle) ---- */
+/* ---- moving the archives and their records (install_commit, install_settle) ---- */
 
-int rebuild_records_move(struct sdboot *b)
+int rebuild_move(struct sdboot *b, const char *staged, const char *cur, const char *prev)
 {
     int err;
     if (b->st.source == SDBOOT_FROM_PREVIOUS)
-        return tree_exists(&b->vol, PREVIOUS_REC, NULL)
-                   ? sdb_fat_rename(&b->vol, PREVIOUS_REC, CURRENT_REC, true)
-                   : SDB_OK;
-    if (!tree_exists(&b->vol, SDB_STAGE_PENDING, NULL))
+        return tree_exists(&b->vol, prev, NULL) ? sdb_fat_rename(&b->vol, prev, cur, true) : SDB_OK;
+    if (!tree_exists(&b->vol, staged, NULL))
         return SDB_OK; /* moved already (a rerun after a cut) */
-    if (tree_exists(&b->vol, CURRENT_REC, NULL) &&
-        (err = sdb_fat_rename(&b->vol, CURRENT_REC, PREVIOUS_REC, true)))
+    if (tree_exists(&b->vol, cur, NULL) && (err = sdb_fat_rename(&b->vol, cur, prev, true)))
         return err;
-    return sdb_fat_rename(&b->vol, SDB_STAGE_PENDING, CURRENT_REC, false);
+    return sdb_fat_rename(&b->vol, staged, cur, false);
 }
 
-int rebuild_records_settle(struct sdboot *b)
+int rebuild_settle(struct sdboot *b, const char *staged, const char *cur, const char *prev)
 {
     if (b->st.source == SDBOOT_FROM_PREVIOUS)
-        return sdb_fat_rename_settle(&b->vol, PREVIOUS_REC, CURRENT_REC);
-    int err = sdb_fat_rename_settle(&b->vol, CURRENT_REC, PREVIOUS_REC);
-    return err ? err : sdb_fat_rename_settle(&b->vol, SDB_STAGE_PENDING, CURRENT_REC);
+        return sdb_fat_rename_settle(&b->vol, prev, cur);
+    int err = sdb_fat_rename_settle(&b->vol, cur, prev);
+    return err ? err : sdb_fat_rename_settle(&b->vol, staged, cur);
 }
 
 /* ---- the rebuild ---- */

@@ -194,10 +194,9 @@ static int repair_from(struct sdboot *b, const char *archive, const char *index,
 int sdboot_repair(struct sdboot *b, uint32_t *restored)
 {
     *restored = 0;
-    int err = sdb_fat_unlink(&b->vol, FIX_TMP);
-    if (err && err != SDB_FAT_ENOENT)
+    int err = tree_unlink(b, FIX_TMP);
+    if (err)
         return err;
-    err = SDB_OK;
     if (b->st.delta)
         err = repair_from(b, CURRENT_DELTA, NULL, restored);
     if (!err)

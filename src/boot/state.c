@@ -235,31 +235,40 @@ static int state_store(struct sdboot *b)
     return sdb_bd_sync(b->vol.bd);
 }
 
-/* Write both records of b->st as a fresh pair (/.sdboot exists): seq 1 in
- * state.a, state.b zeroed. Both names reach the card (synced) before either
+/* Write both records of a fresh state (/.sdboot exists; event INITIALISED:
+ * trial_max 0, REBUILT: the configured one): seq 1 in state.a, state.b
+ * zeroed. Both names reach the card (synced) before either
  * gets a cluster, so a cut that leaves a cluster of theirs on the FAT always
  * leaves a record file too, which sends the next boot to the full check
  * (init_state, boot.c); otherwise it leaves files that are missing, short or
  * zero: no valid record, so the next boot does the same again. */
-static int store_fresh(struct sdboot *b)
+static int store_fresh(struct sdboot *b, const struct state_proof *p, uint8_t event)
 {
-    uint8_t zero[SDB_RECORD_SIZE] = {0}, rec[SDB_RECORD_SIZE];
+    memset(&b->st, 0, sizeof b->st);
+    COPY_STR(b->st.installed, p->installed);
+    COPY_STR(b->st.previous, p->previous);
+    COPY_STR(b->st.base, p->base);
+    b->st.delta = p->delta;
+    b->st.trial_max = event == SDBOOT_EV_REBUILT ? b->cfg.trial_boots : 0;
+    b->st.confirmed = !p->on_trial;
+    b->st.last_event = event;
     b->st.seq = 1;
+    uint8_t zero[SDB_RECORD_SIZE] = {0}, rec[SDB_RECORD_SIZE];
     sdboot_state_encode(&b->st, rec);
     const char *paths[2] = {STATE_B, STATE_A};
     const uint8_t *content[2] = {zero, rec};
     struct sdb_fat_file f;
-    for (int i = 0; i < 2; i++) {
-        int err =
-            sdb_fat_open(&b->vol, &f, paths[i], SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC);
-        if (err || (err = sdb_fat_close(&f)))
-            return err;
-    }
-    int err = sdb_fat_sync(&b->vol);
-    for (int i = 0; i < 2 && !err; i++) {
-        if ((err = sdb_fat_open(&b->vol, &f, paths[i], SDB_FAT_WRITE)))
-            return err;
-        err = sdb_fat_write(&f, content[i], SDB_RECORD_SIZE);
+    int err = SDB_OK;
+    /* steps 0 and 1 put both names on the card, empty; synced; 2 and 3
+     * write their sectors */
+    for (int i = 0; i < 4 && !err; i++) {
+        if (i == 2 && (err = sdb_fat_sync(&b->vol)))
+            break;
+        unsigned flags = i < 2 ? SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_TRUNC : SDB_FAT_WRITE;
+        if ((err = sdb_fat_open(&b->vol, &f, paths[i & 1], flags)))
+            break;
+        if (i >= 2)
+            err = sdb_fat_write(&f, content[i & 1], SDB_RECORD_SIZE);
         int cerr = sdb_fat_close(&f);
         err = err ? err : cerr;
     }
@@ -271,25 +280,13 @@ static int store_fresh(struct sdboot *b)
 
 int state_init(struct sdboot *b)
 {
-    memset(&b->st, 0, sizeof b->st);
-    COPY_STR(b->st.installed, SDB_VERSION_NONE);
-    b->st.confirmed = true;
-    b->st.last_event = SDBOOT_EV_INITIALISED;
-    return store_fresh(b);
+    static const struct state_proof none = {SDB_VERSION_NONE, "", "", false, false};
+    return store_fresh(b, &none, SDBOOT_EV_INITIALISED);
 }
 
 int state_rebuild(struct sdboot *b, const struct state_proof *p)
 {
-    memset(&b->st, 0, sizeof b->st);
-    COPY_STR(b->st.installed, p->installed);
-    COPY_STR(b->st.previous, p->previous);
-    COPY_STR(b->st.base, p->base);
-    b->st.delta = p->delta;
-    bool on_trial = p->on_trial;
-    b->st.trial_max = b->cfg.trial_boots;
-    b->st.confirmed = !on_trial;
-    b->st.last_event = SDBOOT_EV_REBUILT;
-    return store_fresh(b);
+    return store_fresh(b, p, SDBOOT_EV_REBUILT);
 }
 
 int fs_work_begin(struct sdboot *b)
@@ -399,12 +396,15 @@ int state_switch(struct sdboot *b)
 int state_commit(struct sdboot *b)
 {
     struct sdboot_state *st = &b->st;
-    bool rollback = st->source == SDBOOT_FROM_PREVIOUS || st->source == SDBOOT_UNDO_DELTA;
-    bool delta = st->source == SDBOOT_FROM_DELTA;
+    /* a build without deltas commits no delta step (SDBOOT_DELTA 0: a
+     * delta's install, undo and resume refuse before they get here) */
+    bool undo = SDBOOT_DELTA && st->source == SDBOOT_UNDO_DELTA;
+    bool rollback = st->source == SDBOOT_FROM_PREVIOUS || undo;
+    bool delta = SDBOOT_DELTA && st->source == SDBOOT_FROM_DELTA;
     char base[SDB_VERSION_MAX] = ""; /* whole: the record keeps no stack bytes */
     /* current.tar after this step: the base stays under a delta (and its
      * undo); a whole install or rollback brings its own archive */
-    COPY_STR(base, delta || st->source == SDBOOT_UNDO_DELTA ? sdboot_state_base(st) : st->target);
+    COPY_STR(base, delta || undo ? sdboot_state_base(st) : st->target);
     if (rollback)
         st->previous[0] = '\0';
     else if (st->delta && !delta) /* whole over a delta: previous.tar is its base */
@@ -414,7 +414,7 @@ int state_commit(struct sdboot *b)
     /* a delta over a delta keeps the one it replaces until confirmed; its
      * undo brings that one back */
     bool was_delta = st->delta;
-    st->delta = delta || (st->source == SDBOOT_UNDO_DELTA && st->previous_delta);
+    st->delta = delta || (undo && st->previous_delta);
     st->previous_delta = delta && was_delta;
     memcpy(st->base, base, sizeof st->base);
     memcpy(st->installed, st->target, sizeof st->installed);
@@ -451,42 +451,33 @@ int state_end_trial(struct sdboot *b)
 
 /* ---- recovery table: what a boot does first, by phase and fs_dirty ---- */
 
-#define ANY_DIRTY 2
+#define ANY 0xFE /* a row's dirty or source that matches every value */
 
+/* Read top down, the first row that matches wins: a switch of a delta
+ * install or rollback (by source) is finished by its own journal
+ * (install_delta.c), always forward, like every other switch. */
 static const struct state_rule {
     uint8_t phase;
-    uint8_t dirty; /* 0, 1 or ANY_DIRTY */
-    enum state_recovery action;
+    uint8_t dirty;  /* 0, 1 or ANY */
+    uint8_t source; /* enum sdboot_source or ANY */
+    uint8_t action; /* enum state_recovery */
 } recovery_table[] = {
-    {SDBOOT_PHASE_IDLE, 0, RECOVER_NONE},
-    {SDBOOT_PHASE_IDLE, 1, RECOVER_CHECK_FS},
-    {SDBOOT_PHASE_EXTRACTING, ANY_DIRTY, RECOVER_RESTART_EXTRACT},
-    {SDBOOT_PHASE_SWITCHING, ANY_DIRTY, RECOVER_FINISH_SWITCH},
-    {STATE_PHASE_LOST, ANY_DIRTY, RECOVER_REBUILD},
-};
-
-/* Switches of a delta install or rollback (by source): finished by their own
- * journal (install_delta.c), always forward. */
-static const struct source_rule {
-    uint8_t source;
-    enum state_recovery action;
-} switch_table[] = {
-    {SDBOOT_FROM_DELTA, RECOVER_FINISH_DELTA},
-    {SDBOOT_UNDO_DELTA, RECOVER_FINISH_UNDO},
+    {SDBOOT_PHASE_IDLE, 0, ANY, RECOVER_NONE},
+    {SDBOOT_PHASE_IDLE, 1, ANY, RECOVER_CHECK_FS},
+    {SDBOOT_PHASE_EXTRACTING, ANY, ANY, RECOVER_RESTART_EXTRACT},
+    {SDBOOT_PHASE_SWITCHING, ANY, SDBOOT_FROM_DELTA, RECOVER_FINISH_DELTA},
+    {SDBOOT_PHASE_SWITCHING, ANY, SDBOOT_UNDO_DELTA, RECOVER_FINISH_UNDO},
+    {SDBOOT_PHASE_SWITCHING, ANY, ANY, RECOVER_FINISH_SWITCH},
+    {STATE_PHASE_LOST, ANY, ANY, RECOVER_REBUILD},
 };
 
 enum state_recovery state_recovery(const struct sdboot_state *st)
 {
     for (size_t i = 0; i < sizeof recovery_table / sizeof recovery_table[0]; i++) {
         const struct state_rule *r = &recovery_table[i];
-        if (r->phase != st->phase || (r->dirty != ANY_DIRTY && r->dirty != st->fs_dirty))
-            continue;
-        for (size_t j = 0;
-             r->action == RECOVER_FINISH_SWITCH && j < sizeof switch_table / sizeof switch_table[0];
-             j++)
-            if (switch_table[j].source == st->source)
-                return switch_table[j].action;
-        return r->action;
+        if (r->phase == st->phase && (r->dirty == ANY || r->dirty == st->fs_dirty) &&
+            (r->source == ANY || r->source == st->source))
+            return (enum state_recovery)r->action;
     }
     return RECOVER_NONE; /* unreachable: decode refuses an unknown phase */
 }

@@ -7,6 +7,23 @@ bool tree_in_app(const char *rel)
     return !strncmp(rel, APP_DIR, 3) && (rel[3] == '\0' || rel[3] == '/');
 }
 
+bool tree_under(const char *path, const char *dir)
+{
+    size_t n = 0;
+    for (; dir[n]; n++) {
+        char a = path[n], d = dir[n];
+        if (a != d && !(a >= 'A' && a <= 'Z' && a + 32 == d))
+            return false;
+    }
+    return path[n] == '\0' || path[n] == '/';
+}
+
+int tree_unlink(struct sdboot *b, const char *path)
+{
+    int err = sdb_fat_unlink(&b->vol, path);
+    return err == SDB_FAT_ENOENT ? SDB_OK : err;
+}
+
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir)
 {
     struct sdb_fat_stat st;

@@ -6,6 +6,7 @@
  * Frame (record.h): magic "SDBSTAGE"/"SDBCONFM", format 1, the fields below
  * from offset 12, zero padding, CRC-32 at 508.
  */
+#include <stddef.h>
 #include <string.h>
 #include "sdboot/bytes.h"
 #include "sdboot/record.h"
@@ -32,6 +33,11 @@ enum {
     OFF_END = OFF_INDEX + 32,
 };
 _Static_assert(OFF_END <= SDB_RECORD_CRC_AT, "stage record fits one sector");
+#define AT(field) (OFF_VERSION + offsetof(struct sdb_stage_record, field))
+_Static_assert(AT(filename) == OFF_FILENAME && AT(board) == OFF_BOARD && AT(size) == OFF_SIZE &&
+                   AT(sha256) == OFF_SHA256 && AT(flags) == OFF_FLAGS && AT(base) == OFF_BASE &&
+                   AT(index_sha256) == OFF_INDEX && AT(index_sha256) + 32 == OFF_END,
+               "the record's fields lie as struct sdb_stage_record's");
 
 int sdb_stage_record_encode(const struct sdb_stage_record *rec, uint8_t out[SDB_RECORD_SIZE])
 {
@@ -58,20 +64,16 @@ int sdb_stage_record_decode(const uint8_t in[SDB_RECORD_SIZE], struct sdb_stage_
     int err = sdb_record_unseal(in, STAGE_MAGIC);
     if (err)
         return err;
+    /* The fields lie in the record as in the struct (asserted above): one
+     * copy, then the numbers read little-endian, whatever the CPU. */
     memset(rec, 0, sizeof *rec);
-    memcpy(rec->version, in + OFF_VERSION, SDB_VERSION_MAX);
-    memcpy(rec->filename, in + OFF_FILENAME, SDB_FILENAME_MAX);
-    memcpy(rec->board, in + OFF_BOARD, SDB_BOARD_MAX);
-    if (!terminated(rec->version, SDB_VERSION_MAX) || !rec->version[0] ||
-        !terminated(rec->filename, SDB_FILENAME_MAX) || !terminated(rec->board, SDB_BOARD_MAX))
-        return SDB_STAGE_EFIELD;
+    memcpy(rec, in + OFF_VERSION, OFF_END - OFF_VERSION);
     rec->size = sdb_get_le32(in + OFF_SIZE) | (uint64_t)sdb_get_le32(in + OFF_SIZE + 4) << 32;
-    memcpy(rec->sha256, in + OFF_SHA256, 32);
     rec->flags = sdb_get_le32(in + OFF_FLAGS);
-    memcpy(rec->base, in + OFF_BASE, SDB_VERSION_MAX);
-    memcpy(rec->index_sha256, in + OFF_INDEX, 32);
-    /* older records have zeros here: no base, no index */
-    if (!terminated(rec->base, SDB_VERSION_MAX) ||
+    /* older records have zeros in base and index: no base, no index */
+    if (!terminated(rec->version, SDB_VERSION_MAX) || !rec->version[0] ||
+        !terminated(rec->filename, SDB_FILENAME_MAX) || !terminated(rec->board, SDB_BOARD_MAX) ||
+        !terminated(rec->base, SDB_VERSION_MAX) ||
         ((rec->flags & SDB_STAGE_DELTA) && !rec->base[0]))
         return SDB_STAGE_EFIELD;
     return SDB_OK;
