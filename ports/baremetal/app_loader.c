@@ -1,21 +1,18 @@
 /* Application image: read, check, start (contract in app_loader.h). */
+#include <stddef.h>
 #include <string.h>
 #include "app_loader.h"
 #include "lm3s6965.h"
 #include "sdboot/crc32.h"
 #include "sdboot/hash.h"
 
-static uint32_t le32(const uint8_t *p)
+/* The header is read straight into *hdr: its fields are the file's bytes on
+ * this little-endian core (sdb_app.h asserts the layout). */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the header is little-endian");
+static int check_header(const struct sdb_app_header *hdr, uint32_t ram_lo, uint32_t ram_hi)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static int check_header(const uint8_t raw[SDB_APP_HEADER_SIZE], struct sdb_app_header *hdr,
-                        uint32_t ram_lo, uint32_t ram_hi)
-{
-    memcpy(hdr, raw, sizeof *hdr);
     if (hdr->magic != SDB_APP_MAGIC || hdr->header_size != SDB_APP_HEADER_SIZE ||
-        sdb_crc32(0, raw, SDB_APP_HEADER_SIZE - 4) != le32(raw + SDB_APP_HEADER_SIZE - 4))
+        sdb_crc32(0, hdr, offsetof(struct sdb_app_header, header_crc)) != hdr->header_crc)
         return SDB_APP_EHEADER;
     uint32_t lo = hdr->load_addr, size = hdr->image_size;
     if (lo < ram_lo || lo >= ram_hi || size < 8 || size > ram_hi - lo || (lo & 0x7F))
@@ -44,16 +41,15 @@ int sdb_app_load(struct sdb_fat_vol *vol, uint32_t ram_lo, uint32_t ram_hi,
                  struct sdb_app_header *hdr)
 {
     struct sdb_fat_file f;
-    uint8_t raw[SDB_APP_HEADER_SIZE];
     uint32_t got = 0;
     int err = sdb_fat_open(vol, &f, SDB_APP_PATH, SDB_FAT_READ);
     if (err)
         return err == SDB_FAT_ENOENT ? SDB_APP_ENOFILE : err;
-    err = sdb_fat_read(&f, raw, sizeof raw, &got);
-    if (!err && got != sizeof raw)
+    err = sdb_fat_read(&f, hdr, sizeof *hdr, &got);
+    if (!err && got != sizeof *hdr)
         err = SDB_APP_EHEADER;
     if (!err)
-        err = check_header(raw, hdr, ram_lo, ram_hi);
+        err = check_header(hdr, ram_lo, ram_hi);
     if (!err && sdb_fat_size(&f) != SDB_APP_HEADER_SIZE + hdr->image_size)
         err = SDB_APP_ESIZE;
     if (!err)

@@ -413,19 +413,23 @@ int sdb_sd_open(struct sdb_sd *sd, const struct sdb_spi_bus *bus)
 
 const char *sdb_sd_fail_name(enum sdb_sd_fail f)
 {
-    static const char *const names[] = {
-        [SDB_SD_FAIL_NONE] = "none",
-        [SDB_SD_FAIL_NO_IDLE] = "no card (CMD0 unanswered)",
-        [SDB_SD_FAIL_VOLTAGE] = "card refused the voltage (CMD8/OCR)",
-        [SDB_SD_FAIL_INIT_TIMEOUT] = "card never left idle (ACMD41)",
-        [SDB_SD_FAIL_OCR] = "OCR unreadable or power-up unfinished (CMD58)",
-        [SDB_SD_FAIL_CSD] = "capacity unreadable (CMD9)",
-        [SDB_SD_FAIL_NO_RESPONSE] = "card stopped answering",
-        [SDB_SD_FAIL_R1] = "command refused by the card",
-        [SDB_SD_FAIL_TOKEN] = "no data token (read timeout or error token)",
-        [SDB_SD_FAIL_CRC] = "data CRC16 wrong after retries",
-        [SDB_SD_FAIL_WRITE_REJECT] = "written block not accepted",
-        [SDB_SD_FAIL_BUSY] = "card stayed busy",
-    };
-    return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "unknown";
+    /* In the order of enum sdb_sd_fail (sd_spi.h), each ended by its NUL,
+     * "unknown" last with a second one: no table of pointers. */
+    static const char names[] = "none\0"
+                                "no card (CMD0 unanswered)\0"
+                                "card refused the voltage (CMD8/OCR)\0"
+                                "card never left idle (ACMD41)\0"
+                                "OCR unreadable or power-up unfinished (CMD58)\0"
+                                "capacity unreadable (CMD9)\0"
+                                "card stopped answering\0"
+                                "command refused by the card\0"
+                                "no data token (read timeout or error token)\0"
+                                "data CRC16 wrong after retries\0"
+                                "written block not accepted\0"
+                                "card stayed busy\0"
+                                "unknown\0";
+    const char *p = names;
+    for (unsigned i = (unsigned)f; i && p[strlen(p) + 1]; i--)
+        p += strlen(p) + 1;
+    return p;
 }

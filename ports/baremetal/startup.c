@@ -53,16 +53,11 @@ __attribute__((noreturn)) void sdb_reset_handler(void)
     board_halt(main());
 }
 
-static void nmi(void)
-{
-    fault();
-}
-
 /* Initial stack pointer, then the handlers (ARMv7-M vector table). */
 __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
     (void (*)(void))(uintptr_t)__stack_top,
     sdb_reset_handler,
-    nmi,
+    fault, /* NMI */
     fault, /* hard fault */
     fault, /* memory management */
     fault, /* bus fault */

@@ -1,4 +1,12 @@
-/* sdb_strerror: routes a code to the layer that owns its range (see error.h). */
+/*
+ * sdb_strerror: routes a code to the layer that owns its range (see error.h).
+ *
+ * Built with SDB_ERROR_MESSAGES 0 (the bare-metal bootloader) it still holds
+ * the common codes' messages and the file interface's (the port's range:
+ * what a port prints, e.g. "operation not supported" on the bare-metal
+ * console), the hook for a port's own lookup, the range dispatch and the
+ * "LAYER error CODE" text for everything else: about 0.5 KiB on Cortex-M3.
+ */
 #include <string.h>
 #include "sdboot/error.h"
 #include "sdboot/fileio.h"

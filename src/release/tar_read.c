@@ -175,13 +175,15 @@ static bool all_zero(const uint8_t *b, size_t len)
     return true;
 }
 
-static void copy_field(char *out, const uint8_t *f, size_t len)
+/* A NUL-padded header field as a string; its length. */
+static size_t copy_field(char *out, const uint8_t *f, size_t len)
 {
     size_t n = 0;
     while (n < len && f[n])
         n++;
     memcpy(out, f, n);
     out[n] = '\0';
+    return n;
 }
 
 /* ---- pax records: "LEN key=value\n" ---- */
@@ -305,8 +307,7 @@ static int begin_entry(struct sdb_tar *t, uint8_t type, uint64_t size)
     else {
         size_t n = 0;
         if (!memcmp(b + 257, "ustar\0", 6) && b[345]) { /* POSIX prefix */
-            copy_field(raw, b + 345, 155);
-            n = strlen(raw);
+            n = copy_field(raw, b + 345, 155);
             raw[n++] = '/';
         }
         copy_field(raw + n, b, 100);

@@ -344,6 +344,27 @@ static void test_no_card(void **state)
     assert_string_equal(sdb_sd_fail_name(sd.fail), "no card (CMD0 unanswered)");
 }
 
+/* Every reason has its own name; a value past the last is "unknown". */
+static void test_fail_names(void **state)
+{
+    (void)state;
+    assert_string_equal(sdb_sd_fail_name(SDB_SD_FAIL_NONE), "none");
+    assert_string_equal(sdb_sd_fail_name(SDB_SD_FAIL_VOLTAGE),
+                        "card refused the voltage (CMD8/OCR)");
+    assert_string_equal(sdb_sd_fail_name(SDB_SD_FAIL_TOKEN),
+                        "no data token (read timeout or error token)");
+    assert_string_equal(sdb_sd_fail_name(SDB_SD_FAIL_BUSY), "card stayed busy");
+    for (int f = SDB_SD_FAIL_NONE; f <= SDB_SD_FAIL_BUSY; f++) {
+        const char *name = sdb_sd_fail_name((enum sdb_sd_fail)f);
+        assert_true(name[0] != '\0');
+        assert_string_not_equal(name, "unknown");
+        for (int g = SDB_SD_FAIL_NONE; g < f; g++)
+            assert_string_not_equal(name, sdb_sd_fail_name((enum sdb_sd_fail)g));
+    }
+    assert_string_equal(sdb_sd_fail_name((enum sdb_sd_fail)(SDB_SD_FAIL_BUSY + 1)), "unknown");
+    assert_string_equal(sdb_sd_fail_name((enum sdb_sd_fail)200), "unknown");
+}
+
 static void test_card_that_stops_answering(void **state)
 {
     (void)state;
@@ -416,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup(test_bad_crc_once_is_read_again, setup),
         cmocka_unit_test_setup(test_bad_crc_always_fails_with_its_reason, setup),
         cmocka_unit_test_setup(test_no_card, setup),
+        cmocka_unit_test(test_fail_names),
         cmocka_unit_test_setup(test_card_that_stops_answering, setup),
         cmocka_unit_test_setup(test_rejected_write, setup),
         cmocka_unit_test_setup(test_card_stays_busy, setup),
