@@ -128,6 +128,18 @@ static void plain_tar_reads(void **state)
     assert_int_equal(read_archive(&s, &seen), SDB_OK);
     assert_int_equal(seen.begins, 1);
     assert_int_equal(seen.bytes, 5);
+
+    /* A byte at a time: the same entry, the same bytes. */
+    struct seen one = {0};
+    const struct sdb_tar_ops ops = {on_begin, on_data, on_end, &one};
+    struct sdb_tar t;
+    sdb_tar_init(&t, &ops, NULL, names, 8, NULL, 0);
+    for (size_t i = 0; i < s.len; i++)
+        assert_int_equal(sdb_tar_feed(&t, s.buf + i, 1), SDB_OK);
+    assert_int_equal(sdb_tar_finish(&t), SDB_OK);
+    assert_int_equal(one.begins, 1);
+    assert_int_equal(one.bytes, 5);
+    assert_string_equal(one.path, "main.py");
 }
 
 /* A pax header of `type` naming main.py, then main.py: the writer's archive
