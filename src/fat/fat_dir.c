@@ -161,15 +161,10 @@ static void lfn_take(struct lfn_acc *acc, const uint8_t *e, uint32_t slot)
         acc->count = ord;
         acc->sum = e[13];
         acc->start = slot;
-    } else if (!acc->expected || ord != acc->expected - 1 || e[13] != acc->sum) {
-        acc->expected = 0;
-        return;
-    } else {
-        acc->expected = ord;
+    } else { /* the next part down, else the sequence is broken */
+        acc->expected = acc->expected && ord == acc->expected - 1 && e[13] == acc->sum ? ord : 0;
     }
-    if (!acc->expected)
-        return;
-    for (unsigned i = 0; i < LFN_CHARS; i++)
+    for (unsigned i = 0; acc->expected && i < LFN_CHARS; i++)
         acc->units[(ord - 1) * LFN_CHARS + i] = rd16(e + lfn_pos[i]);
 }
 
@@ -199,19 +194,17 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
         int err = slot_load(vol, dclus, s, &lba, &e);
         if (err)
             return err;
+        if (from_low && e[0] != SLOT_FREE) {
+            h->low = s;
+            from_low = false;
+        }
         if (e[0] == SLOT_END) {
             hint_saw_end(h, s);
-            if (from_low)
-                h->low = s;
             return SDB_FAT_ENOENT;
         }
         if (e[0] == SLOT_FREE) {
             acc.expected = 0;
             continue;
-        }
-        if (from_low) {
-            h->low = s;
-            from_low = false;
         }
         if ((e[11] & 0x3F) == ATTR_LFN) {
             lfn_take(&acc, e, s);
@@ -539,9 +532,7 @@ static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, ui
             if ((err = dir_last_clus(vol, dclus, &last)) ||
                 (err = fat_alloc(vol, last, true, &added)))
                 return err;
-            if (*end == UINT32_MAX)
-                *end = s; /* the zeroed cluster reads as end */
-            s--;          /* the new cluster's slots are free: look again from here */
+            s--; /* the zeroed cluster reads as end: look again from here */
             continue;
         }
         if (err)

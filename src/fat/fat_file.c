@@ -314,20 +314,19 @@ int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size)
     if (f->pos > size)
         f->pos = size;
     f->clus = 0;
-    if (keep == 0)
-        return old_first ? fat_free_chain(vol, old_first) : SDB_OK;
-    uint32_t last = old_first, next;
-    for (uint32_t i = 1; i < keep; i++) {
-        if ((err = fat_next(vol, last, &last)))
-            return err;
-        if (!last)
+    /* Walk the keep clusters; what follows the last one (all of it for
+     * keep 0) is freed after an end mark. */
+    uint32_t last = 0, next = old_first;
+    for (uint32_t i = 0; i < keep; i++) {
+        if (!next)
             return SDB_FAT_ECORRUPT;
+        last = next;
+        if ((err = fat_next(vol, last, &next)))
+            return err;
     }
-    if ((err = fat_next(vol, last, &next)))
-        return err;
     if (!next)
         return SDB_OK;
-    if ((err = fat_set(vol, last, fat_eoc(vol))))
+    if (last && (err = fat_set(vol, last, fat_eoc(vol))))
         return err;
     return fat_free_chain(vol, next);
 }

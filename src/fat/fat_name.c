@@ -82,8 +82,11 @@ static uint8_t sfn_map(unsigned char c, unsigned *kind)
         *kind |= SFN_CASE;
         return (uint8_t)(c - 'a' + 'A');
     }
-    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        (c < 0x80 && strchr("$%'-_@~`!(){}^#&", c)))
+    /* The characters an 8.3 name may hold below 0x80, one bit each: A-Z, 0-9
+     * and $%'-_@~`!(){}^#& */
+    static const uint8_t ok[16] = {0,    0,    0,    0,    0xFA, 0x23, 0xFF, 0x03,
+                                   0xFF, 0xFF, 0xFF, 0xC7, 0x01, 0x00, 0x00, 0x68};
+    if (c < 0x80 && (ok[c >> 3] >> (c & 7) & 1))
         return c;
     *kind |= SFN_LOSSY;
     return '_';

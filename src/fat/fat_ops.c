@@ -1,6 +1,12 @@
 /* Namespace operations: stat, readdir, mkdir, rmdir, unlink, rename. */
 #include "fat_internal.h"
 
+/* SDB_E_INVAL without a volume, SDB_FAT_EROFS on a read-only one. */
+static int writable(const struct sdb_fat_vol *vol)
+{
+    return !vol ? SDB_E_INVAL : vol->read_only ? SDB_FAT_EROFS : SDB_OK;
+}
+
 static void fill_stat(const struct sdb_fat_vol *vol, const uint8_t *raw, struct sdb_fat_stat *st)
 {
     st->attr = raw[11];
@@ -9,42 +15,41 @@ static void fill_stat(const struct sdb_fat_vol *vol, const uint8_t *raw, struct 
     st->size = st->is_dir ? 0 : rd32(raw + 28);
 }
 
-int sdb_fat_stat(struct sdb_fat_vol *vol, const char *path, struct sdb_fat_stat *st)
+/* What sdb_fat_stat tells of path; *is_root for "/". */
+static int stat_at(struct sdb_fat_vol *vol, const char *path, struct sdb_fat_stat *st,
+                   bool *is_root)
 {
-    if (!vol || !st)
-        return SDB_E_INVAL;
     struct fat_loc loc;
     uint32_t parent;
-    bool is_root;
-    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    int err = fat_lookup(vol, path, &loc, &parent, is_root);
     if (err)
         return err;
-    if (is_root) {
+    if (*is_root)
         *st = (struct sdb_fat_stat){
             .attr = ATTR_DIR, .is_dir = true, .first_clus = fat_root_clus(vol)};
-        return SDB_OK;
-    }
-    fill_stat(vol, loc.raw, st);
+    else
+        fill_stat(vol, loc.raw, st);
     return SDB_OK;
+}
+
+int sdb_fat_stat(struct sdb_fat_vol *vol, const char *path, struct sdb_fat_stat *st)
+{
+    bool is_root;
+    return vol && st ? stat_at(vol, path, st, &is_root) : SDB_E_INVAL;
 }
 
 /* First cluster of the directory at `path`. */
 static int dir_at(struct sdb_fat_vol *vol, const char *path, uint32_t *dclus)
 {
-    struct fat_loc loc;
-    uint32_t parent;
+    struct sdb_fat_stat st;
     bool is_root;
-    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    int err = stat_at(vol, path, &st, &is_root);
     if (err)
         return err;
-    if (is_root) {
-        *dclus = fat_root_clus(vol);
-        return SDB_OK;
-    }
-    if (!(loc.raw[11] & ATTR_DIR))
+    if (!st.is_dir)
         return SDB_FAT_ENOTDIR;
-    *dclus = fat_entry_clus(vol, loc.raw);
-    return *dclus ? SDB_OK : SDB_FAT_ECORRUPT;
+    *dclus = st.first_clus;
+    return *dclus || is_root ? SDB_OK : SDB_FAT_ECORRUPT;
 }
 
 int sdb_fat_opendir(struct sdb_fat_vol *vol, struct sdb_fat_dir *d, const char *path)
@@ -69,25 +74,14 @@ int sdb_fat_readdir(struct sdb_fat_dir *d, struct sdb_fat_dirent *ent)
     return SDB_OK;
 }
 
-static void dot_entry(const struct sdb_fat_vol *vol, uint8_t *e, const char *name, uint32_t clus)
-{
-    memset(e, 0, ENTRY_SIZE);
-    memset(e, ' ', 11);
-    memcpy(e, name, strlen(name));
-    e[11] = ATTR_DIR;
-    fat_entry_stamp(e);
-    fat_entry_set_clus(vol, e, clus);
-}
-
 int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
 {
-    if (!vol)
-        return SDB_E_INVAL;
-    if (vol->read_only)
-        return SDB_FAT_EROFS;
+    int err = writable(vol);
+    if (err)
+        return err;
     uint32_t parent;
     char name[SDB_FAT_NAME_MAX + 1];
-    int err = fat_lookup_parent(vol, path, &parent, name, sizeof name);
+    err = fat_lookup_parent(vol, path, &parent, name, sizeof name);
     if (err)
         return err;
     struct fat_loc loc;
@@ -100,12 +94,20 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
         return err;
     if ((err = fat_win_claim(vol, fat_clus_lba(vol, clus)))) /* zeroed just now */
         return err;
-    dot_entry(vol, vol->win, ".", clus);
-    dot_entry(vol, vol->win + ENTRY_SIZE, "..", parent == fat_root_clus(vol) ? 0 : parent);
+    /* ".", "..", and the new name's entry: the same but for the name (which
+     * the entry set replaces) and the cluster ".." names (0 for the root). */
+    uint8_t *dot = vol->win, proto[ENTRY_SIZE];
+    memset(dot, ' ', 11);
+    dot[0] = '.';
+    dot[11] = ATTR_DIR;
+    fat_entry_stamp(dot);
+    fat_entry_set_clus(vol, dot, clus);
+    memcpy(proto, dot, ENTRY_SIZE);
+    memcpy(dot + ENTRY_SIZE, dot, ENTRY_SIZE);
+    dot[ENTRY_SIZE + 1] = '.';
+    fat_entry_set_clus(vol, dot + ENTRY_SIZE, parent == fat_root_clus(vol) ? 0 : parent);
     if ((err = fat_win_store(vol)) || (err = fat_barrier(vol)))
         return err;
-    uint8_t proto[ENTRY_SIZE];
-    dot_entry(vol, proto, "", clus);
     if ((err = fat_dir_create(vol, parent, name, proto, false, &loc)))
         return err;
     fat_hint_new_dir(vol, clus);
@@ -114,16 +116,15 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
 
 static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir)
 {
-    if (!vol)
-        return SDB_E_INVAL;
-    if (vol->read_only)
-        return SDB_FAT_EROFS;
+    int err = writable(vol);
+    if (err)
+        return err;
     if (want_dir)
         vol->walk_len = 0; /* the folder may be the one remembered */
     struct fat_loc loc;
     uint32_t parent;
     bool is_root;
-    int err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    err = fat_lookup(vol, path, &loc, &parent, &is_root);
     if (err)
         return err;
     if (is_root)
@@ -171,15 +172,14 @@ static int load_dotdot(struct sdb_fat_vol *vol, uint32_t dclus, uint8_t **dotdot
     return memcmp(*dotdot, "..         ", 11) ? SDB_FAT_ECORRUPT : SDB_OK;
 }
 
-/* Is directory cluster `inner` equal to or below directory `outer`? Walks ".." up. */
-static int dir_is_within(struct sdb_fat_vol *vol, uint32_t inner, uint32_t outer, bool *within)
+/* SDB_FAT_EBUSY when directory cluster `inner` is `outer` or below it (walks
+ * ".." up): a directory cannot move into itself. */
+static int check_outside(struct sdb_fat_vol *vol, uint32_t inner, uint32_t outer)
 {
     uint32_t root = fat_root_clus(vol), c = inner;
     for (unsigned depth = 0; depth <= SDB_FAT_MAX_DEPTH * 4; depth++) {
-        if (c == outer || c == root || c == 0) {
-            *within = c == outer;
-            return SDB_OK;
-        }
+        if (c == outer || c == root || c == 0)
+            return c == outer ? SDB_FAT_EBUSY : SDB_OK;
         uint8_t *dotdot;
         int err = load_dotdot(vol, c, &dotdot);
         if (err)
@@ -230,16 +230,15 @@ static int rename_replace(struct sdb_fat_vol *vol, const struct fat_loc *src, st
 
 int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bool replace)
 {
-    if (!vol)
-        return SDB_E_INVAL;
-    if (vol->read_only)
-        return SDB_FAT_EROFS;
+    int err = writable(vol);
+    if (err)
+        return err;
     vol->walk_len = 0; /* a folder renamed: its old path names another */
     struct fat_loc src, dst;
     uint32_t src_parent, dst_parent;
     bool is_root;
     char name[SDB_FAT_NAME_MAX + 1];
-    int err = fat_lookup(vol, from, &src, &src_parent, &is_root);
+    err = fat_lookup(vol, from, &src, &src_parent, &is_root);
     if (err)
         return err;
     if (is_root)
@@ -247,13 +246,8 @@ int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bo
     if ((err = fat_lookup_parent(vol, to, &dst_parent, name, sizeof name)))
         return err;
     bool src_is_dir = src.raw[11] & ATTR_DIR;
-    if (src_is_dir) {
-        bool within = false;
-        if ((err = dir_is_within(vol, dst_parent, fat_entry_clus(vol, src.raw), &within)))
-            return err;
-        if (within)
-            return SDB_FAT_EBUSY;
-    }
+    if (src_is_dir && (err = check_outside(vol, dst_parent, fat_entry_clus(vol, src.raw))))
+        return err;
     err = fat_dir_find(vol, dst_parent, name, &dst);
     bool same_entry = err == SDB_OK && dst.dclus == src.dclus && dst.sfn_slot == src.sfn_slot;
     if (err == SDB_OK && !same_entry) {
