@@ -94,21 +94,22 @@ static int problem(struct check *ck, uint32_t *counter)
     return SDB_OK;
 }
 
-/* Mark a cluster used; *again when it already was (cross-link or loop). */
-static void mark(struct check *ck, uint32_t c, bool *again)
+/* Mark a cluster used; true when it already was (cross-link or loop). */
+static bool mark(struct check *ck, uint32_t c)
 {
-    *again = false;
     /* c is valid: checked by the caller, the root at mount */
     uint32_t seg = (c - 2) / ck->seg_clusters;
-    ck->seg_used[seg / 8] |= (uint8_t)(1u << (seg % 8));
+    uint8_t m = (uint8_t)(1u << (seg % 8));
+    ck->seg_used[seg / 8] |= m;
     if (ck->owned)
-        ck->seg_owned[seg / 8] |= (uint8_t)(1u << (seg % 8));
-    if (c < ck->win_first || c - ck->win_first >= ck->win_count)
-        return;
+        ck->seg_owned[seg / 8] |= m;
     uint32_t bit = c - ck->win_first;
-    uint8_t m = (uint8_t)(1u << (bit % 8));
-    *again = ck->bitmap[bit / 8] & m;
+    if (c < ck->win_first || bit >= ck->win_count)
+        return false;
+    m = (uint8_t)(1u << (bit % 8));
+    bool again = ck->bitmap[bit / 8] & m;
     ck->bitmap[bit / 8] |= m;
+    return again;
 }
 
 static int delete_slots(struct check *ck, uint32_t dclus, uint32_t first, uint32_t last)
@@ -124,52 +125,46 @@ static int walk_chain(struct check *ck, uint32_t first, uint32_t max_clusters, u
                       bool *first_taken)
 {
     struct sdb_fat_vol *vol = ck->vol;
-    uint32_t c = first, prev = 0, n = 0;
+    uint32_t c = first, prev = 0, n = 0, v, cut = 0, *counter = NULL;
+    const char *what = NULL;
+    bool owned = ck->owned;
     *first_taken = false;
-    int err;
-    while (c) {
-        bool again;
+    for (; c; prev = c, c = v) {
         if (n == max_clusters || n > vol->nclusters) {
             /* Clusters past the size are no part of the file: freeing them
              * shortens nothing, so it is done for any owner. */
-            bool keep = ck->owned;
             ck->owned = true;
-            bool fix =
-                problem_at(ck, &ck->rep->chains_truncated, WHAT("chain longer than the size"));
-            ck->owned = keep;
-            if (fix && prev && (err = fat_set(vol, prev, fat_eoc(vol))))
-                return err;
+            counter = &ck->rep->chains_truncated, what = WHAT("chain longer than the size");
+            cut = prev;
             break;
         }
-        mark(ck, c, &again);
-        if (again) {
+        if (mark(ck, c)) {
             if (n == 0) {
                 *first_taken = true;
                 return SDB_OK;
             }
-            if (problem_at(ck, &ck->rep->cross_links,
-                           WHAT("shares clusters: cut where they meet")) &&
-                (err = fat_set(vol, prev, fat_eoc(vol))))
-                return err;
+            counter = &ck->rep->cross_links, what = WHAT("shares clusters: cut where they meet");
+            cut = prev;
             break;
         }
         n++;
-        uint32_t v;
-        if ((err = fat_get(vol, c, &v)))
+        int err = fat_get(vol, c, &v);
+        if (err)
             return err;
         if (fat_is_eoc(vol, v))
             break;
         if (!fat_valid_clus(vol, v)) {
-            if (problem_at(ck, &ck->rep->chains_truncated, WHAT("broken cluster chain: ended")) &&
-                (err = fat_set(vol, c, fat_eoc(vol))))
-                return err;
+            counter = &ck->rep->chains_truncated, what = WHAT("broken cluster chain: ended");
+            cut = c;
             break;
         }
-        prev = c;
-        c = v;
     }
+    /* the chain ends at `cut` */
+    bool fix = counter && problem_at(ck, counter, what) && cut;
+    ck->owned = owned;
+    int err = fix ? fat_set(vol, cut, fat_eoc(vol)) : SDB_OK;
     *kept = n;
-    return SDB_OK;
+    return err;
 }
 
 /* Whose entry this is, and its path, when the caller said what it owns. */
@@ -184,11 +179,13 @@ static int classify_entry(struct check *ck, struct frame *fr, uint32_t first_slo
     int err = fat_dir_next(ck->vol, fr->dclus, &slot, &loc, name, sizeof name);
     if (err)
         return err;
-    ck->path[fr->path_len] = '\0';
-    if (fr->path_len + 1 + strlen(name) > SDB_FAT_PATH_MAX)
+    size_t n = strlen(name);
+    if (fr->path_len + 1 + n > SDB_FAT_PATH_MAX) {
+        ck->path[fr->path_len] = '\0';
         return SDB_FAT_EPATH;
+    }
     ck->path[fr->path_len] = '/';
-    memcpy(ck->path + fr->path_len + 1, name, strlen(name) + 1);
+    memcpy(ck->path + fr->path_len + 1, name, n + 1);
     ck->owned = ck->opts.owned(ck->opts.ctx, ck->path, is_dir);
     return SDB_OK;
 }
@@ -212,6 +209,13 @@ static int push_dir(struct check *ck, uint32_t clus, bool revisit)
     return SDB_OK;
 }
 
+/* An entry that cannot stay: its entry set removed (with repair, when ours). */
+static int drop_entry(struct check *ck, const struct fat_loc *loc, uint32_t *counter,
+                      const char *what)
+{
+    return problem_at(ck, counter, what) ? fat_dir_remove(ck->vol, loc) : SDB_OK;
+}
+
 /* Check one 8.3 entry (and, for a directory, schedule its walk). */
 static int check_entry(struct check *ck, struct frame *fr, struct fat_loc *loc)
 {
@@ -230,25 +234,20 @@ static int check_entry(struct check *ck, struct frame *fr, struct fat_loc *loc)
             return SDB_OK;
         return push_dir(ck, clus, true);
     }
-    if ((clus && !fat_valid_clus(vol, clus)) || (is_dir && !clus)) {
-        if (problem_at(ck, &ck->rep->bad_entries, WHAT("points outside the volume: removed")))
-            return fat_dir_remove(vol, loc);
-        return SDB_OK;
-    }
+    uint32_t kept = 0;
+    bool taken = false;
+    if ((clus && !fat_valid_clus(vol, clus)) || (is_dir && !clus))
+        return drop_entry(ck, loc, &ck->rep->bad_entries,
+                          WHAT("points outside the volume: removed"));
     if (ck->win_first == 2) /* counted once, in the first window */
         (*(is_dir ? &ck->rep->dirs : &ck->rep->files))++;
     /* size 0 with a cluster: keep one, as the entry names it */
     uint32_t need = is_dir ? UINT32_MAX : size ? (size - 1) / cb + 1 : 1;
-    uint32_t kept = 0;
-    bool taken = false;
     if (clus && (err = walk_chain(ck, clus, need, &kept, &taken)))
         return err;
-    if (taken) {
-        if (problem_at(ck, &ck->rep->cross_links,
-                       WHAT("starts in another entry's clusters: removed")))
-            return fat_dir_remove(vol, loc);
-        return SDB_OK;
-    }
+    if (taken)
+        return drop_entry(ck, loc, &ck->rep->cross_links,
+                          WHAT("starts in another entry's clusters: removed"));
     if (is_dir)
         return push_dir(ck, clus, false);
     if ((uint64_t)kept * cb >= size)
@@ -372,41 +371,16 @@ static int free_lost(struct check *ck)
         int err = fat_run_get(vol, &run, c, &v);
         if (err)
             return err;
-        bool bad = v == fat_eoc(vol) - 8; /* the bad-cluster mark */
-        ck->free_seen += v == 0;
-        if (v == 0 || bad)
-            continue;
-        problem(ck, &ck->rep->lost_clusters);
-        if (ck->repair && (err = fat_set(vol, c, 0)))
-            return err;
-        ck->free_seen += ck->repair;
-    }
-    return SDB_OK;
-}
-
-/* Compare `n` sectors of FAT 1 at `one` (sector i on) with every other copy,
- * read `per` sectors a request into `buf`; a differing sector is rewritten from
- * FAT 1 with repair. */
-static int compare_copies(struct check *ck, uint32_t i, uint32_t n, const uint8_t *one,
-                          uint8_t *buf, uint32_t per)
-{
-    struct sdb_fat_vol *vol = ck->vol;
-    for (uint8_t copy = 1; copy < vol->nfats; copy++) {
-        uint32_t lba = vol->fat_lba + copy * vol->fat_sectors + i;
-        for (uint32_t j = 0; j < n; j += per) {
-            uint32_t m = n - j < per ? n - j : per;
-            int err = sdb_bd_read(vol->bd, lba + j, m, buf);
-            if (err)
+        if (v == fat_eoc(vol) - 8)
+            continue; /* marked bad: no chain's, and never free */
+        if (v) {
+            problem(ck, &ck->rep->lost_clusters);
+            if (!ck->repair)
+                continue;
+            if ((err = fat_set(vol, c, 0)))
                 return err;
-            for (uint32_t k = j; k < j + m; k++) {
-                const uint8_t *want = one + k * SDB_SECTOR_SIZE;
-                if (!memcmp(want, buf + (k - j) * SDB_SECTOR_SIZE, SDB_SECTOR_SIZE))
-                    continue;
-                problem(ck, &ck->rep->fat_copies_fixed);
-                if (ck->repair && (err = sdb_bd_write(vol->bd, lba + k, 1, want)))
-                    return err;
-            }
         }
+        ck->free_seen++;
     }
     return SDB_OK;
 }
@@ -414,7 +388,8 @@ static int compare_copies(struct check *ck, uint32_t i, uint32_t n, const uint8_
 /* FAT 1 is read into the caller's scan buffer and the copies into the bitmap
  * (not in use yet), or both into halves of the bitmap; with neither big enough,
  * one sector at a time through the cache, as small builds always did. The
- * cache was flushed first, so the card holds FAT 1 as the driver sees it. */
+ * cache was flushed first, so the card holds FAT 1 as the driver sees it. A
+ * sector of a copy that differs is rewritten from FAT 1 with repair. */
 static int sync_fat_copies(struct check *ck)
 {
     struct sdb_fat_vol *vol = ck->vol;
@@ -431,7 +406,22 @@ static int sync_fat_copies(struct check *ck)
         uint32_t n = vol->fat_sectors - i < n1 ? vol->fat_sectors - i : n1;
         int err = one ? sdb_bd_read(vol->bd, vol->fat_lba + i, n, one)
                       : fat_win_load(vol, vol->fat_lba + i);
-        if (err || (err = compare_copies(ck, i, n, one ? one : vol->win, other, n2)))
+        const uint8_t *fat1 = one ? one : vol->win;
+        /* sector i + j of every other copy, n2 a request */
+        for (uint32_t lba = vol->fat_lba + i, copy = 1; !err && copy < vol->nfats; copy++) {
+            lba += vol->fat_sectors;
+            for (uint32_t j = 0; !err && j < n; j++) {
+                if (j % n2 == 0)
+                    err = sdb_bd_read(vol->bd, lba + j, n - j < n2 ? n - j : n2, other);
+                const uint8_t *want = fat1 + j * SDB_SECTOR_SIZE;
+                if (err || !memcmp(want, other + j % n2 * SDB_SECTOR_SIZE, SDB_SECTOR_SIZE))
+                    continue;
+                problem(ck, &ck->rep->fat_copies_fixed);
+                if (ck->repair)
+                    err = sdb_bd_write(vol->bd, lba + j, 1, want);
+            }
+        }
+        if (err)
             return err;
     }
     return SDB_OK;

@@ -129,33 +129,32 @@ static int cache_slot(struct sdb_fat_vol *vol, uint32_t lba, unsigned *slot, boo
     return SDB_OK;
 }
 
-int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba)
+/* Make vol->win the slot of lba: read on a miss, or zeroed (`claim`: the
+ * caller rewrites the sector whole). */
+static int win_get(struct sdb_fat_vol *vol, uint32_t lba, bool claim)
 {
     unsigned i;
     bool hit;
     int err = cache_slot(vol, lba, &i, &hit);
     if (err)
         return err;
-    if (!hit) {
-        if ((err = sdb_bd_read(vol->bd, lba, 1, vol->cache[i])))
-            return err;
-        vol->slot[i].lba = lba;
-    }
+    if (claim)
+        memset(vol->cache[i], 0, SDB_SECTOR_SIZE);
+    else if (!hit && (err = sdb_bd_read(vol->bd, lba, 1, vol->cache[i])))
+        return err;
+    vol->slot[i].lba = lba;
     cache_use(vol, i);
     return SDB_OK;
 }
 
+int fat_win_load(struct sdb_fat_vol *vol, uint32_t lba)
+{
+    return win_get(vol, lba, false);
+}
+
 int fat_win_claim(struct sdb_fat_vol *vol, uint32_t lba)
 {
-    unsigned i;
-    bool hit;
-    int err = cache_slot(vol, lba, &i, &hit);
-    if (err)
-        return err;
-    vol->slot[i].lba = lba;
-    memset(vol->cache[i], 0, SDB_SECTOR_SIZE);
-    cache_use(vol, i);
-    return SDB_OK;
+    return win_get(vol, lba, true);
 }
 
 void fat_win_dirty(struct sdb_fat_vol *vol)
