@@ -176,6 +176,20 @@ static int install_reclaiming(struct sdboot *b, const struct sdb_stage_record *r
     return install_once(b, rec, source, version);
 }
 
+/* install_reclaiming; a failure before SWITCHING throws next/ away
+ * (abort_install); event on success. The guard has run. */
+static int run_install(struct sdboot *b, const struct sdb_stage_record *rec,
+                       enum sdboot_source source, const char *version, enum sdboot_event event,
+                       struct sdboot_result *res)
+{
+    int err = install_reclaiming(b, rec, source, version);
+    if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
+        return abort_install(b, err, res);
+    if (!err)
+        res->event = event;
+    return err;
+}
+
 static int install_staged(struct sdboot *b, struct sdboot_result *res)
 {
     struct sdb_stage_record rec = {.version = ""}; /* stays "" when the record is unreadable */
@@ -197,12 +211,10 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
                  rec.version, b->st.installed, rec.base);
     else
         boot_log(b, "installing %s over %s", rec.version, b->st.installed);
-    err = install_reclaiming(b, delta ? &rec : NULL, SDBOOT_FROM_STAGING, rec.version);
-    if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
-        return abort_install(b, err, res);
-    if (err)
+    err = run_install(b, delta ? &rec : NULL, SDBOOT_FROM_STAGING, rec.version, SDBOOT_EV_INSTALLED,
+                      res);
+    if (err || res->event != SDBOOT_EV_INSTALLED)
         return err;
-    res->event = SDBOOT_EV_INSTALLED;
     boot_log(b, "installed %s; on trial for %u boots", b->st.installed, b->st.trial_max);
     return SDB_OK;
 }
@@ -260,14 +272,8 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
     char target[SDB_VERSION_MAX];
     memcpy(target, st->previous, sizeof target);
     int err = guard_owned(b);
-    if (err == SDB_OK)
-        err = install_reclaiming(b, NULL, SDBOOT_FROM_PREVIOUS, target);
-    if (err && err <= SDB_ERR_BD_MIN && st->phase == SDBOOT_PHASE_EXTRACTING)
-        return abort_install(b, err, res);
-    if (err)
-        return err;
-    res->event = SDBOOT_EV_ROLLED_BACK;
-    return SDB_OK;
+    return err ? err
+               : run_install(b, NULL, SDBOOT_FROM_PREVIOUS, target, SDBOOT_EV_ROLLED_BACK, res);
 }
 
 /* Leftovers of a finished install (a cut during its clean-up), and a damaged tree. */
