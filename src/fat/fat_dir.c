@@ -173,10 +173,7 @@ static bool lfn_name(const struct lfn_acc *acc, const uint8_t *sfn, char *name, 
 {
     if (acc->expected != 1 || fat_lfn_checksum(sfn) != acc->sum)
         return false;
-    unsigned n = 0, max = acc->count * LFN_CHARS;
-    while (n < max && acc->units[n] != 0x0000)
-        n++;
-    return n > 0 && fat_ucs2_to_utf8(acc->units, n, name, cap);
+    return fat_ucs2_to_utf8(acc->units, acc->count * LFN_CHARS, name, cap);
 }
 
 int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct fat_loc *loc,

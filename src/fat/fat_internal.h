@@ -126,7 +126,8 @@ int fat_name_check(const char *name);
 /* The UCS-2 unit the UTF-8 sequence at *s (not at its end) encodes, *s moved
  * past it; -1 for invalid UTF-8 or a character outside the BMP. */
 int fat_utf8_next(const char **s);
-/* UCS-2 -> UTF-8 (NUL-terminated); false when it does not fit. */
+/* UCS-2 -> UTF-8 (NUL-terminated) of u[0..n) up to its first 0; false when
+ * that is empty or does not fit. */
 bool fat_ucs2_to_utf8(const uint16_t *u, unsigned n, char *out, size_t cap);
 /* Basis 8.3 name for a name (no tail yet). Returns 0 when the name is that 8.3
  * name itself, else SFN_CASE (it differs in case only) and/or SFN_LOSSY (a

@@ -56,7 +56,7 @@ int fat_utf8_next(const char **s)
 bool fat_ucs2_to_utf8(const uint16_t *u, unsigned n, char *out, size_t cap)
 {
     size_t o = 0;
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n && u[i]; i++) {
         unsigned c = u[i];
         size_t len = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
         if (o + len >= cap)
@@ -71,7 +71,7 @@ bool fat_ucs2_to_utf8(const uint16_t *u, unsigned n, char *out, size_t cap)
         out[o++] = (char)(0x80 | (c & 0x3F));
     }
     out[o] = '\0';
-    return true;
+    return o > 0;
 }
 
 /* One character of the basis: upper-cased (noted in *kind), or '_' when 8.3
@@ -187,12 +187,9 @@ void fat_sfn_to_str(const uint8_t sfn[11], uint8_t lower, char out[13])
 bool fat_name_equal(const char *a, const char *b)
 {
     for (;; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'a' && x <= 'z')
-            x = (char)(x - 32);
-        if (y >= 'a' && y <= 'z')
-            y = (char)(y - 32);
-        if (x != y)
+        unsigned x = (unsigned char)*a, y = (unsigned char)*b;
+        /* equal, or the same letter in either case */
+        if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) - 'a' > 'z' - 'a'))
             return false;
         if (!x)
             return true;
