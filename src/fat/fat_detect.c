@@ -278,11 +278,13 @@ static void set_damaged(struct probe *p, uint32_t lba, int why)
     info->vol_lba = lba;
 }
 
-/* The FAT32 backup boot sector of a volume at lba, if there is one that parses. */
+/* The FAT32 backup boot sector of a volume at lba, if there is one that
+ * parses. primary: the boot sector there, when it parsed (its geometry is in
+ * p->j.v), else NULL. */
 static int read_backup(struct probe *p, uint32_t lba, const uint8_t *primary, bool *found)
 {
     uint32_t at = FAT32_BACKUP_LBA;
-    if (primary && parses_at(p, primary, lba) && p->j.v.type == 32 && rd16(primary + 50) &&
+    if (primary && p->j.v.type == 32 && rd16(primary + 50) &&
         rd16(primary + 50) < rd16(primary + 14))
         at = rd16(primary + 50);
     *found = false;

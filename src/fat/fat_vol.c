@@ -456,37 +456,37 @@ int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out)
         if (v == 0)
             c = after;
     }
-    for (uint32_t tried = 0; tried < vol->nclusters; tried++) {
-        uint32_t v;
-        int err = fat_get(vol, c, &v);
-        if (err)
-            return err;
-        if (v == 0) {
-            /* The zeros are on the card before the chain names the cluster: a
-             * card cache that loses them would show a grown directory the
-             * entries the cluster held before (a freed directory's "." and ".."). */
-            if (zero && ((err = zero_cluster(vol, c)) || (err = sdb_bd_sync(vol->bd))))
-                return err;
-            if ((err = fat_set(vol, c, fat_eoc(vol))))
-                return err;
-            /* A link into another FAT sector waits for the end mark it points
-             * at: the card never holds a chain that runs into a free cluster. */
-            uint32_t per = SDB_SECTOR_SIZE * 8 / (vol->type == 12 ? 12 : vol->type);
-            if (prev && prev / per != c / per && (err = fat_win_flush(vol)))
-                return err;
-            if (prev && (err = fat_set(vol, prev, c)))
-                return err;
-            fat_count_free_delta(vol, -1);
-            if (c >= vol->next_free || !fat_valid_clus(vol, vol->next_free))
-                vol->next_free = clus_after(vol, c);
-            *out = c;
-            return SDB_OK;
+    int err;
+    for (uint32_t v, tried = 0;; c = clus_after(vol, c), tried++) {
+        if (tried == vol->nclusters) {
+            if (vol->free_count != FREE_UNKNOWN)
+                vol->free_count = 0;
+            return SDB_FAT_ENOSPC;
         }
-        c = clus_after(vol, c);
+        if ((err = fat_get(vol, c, &v)))
+            return err;
+        if (v == 0)
+            break;
     }
-    if (vol->free_count != FREE_UNKNOWN)
-        vol->free_count = 0;
-    return SDB_FAT_ENOSPC;
+    /* The zeros are on the card before the chain names the cluster: a card
+     * cache that loses them would show a grown directory the entries the
+     * cluster held before (a freed directory's "." and ".."). */
+    if (zero && ((err = zero_cluster(vol, c)) || (err = sdb_bd_sync(vol->bd))))
+        return err;
+    if ((err = fat_set(vol, c, fat_eoc(vol))))
+        return err;
+    /* A link into another FAT sector waits for the end mark it points at: the
+     * card never holds a chain that runs into a free cluster. */
+    uint32_t per = SDB_SECTOR_SIZE * 8 / (vol->type == 12 ? 12 : vol->type);
+    if (prev && prev / per != c / per && (err = fat_win_flush(vol)))
+        return err;
+    if (prev && (err = fat_set(vol, prev, c)))
+        return err;
+    fat_count_free_delta(vol, -1);
+    if (c >= vol->next_free || !fat_valid_clus(vol, vol->next_free))
+        vol->next_free = clus_after(vol, c);
+    *out = c;
+    return SDB_OK;
 }
 
 int fat_run_length(struct sdb_fat_vol *vol, uint32_t clus, uint32_t max, uint32_t *run)
