@@ -239,7 +239,8 @@ static int judge_boot_sector(struct judge *j, const uint8_t *bs, uint32_t lba)
     int err = check_fats(j, bs[21]);
     if (err == SDB_OK)
         err = check_dirs(j);
-    if (err == SDB_OK && (uint64_t)lba + j->v.vol_sectors > j->bd->sector_count)
+    if (err == SDB_OK &&
+        (j->v.vol_sectors > j->bd->sector_count || lba > j->bd->sector_count - j->v.vol_sectors))
         err = SDB_FAT_EVOLSIZE;
     return err;
 }

@@ -554,8 +554,11 @@ int fat_parse_bpb(struct sdb_fat_vol *vol, const uint8_t *bs, uint32_t vol_lba,
     uint8_t type = nclus < 4085 ? 12 : nclus < 65525 ? 16 : 32;
     if ((type == 32) != (root_entries == 0))
         return SDB_FAT_ENOFS;
-    /* the FATs must hold an entry for every cluster (+2), compared in bits */
-    if ((uint64_t)fatsz * SDB_SECTOR_SIZE * 8 < ((uint64_t)nclus + 2) * type)
+    /* The FATs must hold an entry for every cluster (+2): sectors needed,
+     * rounded up, in 32 bits (FAT12/16 have under 2^16 clusters; FAT32 128
+     * entries a sector). */
+    uint32_t need = type == 32 ? (nclus + 1) / 128 + 1 : ((nclus + 2) * type - 1) / 4096 + 1;
+    if (fatsz < need)
         return SDB_FAT_ENOFS;
     vol->type = type;
     vol->sec_per_clus = (uint8_t)spc;
