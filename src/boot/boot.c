@@ -88,6 +88,12 @@ static int bring_up(struct sdboot *b, sdb_bd_t *bd, struct sdboot_result *res)
     return err ? err : sdb_fat_mount(&b->vol, bd, b->cfg.recovery_pin);
 }
 
+/* A release is installed (the state names one): one call, not a strcmp at each use. */
+__attribute__((noinline)) static bool has_release(const struct sdboot *b)
+{
+    return strcmp(b->st.installed, SDB_VERSION_NONE) != 0;
+}
+
 _Static_assert(SDBOOT_IO_BUF >= SDB_RECORD_SIZE, "a record is read into b->io");
 
 /* The application's confirmation of the release it runs. */
@@ -246,7 +252,7 @@ static int resume(struct sdboot *b, enum state_recovery action, struct sdboot_re
 static int count_trial(struct sdboot *b, struct sdboot_result *res)
 {
     const struct sdboot_state *st = &b->st;
-    if (st->confirmed || !strcmp(st->installed, SDB_VERSION_NONE))
+    if (st->confirmed || !has_release(b))
         return SDB_OK;
     if (st->trials_used < st->trial_max) {
         boot_log(b, "release %s on trial: boot %u of %u", st->installed, st->trials_used + 1u,
@@ -296,7 +302,7 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
         if (tree_exists(&b->vol, FIX_TMP, NULL) && (err = sdb_fat_unlink(&b->vol, FIX_TMP)))
             return err;
     }
-    bool installed = strcmp(b->st.installed, SDB_VERSION_NONE) != 0;
+    bool installed = has_release(b);
     const char *entry = b->cfg.entry;
     if (installed &&
         (repairing || b->cfg.repair || b->restore_needed || !tree_exists(&b->vol, entry, NULL)) &&
@@ -316,9 +322,12 @@ static int tidy_and_check(struct sdboot *b, struct sdboot_result *res)
             err >= SDB_ERR_REL_MIN) {
             /* The archive is no release (a tar or gzip error): keep it for a
              * look, stop trying it. */
-            char why[96] = "";
-            if (SDBOOT_LOG) /* only logged */
-                sdb_fmt(why, sizeof why, "does not read as a release: %s", sdb_strerror(err));
+            const char *why = ""; /* only logged */
+#if SDBOOT_LOG
+            char line[96];
+            sdb_fmt(line, sizeof line, "does not read as a release: %s", sdb_strerror(err));
+            why = line;
+#endif
             err = odd_set_aside(b, CURRENT_TAR, why);
         }
         if (err || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))
@@ -419,7 +428,7 @@ static int boot_card(struct sdboot *b, struct sdboot_result *res)
 static bool release_runs(struct sdboot *b)
 {
     const char *entry = b->cfg.entry;
-    return strcmp(b->st.installed, SDB_VERSION_NONE) && tree_exists(&b->vol, entry, NULL);
+    return has_release(b) && tree_exists(&b->vol, entry, NULL);
 }
 
 /* Work the boot could not finish (an odd card, a failing read) still ends in
@@ -451,7 +460,7 @@ static int check_entry_exists(struct sdboot *b, struct sdboot_result *res)
     if (tree_exists(&b->vol, entry, NULL))
         return SDB_OK;
     res->decision = SDBOOT_INTERNAL;
-    if (!strcmp(b->st.installed, SDB_VERSION_NONE)) {
+    if (!has_release(b)) {
         boot_log(b,
                  "no release installed and no %s on the card: nothing to run, using internal "
                  "file system",
@@ -497,7 +506,7 @@ int sdboot_boot(struct sdboot *b, sdb_bd_t *bd, const struct sdboot_config *cfg,
     res->on_trial = !st->confirmed;
     res->trials_used = st->trials_used;
     res->trial_max = st->trial_max;
-    if (res->decision == SDBOOT_RUN_CARD && !strcmp(st->installed, SDB_VERSION_NONE))
+    if (res->decision == SDBOOT_RUN_CARD && !has_release(b))
         boot_log(b, "no release installed yet: running the card's own %s", b->cfg.entry);
     return SDB_OK;
 }

@@ -97,6 +97,7 @@ int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
 int tree_remove(struct sdboot *b, const char *path); /* rm -r; SDB_OK if missing */
 int tree_unlink(struct sdboot *b, const char *path); /* rm; SDB_OK if missing */
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
+bool tree_has(struct sdb_fat_vol *vol, const char *path); /* tree_exists, type not asked */
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same);
 /* Size and SHA-256 of a file, read whole through b->io. */
 int tree_hash_file(struct sdboot *b, const char *path, uint64_t *size,

@@ -71,7 +71,7 @@ int install_feed(struct sdboot *b, const char *archive, const struct sdb_tar_ops
         b->rd_end = buf + got;
         if (!r->tar_err)
             r->tar_err = sdb_tar_feed(&b->tar, buf, got);
-        if (buf == b->io && big && !b->tar.gzip && big_reads(b))
+        if (buf == b->io && big && !(SDB_TAR_GZIP && b->tar.gzip) && big_reads(b))
             buf = b->cfg.gzip_arena, cap = (uint32_t)(b->cfg.gzip_arena_len & ~(size_t)511);
         if (r->tar_err && (!hash || card_error(r->tar_err)))
             break; /* nothing to hash, or the card itself failed */
@@ -106,7 +106,7 @@ int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
     if (SDBOOT_VERSION_CHECK && (err = sdb_semver_should_update(b->st.installed, rec->version,
                                                                 rec->flags & SDB_STAGE_FORCED)))
         return err;
-    if (!tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL))
+    if (!tree_has(&b->vol, SDB_STAGE_ARCHIVE))
         return SDBOOT_ESTAGED;
     return SDB_OK;
 }
@@ -167,7 +167,7 @@ static int extract_begin(void *ctx, const struct sdb_tar_entry *e)
     /* Looked up apart, so that the create stays the driver's fast one
      * (SDB_FAT_UNIQUE): any other create would cost the folder its freshness,
      * and every later file a search for a free short-name alias. */
-    if (maybe_seen && tree_exists(&b->vol, b->path, NULL))
+    if (maybe_seen && tree_has(&b->vol, b->path))
         return SDB_TAR_EDUPLICATE;
     unsigned flags = SDB_FAT_WRITE | SDB_FAT_CREATE | SDB_FAT_EXCL | SDB_FAT_UNIQUE;
     if ((err = sdb_fat_open(&b->vol, &b->out, b->path, flags)))
@@ -184,7 +184,7 @@ static int extract_data(void *ctx, const uint8_t *buf, size_t len)
     /* A file's data lies in the read buffer (plain tar) or the inflated
      * output (gzip), followed there by its padding: the file's last sector
      * can be written whole from it (sdb_fat_write_slack). */
-    bool z = b->tar.gzip;
+    bool z = SDB_TAR_GZIP && b->tar.gzip; /* never set without gzip (tar.h) */
     uintptr_t at = (uintptr_t)buf, start = (uintptr_t)(z ? b->tar.zout : b->rd_at);
     uintptr_t end = z ? start + b->tar.zout_have : (uintptr_t)b->rd_end;
     uint32_t slack = at >= start && at + len <= end ? (uint32_t)(end - at - len) : 0;
@@ -283,7 +283,7 @@ static int place_app(struct sdboot *b)
     int err;
     if (!tree_exists(&b->vol, NEXT_DIR "/" APP_DIR, &is_dir) || !is_dir)
         return SDB_OK;
-    if (tree_exists(&b->vol, "/" APP_DIR, NULL)) {
+    if (tree_has(&b->vol, "/" APP_DIR)) {
         if ((err = tree_mkdirs(&b->vol, PREV_DIR, true)) ||
             (err = tree_remove(b, PREV_DIR "/" APP_DIR)) ||
             (err = sdb_fat_rename(&b->vol, "/" APP_DIR, PREV_DIR "/" APP_DIR, false)))
@@ -302,7 +302,7 @@ static int settle_file(struct sdboot *b, bool *pending)
     int err = sdb_fat_rename_settle(&b->vol, rel, parked);
     if (err || (err = sdb_fat_rename_settle(&b->vol, b->path, rel)))
         return err;
-    *pending = tree_exists(&b->vol, b->path, NULL);
+    *pending = tree_has(&b->vol, b->path);
     return SDB_OK;
 }
 

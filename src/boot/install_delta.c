@@ -205,8 +205,8 @@ int delta_check(struct sdboot *b, const struct sdb_stage_record *rec)
     /* A delta is made against the base; over an installed delta the card
      * must keep both that delta's index (to switch from it) and the base's. */
     if (strcmp(rec->base, sdboot_state_base(&b->st)) || !(rec->flags & SDB_STAGE_INDEXED) ||
-        !tree_exists(&b->vol, SDB_CURRENT_INDEX, NULL) ||
-        !tree_exists(&b->vol, base_index(b), NULL) || !tree_exists(&b->vol, CURRENT_TAR, NULL))
+        !tree_has(&b->vol, SDB_CURRENT_INDEX) || !tree_exists(&b->vol, base_index(b), NULL) ||
+        !tree_has(&b->vol, CURRENT_TAR))
         return SDBOOT_EDELTABASE;
     struct delta_work *w = work(b);
     int err = idx_check_whole(b, &w->a, SDB_STAGE_INDEX, rec->index_sha256);
@@ -343,8 +343,7 @@ static int delta_extract(struct sdboot *b, const struct sdb_stage_record *rec)
  * can still be read. */
 static bool indexes_in_place(struct sdboot *b)
 {
-    return tree_exists(&b->vol, SDB_STAGE_INDEX, NULL) &&
-           tree_exists(&b->vol, SDB_CURRENT_INDEX, NULL);
+    return tree_has(&b->vol, SDB_STAGE_INDEX) && tree_has(&b->vol, SDB_CURRENT_INDEX);
 }
 
 /* For each /app file of index `from` that index `to` does not name, call fn
@@ -382,7 +381,7 @@ static int parked_name(struct sdboot *b, const char *path)
 static int park(struct sdboot *b, const char *path)
 {
     int err = parked_name(b, path);
-    if (err || !tree_exists(&b->vol, path, NULL))
+    if (err || !tree_has(&b->vol, path))
         return err;
     if ((err = tree_mkdirs(&b->vol, b->path, false)))
         return err;
@@ -407,7 +406,7 @@ static int delta_switch(struct sdboot *b)
 
 static int move_if_there(struct sdboot *b, const char *from, const char *to)
 {
-    return tree_exists(&b->vol, from, NULL) ? sdb_fat_rename(&b->vol, from, to, true) : SDB_OK;
+    return tree_has(&b->vol, from) ? sdb_fat_rename(&b->vol, from, to, true) : SDB_OK;
 }
 
 /* The indexes, then the delta archive and its record; each step skipped
@@ -417,8 +416,8 @@ static int delta_commit(struct sdboot *b)
 {
     int err = SDB_OK;
     bool over_delta = b->st.delta;
-    if (tree_exists(&b->vol, SDB_STAGE_ARCHIVE, NULL)) {
-        if (tree_exists(&b->vol, SDB_STAGE_INDEX, NULL)) {
+    if (tree_has(&b->vol, SDB_STAGE_ARCHIVE)) {
+        if (tree_has(&b->vol, SDB_STAGE_INDEX)) {
             err = move_if_there(b, SDB_CURRENT_INDEX, over_delta ? PREVIOUS_INDEX : BASE_INDEX);
             if (!err)
                 err = sdb_fat_rename(&b->vol, SDB_STAGE_INDEX, SDB_CURRENT_INDEX, false);
@@ -500,8 +499,8 @@ static int delta_undo(struct sdboot *b)
 {
     const char *back = undo_index(b);
     int err = unpark_all(b);
-    bool have_previous = tree_exists(&b->vol, back, NULL);
-    if (!err && have_previous && tree_exists(&b->vol, SDB_CURRENT_INDEX, NULL))
+    bool have_previous = tree_has(&b->vol, back);
+    if (!err && have_previous && tree_has(&b->vol, SDB_CURRENT_INDEX))
         err = each_dropped(b, SDB_CURRENT_INDEX, back, remove_new);
     if (!err && have_previous)
         err = sdb_fat_rename(&b->vol, back, SDB_CURRENT_INDEX, true);
@@ -526,8 +525,7 @@ static int undo_settle(struct sdboot *b)
         if ((err = tree_next_file(b, PREV_DIR, NULL, &found)) || !found)
             break;
         const char *rel = b->path + strlen(PREV_DIR);
-        if ((err = sdb_fat_rename_settle(&b->vol, b->path, rel)) ||
-            tree_exists(&b->vol, b->path, NULL))
+        if ((err = sdb_fat_rename_settle(&b->vol, b->path, rel)) || tree_has(&b->vol, b->path))
             break; /* the first file still parked: the undo moves it */
     }
     return err;

@@ -36,9 +36,9 @@ int odd_set_aside(struct sdboot *b, const char *path, const char *why)
         int err = sdb_fat_rename_settle(&b->vol, path, to);
         if (err)
             return err;
-        if (!tree_exists(&b->vol, path, NULL))
+        if (!tree_has(&b->vol, path))
             return SDB_OK; /* a set-aside a cut interrupted, now finished */
-        if (tree_exists(&b->vol, to, NULL))
+        if (tree_has(&b->vol, to))
             continue;
         boot_log(b, "set aside %s (%s) as %s", path, why, to);
         if ((err = sdb_fat_rename(&b->vol, path, to, false)))

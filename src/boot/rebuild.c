@@ -48,10 +48,10 @@ int rebuild_move(struct sdboot *b, const char *staged, const char *cur, const ch
 {
     int err;
     if (b->st.source == SDBOOT_FROM_PREVIOUS)
-        return tree_exists(&b->vol, prev, NULL) ? sdb_fat_rename(&b->vol, prev, cur, true) : SDB_OK;
-    if (!tree_exists(&b->vol, staged, NULL))
+        return tree_has(&b->vol, prev) ? sdb_fat_rename(&b->vol, prev, cur, true) : SDB_OK;
+    if (!tree_has(&b->vol, staged))
         return SDB_OK; /* moved already (a rerun after a cut) */
-    if (tree_exists(&b->vol, cur, NULL) && (err = sdb_fat_rename(&b->vol, cur, prev, true)))
+    if (tree_has(&b->vol, cur) && (err = sdb_fat_rename(&b->vol, cur, prev, true)))
         return err;
     return sdb_fat_rename(&b->vol, staged, cur, false);
 }
@@ -98,7 +98,7 @@ static int kept_version(struct sdboot *b, const char *rec_path, const char *tar_
     uint64_t size;
     *what = KEPT_NONE;
     version[0] = '\0';
-    if (!tree_exists(&b->vol, tar_path, NULL))
+    if (!tree_has(&b->vol, tar_path))
         return SDB_OK;
     *what = KEPT_UNKNOWN;
     int err = boot_read_record(&b->vol, rec_path, buf);
@@ -130,8 +130,7 @@ static int kept_delta(struct sdboot *b, const char *base, enum kept_what *what,
         return err;
     *what = KEPT_MISMATCH;
     version[0] = '\0';
-    if (!(rec.flags & SDB_STAGE_DELTA) || strcmp(rec.base, base) ||
-        !tree_exists(&b->vol, BASE_INDEX, NULL))
+    if (!(rec.flags & SDB_STAGE_DELTA) || strcmp(rec.base, base) || !tree_has(&b->vol, BASE_INDEX))
         return SDB_OK;
     if ((err = tree_hash_file(b, SDB_CURRENT_INDEX, &size, digest)))
         return err > SDB_ERR_BD_MIN ? err : SDB_OK;
@@ -159,7 +158,7 @@ int rebuild_state(struct sdboot *b)
     if (cur == KEPT_KNOWN && (err = kept_delta(b, base, &dlt, delta)))
         return err;
 #else /* the release runs as a card without kept records would have it */
-    cur = tree_exists(&b->vol, CURRENT_TAR, NULL) ? KEPT_UNREAD : KEPT_NONE;
+    cur = tree_has(&b->vol, CURRENT_TAR) ? KEPT_UNREAD : KEPT_NONE;
 #endif
     if (cur == KEPT_NONE)
         COPY_STR(base, SDB_VERSION_NONE);

@@ -189,7 +189,7 @@ int sdboot_read_state(struct sdb_fat_vol *vol, struct sdboot_state *st)
  * so the recovery table sends it to the rebuild; it is never stored. */
 static bool keeps_sdboot_data(struct sdb_fat_vol *vol)
 {
-    return tree_exists(vol, CURRENT_TAR, NULL) || tree_exists(vol, PREVIOUS_TAR, NULL);
+    return tree_has(vol, CURRENT_TAR) || tree_has(vol, PREVIOUS_TAR);
 }
 
 int state_load(struct sdboot *b, bool *found)

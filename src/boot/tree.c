@@ -34,6 +34,11 @@ bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir)
     return true;
 }
 
+bool tree_has(struct sdb_fat_vol *vol, const char *path)
+{
+    return tree_exists(vol, path, NULL);
+}
+
 /* Create every directory of `path` (and `path` itself with include_last). */
 int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last)
 {
