@@ -334,9 +334,13 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     /* A backup with the primary's geometry would be judged the same: only a
      * failing primary, or one that differs, needs the backup judged. */
     bool differs = has_backup && geometry_differs(p->bs, p->backup);
+    /* (without the detail a failing primary is damaged whatever the backup:
+     * nothing is mended from it) */
     int second = !has_backup                     ? SDB_FAT_EBOOTSECT
                  : primary == SDB_OK && !differs ? SDB_OK
-                                                 : judge_boot_sector(&p->j, p->backup, lba);
+                 : !SDB_FAT_PROBE_DETAIL && primary != SDB_OK
+                     ? SDB_FAT_EBOOTSECT
+                     : judge_boot_sector(&p->j, p->backup, lba);
     if (second > SDB_ERR_BD_MIN && second < 0)
         return second;
     bool backup_good = second == SDB_OK;
