@@ -194,10 +194,17 @@ int idx_check_whole(struct sdboot *b, struct idx_cursor *c, const char *path,
 struct delta_work {
     struct idx_cursor a, b;
 };
+#if SDBOOT_DELTA
 int delta_check(struct sdboot *b, const struct sdb_stage_record *rec); /* reads only */
 int delta_install(struct sdboot *b, const struct sdb_stage_record *rec);
 int delta_rollback(struct sdboot *b); /* an unconfirmed delta: the parked files return */
 int delta_resume(struct sdboot *b, enum state_recovery action); /* FINISH_DELTA / _UNDO */
+#else /* a bootloader built without delta installs refuses them, with no call */
+#define delta_check(b, rec) ((void)(b), (void)(rec), SDBOOT_EDELTABASE)
+#define delta_install(b, rec) ((void)(b), (void)(rec), SDBOOT_EDELTABASE)
+#define delta_rollback(b) ((void)(b), SDBOOT_EDELTABASE)
+#define delta_resume(b, action) ((void)(b), (void)(action), SDBOOT_EDELTABASE)
+#endif
 /* A confirmed delta over a delta: the one before it (previous.*) goes. */
 int delta_drop_previous(struct sdboot *b);
 /* In a whole install's (or rollback's) commit: the staged index becomes

@@ -550,28 +550,7 @@ int delta_resume(struct sdboot *b, enum state_recovery action)
     return (err = delta_switch(b)) ? err : delta_commit(b);
 }
 
-#else /* a bootloader built without delta installs refuses them */
-int delta_check(struct sdboot *b, const struct sdb_stage_record *rec)
-{
-    (void)b, (void)rec;
-    return SDBOOT_EDELTABASE;
-}
-int delta_install(struct sdboot *b, const struct sdb_stage_record *rec)
-{
-    (void)b, (void)rec;
-    return SDBOOT_EDELTABASE;
-}
-int delta_rollback(struct sdboot *b)
-{
-    (void)b;
-    return SDBOOT_EDELTABASE;
-}
-int delta_resume(struct sdboot *b, enum state_recovery action)
-{
-    (void)b, (void)action;
-    return SDBOOT_EDELTABASE;
-}
-#endif
+#endif /* without deltas, boot_internal.h refuses them with no call */
 
 int delta_drop_previous(struct sdboot *b)
 {

@@ -43,13 +43,16 @@ static int no_end(void *ctx)
     return SDB_OK;
 }
 
-/* Append the name hashes of one archive's files outside /app to b->owned. */
-static int add_archive(struct sdboot *b, const char *archive)
+/* Append the name hashes of one archive's files outside /app to b->owned.
+ * A damaged archive owns nothing more: its names cannot be trusted, and the
+ * table is left as it was before it. */
+static void add_archive(struct sdboot *b, const char *archive)
 {
     const struct sdb_tar_ops ops = {note_entry, no_data, no_end, b};
     struct feed_result r;
-    int err = install_feed(b, archive, &ops, sizeof b->io, NULL, &r);
-    return err ? err : r.tar_err;
+    uint32_t before = b->owned_names;
+    if (install_feed(b, archive, &ops, sizeof b->io, NULL, &r) || r.tar_err)
+        b->owned_names = before;
 }
 
 /* A linear scan: at most SDBOOT_OWNED_MAX compares for each file outside
@@ -66,20 +69,13 @@ static bool has_hash(const uint64_t *h, uint32_t n, uint64_t want)
 void own_load(struct sdboot *b, const struct sdboot_state *st)
 {
     b->owned_names = 0;
-    /* A damaged archive owns nothing more: its names cannot be trusted. */
-    if (add_archive(b, CURRENT_TAR))
-        b->owned_names = 0;
-    uint32_t base = b->owned_names; /* an installed delta's files outside /app too */
-    if (st->delta && add_archive(b, CURRENT_DELTA))
-        b->owned_names = base;
+    add_archive(b, CURRENT_TAR);
+    if (st->delta) /* an installed delta's files outside /app too */
+        add_archive(b, CURRENT_DELTA);
     /* Only a switch reaches outside /.sdboot/next; while extracting, the
      * staged archive is not yet verified and owns nothing. */
-    if (st->phase == SDBOOT_PHASE_SWITCHING) {
-        uint32_t before = b->owned_names;
-        const char *target = st->source == SDBOOT_FROM_PREVIOUS ? PREVIOUS_TAR : SDB_STAGE_ARCHIVE;
-        if (add_archive(b, target))
-            b->owned_names = before;
-    }
+    if (st->phase == SDBOOT_PHASE_SWITCHING)
+        add_archive(b, st->source == SDBOOT_FROM_PREVIOUS ? PREVIOUS_TAR : SDB_STAGE_ARCHIVE);
     if (b->owned_names > SDBOOT_OWNED_MAX) {
         boot_log(b,
                  "repair: the release names %u files outside /" APP_DIR

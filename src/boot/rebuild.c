@@ -145,7 +145,7 @@ static int kept_delta(struct sdboot *b, const char *base, enum kept_what *what,
 
 int rebuild_state(struct sdboot *b)
 {
-    char installed[SDB_VERSION_MAX], previous[SDB_VERSION_MAX] = "", base[SDB_VERSION_MAX];
+    char previous[SDB_VERSION_MAX] = "", base[SDB_VERSION_MAX];
     char delta[SDB_VERSION_MAX] = "";
     enum kept_what cur, prev = KEPT_NONE, dlt = KEPT_NONE;
     int err = repair_fat_check(b); /* what damaged the records may have hit the FAT too */
@@ -165,7 +165,7 @@ int rebuild_state(struct sdboot *b)
     else if (cur != KEPT_KNOWN)
         COPY_STR(base, SDB_VERSION_UNKNOWN);
     bool is_delta = dlt == KEPT_KNOWN;
-    COPY_STR(installed, is_delta ? delta : base);
+    const char *installed = is_delta ? delta : base;
     /* A delta's way back (prev/, previous.dlt) cannot be proven whole: it
      * runs confirmed, with the base as what it was made over. */
     if (is_delta)
