@@ -143,7 +143,7 @@ struct sdb_card_info {
 #error "SDB_FAT_MKFS needs SDB_FAT_CARD_SEARCH: a formatter must know what it would destroy"
 #endif
 /* SDB_FAT_PROBE_DETAIL 0 keeps of the card classifier only what a device
- * without the formatter acts on (fat_detect.c; about 0.6 KiB): sdb_fat_probe
+ * without the formatter acts on (fat_detect.c; about 0.7 KiB): sdb_fat_probe
  * judges the one volume sdb_fat_mount would use (the boot sector at sector 0,
  * else the first FAT partition of an MBR) with every check, its FAT32 backup
  * included, and says FAT (mount it), damaged FAT (that boot sector fails a
