@@ -197,7 +197,10 @@ static int parse_pax(struct sdb_tar *t)
         const char *q = p;
         while (q < end && *q >= '0' && *q <= '9' && len < 100000)
             len = len * 10 + (size_t)(*q++ - '0');
-        if (q == p || q >= end || *q != ' ' || len > (size_t)(end - p) || p[len - 1] != '\n')
+        /* The length counts its own digits, the space and the newline: a
+         * record no longer than "LEN \n" has no key and would end before it. */
+        if (q == p || q >= end || *q != ' ' || len <= (size_t)(q - p) + 1 ||
+            len > (size_t)(end - p) || p[len - 1] != '\n')
             return SDB_TAR_EPAX;
         const char *key = q + 1, *rec_end = p + len - 1;
         const char *eq = memchr(key, '=', (size_t)(rec_end - key));

@@ -305,6 +305,24 @@ static void tar_extended_names_in_either_order(void **state)
     }
 }
 
+/* A pax record whose length does not reach past its own "LEN " (0, 1, 2,
+ * 3) or runs past the header is refused, and no entry reaches the caller. */
+static void tar_pax_record_too_short(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"0 \n", "1 \n", "2 \n", "3 \n", "2 x=\n", "30 path=a\n"};
+    static uint8_t buf[4096];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t len = raw_ext(buf, 'x', bad[i]);
+        len += raw_header(buf + len, "app/plain.py", 0, '0');
+        memset(buf + len, 0, 1024);
+        len += 1024;
+        struct collect c;
+        assert_int_equal(read_tar(buf, len, 512, &c), SDB_TAR_EPAX);
+        assert_int_equal(c.n, 0);
+    }
+}
+
 /* gzip needs an arena larger than the reader's 512-byte output buffer, which
  * it takes from the arena's end. */
 static void tar_gzip_needs_an_arena(void **state)
@@ -408,6 +426,7 @@ int main(void)
         cmocka_unit_test(tar_rules_each_have_their_code),
         cmocka_unit_test(tar_device_names_refused),
         cmocka_unit_test(tar_extended_names_in_either_order),
+        cmocka_unit_test(tar_pax_record_too_short),
         cmocka_unit_test(tar_gzip_needs_an_arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
