@@ -280,11 +280,11 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
     }
     boot_log(b, "release %s not confirmed after %u boots: rolling back to %s", st->installed,
              st->trial_max, st->previous);
-    char target[SDB_VERSION_MAX];
-    memcpy(target, st->previous, sizeof target);
+    /* st->previous stays as it is until the commit, the install's last step */
     int err = guard_owned(b);
     return err ? err
-               : run_install(b, NULL, SDBOOT_FROM_PREVIOUS, target, SDBOOT_EV_ROLLED_BACK, res);
+               : run_install(b, NULL, SDBOOT_FROM_PREVIOUS, st->previous, SDBOOT_EV_ROLLED_BACK,
+                             res);
 }
 
 /* Leftovers of a finished install (a cut during its clean-up), and a damaged tree. */

@@ -165,8 +165,12 @@ int install_from(struct sdboot *b, enum sdboot_source source, const char *versio
  * A whole install moves staged -> cur, the one it replaces cur -> prev (when
  * staged is still there), a rollback prev -> cur; settle finishes the renames
  * a cut interrupted, in the same directions. */
-int rebuild_move(struct sdboot *b, const char *staged, const char *cur, const char *prev);
-int rebuild_settle(struct sdboot *b, const char *staged, const char *cur, const char *prev);
+enum kept_file {
+    KEPT_ARCHIVE, /* staged release.tar, current.tar, previous.tar */
+    KEPT_RECORD,  /* the staged pending record, current.rec, previous.rec */
+};
+int rebuild_move(struct sdboot *b, enum kept_file which);
+int rebuild_settle(struct sdboot *b, enum kept_file which);
 int rebuild_state(struct sdboot *b);
 /* index_cursor.c: an index on the card read piece by piece (index.h rules,
  * default limits). cur is the piece read last (NULL at the end). */

@@ -343,9 +343,9 @@ int install_settle(struct sdboot *b)
     if (!err)
         err = sdb_fat_rename_settle(&b->vol, NEXT_DIR "/" APP_DIR, "/" APP_DIR);
     if (!err)
-        err = rebuild_settle(b, SDB_STAGE_ARCHIVE, CURRENT_TAR, PREVIOUS_TAR);
+        err = rebuild_settle(b, KEPT_ARCHIVE);
     if (!err)
-        err = rebuild_settle(b, SDB_STAGE_PENDING, CURRENT_REC, PREVIOUS_REC);
+        err = rebuild_settle(b, KEPT_RECORD);
     if (!err)
         err = index_settle_installed(b);
     return err ? err : install_settle_files(b, true);
@@ -359,11 +359,11 @@ int install_settle_files(struct sdboot *b, bool whole_app)
 
 int install_commit(struct sdboot *b)
 {
-    int err = rebuild_move(b, SDB_STAGE_ARCHIVE, CURRENT_TAR, PREVIOUS_TAR);
+    int err = rebuild_move(b, KEPT_ARCHIVE);
     if (!err) /* the index first: it reads the pending record, which then moves */
         err = index_keep_installed(b);
     if (!err) /* the records travel with their archives: the pending one is kept */
-        err = rebuild_move(b, SDB_STAGE_PENDING, CURRENT_REC, PREVIOUS_REC);
+        err = rebuild_move(b, KEPT_RECORD);
     return err ? err : install_finish(b, false);
 }
 

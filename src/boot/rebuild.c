@@ -44,8 +44,13 @@
 
 /* ---- moving the archives and their records (install_commit, install_settle) ---- */
 
-int rebuild_move(struct sdboot *b, const char *staged, const char *cur, const char *prev)
+/* The kept archive and its record travel alike: staged, current, previous. */
+static const char *const kept[2][3] = {{SDB_STAGE_ARCHIVE, CURRENT_TAR, PREVIOUS_TAR},
+                                       {SDB_STAGE_PENDING, CURRENT_REC, PREVIOUS_REC}};
+
+int rebuild_move(struct sdboot *b, enum kept_file which)
 {
+    const char *staged = kept[which][0], *cur = kept[which][1], *prev = kept[which][2];
     int err;
     if (b->st.source == SDBOOT_FROM_PREVIOUS)
         return tree_has(&b->vol, prev) ? sdb_fat_rename(&b->vol, prev, cur, true) : SDB_OK;
@@ -56,8 +61,9 @@ int rebuild_move(struct sdboot *b, const char *staged, const char *cur, const ch
     return sdb_fat_rename(&b->vol, staged, cur, false);
 }
 
-int rebuild_settle(struct sdboot *b, const char *staged, const char *cur, const char *prev)
+int rebuild_settle(struct sdboot *b, enum kept_file which)
 {
+    const char *staged = kept[which][0], *cur = kept[which][1], *prev = kept[which][2];
     if (b->st.source == SDBOOT_FROM_PREVIOUS)
         return sdb_fat_rename_settle(&b->vol, prev, cur);
     int err = sdb_fat_rename_settle(&b->vol, cur, prev);
