@@ -26,7 +26,7 @@ int sdboot_confirm(const sdb_fileio_t *fio)
     if (err)
         return err;
     struct sdb_confirm_record rec;
-    memcpy(rec.version, st.installed, SDB_VERSION_MAX);
+    COPY_STR(rec.version, st.installed); /* the encoder copies up to the 0 */
     uint8_t buf[SDB_RECORD_SIZE];
     if ((err = sdb_confirm_record_encode(&rec, buf)))
         return err;

@@ -106,7 +106,8 @@ int tree_hash_file(struct sdboot *b, const char *path, uint64_t *size,
  * formatter: the boot is its last user on a device); false when cut. out may
  * be a. */
 bool tree_join(char *out, size_t cap, const char *a, const char *c);
-#define COPY_STR(dst, src) tree_join(dst, sizeof(dst), src, "")
+bool tree_copy(char *out, size_t cap, const char *a); /* tree_join(out, cap, a, "") */
+#define COPY_STR(dst, src) tree_copy(dst, sizeof(dst), src)
 /* Append "/name" to a path buffer of SDB_FAT_PATH_MAX + 1 bytes. */
 int tree_path_append(char *path, const char *name);
 /* First file under root (depth first, skipping the top-level directory skip,

@@ -239,12 +239,12 @@ int install_extract_some(struct sdboot *b, const char *archive,
     if (fresh)          /* a second archive into next/ keeps the names of the first */
         seen_reset(b);
     err = install_feed(b, archive, &ops, 0, expect ? &hash : NULL, &r);
-    if (err == SDB_FAT_ENOENT)
-        err = SDBOOT_ESTAGED;
     if (b->out_open) {
         sdb_fat_close(&b->out);
         b->out_open = false;
     }
+    if (err == SDB_FAT_ENOENT)
+        err = SDBOOT_ESTAGED;
     int herr = expect ? sdb_sha256_finish(&hash, digest) : SDB_OK;
     if (err || (err = herr) || (err = judge_pass(&r, expect, digest)))
         return err;

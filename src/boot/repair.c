@@ -150,12 +150,12 @@ static int run_pass(struct sdboot *b, struct repair *r, const char *archive)
     r->index = 0;
     /* the first half of b->io: repair_data compares in the second */
     int err = install_feed(b, archive, &ops, SDBOOT_IO_BUF / 2, NULL, &fr);
-    if (err == SDB_FAT_ENOENT)
-        err = SDBOOT_ENOARCHIVE;
     if (r->open) {
         sdb_fat_close(r->writing ? &b->out : &r->card);
         r->open = false;
     }
+    if (err == SDB_FAT_ENOENT)
+        err = SDBOOT_ENOARCHIVE;
     if (SDBOOT_DELTA && r->hashing) { /* stopped inside an entry: free its hash */
         uint8_t sum[SDB_SHA256_LEN];
         sdb_sha256_finish(&r->sha, sum);

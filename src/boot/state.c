@@ -351,6 +351,13 @@ int state_refuse(struct sdboot *b, int why, const char *version)
     return store_then_work(b); /* the staged files are deleted next */
 }
 
+/* A whole version field, every byte as it is: one call instead of a copy
+ * loop inlined at each use. */
+__attribute__((noinline)) static void copy_version(char *to, const char *from)
+{
+    memcpy(to, from, SDB_VERSION_MAX);
+}
+
 static void drop_target(struct sdboot_state *st)
 {
     st->phase = SDBOOT_PHASE_IDLE;
@@ -360,7 +367,7 @@ static void drop_target(struct sdboot_state *st)
 int state_abandon_install(struct sdboot *b, int why)
 {
     char version[SDB_VERSION_MAX];
-    memcpy(version, b->st.target, sizeof version);
+    copy_version(version, b->st.target);
     drop_target(&b->st);
     return state_refuse(b, why, version);
 }
@@ -418,8 +425,8 @@ int state_commit(struct sdboot *b)
     bool was_delta = st->delta;
     st->delta = delta || (undo && st->previous_delta);
     st->previous_delta = delta && was_delta;
-    memcpy(st->base, base, sizeof st->base);
-    memcpy(st->installed, st->target, sizeof st->installed);
+    copy_version(st->base, base);
+    copy_version(st->installed, st->target);
     st->target[0] = '\0';
     st->phase = SDBOOT_PHASE_IDLE;
     st->trials_used = 0;
@@ -435,7 +442,7 @@ int state_begin_undo(struct sdboot *b)
     struct sdboot_state *st = &b->st;
     st->phase = SDBOOT_PHASE_SWITCHING; /* nothing to extract: the parked files go back */
     st->source = SDBOOT_UNDO_DELTA;
-    memcpy(st->target, st->previous, sizeof st->target);
+    copy_version(st->target, st->previous);
     return store_then_work(b);
 }
 

@@ -87,6 +87,11 @@ bool tree_join(char *out, size_t cap, const char *a, const char *c)
     return la + lc < cap;
 }
 
+bool tree_copy(char *out, size_t cap, const char *a)
+{
+    return tree_join(out, cap, a, "");
+}
+
 int tree_path_append(char *path, const char *name)
 {
     size_t len = strlen(path);
