@@ -294,8 +294,10 @@ NOT_INLINED static int tidy_and_check(struct sdboot *b, struct sdboot_result *re
     bool repairing = tree_exists(&b->vol, REPAIR_MARK, NULL);
     /* prev/ holds an unconfirmed delta's way back: a leftover only once confirmed */
     bool parked = b->st.delta && !b->st.confirmed;
-    /* and a delta over a delta keeps the one before it: gone once confirmed */
-    bool kept_delta = !parked && b->st.delta && tree_exists(&b->vol, PREVIOUS_DELTA, NULL);
+    /* and a delta over a delta keeps the one before it: gone once confirmed
+     * (a build without deltas records none, SDBOOT_DELTA 0: nothing to look for) */
+    bool kept_delta =
+        SDBOOT_DELTA && !parked && b->st.delta && tree_exists(&b->vol, PREVIOUS_DELTA, NULL);
     bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) ||
                      (!parked && tree_exists(&b->vol, PREV_DIR, NULL)) ||
                      tree_exists(&b->vol, FIX_TMP, NULL) || repairing || kept_delta;
