@@ -252,10 +252,17 @@ static uint32_t dir_clus_of(const struct sdb_fat_vol *vol, const uint8_t *raw)
     return c ? c : fat_root_clus(vol);
 }
 
-int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, uint32_t *parent,
-               bool *is_root)
+/* Walk path's components from the root (or from the remembered folder when
+ * path lies inside it). Without `last`, all of them: the last one's entry in
+ * loc and its directory in *parent, *is_root when there is none. With `last`,
+ * all but the last one, which is copied there (a checked name; SDB_FAT_EBUSY
+ * for none: "/" has no parent), *parent the directory it is in
+ * (SDB_FAT_ENOTDIR when a file), remembered with its path; loc is scratch. */
+static int walk(struct sdb_fat_vol *vol, const char *path, char *last, struct fat_loc *loc,
+                uint32_t *parent, bool *is_root)
 {
-    if (!path || path[0] != '/' || strlen(path) > SDB_FAT_PATH_MAX)
+    size_t len;
+    if (!path || path[0] != '/' || (len = strlen(path)) > SDB_FAT_PATH_MAX)
         return SDB_FAT_EPATH;
     uint32_t cur = fat_root_clus(vol);
     bool cur_is_dir = true;
@@ -265,16 +272,36 @@ int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, u
     const char *p = path;
     size_t w = vol->walk_len;
     /* Inside the remembered folder (at least one name below it): start there. */
-    if (w && strlen(path) > w + 1 && !memcmp(path, vol->walk_path, w) && path[w] == '/' &&
+    if (w && len > w + 1 && !memcmp(path, vol->walk_path, w) && path[w] == '/' &&
         path[w + 1] != '/') {
         cur = vol->walk_clus;
         p = path + w;
     }
     for (;;) {
         int err;
+        while (*p == '/')
+            p++;
+        const char *start = p;
         p = fat_path_next(p, name, sizeof name, &err);
         if (err)
             return err;
+        if (last && !p[strspn(p, "/")]) { /* the last name */
+            if (!name[0])
+                return SDB_FAT_EBUSY;
+            if (!cur_is_dir)
+                return SDB_FAT_ENOTDIR;
+            strcpy(last, name);
+            *parent = cur;
+            if ((err = fat_name_check(last)))
+                return err;
+            size_t folder = (size_t)(start - 1 - path); /* without its last '/' */
+            if (folder && folder < sizeof vol->walk_path) {
+                memcpy(vol->walk_path, path, folder);
+                vol->walk_len = (uint8_t)folder;
+                vol->walk_clus = cur;
+            }
+            return SDB_OK;
+        }
         if (!name[0])
             return SDB_OK;
         if (!cur_is_dir)
@@ -292,50 +319,18 @@ int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, u
     }
 }
 
-int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *parent, char *name,
-                      size_t cap)
+int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, uint32_t *parent,
+               bool *is_root)
 {
-    if (!path || path[0] != '/' || strlen(path) > SDB_FAT_PATH_MAX)
-        return SDB_FAT_EPATH;
-    char dir[SDB_FAT_PATH_MAX + 2];
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/')
-        len--;
-    size_t cut = len;
-    while (cut > 0 && path[cut - 1] != '/')
-        cut--;
-    if (len - cut >= cap || len == cut)
-        return len == cut ? SDB_FAT_EBUSY : SDB_FAT_ENAME; /* "/" has no parent */
-    memcpy(name, path + cut, len - cut);
-    name[len - cut] = '\0';
-    int err = fat_name_check(name);
-    if (err)
-        return err;
-    size_t folder = cut - 1; /* the folder's path without its last '/' */
-    if (folder && folder == vol->walk_len && !memcmp(path, vol->walk_path, folder)) {
-        *parent = vol->walk_clus;
-        return SDB_OK;
-    }
-    memcpy(dir, path, cut);
-    dir[cut] = '\0';
+    return walk(vol, path, NULL, loc, parent, is_root);
+}
+
+int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *parent,
+                      char name[SDB_FAT_NAME_MAX + 1])
+{
     struct fat_loc loc;
     bool is_root;
-    uint32_t grand;
-    if ((err = fat_lookup(vol, dir, &loc, &grand, &is_root)))
-        return err == SDB_FAT_ENOENT ? SDB_FAT_ENOENT : err;
-    if (is_root) {
-        *parent = fat_root_clus(vol);
-        return SDB_OK;
-    }
-    if (!is_dir_entry(loc.raw))
-        return SDB_FAT_ENOTDIR;
-    *parent = dir_clus_of(vol, loc.raw);
-    if (folder < sizeof vol->walk_path) {
-        memcpy(vol->walk_path, path, folder);
-        vol->walk_len = (uint8_t)folder;
-        vol->walk_clus = *parent;
-    }
-    return SDB_OK;
+    return walk(vol, path, name, &loc, parent, &is_root);
 }
 
 #define TAIL_BATCH 32u /* alias tails tested per pass over the directory */

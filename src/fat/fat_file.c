@@ -80,11 +80,12 @@ static int open_entry(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const str
  * in a directory this mount made no lookup at all (fat_dir.c numbers its
  * alias). Called from two places, so its name buffer stays off the stack of a
  * plain open's lookup. */
-static int create_file(struct sdb_fat_vol *vol, const char *path, bool unique, struct fat_loc *loc)
+__attribute__((noinline)) static int create_file(struct sdb_fat_vol *vol, const char *path,
+                                                 bool unique, struct fat_loc *loc)
 {
     char name[SDB_FAT_NAME_MAX + 1];
     uint32_t parent;
-    int err = fat_lookup_parent(vol, path, &parent, name, sizeof name);
+    int err = fat_lookup_parent(vol, path, &parent, name);
     if (err)
         return err;
     bool skip = unique && fat_dir_can_skip_lookup(vol, parent, name);

@@ -182,9 +182,10 @@ int fat_dir_find(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, stru
  * root has no entry and *is_root is set. */
 int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, uint32_t *parent,
                bool *is_root);
-/* Resolve the parent directory of a path and return the final name. */
-int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *parent, char *name,
-                      size_t cap);
+/* Resolve the parent directory of a path and return the final name (checked)
+ * in name[SDB_FAT_NAME_MAX + 1]; SDB_FAT_EBUSY for "/". */
+int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *parent,
+                      char name[SDB_FAT_NAME_MAX + 1]);
 /* Create entries for `name` in dclus; `proto` supplies the 8.3 fields after the
  * name (attr, times, cluster, size; NULL: an empty file's). Fills loc. With
  * `unique` (a name fat_dir_can_skip_lookup allowed): no alias scan, placed at

@@ -81,7 +81,7 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
         return err;
     uint32_t parent;
     char name[SDB_FAT_NAME_MAX + 1];
-    err = fat_lookup_parent(vol, path, &parent, name, sizeof name);
+    err = fat_lookup_parent(vol, path, &parent, name);
     if (err)
         return err;
     struct fat_loc loc;
@@ -243,7 +243,7 @@ int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bo
         return err;
     if (is_root)
         return SDB_FAT_EBUSY;
-    if ((err = fat_lookup_parent(vol, to, &dst_parent, name, sizeof name)))
+    if ((err = fat_lookup_parent(vol, to, &dst_parent, name)))
         return err;
     bool src_is_dir = src.raw[11] & ATTR_DIR;
     if (src_is_dir && (err = check_outside(vol, dst_parent, fat_entry_clus(vol, src.raw))))

@@ -282,6 +282,32 @@ static void namespace_errors(void **state)
     assert_int_equal(put_file(&c.vol, longname, "x", 1), SDB_FAT_ENAME);
     assert_int_equal(sdb_fat_rmdir(&c.vol, "/"), SDB_FAT_EBUSY);
     assert_int_equal(sdb_fat_rename(&c.vol, "/d", "/d/sub", false), SDB_FAT_EBUSY);
+    /* A new name's parent: the folders are walked before the last name is
+     * judged, each error writes nothing. */
+    assert_int_equal(sdb_fat_sync(&c.vol), SDB_OK);
+    uint64_t written = c.ram.bd.stats.sectors_written;
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/"), SDB_FAT_EBUSY);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "//"), SDB_FAT_EBUSY);
+    assert_int_equal(sdb_fat_rename(&c.vol, "/d/a.txt", "/", false), SDB_FAT_EBUSY);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d/a.txt/x"), SDB_FAT_ENOTDIR);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d/a.txt/x/y"), SDB_FAT_ENOTDIR);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/nodir/x"), SDB_FAT_ENOENT);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/nodir/a*b"), SDB_FAT_ENOENT);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d/a*b"), SDB_FAT_ENAME);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d/a*b/"), SDB_FAT_ENAME);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d/x."), SDB_FAT_ENAME);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d//.."), SDB_FAT_ENAME);
+    char deep[300] = "/d/";
+    memset(deep + 3, 'n', 256);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, deep), SDB_FAT_ENAME);
+    assert_int_equal(c.ram.bd.stats.sectors_written, written);
+    /* Slashes doubled or trailing name the same folder and name. */
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "//d//sub//"), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d/sub"), SDB_FAT_EEXIST);
+    assert_int_equal(put_file(&c.vol, "/d//sub/f", "f", 1), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&c.vol, "/d/sub/f", &(struct sdb_fat_stat){0}), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&c.vol, "/d/sub/f"), SDB_OK);
+    assert_int_equal(sdb_fat_rmdir(&c.vol, "/d/sub/"), SDB_OK);
     assert_int_equal(put_file(&c.vol, "/b.txt", "b", 1), SDB_OK);
     assert_int_equal(sdb_fat_rename(&c.vol, "/b.txt", "/d/a.txt", false), SDB_FAT_EEXIST);
     assert_int_equal(sdb_fat_rename(&c.vol, "/b.txt", "/d", true), SDB_FAT_EISDIR);
