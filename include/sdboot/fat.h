@@ -70,6 +70,7 @@ enum sdb_fat_err {
     SDB_FAT_EALIGN = -49,      /* overwrite_sector: offset not sector-aligned or past EOF */
     SDB_FAT_EBUSY = -50,       /* rmdir/rename of the root, or a directory into itself */
     SDB_FAT_EDEPTH = -51,      /* directory nesting deeper than SDB_FAT_MAX_DEPTH */
+    SDB_FAT_EFAT12 = -52,      /* mount: a FAT12 volume, in a build without FAT12 (SDB_FAT12 0) */
     /* What detection found wrong with a damaged FAT card (sdb_card_info.damage). */
     SDB_FAT_EBOOTSECT = -60, /* FAT traces, but the boot sector is missing or invalid */
     SDB_FAT_EGEOMETRY = -61, /* the boot sector does not match the FAT and directories */
@@ -161,6 +162,21 @@ struct sdb_card_info {
 #endif
 #if SDB_FAT_CARD_SEARCH && !SDB_FAT_PROBE_DETAIL
 #error "SDB_FAT_CARD_SEARCH needs SDB_FAT_PROBE_DETAIL: the searches are part of the detailed probe"
+#endif
+/* SDB_FAT12 0 builds a driver for FAT16 and FAT32 volumes only (about 0.2 KiB
+ * of flash on Cortex-M4): every FAT entry then lies whole in one sector, with
+ * no 12-bit entries straddling two. SD cards ship FAT16 (SDSC) or FAT32
+ * (SDHC); FAT12 is a volume of under 4085 clusters (a card of a few MiB, or
+ * one formatted so on purpose). sdb_fat_probe still classes a FAT12 card as
+ * FAT (it judges it as always), but sdb_fat_mount refuses it with
+ * SDB_FAT_EFAT12 having read only its boot sector, so a boot engine leaves it
+ * untouched and takes the no-card path with that code. Only allowed without
+ * the formatter, which makes FAT12 on small cards. */
+#ifndef SDB_FAT12
+#define SDB_FAT12 1
+#endif
+#if SDB_FAT_MKFS && !SDB_FAT12
+#error "SDB_FAT12 0 needs SDB_FAT_MKFS 0: the formatter makes FAT12 volumes on small cards"
 #endif
 /* Zeroing (a new directory's cluster, mkfs's FATs and root) writes a constant
  * zero buffer of SDB_FAT_ZERO_SECTORS sectors per request: flash, not RAM. A
@@ -364,7 +380,8 @@ const char *sdb_card_class_name(enum sdb_card_class cls);
  * never a half volume that does. */
 int sdb_fat_mkfs(sdb_bd_t *bd, const struct sdb_mkfs_opts *opts);
 /* Mount the superfloppy volume or the first FAT partition of an MBR.
- * SDB_FAT_ENOFS when there is none; reads only. */
+ * SDB_FAT_ENOFS when there is none, SDB_FAT_EFAT12 for a FAT12 volume in a
+ * build without FAT12 (SDB_FAT12 0); reads only. */
 int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only);
 /* Write pending FAT and directory changes and FSInfo, then sync the device: everything
  * before this call is on the card when it returns SDB_OK. The volume stays

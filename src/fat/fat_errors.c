@@ -45,6 +45,8 @@ const char *sdb_fat_strerror(int err)
         return "cannot move or remove the root or a directory into itself";
     case SDB_FAT_EDEPTH:
         return "directories nested too deep";
+    case SDB_FAT_EFAT12:
+        return "FAT12 volume: this build mounts FAT16 and FAT32 only";
     case SDB_FAT_EBOOTSECT:
         return "FAT boot sector missing or damaged";
     case SDB_FAT_EGEOMETRY:

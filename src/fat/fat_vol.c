@@ -9,6 +9,8 @@
  * chain it names. Allocation marks the new cluster end-of-chain before
  * linking it, so a cut leaves at worst a lost cluster, never a chain that
  * points at a free cluster.
+ * SDB_FAT12 0 (sdboot/fat.h) leaves out FAT12's entries (12 bits that may
+ * straddle two sectors): the mount refuses a FAT12 volume (SDB_FAT_EFAT12).
  */
 #include "fat_internal.h"
 
@@ -230,30 +232,25 @@ bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val)
     return val >= fat_eoc(vol) - 7; /* 0x...FF8 to 0x...FFF */
 }
 
+/* A FAT12 volume: its 12-bit entries may straddle two sectors. A build
+ * without FAT12 (SDB_FAT12 0) never mounts one: every entry it reads lies
+ * whole in one sector. */
+#if SDB_FAT12
+#define IS_FAT12(vol) ((vol)->type == 12)
+#else
+#define IS_FAT12(vol) false
+#endif
+
 /* Byte offset of a FAT entry inside one FAT copy. */
 static uint32_t fat_byte_offset(const struct sdb_fat_vol *vol, uint32_t clus)
 {
-    return vol->type == 12 ? clus + clus / 2 : clus * (vol->type / 8u);
+    return IS_FAT12(vol) ? clus + clus / 2 : clus * (vol->type / 8u);
 }
 
-/* Bytes a FAT entry spans: a FAT12 entry's 12 bits lie in two (which may be
- * in two sectors); FAT16/32 entries are aligned inside one sector. */
-static unsigned entry_bytes(const struct sdb_fat_vol *vol)
+/* A FAT16/32 entry at p (in a sector): its value (FAT32's upper 4 bits are reserved). */
+static uint32_t entry_at(const struct sdb_fat_vol *vol, const uint8_t *p)
 {
-    return vol->type == 12 ? 2u : vol->type / 8u;
-}
-
-/* Where the entry's bits lie in its bytes (little-endian): an odd FAT12
- * entry takes the upper 12 bits of its two; FAT32's upper 4 bits are reserved. */
-static unsigned entry_shift(const struct sdb_fat_vol *vol, uint32_t clus)
-{
-    return vol->type == 12 && (clus & 1) ? 4u : 0u;
-}
-
-/* The entry's value from its bytes, read little-endian into raw. */
-static uint32_t entry_value(const struct sdb_fat_vol *vol, uint32_t clus, uint32_t raw)
-{
-    return (raw >> entry_shift(vol, clus)) & fat_eoc(vol);
+    return vol->type == 16 ? rd16(p) : rd32(p) & 0x0FFFFFFFu;
 }
 
 /* The sector of FAT 1 holding byte `off` of the FAT, into vol->win; the byte. */
@@ -264,31 +261,50 @@ static int fat_byte(struct sdb_fat_vol *vol, uint32_t off, uint8_t **b)
     return err;
 }
 
+#if SDB_FAT12
+/* A FAT12 entry: 12 bits of its two bytes (little-endian), which may lie in
+ * two sectors; an odd entry takes the upper 12. With `set` *val is written
+ * into them (each sector marked changed), else read from them. */
+static int fat12_entry(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val, bool set)
+{
+    uint32_t off = clus + clus / 2, raw = 0;
+    unsigned shift = clus & 1 ? 4u : 0u;
+    uint32_t mask = 0xFFFu << shift, bits = *val << shift;
+    for (unsigned i = 0; i < 2; i++) {
+        uint8_t *b, m = (uint8_t)(mask >> (8 * i));
+        int err = fat_byte(vol, off + i, &b);
+        if (err)
+            return err;
+        if (set) {
+            *b = (uint8_t)((*b & ~m) | ((bits >> (8 * i)) & m));
+            fat_win_dirty(vol);
+        }
+        raw |= (uint32_t)*b << (8 * i);
+    }
+    if (!set)
+        *val = (raw >> shift) & 0xFFFu;
+    return SDB_OK;
+}
+#endif
+
 int fat_get(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *val)
 {
     if (clus >= vol->nclusters + 2)
         return SDB_FAT_ECORRUPT;
-    uint32_t off = fat_byte_offset(vol, clus), raw = 0;
-    for (unsigned i = 0; i < entry_bytes(vol); i++) {
-        uint8_t *b;
-        int err = fat_byte(vol, off + i, &b);
-        if (err)
-            return err;
-        raw |= (uint32_t)*b << (8 * i);
-    }
-    *val = entry_value(vol, clus, raw);
-    return SDB_OK;
-}
-
-/* A FAT16/32 entry at p (in a sector): its value. */
-static uint32_t entry_at(const struct sdb_fat_vol *vol, uint32_t clus, const uint8_t *p)
-{
-    return entry_value(vol, clus, vol->type == 16 ? rd16(p) : rd32(p));
+#if SDB_FAT12
+    if (vol->type == 12)
+        return fat12_entry(vol, clus, val, false);
+#endif
+    uint8_t *b;
+    int err = fat_byte(vol, fat_byte_offset(vol, clus), &b);
+    if (err == SDB_OK)
+        *val = entry_at(vol, b);
+    return err;
 }
 
 int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uint32_t *val)
 {
-    if (vol->type == 12 || !run->sectors || clus >= vol->nclusters + 2)
+    if (IS_FAT12(vol) || !run->sectors || clus >= vol->nclusters + 2)
         return fat_get(vol, clus, val);
     uint32_t off = fat_byte_offset(vol, clus), sec = off / SDB_SECTOR_SIZE;
     if (sec - run->first >= run->have) {
@@ -302,8 +318,7 @@ int fat_run_get(struct sdb_fat_vol *vol, struct fat_run *run, uint32_t clus, uin
             return err;
         run->first = sec, run->have = n;
     }
-    *val = entry_at(vol, clus,
-                    run->buf + (sec - run->first) * SDB_SECTOR_SIZE + off % SDB_SECTOR_SIZE);
+    *val = entry_at(vol, run->buf + (sec - run->first) * SDB_SECTOR_SIZE + off % SDB_SECTOR_SIZE);
     return SDB_OK;
 }
 
@@ -315,17 +330,19 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
         return SDB_FAT_ECORRUPT;
     if (clus - vol->run_first < vol->run_len)
         vol->run_len = 0; /* a link inside the remembered run changes */
-    uint32_t off = fat_byte_offset(vol, clus);
-    unsigned shift = entry_shift(vol, clus);
-    uint32_t mask = fat_eoc(vol) << shift, bits = val << shift;
-    for (unsigned i = 0; i < entry_bytes(vol); i++) {
-        uint8_t *b, m = (uint8_t)(mask >> (8 * i));
-        int err = fat_byte(vol, off + i, &b);
-        if (err)
-            return err;
-        *b = (uint8_t)((*b & ~m) | ((bits >> (8 * i)) & m));
-        fat_win_dirty(vol);
-    }
+#if SDB_FAT12
+    if (vol->type == 12)
+        return fat12_entry(vol, clus, &val, true);
+#endif
+    uint8_t *b;
+    int err = fat_byte(vol, fat_byte_offset(vol, clus), &b);
+    if (err)
+        return err;
+    if (vol->type == 16)
+        wr16(b, (uint16_t)val);
+    else /* FAT32's upper 4 bits are kept */
+        wr32(b, (rd32(b) & 0xF0000000u) | (val & 0x0FFFFFFFu));
+    fat_win_dirty(vol);
     return SDB_OK;
 }
 
@@ -338,7 +355,7 @@ static void learn_run(struct sdb_fat_vol *vol, uint32_t clus)
     /* up to the end of the sector; the last valid cluster links nowhere */
     for (uint32_t off; k < vol->nclusters + 1; k++)
         if ((off = fat_byte_offset(vol, k)) / SDB_SECTOR_SIZE != sec ||
-            entry_at(vol, k, vol->win + off % SDB_SECTOR_SIZE) != k + 1)
+            entry_at(vol, vol->win + off % SDB_SECTOR_SIZE) != k + 1)
             break;
     vol->run_first = clus;
     vol->run_len = k - clus;
@@ -354,7 +371,7 @@ int fat_next(struct sdb_fat_vol *vol, uint32_t clus, uint32_t *next)
     int err = fat_get(vol, clus, &v);
     if (err)
         return err;
-    if (v == clus + 1 && vol->type != 12)
+    if (v == clus + 1 && !IS_FAT12(vol))
         learn_run(vol, clus);
     if (fat_is_eoc(vol, v)) {
         *next = 0;
@@ -477,7 +494,7 @@ int fat_alloc(struct sdb_fat_vol *vol, uint32_t prev, bool zero, uint32_t *out)
         return err;
     /* A link into another FAT sector waits for the end mark it points at: the
      * card never holds a chain that runs into a free cluster. */
-    uint32_t per = SDB_SECTOR_SIZE * 8 / (vol->type == 12 ? 12 : vol->type);
+    uint32_t per = SDB_SECTOR_SIZE * 8 / (IS_FAT12(vol) ? 12 : vol->type);
     if (prev && prev / per != c / per && (err = fat_win_flush(vol)))
         return err;
     if (prev && (err = fat_set(vol, prev, c)))
@@ -644,9 +661,10 @@ bool fat_mbr_first(const uint8_t *s0, uint32_t *start)
 static int mount_at(struct sdb_fat_vol *vol, uint32_t lba)
 {
     int err = fat_win_load(vol, lba);
-    if (err)
-        return err;
-    return fat_parse_bpb(vol, vol->win, lba, vol->bd->sector_count);
+    if (err == SDB_OK)
+        err = fat_parse_bpb(vol, vol->win, lba, vol->bd->sector_count);
+    /* a build without FAT12 refuses one, having read only its boot sector */
+    return err == SDB_OK && !SDB_FAT12 && vol->type == 12 ? SDB_FAT_EFAT12 : err;
 }
 
 int sdb_fat_mount(struct sdb_fat_vol *vol, sdb_bd_t *bd, bool read_only)

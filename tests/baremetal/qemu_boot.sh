@@ -96,6 +96,13 @@ patch_card "$dmg" 510 55aa
 patch_card "$dmg" $((2048 * 512)) eb52904e5446532020202000020800 # "NTFS    ", 512 B sectors
 patch_card "$dmg" $((2048 * 512 + 510)) 55aa
 untouched "$dmg" -4 "card with an NTFS partition"
+# a FAT12 card (under 4085 clusters: `sdboot image create` makes one up to
+# 32 MiB, as the SD specification formats cards of up to 64 MB): the board's
+# driver mounts FAT16 and FAT32 only (SDB_FAT12=0, sdboot/fat.h), so the
+# mount refuses it with SDB_FAT_EFAT12 (-52) having read its boot sector
+rm -f "$dmg"
+"$SDBOOT" image create "$dmg" --size 32M | grep -q "FAT12" || fail "a 32 MiB image is no longer FAT12"
+untouched "$dmg" -52 "FAT12 card (the board mounts FAT16 and FAT32 only)"
 
 # ---- install, confirm, normal boot (SDSC, byte-addressed) ----
 rel=$work/rel

@@ -87,11 +87,12 @@ qemu_sigkill() {
   ! kill -0 "$pid" 2> /dev/null || fail "QEMU $pid survived SIGKILL"
 }
 
-# powercut_card CARD DIR : the power-cut tests' card, 32 MiB FAT16 (a boot
-# reads a few hundred sectors): /data/user.txt (a copy in $work/user.txt),
-# 1.0.0 installed and confirmed, 1.2.0 staged; DIR holds both releases.
+# powercut_card CARD DIR : the power-cut tests' card, 64 MiB FAT16 (4093
+# clusters of 16 KiB: a boot reads a few hundred sectors; the board mounts no
+# FAT12): /data/user.txt (a copy in $work/user.txt), 1.0.0 installed and
+# confirmed, 1.2.0 staged; DIR holds both releases.
 powercut_card() {
-  "$SDBOOT" image create "$1" --size 32M > /dev/null
+  "$SDBOOT" image create "$1" --size 64M > /dev/null
   printf 'user data, not part of any release\n' > "$work/user.txt"
   "$SDBOOT" image mkdir "$1" /data > /dev/null
   "$SDBOOT" image put "$1" "$work/user.txt" /data/user.txt > /dev/null

@@ -10,8 +10,9 @@
 # (1.0.0 or 1.2.0, its image passing the bootloader's SHA-256), the card must
 # be clean under fsck.fat -n, the user file must be intact, and the boot must
 # not report a failure (event install failed, an error line) for what runs.
-# SDB_SEED replays the random moments. (A 32 MiB card: FAT16, so that a
-# boot reads a few hundred sectors and the 46 QEMU runs take seconds.)
+# SDB_SEED replays the random moments. (A 64 MiB card: FAT16 with 16 KiB
+# clusters, so that a boot reads a few hundred sectors and the 46 QEMU runs
+# take seconds.)
 source "$(dirname "$0")/qemu_lib.sh"
 
 base=$work/base.img
