@@ -115,11 +115,16 @@ int fat_dir_slot_lba(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t slot, uin
         k = h->pos_index;
     }
     for (; k < want; k++) {
-        int err = fat_next(vol, c, &c);
+        uint32_t next;
+        int err = fat_next(vol, c, &next);
         if (err)
             return err;
-        if (c == 0)
+        if (next == 0) { /* past the end: the hint keeps the last cluster */
+            h->pos_index = k;
+            h->pos_clus = c;
             return SDB_FAT_ENOENT;
+        }
+        c = next;
     }
     if (!fat_valid_clus(vol, c))
         return SDB_FAT_ECORRUPT;
@@ -176,8 +181,51 @@ static bool lfn_name(const struct lfn_acc *acc, const uint8_t *sfn, char *name, 
     return fat_ucs2_to_utf8(acc->units, acc->count * LFN_CHARS, name, cap);
 }
 
-int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct fat_loc *loc,
-                 char *name, size_t cap)
+#define TAIL_BATCH 32u /* alias tails tested per walk of the directory */
+
+/* What a walk of a directory saw of the 8.3 names a new name's alias could
+ * collide with: whether its basis, when that is the name's own 8.3 name, is
+ * taken, and which of the tails basis~first .. basis~(first + TAIL_BATCH - 1)
+ * are. The entry at slot `skip` is not looked at. */
+struct sfn_seen {
+    uint8_t basis[11];
+    bool exact; /* the basis is the name's own 8.3 name: look for it ... */
+    bool taken; /* ... and it is taken */
+    uint32_t first;
+    uint32_t tails; /* bit i: basis~(first + i) is taken */
+    uint32_t skip;  /* UINT32_MAX: none */
+};
+
+/* n when the 8.3 name e is basis~n as fat_sfn_add_tail writes it, else 0: the
+ * tail is the last '~' of the base and its digits. */
+static uint32_t alias_tail(const uint8_t *e, const uint8_t basis[11])
+{
+    unsigned t = 8;
+    while (t > 0 && e[t - 1] != '~')
+        t--;
+    uint32_t n = 0;
+    for (; t > 0 && t < 8 && e[t] >= '0' && e[t] <= '9'; t++)
+        n = n * 10 + (e[t] - '0');
+    uint8_t cand[11];
+    memcpy(cand, basis, 11);
+    fat_sfn_add_tail(cand, n);
+    return n && !memcmp(cand, e, 11) ? n : 0;
+}
+
+static void see_sfn(struct sfn_seen *seen, const uint8_t *e, uint32_t s)
+{
+    if (s == seen->skip)
+        return;
+    if (seen->exact && !memcmp(e, seen->basis, 11))
+        seen->taken = true;
+    uint32_t i = alias_tail(e, seen->basis) - seen->first; /* wraps for 0 */
+    if (i < TAIL_BATCH)
+        seen->tails |= 1u << i;
+}
+
+/* fat_dir_next; every 8.3 entry on the way is also shown to `seen` (when not NULL). */
+static int dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct fat_loc *loc,
+                    char *name, size_t cap, struct sfn_seen *seen)
 {
     struct lfn_acc acc;
     acc.expected = 0;
@@ -207,6 +255,8 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
             lfn_take(&acc, e, s);
             continue;
         }
+        if (seen)
+            see_sfn(seen, e, s);
         if ((e[11] & ATTR_VOLUME) || e[0] == '.') {
             acc.expected = 0;
             continue;
@@ -225,19 +275,51 @@ int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct
     }
 }
 
-int fat_dir_find(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, struct fat_loc *loc)
+int fat_dir_next(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *slot, struct fat_loc *loc,
+                 char *name, size_t cap)
+{
+    return dir_next(vol, dclus, slot, loc, name, cap, NULL);
+}
+
+/* Walk dclus for `name` (NULL: to its end), every 8.3 entry shown to `seen`. */
+static int search(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, struct fat_loc *loc,
+                  struct sfn_seen *seen)
 {
     char found[SDB_FAT_NAME_MAX + 1];
     uint32_t slot = 0;
     for (;;) {
-        int err = fat_dir_next(vol, dclus, &slot, loc, found, sizeof found);
+        int err = dir_next(vol, dclus, &slot, loc, found, sizeof found, seen);
         if (err)
             return err;
+        if (!name)
+            continue;
         char alias[13];
         fat_sfn_to_str(loc->raw, 0, alias);
         if (fat_name_equal(found, name) || fat_name_equal(alias, name))
             return SDB_OK;
     }
+}
+
+/* seen, from a walk of the whole of dclus. */
+static int scan_all(struct sdb_fat_vol *vol, uint32_t dclus, struct sfn_seen *seen)
+{
+    struct fat_loc scratch;
+    int err = search(vol, dclus, NULL, &scratch, seen);
+    return err == SDB_FAT_ENOENT ? SDB_OK : err;
+}
+
+/* What the walk for a new name's alias looks for: its basis, the name itself
+ * when that is its own 8.3 name, the tails from `first`. */
+static void seen_init(struct sfn_seen *seen, const uint8_t basis[11], unsigned kind, uint32_t first,
+                      uint32_t skip)
+{
+    *seen = (struct sfn_seen){.exact = !(kind & SFN_LOSSY), .first = first, .skip = skip};
+    memcpy(seen->basis, basis, 11);
+}
+
+int fat_dir_find(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, struct fat_loc *loc)
+{
+    return search(vol, dclus, name, loc, NULL);
 }
 
 static bool is_dir_entry(const uint8_t *raw)
@@ -333,79 +415,6 @@ int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *paren
     return walk(vol, path, name, &loc, parent, &is_root);
 }
 
-#define TAIL_BATCH 32u /* alias tails tested per pass over the directory */
-
-/* n when the 8.3 name e is basis~n as fat_sfn_add_tail writes it, else 0: the
- * tail is the last '~' of the base and its digits. */
-static uint32_t alias_tail(const uint8_t *e, const uint8_t basis[11])
-{
-    unsigned t = 8;
-    while (t > 0 && e[t - 1] != '~')
-        t--;
-    uint32_t n = 0;
-    for (; t > 0 && t < 8 && e[t] >= '0' && e[t] <= '9'; t++)
-        n = n * 10 + (e[t] - '0');
-    uint8_t cand[11];
-    memcpy(cand, basis, 11);
-    fat_sfn_add_tail(cand, n);
-    return n && !memcmp(cand, e, 11) ? n : 0;
-}
-
-/* One pass over dclus (the entry at skip_slot excluded): is `exact` (when not
- * NULL) used as an 8.3 name, and which of basis~first ..
- * basis~(first + TAIL_BATCH - 1) are (bit i of *tails for first + i)? */
-static int sfn_scan(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t skip_slot,
-                    const uint8_t exact[11], const uint8_t basis[11], uint32_t first,
-                    bool *exact_taken, uint32_t *tails)
-{
-    *exact_taken = false;
-    *tails = 0;
-    struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
-    for (uint32_t s = h->low;; s++) {
-        uint32_t lba;
-        uint8_t *e;
-        int err = slot_load(vol, dclus, s, &lba, &e);
-        if (err == SDB_FAT_ENOENT)
-            return SDB_OK;
-        if (err)
-            return err;
-        if (e[0] == SLOT_END) {
-            hint_saw_end(h, s);
-            return SDB_OK;
-        }
-        if (s == skip_slot || e[0] == SLOT_FREE || (e[11] & 0x3F) == ATTR_LFN)
-            continue;
-        if (exact && !memcmp(e, exact, 11))
-            *exact_taken = true;
-        uint32_t i = alias_tail(e, basis) - first; /* wraps for 0 */
-        if (i < TAIL_BATCH)
-            *tails |= 1u << i;
-    }
-}
-
-/* A free alias basis~n for a long name, the smallest n, TAIL_BATCH per pass. */
-static int pick_tail(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t skip_slot, uint8_t sfn[11],
-                     uint32_t tails)
-{
-    uint8_t basis[11];
-    memcpy(basis, sfn, 11);
-    for (uint32_t first = 1;;) {
-        for (unsigned i = 0; i < TAIL_BATCH; i++) {
-            if (!(tails & (1u << i))) {
-                fat_sfn_add_tail(sfn, first + i);
-                return SDB_OK;
-            }
-        }
-        first += TAIL_BATCH;
-        if (first > 999999)
-            return SDB_FAT_EEXIST;
-        bool unused;
-        int err = sfn_scan(vol, dclus, skip_slot, NULL, basis, first, &unused, &tails);
-        if (err)
-            return err;
-    }
-}
-
 /* Long-name parts of the len UCS-2 units of name (valid UTF-8: last part
  * first on disk; none for len 0) and the 8.3 entry: proto (NULL: an empty
  * file's) with the name sfn. Returns the entries made. */
@@ -441,66 +450,74 @@ static unsigned put_entry_set(const char *name, unsigned len, const uint8_t sfn[
     return parts + 1;
 }
 
-/* The entry set of `name` in dclus. With `unique` (a name fat_dir_can_skip_lookup
- * allowed) no scan: a needed tail is the directory's end slot. */
-static int build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
-                         const uint8_t proto[ENTRY_SIZE], uint32_t skip_slot, bool unique,
-                         uint8_t out[][ENTRY_SIZE], unsigned *count)
+/* The 8.3 name of `name` in dclus into sfn, and in *len its length in UCS-2
+ * units when it needs long-name parts (else 0); the entry at slot `skip` is
+ * not looked at. With `unique` (a name fat_dir_can_skip_lookup allowed) no walk:
+ * a needed tail is the directory's end slot. */
+static int choose_sfn(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, uint32_t skip,
+                      bool unique, uint8_t sfn[11], unsigned *len)
 {
     int err = fat_name_check(name);
     if (err)
         return err;
-    uint8_t sfn[11];
-    bool taken = false;
-    uint32_t tails = 0;
-    unsigned kind = fat_sfn_basis(name, sfn), len = 0;
-    /* One pass answers both: is the name itself taken as an 8.3 name, and
+    unsigned kind = fat_sfn_basis(name, sfn);
+    struct sfn_seen seen;
+    seen_init(&seen, sfn, kind, 1, skip);
+    /* One walk answers both: is the name itself taken as an 8.3 name, and
      * which of the first tails of its basis are. Every entry of a fresh
      * directory came through the unique path: an 8.3 name (no '~') equals
      * another only when the names are equal, which the caller excludes, and a
      * numbered alias (with '~') is new by its number. */
-    if (!unique && (err = sfn_scan(vol, dclus, skip_slot, kind & SFN_LOSSY ? NULL : sfn, sfn, 1,
-                                   &taken, &tails)))
+    if (!unique && (err = scan_all(vol, dclus, &seen)))
         return err;
-    if (kind || taken) { /* not its own 8.3 name: a long name too */
-        /* its length in UCS-2 units (at most 255: a name has 255 bytes at most) */
-        for (const char *p = name; *p; len++)
-            if (fat_utf8_next(&p) < 0)
-                return SDB_FAT_ENAME;
-        if (unique && (kind & SFN_LOSSY)) /* the end slot grows with every entry */
+    *len = 0;
+    if (!kind && !seen.taken)
+        return SDB_OK; /* its own 8.3 name */
+    /* a long name too: its length in UCS-2 units (at most 255: a name has
+     * 255 bytes at most) */
+    for (const char *p = name; *p; ++*len)
+        if (fat_utf8_next(&p) < 0)
+            return SDB_FAT_ENAME;
+    if (unique) { /* the end slot grows with every entry */
+        if (kind & SFN_LOSSY)
             fat_sfn_add_tail(sfn, fat_hint_get(vol, dclus)->end);
-        else if (((kind & SFN_LOSSY) || taken) &&
-                 (err = pick_tail(vol, dclus, skip_slot, sfn, tails)))
+        return SDB_OK;
+    }
+    if (!(kind & SFN_LOSSY) && !seen.taken)
+        return SDB_OK; /* differs in case only: the long name keeps it */
+    /* The smallest free tail, TAIL_BATCH per walk. */
+    for (;;) {
+        for (unsigned i = 0; i < TAIL_BATCH; i++) {
+            if (!(seen.tails & (1u << i))) {
+                fat_sfn_add_tail(sfn, seen.first + i);
+                return SDB_OK;
+            }
+        }
+        if (seen.first + TAIL_BATCH > 999999)
+            return SDB_FAT_EEXIST;
+        seen_init(&seen, sfn, SFN_LOSSY, seen.first + TAIL_BATCH, skip);
+        if ((err = scan_all(vol, dclus, &seen)))
             return err;
     }
-    *count = put_entry_set(name, len, sfn, proto, out);
-    return SDB_OK;
 }
+
+/* The entry set of a name choose_sfn named, placed in dclus (its own frame:
+ * the walks above need none of it). */
+__attribute__((noinline)) static int
+make_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, unsigned len,
+             const uint8_t sfn[11], const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc);
 
 int fat_build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
                       const uint8_t proto[ENTRY_SIZE], uint32_t skip_slot,
                       uint8_t out[][ENTRY_SIZE], unsigned *count)
 {
-    return build_entries(vol, dclus, name, proto, skip_slot, false, out, count);
-}
-
-/* Last cluster of a directory chain. */
-static int dir_last_clus(struct sdb_fat_vol *vol, uint32_t dclus, uint32_t *last)
-{
-    const struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
-    uint32_t c = h->pos_clus ? h->pos_clus : dclus; /* a cluster of this chain */
-    for (uint32_t n = 0; n <= vol->nclusters; n++) {
-        uint32_t next;
-        int err = fat_next(vol, c, &next);
-        if (err)
-            return err;
-        if (!next) {
-            *last = c;
-            return SDB_OK;
-        }
-        c = next;
-    }
-    return SDB_FAT_ELOOP;
+    uint8_t sfn[11];
+    unsigned len;
+    int err = choose_sfn(vol, dclus, name, skip_slot, false, sfn, &len);
+    if (err)
+        return err;
+    *count = put_entry_set(name, len, sfn, proto, out);
+    return SDB_OK;
 }
 
 /* First run of n free slots; runs of up to a sector's worth stay inside one sector.
@@ -520,9 +537,9 @@ static int find_free_run(struct sdb_fat_vol *vol, uint32_t dclus, unsigned n, ui
         if (err == SDB_FAT_ENOENT) {
             if (dclus == 0 || s >= 65536)
                 return SDB_FAT_EDIRFULL;
-            uint32_t last, added;
-            if ((err = dir_last_clus(vol, dclus, &last)) ||
-                (err = fat_alloc(vol, last, true, &added)))
+            /* The walk that found no slot s stopped at the last cluster. */
+            uint32_t added;
+            if ((err = fat_alloc(vol, fat_hint_get(vol, dclus)->pos_clus, true, &added)))
                 return err;
             s--; /* the zeroed cluster reads as end: look again from here */
             continue;
@@ -598,19 +615,26 @@ static int place_entries(struct sdb_fat_vol *vol, uint32_t dclus, uint8_t entrie
     return SDB_OK;
 }
 
+static int make_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, unsigned len,
+                        const uint8_t sfn[11], const uint8_t proto[ENTRY_SIZE], struct fat_loc *loc)
+{
+    uint8_t entries[MAX_LFN_SLOTS + 1][ENTRY_SIZE];
+    return place_entries(vol, dclus, entries, put_entry_set(name, len, sfn, proto, entries), loc);
+}
+
 int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
                    const uint8_t proto[ENTRY_SIZE], bool unique, struct fat_loc *loc)
 {
     if (vol->read_only)
         return SDB_FAT_EROFS;
-    uint8_t entries[MAX_LFN_SLOTS + 1][ENTRY_SIZE];
-    unsigned n;
-    int err = build_entries(vol, dclus, name, proto, UINT32_MAX, unique, entries, &n);
+    uint8_t sfn[11];
+    unsigned len;
+    int err = choose_sfn(vol, dclus, name, UINT32_MAX, unique, sfn, &len);
     if (err)
         return err;
     if (!unique)
         fat_hint_unfresh(vol, dclus); /* its alias was not numbered by the hint */
-    return place_entries(vol, dclus, entries, n, loc);
+    return make_entries(vol, dclus, name, len, sfn, proto, loc);
 }
 
 bool fat_dir_can_skip_lookup(struct sdb_fat_vol *vol, uint32_t dclus, const char *name)

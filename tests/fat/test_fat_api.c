@@ -325,6 +325,55 @@ static void namespace_errors(void **state)
     ram_card_free(&c);
 }
 
+/* Aliases are the smallest free tails of their basis, 32 tested per walk of
+ * the directory: 70 names with one basis take ~1 .. ~70 (three walks for the
+ * last ones), a freed tail is taken again first (~5, then ~40 by "long name
+ * 71.txt"), another basis (no extension) counts apart, and a rename in place
+ * keeps an entry's own alias out of the count. */
+static void aliases_take_the_smallest_free_tail(void **state)
+{
+    (void)state;
+    struct ram_card c;
+    assert_int_equal(ram_card_format(&c, 8u << 20, 16), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/t"), SDB_OK);
+    char path[64];
+    for (int i = 1; i <= 70; i++) {
+        snprintf(path, sizeof path, "/t/long name %d.txt", i);
+        assert_int_equal(put_file(&c.vol, path, "x", 1), SDB_OK);
+    }
+    assert_int_equal(sdb_fat_unlink(&c.vol, "/t/long name 5.txt"), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&c.vol, "/t/long name 40.txt"), SDB_OK);
+    assert_int_equal(put_file(&c.vol, "/t/long name again.txt", "y", 1), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/t/long name later"), SDB_OK);
+    assert_int_equal(put_file(&c.vol, "/t/long name 71.txt", "z", 1), SDB_OK);
+    struct sdb_fat_dir d;
+    struct sdb_fat_dirent ent;
+    unsigned seen = 0;
+    assert_int_equal(sdb_fat_opendir(&c.vol, &d, "/t"), SDB_OK);
+    while (sdb_fat_readdir(&d, &ent) == SDB_OK) {
+        char want[16];
+        int n;
+        if (sscanf(ent.name, "long name %d.txt", &n) == 1)
+            snprintf(want, sizeof want, n < 10 ? "LONGNA~%d.TXT" : "LONGN~%d.TXT",
+                     n == 71 ? 40 : n);
+        else
+            snprintf(want, sizeof want, strstr(ent.name, "again") ? "LONGNA~5.TXT" : "LONGNA~1");
+        assert_string_equal(ent.short_name, want);
+        seen++;
+    }
+    assert_int_equal(seen, 71);
+    /* In place, the entry's own alias does not count: LONGNA~1 stays free
+     * for it, another name's alias is never reused. */
+    assert_int_equal(sdb_fat_rename_inplace(&c.vol, "/t", "long name 1.txt", "long name x.txt"),
+                     SDB_OK);
+    assert_int_equal(sdb_fat_opendir(&c.vol, &d, "/t"), SDB_OK);
+    while (sdb_fat_readdir(&d, &ent) == SDB_OK)
+        if (!strcmp(ent.name, "long name x.txt"))
+            assert_string_equal(ent.short_name, "LONGNA~1.TXT");
+    assert_fsck_clean(&c);
+    ram_card_free(&c);
+}
+
 static void root_dir_full_and_card_full(void **state)
 {
     (void)state;
@@ -459,6 +508,7 @@ int main(void)
         cmocka_unit_test(write_slack_sends_the_tail_sector_whole),
         cmocka_unit_test(seek_write_truncate_append),
         cmocka_unit_test(namespace_errors),
+        cmocka_unit_test(aliases_take_the_smallest_free_tail),
         cmocka_unit_test(root_dir_full_and_card_full),
         cmocka_unit_test(mkfs_lays_out_as_sd_cards),
         cmocka_unit_test(power_loss_primitives),
