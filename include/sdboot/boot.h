@@ -133,6 +133,29 @@
  * before that, and the release it replaces stays as the rollback target. */
 #define SDBOOT_VERSION_CHECK 1
 #endif
+#ifndef SDBOOT_ODD_CHECK
+/* 1: every boot first looks over /.sdboot and its staging directory (one
+ * directory read each) and sets aside - renames to NAME.odd, never deletes -
+ * an entry of the wrong type at one of sdboot's own names (a directory where
+ * a record belongs, a file where the staging directory belongs, /.sdboot
+ * itself a file: odd.c), so that the boot's work goes on past it. Only
+ * something else writing the card makes one; no cut does. 0 (0.25 KiB of a
+ * device's flash, and those reads fewer on every boot): no look; the boot
+ * meets such an entry where it would use it, and only that work stops,
+ * before it writes anything, while the installed release runs as it is:
+ * /.sdboot a file (or no valid record and one of the wrong type): no work at
+ * all, SDBOOT_EODD; one record a directory: the first record write of a boot
+ * with work fails (SDB_FAT_EISDIR), so nothing is counted, installed or
+ * rolled back until it is moved away; staging/ a file or its pending record
+ * a directory: nothing staged; confirm a directory: no confirmation
+ * (SDBOOT_EODD); a directory where an archive, a kept record or the repair's
+ * files belong: a staged release refused, a rollback, clean-up or restore
+ * stopped, with SDBOOT_EODD; a file at next/ or prev/: removed as a
+ * leftover. The entry stays as it is; a user's file is never involved
+ * (docs/boot.md, "Odd entries"). An archive that does not read as a release
+ * is set aside in both builds. */
+#define SDBOOT_ODD_CHECK 1
+#endif
 /* Room for a delta install's two index cursors (install_delta.c asserts it). */
 #define SDBOOT_DELTA_WORK 2592
 #define SDBOOT_DEFAULT_TRIAL_BOOTS 3
@@ -153,6 +176,7 @@ enum sdboot_err {
     SDBOOT_EDAMAGEDFAT = -240, /* the card holds a damaged FAT: left untouched, never formatted */
     SDBOOT_EDELTABASE = -241,  /* a staged delta does not apply to the installed release */
     SDBOOT_EDELTA = -242,      /* a staged delta lacks a file its release changed */
+    SDBOOT_EODD = -243,        /* an entry of sdboot's own in /.sdboot has the wrong type */
 };
 
 enum sdboot_decision {

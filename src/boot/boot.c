@@ -108,6 +108,10 @@ NOT_INLINED static int fold_confirm(struct sdboot *b, struct sdboot_result *res)
     int err = boot_read_record(&b->vol, SDB_CONFIRM, buf);
     if (err == SDB_FAT_ENOENT)
         return SDB_OK;
+    if (ODD_TYPE(err)) { /* a directory by that name: no confirmation, left as it is */
+        res->error = SDBOOT_EODD;
+        return SDB_OK;
+    }
     if (err && err != SDB_STAGE_EFIELD) /* a short record is invalid, not an error */
         return err;
     bool valid = !err && sdb_confirm_record_decode(buf, &rec) == SDB_OK;
@@ -281,7 +285,9 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
     boot_log(b, "release %s not confirmed after %u boots: rolling back to %s", st->installed,
              st->trial_max, st->previous);
     /* st->previous stays as it is until the commit, the install's last step */
-    int err = guard_owned(b);
+    int err = SDBOOT_ODD_CHECK ? SDB_OK : odd_files(b);
+    if (!err)
+        err = guard_owned(b);
     return err ? err
                : run_install(b, NULL, SDBOOT_FROM_PREVIOUS, st->previous, SDBOOT_EV_ROLLED_BACK,
                              res);
@@ -301,9 +307,11 @@ NOT_INLINED static int tidy_and_check(struct sdboot *b, struct sdboot_result *re
     bool leftovers = tree_exists(&b->vol, NEXT_DIR, NULL) ||
                      (!parked && tree_exists(&b->vol, PREV_DIR, NULL)) ||
                      tree_exists(&b->vol, FIX_TMP, NULL) || repairing || kept_delta;
+    /* without the odd check, an odd entry stops the clean-up before it writes */
     if (leftovers) {
-        if ((err = fs_work_begin(b)) || (err = repair_fat_check(b)) ||
-            (err = tree_remove(b, NEXT_DIR)) || (!parked && (err = tree_remove(b, PREV_DIR))) ||
+        if ((!SDBOOT_ODD_CHECK && (err = odd_files(b))) || (err = fs_work_begin(b)) ||
+            (err = repair_fat_check(b)) || (err = tree_remove(b, NEXT_DIR)) ||
+            (!parked && (err = tree_remove(b, PREV_DIR))) ||
             (kept_delta && (err = delta_drop_previous(b))))
             return err;
         if (tree_exists(&b->vol, FIX_TMP, NULL) && (err = sdb_fat_unlink(&b->vol, FIX_TMP)))
@@ -317,7 +325,7 @@ NOT_INLINED static int tidy_and_check(struct sdboot *b, struct sdboot_result *re
         /* The marker makes a repair cut short resume at the next boot. */
         struct sdb_fat_file mark;
         uint32_t restored;
-        if ((err = fs_work_begin(b)))
+        if ((!SDBOOT_ODD_CHECK && (err = odd_files(b))) || (err = fs_work_begin(b)))
             return err;
         if (!repairing &&
             ((err = sdb_fat_open(&b->vol, &mark, REPAIR_MARK, SDB_FAT_WRITE | SDB_FAT_CREATE)) ||
@@ -382,7 +390,7 @@ NOT_INLINED static int init_state(struct sdboot *b, bool records_seen)
 static int boot_card(struct sdboot *b, struct sdboot_result *res)
 {
     bool found;
-    int err = b->cfg.recovery_pin ? SDB_OK : odd_check_entries(b);
+    int err = SDBOOT_ODD_CHECK && !b->cfg.recovery_pin ? odd_check_entries(b) : SDB_OK;
     if (err)
         return err;
     err = state_load(b, &found);
@@ -444,8 +452,10 @@ static bool release_runs(struct sdboot *b)
 static int decide_anyway(struct sdboot *b, int why, struct sdboot_result *res)
 {
     res->error = why;
-    if (b->cfg.recovery_pin)
+    if (b->cfg.recovery_pin) { /* cut short before the pin was seen: nothing runs all the same */
+        res->decision = SDBOOT_MOUNT_SD;
         return SDB_OK;
+    }
     if (release_runs(b)) {
         boot_log(b, "could not finish the boot's work (%s): running %s as it is", sdb_strerror(why),
                  b->st.installed);

@@ -34,6 +34,9 @@ const char *sdb_boot_strerror(int err)
                "of it)";
     case SDBOOT_EDELTA:
         return "staged delta lacks a file that its release changed";
+    case SDBOOT_EODD:
+        return "an entry of sdboot's own in /.sdboot has the wrong type (a directory where a file "
+               "belongs, or the reverse): left as it is";
     default:
         return NULL;
     }

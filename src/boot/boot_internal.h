@@ -95,7 +95,7 @@ bool tree_in_app(const char *rel); /* a release path ("app/x") under /app */
 bool tree_under(const char *path, const char *dir);
 int tree_mkdirs(struct sdb_fat_vol *vol, const char *path, bool include_last);
 int tree_remove(struct sdboot *b, const char *path); /* rm -r; SDB_OK if missing */
-int tree_unlink(struct sdboot *b, const char *path); /* rm; SDB_OK if missing */
+int tree_unlink(struct sdboot *b, const char *path); /* rm; SDB_OK if missing (ODD_TYPE too) */
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir);
 bool tree_has(struct sdb_fat_vol *vol, const char *path); /* tree_exists, type not asked */
 int tree_same_content(struct sdboot *b, const char *a, const char *c, bool *same);
@@ -233,8 +233,17 @@ bool own_path(void *ctx, const char *path, bool is_dir);
 
 /* odd.c: set aside (rename to NAME.odd, .odd2, ...) what cannot be used. */
 int odd_set_aside(struct sdboot *b, const char *path, const char *why);
-/* Every /.sdboot name of the wrong type (and /.sdboot itself), set aside. */
+/* Every /.sdboot name of the wrong type (and /.sdboot itself), set aside
+ * (SDBOOT_ODD_CHECK 1: each boot runs it first). */
 int odd_check_entries(struct sdboot *b);
+/* A build without that look (SDBOOT_ODD_CHECK 0) meets such an entry where
+ * it uses it: a FAT error that says a name has the wrong type. */
+#define ODD_TYPE(err) (!SDBOOT_ODD_CHECK && ((err) == SDB_FAT_EISDIR || (err) == SDB_FAT_ENOTDIR))
+/* ... and before work that writes, renames or deletes sdboot's files
+ * (install, rollback, clean-up, restore): SDBOOT_EODD when a directory sits
+ * where one of them belongs (the archives, their records, the repair's
+ * files, the staged archive), SDB_OK otherwise. Reads only. */
+int odd_files(struct sdboot *b);
 
 /* repair.c: the FAT check with repair (sdb_fat_check), logging what it fixed;
  * the boot runs it before touching a volume a cut may have left inconsistent. */

@@ -87,8 +87,10 @@ int install_read_pending(struct sdboot *b, struct sdb_stage_record *rec)
 {
     uint8_t buf[SDB_RECORD_SIZE];
     int err = boot_read_record(&b->vol, SDB_STAGE_PENDING, buf);
+    /* a directory where it belongs, or a file where staging/ does (no odd
+     * check to set it aside): nothing is staged */
     if (err)
-        return err == SDB_FAT_ENOENT ? SDBOOT_ENOPENDING : err;
+        return err == SDB_FAT_ENOENT || ODD_TYPE(err) ? SDBOOT_ENOPENDING : err;
     return sdb_stage_record_decode(buf, rec);
 }
 
@@ -108,7 +110,7 @@ int install_check_staged(struct sdboot *b, struct sdb_stage_record *rec)
         return err;
     if (!tree_has(&b->vol, SDB_STAGE_ARCHIVE))
         return SDBOOT_ESTAGED;
-    return SDB_OK;
+    return SDBOOT_ODD_CHECK ? SDB_OK : odd_files(b);
 }
 
 /* ---- extraction into next/ ---- */

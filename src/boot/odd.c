@@ -1,16 +1,21 @@
 /*
  * Odd entries where sdboot keeps its state: a name of /.sdboot that has the
  * wrong type (a directory where a record belongs, a file where the staging
- * directory belongs, /.sdboot itself not a directory) is set aside - renamed
- * to NAME.odd (NAME.odd2 ... when taken) - never deleted, so the boot can go
- * on and the next boot finds a clean /.sdboot. The same for an archive that
- * does not read as a release (odd_set_aside, called by the boot's repair).
+ * directory belongs, /.sdboot itself not a directory). With SDBOOT_ODD_CHECK
+ * (boot.h) each boot sets them aside first - renamed to NAME.odd (NAME.odd2
+ * ... when taken) - never deleted, so the boot can go on and the next boot
+ * finds a clean /.sdboot. Without it (a device's build) nothing is looked
+ * over: the boot meets such an entry where it uses it, and odd_files keeps it
+ * from the work that would write, rename or delete one of sdboot's files
+ * (docs/boot.md, "Odd entries"). Both builds set aside an archive that does
+ * not read as a release (odd_set_aside, called by the boot's repair).
  *
  * Power loss: one rename per entry. A cut inside it leaves two names for one
  * chain; the next boot settles the pair (sdb_fat_rename_settle keeps the
  * set-aside name) before looking again, so no cross-link outlives it.
- * RAM: a path and a directory entry on the stack. Cost on a normal boot: one
- * read of /.sdboot and of its staging directory.
+ * odd_files only reads. RAM: a path and a directory entry on the stack.
+ * Cost on a normal boot: one read of /.sdboot and of its staging directory
+ * (none without the check; odd_files runs only before work).
  */
 #include <string.h>
 #include "boot_internal.h"
@@ -74,6 +79,24 @@ static int check_dir(struct sdboot *b, const char *dir, const char *want)
     }
     return err == SDB_FAT_ENOENT ? SDB_OK : err;
 }
+
+#if !SDBOOT_ODD_CHECK
+/* The files the boot's work writes, renames or deletes by name, besides the
+ * records it reads first (state, pending, confirm: their readers stop at a
+ * name of the wrong type). */
+static const char *const sdboot_files[] = {
+    CURRENT_TAR, PREVIOUS_TAR, CURRENT_REC, PREVIOUS_REC, FIX_TMP, REPAIR_MARK, SDB_STAGE_ARCHIVE};
+
+int odd_files(struct sdboot *b)
+{
+    for (size_t i = 0; i < sizeof sdboot_files / sizeof sdboot_files[0]; i++) {
+        bool is_dir;
+        if (tree_exists(&b->vol, sdboot_files[i], &is_dir) && is_dir)
+            return SDBOOT_EODD;
+    }
+    return SDB_OK;
+}
+#endif
 
 int odd_check_entries(struct sdboot *b)
 {

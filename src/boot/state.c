@@ -165,17 +165,24 @@ int state_read_pair(sdb_record_reader read, void *ctx, struct sdboot_state *st, 
     return SDB_OK;
 }
 
-/* Newest valid of the two records on the boot's volume. *slot: 0 = a, 1 = b. */
+/* Newest valid of the two records on the boot's volume. *slot: 0 = a, 1 = b.
+ * Neither valid and one of the wrong type (no odd check to set it aside,
+ * SDBOOT_ODD_CHECK 0; /.sdboot itself a file): SDBOOT_EODD, and the boot
+ * does no work. One valid: the boot goes on, and its first record write, to
+ * the other, fails before anything is written. */
 static int load_newest(struct sdb_fat_vol *vol, struct sdboot_state *st, uint8_t *slot,
                        bool *any_file)
 {
     int err[2];
     int rc = state_read_pair(fat_reader, vol, st, slot, err);
     *any_file = err[0] != SDB_FAT_ENOENT || err[1] != SDB_FAT_ENOENT;
-    for (int i = 0; i < 2; i++)
+    bool odd = false;
+    for (int i = 0; i < 2; i++) {
         if (err[i] && err[i] != SDB_FAT_ENOENT && err[i] > SDB_ERR_BD_MIN)
             return err[i]; /* device errors (power, I/O) go up as they are */
-    return rc;
+        odd |= ODD_TYPE(err[i]);
+    }
+    return odd && rc == SDBOOT_ESTATE ? SDBOOT_EODD : rc;
 }
 
 int sdboot_read_state(struct sdb_fat_vol *vol, struct sdboot_state *st)
@@ -393,7 +400,10 @@ int state_begin_install(struct sdboot *b, enum sdboot_source source, const char 
     st->phase = SDBOOT_PHASE_EXTRACTING;
     st->source = (uint8_t)source;
     COPY_STR(st->target, version);
-    return store_then_work(b);
+    int err = store_then_work(b);
+    if (err) /* not stored (a record of the wrong type, a failing card): nothing to drop */
+        st->phase = SDBOOT_PHASE_IDLE;
+    return err;
 }
 
 int state_switch(struct sdboot *b)

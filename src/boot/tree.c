@@ -21,7 +21,9 @@ bool tree_under(const char *path, const char *dir)
 int tree_unlink(struct sdboot *b, const char *path)
 {
     int err = sdb_fat_unlink(&b->vol, path);
-    return err == SDB_FAT_ENOENT ? SDB_OK : err;
+    /* without the odd check (SDBOOT_ODD_CHECK 0), a directory by that name,
+     * or a file where its folder belongs, is not the file: left as it is */
+    return err == SDB_FAT_ENOENT || ODD_TYPE(err) ? SDB_OK : err;
 }
 
 bool tree_exists(struct sdb_fat_vol *vol, const char *path, bool *is_dir)
