@@ -12,26 +12,40 @@
 #   damaged /app/firmware.bin -> restored from the kept archive, then started
 #   a .tar.gz release -> refused (no gzip on this port), 1.0.0 keeps running
 #   no card -> the no-card path; SDSC (64 MiB) and SDHC (4 GiB) cards
-#   the install and a normal boot move exactly the sectors the host simulator
-#   moves on the same card
+#   the install and a normal boot move exactly the sectors (and requests) the
+#   device simulator sdboot_devsim moves on the same card (the full host
+#   simulator's figures printed beside them)
 #   the port's switches (ports/baremetal/CMakeLists.txt, boot.h): a staged
 #   release older than the installed one is installed (SDBOOT_VERSION_CHECK 0)
 #   while a damaged one is still refused by its SHA-256; both state records
 #   lost: the release runs as "unknown", nothing on the card changed but the
 #   records (SDBOOT_REBUILD 0), and the next install goes on from there
 source "$(dirname "$0")/qemu_lib.sh"
+[ -x "${SDB_DEVSIM:-}" ] || fail "SDB_DEVSIM must name the device simulator (build/sdboot_devsim)"
 
 # same_sectors_as_sim OUT SIMCARD WHAT : the board's boot moved exactly the
-# sectors the host simulator's boot moves on a byte-identical card.
+# sectors, in the same requests, that the device simulator (sdboot_devsim:
+# the core with the port's switches) moves on a byte-identical card. The full
+# host simulator's figures (`sdboot sim boot`, every feature) are printed
+# beside them, for information: a device-only switch may move other sectors.
 same_sectors_as_sim() {
-  local r w sim
-  r=$(sed -n 's/.*boot traffic:.* sectors_read=\([0-9]*\).*/\1/p' "$1")
-  w=$(sed -n 's/.*boot traffic:.* sectors_written=\([0-9]*\).*/\1/p' "$1")
-  sim=$("$SDBOOT" sim boot --card "$2" --entry /app/firmware.bin --board lm3s6965evb --no-arena |
-    sed -n 's/^card: \([0-9]*\) sectors read in [0-9]* requests, \([0-9]*\) sectors written.*/\1 \2/p')
-  [ -n "$r" ] && [ "$r $w" = "$sim" ] || fail "$3: board moved $r/$w sectors, host sim $sim"
-  echo "ok: $3 moves the same sectors on the board and in the host simulator ($r read, $w written)"
+  local board dev full
+  board=$(sed -n 's/.*boot traffic:.* sectors_read=\([0-9]*\) sectors_written=\([0-9]*\) read_ops=\([0-9]*\) write_ops=\([0-9]*\).*/\1 \3 \2 \4/p' "$1")
+  cp --sparse=always "$2" "$2.full"
+  dev=$(sim_card_line "$SDB_DEVSIM" boot --card "$2")
+  full=$(sim_card_line "$SDBOOT" sim boot --card "$2.full" --entry /app/firmware.bin \
+    --board lm3s6965evb --no-arena)
+  [ -n "$board" ] && [ "$board" = "$dev" ] ||
+    fail "$3: board moved $board (sectors/requests read, written), devsim $dev"
+  echo "ok: $3 moves the same sectors and requests on the board and in devsim" \
+    "(read $(rw_text $board); full host sim: read $(rw_text $full))"
 }
+# sim_card_line CMD... : "R A W B" of the card line a sim boot prints last
+sim_card_line() {
+  "$@" | sed -n 's/^card: \([0-9]*\) sectors read in \([0-9]*\) requests, \([0-9]*\) sectors written in \([0-9]*\) requests.*/\1 \2 \3 \4/p'
+}
+# rw_text R A W B : "R sectors in A requests, written W in B"
+rw_text() { echo "$1 sectors in $2 requests, written $3 in $4"; }
 
 # ---- blank card and the format policy ----
 truncate -s 64M "$work/blank.img"

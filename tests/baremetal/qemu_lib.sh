@@ -1,14 +1,7 @@
-# Helpers for the QEMU tests of the bare-metal port (sourced, not run).
-# SDB_BM_BUILD: the cross build (ELFs); SDBOOT: the host CLI.
-set -euo pipefail
+# Helpers for the QEMU tests of the bare-metal port (sourced, not run), on top
+# of card_lib.sh. SDB_BM_BUILD: the cross build (ELFs); SDBOOT: the host CLI.
+source "$(dirname "${BASH_SOURCE[0]}")/card_lib.sh"
 : "${SDB_BM_BUILD:?SDB_BM_BUILD must name the bare-metal build directory}"
-work=$(mktemp -d /tmp/sdb-qemu-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
 
 # qemu_boot OUT ELF IMAGE|- [ARG...] : one power-on of the board. The UART goes
 # to OUT; the guest's exit code (semihosting) is returned. IMAGE "-" = no card.
@@ -24,11 +17,6 @@ qemu_boot() {
   return "$rc"
 }
 
-# expect FILE TEXT : the console shows TEXT (a fixed string).
-expect() {
-  grep -qF -- "$2" "$1" || { echo "--- console:"; cat "$1"; fail "console lacks: $2"; }
-}
-
 # crc32_of IMAGE FIRST_SECTOR COUNT : zlib CRC-32 of sectors, as 8 hex digits.
 crc32_of() {
   python3 - "$@" <<'PY'
@@ -42,25 +30,11 @@ PY
 BL=$SDB_BM_BUILD/sdboot_bl.elf
 [ -f "$BL" ] || fail "missing $BL (make baremetal)"
 
-# fsck_clean IMAGE : fsck.fat -n exits 0 and prints nothing but its two lines.
-fsck_clean() {
-  local out rc=0
-  out=$(fsck.fat -n "$1" 2>&1) || rc=$?
-  [ "$rc" -eq 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ] ||
-    { printf '%s\n' "$out" >&2; fail "fsck.fat -n finds damage on $1"; }
-}
-
 # pack_release DIR VERSION : append the example application VERSION to the
 # release directory DIR (sdboot pack, plain tar: this port has no gzip).
 pack_release() {
   "$SDBOOT" pack --version "$2" --out "$1" --board lm3s6965evb -C "$SDB_BM_BUILD/app-$2" \
     app/firmware.bin > /dev/null
-}
-
-# stage CARD DIR : the host, as the application would, stages DIR's latest release.
-stage() {
-  "$SDBOOT" sim stage --card "$1" --release "$2" --allow-unsigned --board lm3s6965evb \
-    > "$work/stage.out" 2>&1 || { cat "$work/stage.out"; fail "sim stage of $2"; }
 }
 
 # boot_app OUT CARD VERSION [ARG...] : a power-on that must start VERSION.

@@ -44,7 +44,7 @@ int cli_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 /* Write a file through a temporary and rename, so readers never see half of it. */
 int cli_write_file(const char *path, const void *data, size_t len, unsigned mode);
 
-/* "0.1.0 (git 5882f15d1a2b)": this build's version and commit (cmd_version.c). */
+/* "0.1.0 (git 5882f15d1a2b)": this build's version and commit (build_id.c). */
 const char *cli_build_id(void);
 /* --json: start the object on stdout with "command" and "sdboot" (version,
  * commit, modified), the members every JSON answer begins with (docs/cli-json.md). */

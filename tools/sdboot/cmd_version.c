@@ -10,32 +10,7 @@
 #include <microhttpd.h>
 #include <zlib.h>
 #include "cli.h"
-#include "json.h"
 #include "sdboot/version.h"
-
-const char *cli_build_id(void)
-{
-    static char id[64];
-    if (!id[0]) {
-        if (SDBOOT_GIT_COMMIT[0])
-            snprintf(id, sizeof id, "%s (git %s%s)", SDBOOT_VERSION, SDBOOT_GIT_COMMIT,
-                     SDBOOT_GIT_DIRTY ? ", modified" : "");
-        else
-            snprintf(id, sizeof id, "%s", SDBOOT_VERSION);
-    }
-    return id;
-}
-
-void cli_json_begin(struct json *j, const char *command)
-{
-    json_begin(j, stdout);
-    json_string(j, "command", command);
-    json_object(j, "sdboot");
-    json_string(j, "version", SDBOOT_VERSION);
-    json_string(j, "commit", SDBOOT_GIT_COMMIT[0] ? SDBOOT_GIT_COMMIT : NULL);
-    json_bool(j, "modified", SDBOOT_GIT_DIRTY);
-    json_close(j);
-}
 
 int cmd_version(int argc, char **argv)
 {
