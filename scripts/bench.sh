@@ -64,6 +64,8 @@ switch_row "SDB_TAR_PAX=0" "SDB_TAR_PAX=1" "" \
   "refuses a release tar with a pax header (GNU tar --format=pax, bsdtar) with \`SDB_TAR_ETYPE\` at that header, nothing installed; \`sdboot pack\`'s GNU long names read as before"
 switch_row "SDB_TAR_GZIP=0" "SDB_TAR_GZIP=1" "" \
   "refuses a \`.tar.gz\` release with \`SDB_TAR_EGZIP\` at its second byte, nothing installed, as the refusing inflate backend (ports/none) does, but with no gzip glue in the tar reader and no backend linked; plain \`.tar\` releases read as before"
+switch_row "SDB_TAR_CALLER_CHECKS=0" "SDB_TAR_CALLER_CHECKS=1" "" \
+  "the tar reader takes no size limits and no names table from its caller, which the boot engine never gave it (it finds a name given twice in the FAT directory it extracts into); the same refusals and sectors"
 switch_row "SDBOOT_DELTA=0" "SDBOOT_DELTA=1" "" \
   "refuses a staged delta (\`SDBOOT_EDELTABASE\`), keeps the installed release; whole releases install as before"
 switch_row "SDBOOT_REBUILD=0" "SDBOOT_REBUILD=1" "" \

@@ -213,7 +213,9 @@ struct sdboot_config {
     void *log_ctx;
     /* SDB_TAR_GZIP_ARENA bytes for .tar.gz releases, or NULL. A plain .tar
      * leaves it idle: the install then reads the archive into it, in requests
-     * of up to its size instead of SDBOOT_IO_BUF. */
+     * of up to its size instead of SDBOOT_IO_BUF (not in a build without
+     * gzip, SDB_TAR_GZIP 0, tar.h: that one takes no arena and reads through
+     * b->io alone). */
     uint8_t *gzip_arena;
     size_t gzip_arena_len;
     /* The file the port starts (NULL = "/main.py"): when it is missing from an

@@ -62,6 +62,18 @@
 #ifndef SDB_TAR_GZIP
 #define SDB_TAR_GZIP 1
 #endif
+/* 1: sdb_tar_init takes the caller's per-file and total size limits (lim)
+ * and its table of names read (names), refusing SDB_TAR_EFILEBIG,
+ * SDB_TAR_ETOTALBIG and SDB_TAR_EDUPLICATE with them (the host tools). 0 (a
+ * bootloader: the boot engine passes neither, ever; it finds a name given
+ * twice in the FAT directory it extracts into, seen.c, and the bare-metal
+ * port, 0.2 KiB): both arguments are ignored and their code is left out.
+ * The entry count limit (max_entries) and every other rule, each path rule
+ * among them, stay. A build that turns it off must have no caller of its
+ * own that passes them (the core has none: the OTA client reads no tar). */
+#ifndef SDB_TAR_CALLER_CHECKS
+#define SDB_TAR_CALLER_CHECKS 1
+#endif
 
 enum sdb_tar_type {
     SDB_TAR_FILE = 0,

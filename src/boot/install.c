@@ -37,10 +37,11 @@ static bool card_error(int err)
 }
 
 /* A plain tar leaves the caller's gzip arena idle: when it is larger than
- * b->io, it is the read buffer (fewer, larger card requests). */
+ * b->io, it is the read buffer (fewer, larger card requests). A build without
+ * gzip (SDB_TAR_GZIP 0) has no arena to lend: it reads through b->io. */
 static bool big_reads(const struct sdboot *b)
 {
-    return b->cfg.gzip_arena && b->cfg.gzip_arena_len >= 2 * sizeof b->io &&
+    return SDB_TAR_GZIP && b->cfg.gzip_arena && b->cfg.gzip_arena_len >= 2 * sizeof b->io &&
            b->cfg.gzip_arena_len <= UINT32_MAX;
 }
 

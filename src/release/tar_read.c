@@ -106,17 +106,21 @@ uint64_t sdb_tar_name_hash(const char *path)
     return h;
 }
 
+/* The caller's name table, when the build takes one (SDB_TAR_CALLER_CHECKS). */
+#define NAMES(t) (SDB_TAR_CALLER_CHECKS ? (t)->names : NULL)
+
 /* Count the entry against the limit; with a name table, refuse a name seen before. */
 static int remember_name(struct sdb_tar *t, const char *path)
 {
-    uint64_t h = t->names ? sdb_tar_name_hash(path) : 0;
-    for (uint32_t i = 0; t->names && i < t->entries; i++)
-        if (t->names[i] == h)
+    uint64_t *names = NAMES(t);
+    uint64_t h = names ? sdb_tar_name_hash(path) : 0;
+    for (uint32_t i = 0; names && i < t->entries; i++)
+        if (names[i] == h)
             return SDB_TAR_EDUPLICATE;
     if (t->max_entries && t->entries == t->max_entries)
         return SDB_TAR_ETOOMANY;
-    if (t->names)
-        t->names[t->entries] = h;
+    if (names)
+        names[t->entries] = h;
     t->entries++;
     return SDB_OK;
 }
@@ -332,11 +336,13 @@ static int begin_entry(struct sdb_tar *t, uint8_t type, uint64_t size)
     uint64_t mode = 0;
     parse_numeric(b + 100, 8, &mode);
     e->mode = (uint32_t)mode;
-    if (t->lim.max_file && size > t->lim.max_file)
-        return SDB_TAR_EFILEBIG;
-    t->total += size;
-    if (t->lim.max_total && t->total > t->lim.max_total)
-        return SDB_TAR_ETOTALBIG;
+    if (SDB_TAR_CALLER_CHECKS) { /* the caller's limits, when the build takes them */
+        if (t->lim.max_file && size > t->lim.max_file)
+            return SDB_TAR_EFILEBIG;
+        t->total += size;
+        if (t->lim.max_total && t->total > t->lim.max_total)
+            return SDB_TAR_ETOTALBIG;
+    }
     if (skip) /* "./" itself */
         return SDB_OK;
     if ((err = remember_name(t, e->path)))
@@ -492,9 +498,9 @@ void sdb_tar_init(struct sdb_tar *t, const struct sdb_tar_ops *ops,
 {
     memset(t, 0, sizeof *t);
     t->ops = ops;
-    if (lim)
+    if (SDB_TAR_CALLER_CHECKS && lim)
         t->lim = *lim;
-    t->names = names;
+    t->names = SDB_TAR_CALLER_CHECKS ? names : NULL;
     t->max_entries = max_entries;
     t->arena = arena;
     t->arena_len = arena_len;

@@ -9,6 +9,11 @@
  * headers (SDB_TAR_PAX 0, tar.h; its own copy of tar_read.c): an archive with
  * a pax header ('x' or 'g') is refused with SDB_TAR_ETYPE at that header,
  * before any entry reaches the caller; GNU long names (`sdboot pack`) read.
+ * test_tar_nogzip is also built without the caller's checks
+ * (SDB_TAR_CALLER_CHECKS 0): size limits and a names table given to
+ * sdb_tar_init are left to the caller, as the boot engine does with its own
+ * check of names given twice (seen.c; test_boot_cases refuses a duplicate
+ * with SDB_TAR_EDUPLICATE), while the entry limit and the path rules stay.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -193,11 +198,50 @@ static void gnu_long_name_reads(void **state)
     assert_string_equal(seen.path, name);
 }
 
+#if !SDB_TAR_CALLER_CHECKS
+/* A name twice, a file over the per-file limit, both over the total: with a
+ * names table and limits given, both entries reach the caller whole; a third
+ * entry over max_entries, a path rule, still refuse. */
+static void caller_checks_left_to_the_caller(void **state)
+{
+    (void)state;
+    static struct sink s;
+    s.len = 0;
+    struct sdb_tar_writer w = {.out = to_sink, .ctx = &s};
+    put_file(&w, "app/a.py", "print");
+    put_file(&w, "app/A.py", "print(1)");
+    assert_int_equal(sdb_tar_write_end(&w), SDB_OK);
+    const struct sdb_tar_limits lim = {.max_file = 4, .max_total = 6};
+    struct seen seen = {0};
+    const struct sdb_tar_ops ops = {on_begin, on_data, on_end, &seen};
+    struct sdb_tar t;
+    sdb_tar_init(&t, &ops, &lim, names, 2, NULL, 0);
+    assert_int_equal(sdb_tar_feed(&t, s.buf, s.len), SDB_OK);
+    assert_int_equal(sdb_tar_finish(&t), SDB_OK);
+    assert_int_equal(seen.begins, 2);
+    assert_int_equal(seen.bytes, 13);
+
+    sdb_tar_init(&t, &ops, &lim, names, 1, NULL, 0); /* room for one entry */
+    assert_int_equal(sdb_tar_feed(&t, s.buf, s.len), SDB_TAR_ETOOMANY);
+    s.len = 0;
+    struct sdb_tar_writer w2 = {.out = to_sink, .ctx = &s};
+    put_file(&w2, "../a.py", "print");
+    assert_int_equal(sdb_tar_write_end(&w2), SDB_OK);
+    sdb_tar_init(&t, &ops, &lim, names, 2, NULL, 0);
+    assert_int_equal(sdb_tar_feed(&t, s.buf, s.len), SDB_TAR_EDOTDOT);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(gzip_refused),        cmocka_unit_test(plain_tar_reads),
-        cmocka_unit_test(pax_path_refused),    cmocka_unit_test(pax_global_refused),
+        cmocka_unit_test(gzip_refused),
+        cmocka_unit_test(plain_tar_reads),
+        cmocka_unit_test(pax_path_refused),
+        cmocka_unit_test(pax_global_refused),
+#if !SDB_TAR_CALLER_CHECKS
+        cmocka_unit_test(caller_checks_left_to_the_caller),
+#endif
         cmocka_unit_test(gnu_long_name_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
