@@ -343,8 +343,7 @@ static uint32_t dir_clus_of(const struct sdb_fat_vol *vol, const uint8_t *raw)
 static int walk(struct sdb_fat_vol *vol, const char *path, char *last, struct fat_loc *loc,
                 uint32_t *parent, bool *is_root)
 {
-    size_t len;
-    if (!path || path[0] != '/' || (len = strlen(path)) > SDB_FAT_PATH_MAX)
+    if (!path || path[0] != '/' || strlen(path) > SDB_FAT_PATH_MAX)
         return SDB_FAT_EPATH;
     uint32_t cur = fat_root_clus(vol);
     bool cur_is_dir = true;
@@ -354,20 +353,26 @@ static int walk(struct sdb_fat_vol *vol, const char *path, char *last, struct fa
     const char *p = path;
     size_t w = vol->walk_len;
     /* Inside the remembered folder (at least one name below it): start there. */
-    if (w && len > w + 1 && !memcmp(path, vol->walk_path, w) && path[w] == '/' &&
+    if (w && !strncmp(path, vol->walk_path, w) && path[w] == '/' && path[w + 1] &&
         path[w + 1] != '/') {
         cur = vol->walk_clus;
         p = path + w;
     }
+    while (*p == '/')
+        p++;
     for (;;) {
         int err;
-        while (*p == '/')
-            p++;
         const char *start = p;
-        p = fat_path_next(p, name, sizeof name, &err);
-        if (err)
-            return err;
-        if (last && !p[strspn(p, "/")]) { /* the last name */
+        size_t n = 0;
+        while (p[n] && p[n] != '/')
+            n++;
+        if (n > SDB_FAT_NAME_MAX)
+            return SDB_FAT_ENAME;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        for (p += n; *p == '/'; p++)
+            ;
+        if (last && !*p) { /* the last name */
             if (!name[0])
                 return SDB_FAT_EBUSY;
             if (!cur_is_dir)
@@ -460,44 +465,44 @@ static int choose_sfn(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
     int err = fat_name_check(name);
     if (err)
         return err;
-    unsigned kind = fat_sfn_basis(name, sfn);
-    struct sfn_seen seen;
-    seen_init(&seen, sfn, kind, 1, skip);
-    /* One walk answers both: is the name itself taken as an 8.3 name, and
-     * which of the first tails of its basis are. Every entry of a fresh
-     * directory came through the unique path: an 8.3 name (no '~') equals
-     * another only when the names are equal, which the caller excludes, and a
-     * numbered alias (with '~') is new by its number. */
-    if (!unique && (err = scan_all(vol, dclus, &seen)))
-        return err;
-    *len = 0;
-    if (!kind && !seen.taken)
-        return SDB_OK; /* its own 8.3 name */
-    /* a long name too: its length in UCS-2 units (at most 255: a name has
-     * 255 bytes at most) */
-    for (const char *p = name; *p; ++*len)
+    /* its length in UCS-2 units (at most 255: a name has 255 bytes at most) */
+    unsigned units = 0;
+    for (const char *p = name; *p; units++)
         if (fat_utf8_next(&p) < 0)
             return SDB_FAT_ENAME;
-    if (unique) { /* the end slot grows with every entry */
-        if (kind & SFN_LOSSY)
-            fat_sfn_add_tail(sfn, fat_hint_get(vol, dclus)->end);
-        return SDB_OK;
-    }
-    if (!(kind & SFN_LOSSY) && !seen.taken)
-        return SDB_OK; /* differs in case only: the long name keeps it */
-    /* The smallest free tail, TAIL_BATCH per walk. */
-    for (;;) {
-        for (unsigned i = 0; i < TAIL_BATCH; i++) {
+    unsigned kind = fat_sfn_basis(name, sfn);
+    *len = 0;
+    /* The first walk answers both: is the name itself taken as an 8.3 name,
+     * and which of the first tails of its basis are; each further one tests
+     * TAIL_BATCH more tails. Every entry of a fresh directory came through
+     * the unique path: an 8.3 name (no '~') equals another only when the
+     * names are equal, which the caller excludes, and a numbered alias (with
+     * '~') is new by its number. */
+    for (uint32_t first = 1;; first += TAIL_BATCH) {
+        struct sfn_seen seen;
+        seen_init(&seen, sfn, first == 1 ? kind : SFN_LOSSY, first, skip);
+        if (!unique && (err = scan_all(vol, dclus, &seen)))
+            return err;
+        if (first == 1) {
+            if (!kind && !seen.taken)
+                return SDB_OK; /* its own 8.3 name */
+            *len = units;      /* a long name too */
+            if (unique) {      /* the end slot grows with every entry */
+                if (kind & SFN_LOSSY)
+                    fat_sfn_add_tail(sfn, fat_hint_get(vol, dclus)->end);
+                return SDB_OK;
+            }
+            if (!(kind & SFN_LOSSY) && !seen.taken)
+                return SDB_OK; /* differs in case only: the long name keeps it */
+        }
+        for (unsigned i = 0; i < TAIL_BATCH; i++) { /* the smallest free tail */
             if (!(seen.tails & (1u << i))) {
-                fat_sfn_add_tail(sfn, seen.first + i);
+                fat_sfn_add_tail(sfn, first + i);
                 return SDB_OK;
             }
         }
-        if (seen.first + TAIL_BATCH > 999999)
+        if (first + TAIL_BATCH > 999999)
             return SDB_FAT_EEXIST;
-        seen_init(&seen, sfn, SFN_LOSSY, seen.first + TAIL_BATCH, skip);
-        if ((err = scan_all(vol, dclus, &seen)))
-            return err;
     }
 }
 

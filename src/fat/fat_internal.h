@@ -120,8 +120,6 @@ static inline int fat_barrier(struct sdb_fat_vol *vol)
 }
 
 /* ---- fat_name.c: names ---- */
-/* Split "/a/b/c": next component into name (NUL-terminated); returns pointer past it. */
-const char *fat_path_next(const char *path, char *name, size_t cap, int *err);
 int fat_name_check(const char *name);
 /* The UCS-2 unit the UTF-8 sequence at *s (not at its end) encodes, *s moved
  * past it; -1 for invalid UTF-8 or a character outside the BMP. */

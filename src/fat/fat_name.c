@@ -1,23 +1,6 @@
 /* Names: path components, validation, UTF-8 <-> UCS-2, 8.3 aliases. */
 #include "fat_internal.h"
 
-const char *fat_path_next(const char *path, char *name, size_t cap, int *err)
-{
-    while (*path == '/')
-        path++;
-    size_t n = 0;
-    while (path[n] && path[n] != '/')
-        n++;
-    if (n >= cap) {
-        *err = SDB_FAT_ENAME;
-        return NULL;
-    }
-    memcpy(name, path, n);
-    name[n] = '\0';
-    *err = SDB_OK;
-    return path + n;
-}
-
 int fat_name_check(const char *name)
 {
     size_t len = strlen(name);
@@ -95,45 +78,36 @@ static uint8_t sfn_map(unsigned char c, unsigned *kind)
 unsigned fat_sfn_basis(const char *name, uint8_t sfn[11])
 {
     memset(sfn, ' ', 11);
-    unsigned kind = 0;
-    const char *last_dot = strrchr(name, '.');
-    if (last_dot == name)
-        last_dot = NULL; /* ".profile": no extension */
-    const char *end = last_dot ? last_dot : name + strlen(name);
-    unsigned n = 0;
-    for (const char *p = name; p < end; p++) {
+    unsigned kind = 0, n = 0, end = 8; /* sfn[n] next, the part ends at sfn[end] */
+    const char *dot = strrchr(name, '.');
+    if (dot == name)
+        dot = NULL; /* ".profile": no extension */
+    for (const char *p = name; *p; p++) {
         unsigned char c = (unsigned char)*p;
+        if (p == dot) { /* the extension */
+            n = 8;
+            end = 11;
+            continue;
+        }
         if (c == ' ' || c == '.') {
             kind |= SFN_LOSSY;
             continue;
         }
-        if (c >= 0x80) { /* one '_' per UTF-8 sequence */
+        if (c >= 0x80 && end == 8) { /* one '_' per UTF-8 sequence in the base */
             while (((unsigned char)p[1] & 0xC0) == 0x80)
                 p++;
         }
-        if (n == 8) {
+        if (n == end) { /* too long: the rest of this part is lost */
             kind |= SFN_LOSSY;
-            break;
+            if (end == 11 || !dot)
+                break;
+            p = dot - 1;
+            continue;
         }
         sfn[n++] = sfn_map(c, &kind);
     }
-    if (n == 0)
-        sfn[n++] = '_';
-    if (last_dot) {
-        unsigned e = 0;
-        for (const char *p = last_dot + 1; *p; p++) {
-            unsigned char c = (unsigned char)*p;
-            if (c == ' ') {
-                kind |= SFN_LOSSY;
-                continue;
-            }
-            if (e == 3) {
-                kind |= SFN_LOSSY;
-                break;
-            }
-            sfn[8 + e++] = sfn_map(c, &kind);
-        }
-    }
+    if (sfn[0] == ' ')
+        sfn[0] = '_'; /* no base */
     /* sfn_map never yields 0xE5 (a deleted entry's mark): no escape needed. */
     return kind;
 }

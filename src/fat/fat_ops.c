@@ -114,6 +114,17 @@ int sdb_fat_mkdir(struct sdb_fat_vol *vol, const char *path)
     return SDB_OK;
 }
 
+/* Remove loc's entry set, then free the chain `clus` (0: none) it named:
+ * entry first, chain second, so a cut leaves lost clusters, never a name on
+ * freed clusters. */
+static int drop_entry(struct sdb_fat_vol *vol, const struct fat_loc *loc, uint32_t clus)
+{
+    int err = fat_dir_remove(vol, loc);
+    if (err || !clus || (err = fat_barrier(vol)))
+        return err;
+    return fat_free_chain(vol, clus);
+}
+
 static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir)
 {
     int err = writable(vol);
@@ -144,11 +155,7 @@ static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir
         if (!empty)
             return SDB_FAT_ENOTEMPTY;
     }
-    /* Entry first, chain second: a cut leaves lost clusters, never a name on
-     * freed clusters. */
-    if ((err = fat_dir_remove(vol, &loc)) || (clus && (err = fat_barrier(vol))))
-        return err;
-    return clus ? fat_free_chain(vol, clus) : SDB_OK;
+    return drop_entry(vol, &loc, clus);
 }
 
 int sdb_fat_unlink(struct sdb_fat_vol *vol, const char *path)
@@ -222,10 +229,7 @@ static int rename_replace(struct sdb_fat_vol *vol, const struct fat_loc *src, st
     memcpy(dst->raw + 28, src->raw + 28, 4);
     dst->raw[11] = src->raw[11];
     int err = fat_dir_update(vol, dst);
-    if (err || (err = fat_barrier(vol)) || (err = fat_dir_remove(vol, src)) ||
-        (err = fat_barrier(vol)))
-        return err;
-    return old_clus ? fat_free_chain(vol, old_clus) : SDB_OK;
+    return err || (err = fat_barrier(vol)) ? err : drop_entry(vol, src, old_clus);
 }
 
 int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bool replace)
