@@ -209,10 +209,13 @@ bm_qemu() { # OUT CARD : one power-on of the board
 }
 bm_field() { sed -n "s/.*boot traffic:.* $2=\([0-9]*\).*/\1/p" "$1"; }
 bm_stack_used() { sed -n 's/.*stack used \([0-9]*\) of.*/\1/p' "$1"; }
-bm_sim() { # CARD : "read written" of the host simulator's boot
-  "$build/sdboot" sim boot --card "$1" --entry /app/firmware.bin --board lm3s6965evb --no-arena |
-    sed -n 's/^card: \([0-9]*\) sectors read in [0-9]* requests, \([0-9]*\) sectors written.*/\1 \2/p'
+bm_rw() { # CMD... : "read written" of the card line a simulator's boot prints
+  "$@" | sed -n 's/^card: \([0-9]*\) sectors read in [0-9]* requests, \([0-9]*\) sectors written.*/\1 \2/p'
 }
+# CARD : the full host simulator's boot (every feature), as the board is configured
+bm_sim() { bm_rw "$build/sdboot" sim boot --card "$1" --entry /app/firmware.bin --board lm3s6965evb --no-arena; }
+# CARD : the device simulator's (the core with the port's switches, tools/devsim)
+bm_dev() { bm_rw "$build/sdboot_devsim" boot --card "$1"; }
 # the reference release of section 2 plus the example application
 mkdir -p "$work/bmref"
 tar -xf "$work/ref.tar" -C "$work/bmref"
@@ -226,15 +229,17 @@ for card_size in 64M 512M; do
     grep -o 'FAT[0-9]*, [^,]*, [0-9]* clusters of [0-9]* bytes')
   "$build/sdboot" sim stage --card "$c" --release "$work/bmrel" --allow-unsigned \
     --board lm3s6965evb > /dev/null
-  cp --sparse=always "$c" "$c.sim"
+  cp --sparse=always "$c" "$c.sim"; cp --sparse=always "$c" "$c.dev"
   t0=$(date +%s%N); bm_qemu "$work/bm-install.txt" "$c"; t1=$(date +%s%N)
   read -r sim_r sim_w < <(bm_sim "$c.sim")
-  bm_qemu "$work/bm-confirm.txt" "$c"; bm_sim "$c.sim" > /dev/null # fold the confirmation
-  cp --sparse=always "$c" "$c.sim"
+  read -r dev_r dev_w < <(bm_dev "$c.dev")
+  bm_qemu "$work/bm-confirm.txt" "$c" # folds the confirmation in
+  cp --sparse=always "$c" "$c.sim"; cp --sparse=always "$c" "$c.dev"
   bm_qemu "$work/bm-normal.txt" "$c"
   read -r simn_r simn_w < <(bm_sim "$c.sim")
-  bm_rows+="| $card_size card ($fat) | install of the reference release | $(bm_field "$work/bm-install.txt" spi_commands) | $(bm_field "$work/bm-install.txt" sectors_read) / $(bm_field "$work/bm-install.txt" sectors_written) | $sim_r / $sim_w | $(bm_stack_used "$work/bm-install.txt") B | $(((t1 - t0) / 1000000)) ms |
-| $card_size card | normal boot | $(bm_field "$work/bm-normal.txt" spi_commands) | $(bm_field "$work/bm-normal.txt" sectors_read) / $(bm_field "$work/bm-normal.txt" sectors_written) | $simn_r / $simn_w | $(bm_stack_used "$work/bm-normal.txt") B | - |
+  read -r devn_r devn_w < <(bm_dev "$c.dev")
+  bm_rows+="| $card_size card ($fat) | install of the reference release | $(bm_field "$work/bm-install.txt" spi_commands) | $(bm_field "$work/bm-install.txt" sectors_read) / $(bm_field "$work/bm-install.txt" sectors_written) | $dev_r / $dev_w | $sim_r / $sim_w | $(bm_stack_used "$work/bm-install.txt") B | $(((t1 - t0) / 1000000)) ms |
+| $card_size card | normal boot | $(bm_field "$work/bm-normal.txt" spi_commands) | $(bm_field "$work/bm-normal.txt" sectors_read) / $(bm_field "$work/bm-normal.txt" sectors_written) | $devn_r / $devn_w | $simn_r / $simn_w | $(bm_stack_used "$work/bm-normal.txt") B | - |
 "
 done
 
@@ -434,16 +439,20 @@ $bm_layers
 | SRAM left to the application | 49152 B (48 KiB at 0x20000000) | ≥ 48 KiB |
 
 SPI traffic, from the SD driver's counters (commands = command frames on the bus, an ACMD
-counting CMD55 + CMDn) and the block device's sector counters, next to \`sdboot sim boot
---entry /app/firmware.bin --no-arena\` on a byte-identical copy of the card (the host
-simulator, without a gzip arena as the board has none: with one it reads a plain tar in
-larger requests and touches fewer sectors); the reference release of section 2 (200 files,
-2 MiB) plus \`app/firmware.bin\`, plain tar. Requests differ (the board reads through a
-2 KiB buffer); sectors must not.
+counting CMD55 + CMDn) and the block device's sector counters, next to the device simulator
+\`sdboot_devsim boot\` (tools/devsim: the core built for the host with exactly the port's
+switches and its own hashes; the board must move the same sectors, in the same requests,
+tests/baremetal/qemu_boot.sh asserts it) and the full host simulator \`sdboot sim boot
+--entry /app/firmware.bin --board lm3s6965evb --no-arena\` (every feature; without a gzip
+arena as the board has none: with one it reads a plain tar in larger requests and touches
+fewer sectors), each on a byte-identical copy of the card; the reference release of section
+2 (200 files, 2 MiB) plus \`app/firmware.bin\`, plain tar. The full simulator's requests
+differ (the board reads through a 2 KiB buffer), and so may its sectors where a device-only
+switch changes what the board reads or writes (docs/porting.md's switch table says what).
 Stack: high-water mark of the painted stack, printed by the bootloader before the jump.
 
-| card | boot | SPI commands | sectors read / written (QEMU) | sectors read / written (host sim) | stack used | QEMU wall time |
-|---|---|---|---|---|---|---|
+| card | boot | SPI commands | sectors read / written (QEMU) | sectors read / written (devsim) | sectors read / written (full host sim) | stack used | QEMU wall time |
+|---|---|---|---|---|---|---|---|
 $bm_rows
 
 How: \`make bench\` (this block of \`scripts/bench.sh\`). Where the flash goes and what

@@ -1,9 +1,9 @@
 # Helpers for the tests of the bare-metal port's cards, on QEMU (qemu_lib.sh)
 # and on the host (devsim_powercut.sh); sourced, not run. SDBOOT: the host
-# CLI. Gives $work (a scratch directory, removed on exit), fail, expect,
-# fsck_clean and stage.
+# CLI. Gives $work (a scratch directory under $SDB_CARD_TMP, default /tmp,
+# removed on exit), fail, expect, fsck_clean and stage.
 set -euo pipefail
-work=$(mktemp -d /tmp/sdb-bm-XXXXXX)
+work=$(mktemp -d "${SDB_CARD_TMP:-/tmp}/sdb-bm-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 fail() {

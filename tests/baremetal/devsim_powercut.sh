@@ -2,22 +2,47 @@
 # Power cuts in the bare-metal port's configuration, on the host: the oracle
 # that lets a device-only switch (ports/baremetal/CMakeLists.txt) change the
 # device's sectors safely. sdboot_devsim (the core with exactly the port's
-# switches, tools/devsim) boots a 64 MiB FAT16 card that the host CLI
-# prepared: a user file, 1.0.0 installed and confirmed, 1.2.0 staged. The
-# releases change, add and remove files under /app and replace one outside it.
-#   - the install boot, cut after EVERY one of its sector writes (counted by
-#     an uncut run: a cut after the last one is no cut), every fourth point
-#     also with a torn sector (--tear B: B bytes of the cut write land);
-#   - the application's confirm that follows, cut after every write;
+# switches, tools/devsim) boots 64 MiB cards that the host CLI prepared: a
+# user file, 1.0.0 installed and confirmed, 1.2.0 staged. The releases change,
+# add and remove files under /app and replace one outside it.
+#   - the install boot, on a FAT32 and on a FAT16 card, cut after EVERY one of
+#     its sector writes (counted by an uncut run: a cut after the last one is
+#     no cut), every fourth point also with a torn sector (--tear B: B bytes
+#     of the cut write land), and at every sixteenth the recovery boot that
+#     follows cut in its turn (after its first, middle, last-but-one write);
+#   - the application's confirm that follows (FAT16), cut after every write;
 #   - a release that never confirms (1.1.0): trial boots, then the rollback
-#     to 1.0.0, and that rollback boot cut after every write.
+#     to 1.0.0, and that rollback boot cut after every write (same extras).
 # After each cut the device boots again uncut: it must start exactly one
 # complete release (the old or the new one, its version printed, its files
 # under /app and /config.txt byte for byte that release's, read back with
 # mtools), report no failure for it, keep the user file, and leave a card
-# fsck.fat -n finds clean. No QEMU: a few hundred host runs, seconds.
+# fsck.fat -n finds clean. No QEMU: about 1,200 cut points, seconds of CPU.
+# The cards live in memory when it can: the image file's device syncs as the
+# card's does (fsync), a few thousand times here, for nothing a test needs.
+[ -d /dev/shm ] && [ -w /dev/shm ] && SDB_CARD_TMP=/dev/shm
 source "$(dirname "$0")/card_lib.sh"
 [ -x "${SDB_DEVSIM:-}" ] || fail "SDB_DEVSIM must name the device simulator (build/sdboot_devsim)"
+
+# ---- devsim itself: the port's configuration, its options ----
+# the definitions it was built with are the port's line, word for word (read
+# here as scripts/footprint.sh reads it)
+port_defs=$(awk '/^target_compile_definitions\(sdb_bm_core PUBLIC/ {on = 1; sub(/.*PUBLIC/, "")}
+  on {line = line " " $0} on && /\)/ {on = 0} END {sub(/\).*/, "", line); print line}' \
+  "$SDB_SRC/ports/baremetal/CMakeLists.txt" | xargs)
+[ -n "$port_defs" ] || fail "no definitions read from ports/baremetal/CMakeLists.txt"
+built=$("$SDB_DEVSIM" boot --help | sed -n 's/^device configuration: //p')
+[ "$built" = "$port_defs" ] || fail "devsim built with '$built', the port has '$port_defs'"
+"$SDB_DEVSIM" confirm --help | grep -q "^usage: sdboot_devsim boot" || fail "confirm --help"
+rc=0; "$SDB_DEVSIM" boot --card x.img --entry /main.py > "$work/out" 2>&1 || rc=$?
+[ "$rc" -eq 2 ] && grep -q "^sdboot devsim boot: --entry is fixed by the board" "$work/out" ||
+  { cat "$work/out"; fail "--entry: exit $rc, not refused as the board's own"; }
+rc=0; "$SDB_DEVSIM" reboot > "$work/out" 2>&1 || rc=$?
+[ "$rc" -eq 2 ] && grep -qx "sdboot_devsim: unknown command 'reboot' (boot or confirm)" "$work/out" ||
+  { cat "$work/out"; fail "an unknown command: exit $rc"; }
+rc=0; "$SDB_DEVSIM" boot --card "$work/none.img" > "$work/out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && [ ! -e "$work/none.img" ] || { cat "$work/out"; fail "a missing card: exit $rc"; }
+echo "ok: devsim is built with the port's definitions ($port_defs)"
 
 # make_tree VERSION FIRMWARE_BYTES SEED EXTRA : the files of VERSION in
 # $work/tree-VERSION: app/firmware.bin (pseudo-random, SEED), app/lib/util.bin
@@ -101,10 +126,26 @@ after_cut() {
   echo "$v|${ev:-none}"
 }
 
+# cut_recovery OLD NEW WHAT : the boot after a cut ($work/rec.img; after_cut
+# left its uncut run in $work/again) cut in its turn, after its first, middle
+# and last-but-one write; each followed by after_cut
+cut_recovery() {
+  local w m rc
+  w=$(writes_of "$work/again")
+  [ "${w:-0}" -ge 2 ] || return 0
+  for m in 1 $((w / 2)) $((w - 1)); do
+    cp --sparse=always "$work/rec.img" "$work/rec-cut.img"
+    rc=0; dev_boot "$work/out" "$work/rec-cut.img" --power-cut-after "$m" || rc=$?
+    [ "$rc" -eq 75 ] || { cat "$work/out"; fail "$3, its recovery cut after $m writes: exit $rc"; }
+    cut_points=$((cut_points + 1)); recovery_cuts=$((recovery_cuts + 1))
+    after_cut "$work/rec-cut.img" "$1" "$2" "$3, its recovery cut after $m writes" > /dev/null
+  done
+}
+
 # sweep BASE OLD NEW WHAT : WHAT, the boot of BASE uncut, then cut after every
 # one of its sector writes (and torn at every fourth); each followed by
 # after_cut. Sets $sweep_writes and the outcomes seen in $outcomes.
-cut_points=0
+cut_points=0 recovery_cuts=0
 sweep() {
   local base=$1 n rc r tear
   cp --sparse=always "$base" "$work/ref.img"
@@ -127,37 +168,50 @@ sweep() {
         [ "$rc" -eq 75 ] || { cat "$work/out"; fail "$4: --power-cut-after $n: exit $rc, expected 75"; }
         cut_points=$((cut_points + 1))
       fi
+      [ $((n % 16)) -ne 8 ] || cp --sparse=always "$work/cut.img" "$work/rec.img"
       r=$(after_cut "$work/cut.img" "$2" "$3" "$4, cut after $n writes (tear $tear)")
       outcomes[$r]=$((${outcomes[$r]:-0} + 1))
+      [ $((n % 16)) -ne 8 ] || [ "$tear" -ne 0 ] || cut_recovery "$2" "$3" "$4, cut after $n writes"
     done
   done
   for r in "${!outcomes[@]}"; do echo "  next boot starts ${r%|*} (event ${r#*|}): ${outcomes[$r]} times"; done
 }
 
-# ---- the card: a user file, 1.0.0 installed and confirmed, 1.2.0 staged ----
-base=$work/base.img
-"$SDBOOT" image create "$base" --size 64M > /dev/null
+# make_card CARD SIZE [IMAGE-CREATE-ARG...] : a user file, 1.0.0 installed and
+# confirmed (that card kept as CARD.old), 1.2.0 staged
 printf 'user data, not part of any release\n' > "$work/user.txt"
-"$SDBOOT" image mkdir "$base" /data > /dev/null
-"$SDBOOT" image put "$base" "$work/user.txt" /data/user.txt > /dev/null
 pack 1.0.0 "$work/rel"
-stage "$base" "$work/rel"
-dev_boot "$work/out" "$base" || { cat "$work/out"; fail "the install of 1.0.0"; }
-[ "$(event_of "$work/out")" = installed ] && [ "$(version_of "$work/out")" = 1.0.0 ] ||
-  { cat "$work/out"; fail "1.0.0 not installed"; }
-"$SDB_DEVSIM" confirm --card "$base" > "$work/out" 2>&1 || { cat "$work/out"; fail "confirm 1.0.0"; }
-dev_boot "$work/out" "$base" || { cat "$work/out"; fail "the boot that folds the confirm in"; }
-[ "$(event_of "$work/out")" = confirmed ] || { cat "$work/out"; fail "1.0.0's confirm not folded in"; }
-check_release "$base" 1.0.0 "1.0.0 installed"
-cp --sparse=always "$base" "$work/old.img" # 1.0.0 confirmed, nothing staged
-pack 1.2.0 "$work/rel"
-stage "$base" "$work/rel"
+pack 1.0.0 "$work/rel-rb"
+pack 1.1.0 "$work/rel-rb"
+pack 1.2.0 "$work/rel-new"
+make_card() {
+  local card=$1 size=$2; shift 2
+  "$SDBOOT" image create "$card" --size "$size" "$@" > /dev/null
+  "$SDBOOT" image mkdir "$card" /data > /dev/null
+  "$SDBOOT" image put "$card" "$work/user.txt" /data/user.txt > /dev/null
+  stage "$card" "$work/rel"
+  dev_boot "$work/out" "$card" || { cat "$work/out"; fail "the install of 1.0.0"; }
+  [ "$(event_of "$work/out")" = installed ] && [ "$(version_of "$work/out")" = 1.0.0 ] ||
+    { cat "$work/out"; fail "1.0.0 not installed"; }
+  "$SDB_DEVSIM" confirm --card "$card" > "$work/out" 2>&1 || { cat "$work/out"; fail "confirm 1.0.0"; }
+  dev_boot "$work/out" "$card" || { cat "$work/out"; fail "the boot that folds the confirm in"; }
+  [ "$(event_of "$work/out")" = confirmed ] || { cat "$work/out"; fail "1.0.0's confirm not folded in"; }
+  check_release "$card" 1.0.0 "1.0.0 installed"
+  cp --sparse=always "$card" "$card.old"
+  stage "$card" "$work/rel-new"
+}
 
 t0=$(date +%s%N)
-# ---- the install of 1.2.0, cut after every write ----
-sweep "$base" 1.0.0 1.2.0 "install of 1.2.0"
+# ---- the install of 1.2.0, cut after every write: FAT32, then FAT16 ----
+base=$work/base.img
+make_card "$base" 64M --fat 32
+sweep "$base" 1.0.0 1.2.0 "install of 1.2.0 (64 MiB FAT32)"
 [ -n "${outcomes[1.2.0|resumed]:-}" ] || fail "no cut fell inside the install (no resumed install)"
 install_writes=$sweep_writes
+make_card "$base" 64M --force
+sweep "$base" 1.0.0 1.2.0 "install of 1.2.0 (64 MiB FAT16)"
+[ -n "${outcomes[1.2.0|resumed]:-}" ] || fail "no cut fell inside the install (no resumed install)"
+install_writes+=" and $sweep_writes"
 check_release "$work/ref.img" 1.2.0 "1.2.0 installed uncut"
 
 # ---- the application's confirm after the install, cut after every write ----
@@ -181,9 +235,7 @@ echo "ok: the confirm cut after each of its $((n - 1)) writes, then folded in"
 
 # ---- a release that never confirms: trial boots, then the rollback ----
 rb=$work/rb.img
-cp --sparse=always "$work/old.img" "$rb"
-pack 1.0.0 "$work/rel-rb"
-pack 1.1.0 "$work/rel-rb"
+cp --sparse=always "$base.old" "$rb"
 stage "$rb" "$work/rel-rb"
 dev_boot "$work/out" "$rb" || { cat "$work/out"; fail "the install of 1.1.0"; }
 [ "$(event_of "$work/out")" = installed ] || { cat "$work/out"; fail "1.1.0 not installed"; }
@@ -199,6 +251,6 @@ dev_boot "$work/out" "$rb" || fail "the rollback boot"
   { cat "$work/out"; fail "1.1.0 not rolled back to 1.0.0 after its 3 trial boots"; }
 check_release "$rb" 1.0.0 "rolled back to 1.0.0"
 t1=$(date +%s%N)
-echo "ok: $cut_points cut points (install $install_writes writes, confirm, rollback" \
-  "$sweep_writes writes), each followed by one complete release on a clean card," \
-  "$(((t1 - t0) / 1000000)) ms"
+echo "ok: $cut_points cut points (installs of $install_writes writes, confirm, rollback of" \
+  "$sweep_writes writes, $recovery_cuts in the recovery after a cut), each followed by one" \
+  "complete release on a clean card, $(((t1 - t0) / 1000000)) ms"

@@ -102,6 +102,9 @@ int main(int argc, char **argv)
         return devsim_boot(argc - 1, argv + 1);
     if (!strcmp(cmd, "confirm"))
         return sim_confirm(argc - 1, argv + 1);
-    fputs(usage_text, stderr);
+    if (cmd[0])
+        fprintf(stderr, "sdboot_devsim: unknown command '%s' (boot or confirm)\n", cmd);
+    else
+        fputs(usage_text, stderr);
     return CLI_EXIT_USAGE;
 }
