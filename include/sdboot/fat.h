@@ -217,6 +217,8 @@ struct sdb_fat_vol {
     bool read_only;
     uint8_t sec_per_clus; /* sectors per cluster */
     uint8_t nfats;
+    bool fsinfo_dirty;
+    uint8_t win_slot; /* vol->win is cache[win_slot] (below) */
     uint32_t vol_lba; /* first sector of the volume (partition start) */
     uint32_t vol_sectors;
     uint32_t fat_lba;      /* first FAT */
@@ -229,9 +231,7 @@ struct sdb_fat_vol {
     uint32_t fsinfo_lba;   /* FAT32: 0 when none */
     uint32_t free_count;   /* free clusters, 0xFFFFFFFF = unknown */
     uint32_t next_free;    /* allocation hint (FSInfo on FAT32, RAM otherwise) */
-    bool fsinfo_dirty;
     /* The sector the driver works on: win points into cache[] at slot win_slot. */
-    uint8_t win_slot;
     uint8_t *win;
     uint32_t clock; /* use counter for LRU, and the change order of dirty slots */
     /* Clusters run_first .. run_first + run_len - 1 each link to the next

@@ -45,23 +45,25 @@ struct frame {
 
 #define SEG_BITS 256 /* coarse map of where chains run: which windows to walk */
 
+/* Small fields first: Thumb-2's 2-byte loads and stores reach bytes at
+ * offsets up to 31 and words up to 124 (the arrays come last). */
 struct check {
-    struct sdb_fat_vol *vol;
     bool repair;
+    bool problems;
+    bool owned_phase; /* second walk: owned entries */
+    bool owned;       /* the entry being checked is the caller's */
+    struct sdb_fat_vol *vol;
     uint8_t *bitmap;
     uint32_t win_first, win_count; /* clusters [win_first, win_first + win_count) */
     struct sdb_fat_check_report *rep;
-    uint32_t seg_clusters;           /* clusters per segment of the maps below */
+    uint32_t seg_clusters; /* clusters per segment of the maps below */
+    uint32_t free_seen;    /* free clusters the sweeps found (lost ones freed count) */
+    unsigned depth;
+    uint32_t bitmap_bytes;
+    struct sdb_fat_check_opts opts;  /* the caller's, or all zero: every entry is owned */
     uint8_t seg_used[SEG_BITS / 8];  /* a segment some chain reaches */
     uint8_t seg_owned[SEG_BITS / 8]; /* a segment an owned chain reaches */
-    uint32_t free_seen;              /* free clusters the sweeps found (lost ones freed count) */
-    bool problems;
     struct frame stack[SDB_FAT_MAX_DEPTH + 1];
-    unsigned depth;
-    struct sdb_fat_check_opts opts; /* the caller's, or all zero: every entry is owned */
-    uint32_t bitmap_bytes;
-    bool owned_phase;                /* second walk: owned entries */
-    bool owned;                      /* the entry being checked is the caller's */
     char path[SDB_FAT_PATH_MAX + 1]; /* of the entry being checked (with opts) */
 };
 

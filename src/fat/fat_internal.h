@@ -151,12 +151,12 @@ void fat_hint_new_dir(struct sdb_fat_vol *vol, uint32_t dclus);
 /* Entries of dclus were made or renamed outside the fresh path. */
 void fat_hint_unfresh(struct sdb_fat_vol *vol, uint32_t dclus);
 struct fat_loc {
-    uint32_t dclus;      /* directory: first cluster, 0 = fixed root */
-    uint32_t first_slot; /* first slot of the entry set (LFN parts, or the 8.3 entry) */
-    uint32_t sfn_slot;   /* slot of the 8.3 entry */
+    uint8_t raw[ENTRY_SIZE]; /* the 8.3 entry (first: its bytes within Thumb's short offsets) */
+    uint32_t dclus;          /* directory: first cluster, 0 = fixed root */
+    uint32_t first_slot;     /* first slot of the entry set (LFN parts, or the 8.3 entry) */
+    uint32_t sfn_slot;       /* slot of the 8.3 entry */
     uint32_t sfn_lba;
     uint16_t sfn_off;
-    uint8_t raw[ENTRY_SIZE]; /* the 8.3 entry */
 };
 
 uint32_t fat_root_clus(const struct sdb_fat_vol *vol); /* 0 on FAT12/16 */
