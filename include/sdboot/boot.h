@@ -99,7 +99,12 @@
 #define SDBOOT_LOG 1
 #endif
 #ifndef SDBOOT_DELTA
-#define SDBOOT_DELTA 1 /* install staged deltas; 0: refuse them (SDBOOT_EDELTABASE) */
+/* 1: install staged deltas. 0 (the bare-metal port): refuse them
+ * (SDBOOT_EDELTABASE), the installed release keeps running; a whole install
+ * then keeps no index (no current.idx: only a delta install reads it, and
+ * without it the OTA client downloads whole releases) and looks for no delta
+ * file (a staged index stays in staging/, where the next stage replaces it). */
+#define SDBOOT_DELTA 1
 #endif
 #ifndef SDBOOT_REBUILD
 /* 1: a card whose two state records are both damaged (or gone) but which

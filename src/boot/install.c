@@ -349,7 +349,7 @@ int install_settle(struct sdboot *b)
         err = rebuild_settle(b, KEPT_ARCHIVE);
     if (!err)
         err = rebuild_settle(b, KEPT_RECORD);
-    if (!err)
+    if (!err && SDBOOT_DELTA) /* a build without deltas keeps no index (install_commit) */
         err = index_settle_installed(b);
     return err ? err : install_settle_files(b, true);
 }
@@ -363,7 +363,11 @@ int install_settle_files(struct sdboot *b, bool whole_app)
 int install_commit(struct sdboot *b)
 {
     int err = rebuild_move(b, KEPT_ARCHIVE);
-    if (!err) /* the index first: it reads the pending record, which then moves */
+    /* The index first: it reads the pending record, which then moves. A
+     * build without deltas (SDBOOT_DELTA 0) keeps none: only a delta install
+     * reads it, and without current.idx the OTA client downloads whole
+     * releases instead of deltas this bootloader would refuse. */
+    if (!err && SDBOOT_DELTA)
         err = index_keep_installed(b);
     if (!err) /* the records travel with their archives: the pending one is kept */
         err = rebuild_move(b, KEPT_RECORD);

@@ -127,6 +127,14 @@ stage "$card" "$rel"
 cp --sparse=always "$card" "$work/sim.img"
 boot_app "$work/out" "$card" 1.0.0
 same_sectors_as_sim "$work/out" "$work/sim.img" install
+# a bootloader without deltas (SDBOOT_DELTA 0) keeps no index of the release:
+# no current.idx (the OTA client then downloads whole releases), the staged
+# index left in staging/ where the stager put it
+"$SDBOOT" image ls "$card" /.sdboot/staging | grep -q "release\.idx" ||
+  fail "the staged index is no longer in staging/"
+! "$SDBOOT" image ls "$card" /.sdboot | grep -q "current\.idx" ||
+  fail "a bootloader without deltas kept current.idx"
+echo "ok: the install kept no index (SDBOOT_DELTA 0)"
 expect "$work/out" "sdboot: card SDSC, 131072 sectors"
 expect "$work/out" "event: installed; release 1.0.0 on trial"
 expect "$work/out" "app: confirmed 1.0.0"
