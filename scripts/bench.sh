@@ -68,6 +68,8 @@ switch_row "SDB_TAR_CALLER_CHECKS=0" "SDB_TAR_CALLER_CHECKS=1" "" \
   "the tar reader takes no size limits and no names table from its caller, which the boot engine never gave it (it finds a name given twice in the FAT directory it extracts into); the same refusals and sectors"
 switch_row "SDBOOT_DELTA=0" "SDBOOT_DELTA=1" "" \
   "refuses a staged delta (\`SDBOOT_EDELTABASE\`), keeps the installed release; whole releases install, keeping no index (no current.idx: the OTA client downloads whole releases) and looking for no delta file"
+switch_row "SDBOOT_ODD_CHECK=0" "SDBOOT_ODD_CHECK=1" "" \
+  "no look over /.sdboot at every boot (fewer reads); an entry of the wrong type at one of sdboot's names is met where it is used and stops only that work, before it writes (\`SDBOOT_EODD\`), the installed release running as it is; never set aside"
 switch_row "SDBOOT_REBUILD=0" "SDBOOT_REBUILD=1" "" \
   "both state records lost: the kept records are not read; the installed release runs as \"unknown\", confirmed, its files compared with current.tar and restored; only the two records are written, the next install goes on from there"
 switch_row "SDBOOT_VERSION_CHECK=0" "SDBOOT_VERSION_CHECK=1" "" \

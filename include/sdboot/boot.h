@@ -144,8 +144,8 @@
  * an entry of the wrong type at one of sdboot's own names (a directory where
  * a record belongs, a file where the staging directory belongs, /.sdboot
  * itself a file: odd.c), so that the boot's work goes on past it. Only
- * something else writing the card makes one; no cut does. 0 (0.25 KiB of a
- * device's flash, and those reads fewer on every boot): no look; the boot
+ * something else writing the card makes one; no cut does. 0 (the bare-metal
+ * port, 0.25 KiB, and those reads fewer on every boot): no look; the boot
  * meets such an entry where it would use it, and only that work stops,
  * before it writes anything, while the installed release runs as it is:
  * /.sdboot a file (or no valid record and one of the wrong type): no work at

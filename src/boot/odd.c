@@ -4,7 +4,7 @@
  * directory belongs, /.sdboot itself not a directory). With SDBOOT_ODD_CHECK
  * (boot.h) each boot sets them aside first - renamed to NAME.odd (NAME.odd2
  * ... when taken) - never deleted, so the boot can go on and the next boot
- * finds a clean /.sdboot. Without it (a device's build) nothing is looked
+ * finds a clean /.sdboot. Without it (the bare-metal port) nothing is looked
  * over: the boot meets such an entry where it uses it, and odd_files keeps it
  * from the work that would write, rename or delete one of sdboot's files
  * (docs/boot.md, "Odd entries"). Both builds set aside an archive that does
