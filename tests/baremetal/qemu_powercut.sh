@@ -6,7 +6,10 @@
 #     (cut=N, sdb_sd.cut_after_writes), spread over the whole install, and at
 #     every write of the application's confirm that follows it;
 #   - by SIGKILL of QEMU at random moments of the same boot.
-# After each cut the board boots again: it must start one complete release
+# Each card the exact cuts leave is byte for byte the card sdboot_devsim
+# (the core with the port's switches on the host) leaves cut after as many
+# writes: the host's sweep of every write (devsim_powercut.sh) stands for the
+# board's. After each cut the board boots again: it must start one complete release
 # (1.0.0 or 1.2.0, its image passing the bootloader's SHA-256), the card must
 # be clean under fsck.fat -n, the user file must be intact, and the boot must
 # not report a failure (event install failed, an error line) for what runs.
@@ -14,6 +17,7 @@
 # clusters, so that a boot reads a few hundred sectors and the 46 QEMU runs
 # take seconds.)
 source "$(dirname "$0")/qemu_lib.sh"
+[ -x "${SDB_DEVSIM:-}" ] || fail "SDB_DEVSIM must name the device simulator (build/sdboot_devsim)"
 
 base=$work/base.img
 rel=$work/rel
@@ -28,6 +32,25 @@ expect "$work/out" "event: installed; release 1.2.0"
 writes=$(sed -n 's/.*boot traffic:.* sectors_written=\([0-9]*\).*/\1/p' "$work/out")
 [ -n "$writes" ] && [ "$writes" -ge 30 ] || fail "install wrote '$writes' sectors: too few for 30 cut points"
 echo "install boot: $writes sector writes, $(((t1 - t0) / 1000000)) ms"
+
+# same_card_as_devsim N : the board's card cut after N sector writes is, byte
+# for byte, the card sdboot_devsim leaves when it is cut after N writes of the
+# same power-on (the install boot, then the application's confirm): the host
+# sweep of tests/baremetal/devsim_powercut.sh cuts what the board writes
+same_card_as_devsim() {
+  local rc=0
+  cp --sparse=always "$base" "$work/dev.img"
+  if [ "$1" -le "$writes" ]; then
+    "$SDB_DEVSIM" boot --card "$work/dev.img" --power-cut-after "$1" > "$work/dev.out" 2>&1 || rc=$?
+  else
+    "$SDB_DEVSIM" boot --card "$work/dev.img" > "$work/dev.out" 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] || { cat "$work/dev.out"; fail "devsim's install boot: exit $rc"; }
+    "$SDB_DEVSIM" confirm --card "$work/dev.img" --power-cut-after $(($1 - writes)) \
+      > "$work/dev.out" 2>&1 || rc=$?
+  fi
+  [ "$rc" -eq 0 ] || [ "$rc" -eq 75 ] || { cat "$work/dev.out"; fail "devsim cut after $1: exit $rc"; }
+  cmp -s "$work/cut.img" "$work/dev.img" || fail "cut after $1 writes: the board's card is not devsim's"
+}
 
 # after_cut NAME : the next power-on starts a whole release on a clean card
 after_cut() {
@@ -58,6 +81,7 @@ for i in $(seq 0 29); do
   rc=0; qemu_boot "$work/out" "$BL" "$work/cut.img" "cut=$n" || rc=$?
   [ "$rc" -eq 75 ] || { cat "$work/out"; fail "cut=$n: exit $rc, expected the power cut (75)"; }
   expect "$work/out" "POWER CUT after $n sector writes"
+  same_card_as_devsim "$n"
   r=$(after_cut "cut after $n writes")
   echo "  cut after $n writes: next boot starts ${r% *} (event ${r#* })"
   seen[${r#* }]=1
@@ -66,7 +90,8 @@ done
 # release was verified, so an install is always completed forward)
 [ -n "${seen[resumed]:-}${seen[installed]:-}" ] ||
   fail "no cut interrupted the install (events seen: ${!seen[*]})"
-echo "ok: 30 exact cut points, each followed by one complete release on a clean card"
+echo "ok: 30 exact cut points, each followed by one complete release on a clean card;" \
+  "each cut card byte for byte devsim's"
 
 # The application's confirm after the install (it writes through the
 # bootloader's FAT driver, so the same counter cuts it): every write of it.
@@ -77,11 +102,12 @@ for n in $(seq $((writes + 1)) $((writes + 8))); do
   rc=0; qemu_boot "$work/out" "$BL" "$work/cut.img" "cut=$n" || rc=$?
   [ "$rc" -eq 75 ] || [ "$rc" -eq 0 ] || { cat "$work/out"; fail "cut=$n: exit $rc"; }
   [ "$rc" -eq 0 ] || confirm_cuts=$((confirm_cuts + 1))
+  same_card_as_devsim "$n"
   r=$(after_cut "cut after $n writes (the application's confirm)")
   echo "  cut after $n writes (exit $rc): next boot starts ${r% *} (event ${r#* })"
 done
 [ "$confirm_cuts" -ge 3 ] || fail "only $confirm_cuts cuts fell into the application's confirm"
-echo "ok: the application's confirm cut at each of its $confirm_cuts writes"
+echo "ok: the application's confirm cut at each of its $confirm_cuts writes (the cards devsim's)"
 
 seed=${SDB_SEED:-$(date +%s)}
 echo "SIGKILL moments: SDB_SEED=$seed"
