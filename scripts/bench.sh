@@ -55,7 +55,7 @@ switch_row "SDB_FAT_MKFS=0" "SDB_FAT_PROBE_DETAIL=1 SDB_FAT_CARD_SEARCH=1 SDB_FA
 switch_row "SDB_FAT_CARD_SEARCH=0" "SDB_FAT_CARD_SEARCH=1 SDB_FAT_PROBE_DETAIL=1" "SDB_FAT_PROBE_DETAIL=1" \
   "(only without mkfs) a wiped partition table, a lost boot sector or another file system is classed blank or foreign instead of damaged FAT or named: untouched either way"
 switch_row "SDB_FAT_PROBE_DETAIL=0" "SDB_FAT_PROBE_DETAIL=1" "" \
-  "(only without the searches) judges only the volume the driver would mount: damaged FAT (\`SDBOOT_EDAMAGEDFAT\`) or blank/foreign (\`SDB_E_NOTSUP\`), untouched; no other partition looked at, no mend from a FAT32 backup boot sector"
+  "(only without the searches) judges only the volume the driver would mount: damaged FAT (\`SDBOOT_EDAMAGEDFAT\`) or blank/foreign (\`SDB_E_NOTSUP\`), untouched; no other partition looked at, no FAT32 backup boot sector read (none compared, none mended from): a good card reads one or two sectors fewer"
 switch_row "SDB_FAT12=0" "SDB_FAT12=1" "" \
   "(only without mkfs) mounts FAT16 and FAT32 only: a FAT12 card (up to 64 MB as the SD specification formats it) is refused by the mount with \`SDB_FAT_EFAT12\` (-52), untouched, the no-card path; FAT16/32 cards move the same sectors"
 switch_row "SDBOOT_LOG=0" "SDBOOT_LOG=1" "" \

@@ -144,17 +144,19 @@ struct sdb_card_info {
 #error "SDB_FAT_MKFS needs SDB_FAT_CARD_SEARCH: a formatter must know what it would destroy"
 #endif
 /* SDB_FAT_PROBE_DETAIL 0 keeps of the card classifier only what a device
- * without the formatter acts on (fat_detect.c; about 0.7 KiB): sdb_fat_probe
+ * without the formatter acts on (fat_detect.c; about 0.9 KiB): sdb_fat_probe
  * judges the one volume sdb_fat_mount would use (the boot sector at sector 0,
- * else the first FAT partition of an MBR) with every check, its FAT32 backup
- * included, and says FAT (mount it), damaged FAT (that boot sector fails a
- * check, or the partition lies past the card's end: untouched), blank
+ * else the first FAT partition of an MBR) with every check of its FATs,
+ * directories and size, and says FAT (mount it), damaged FAT (that boot
+ * sector fails a check, or the partition lies past the card's end: untouched), blank
  * (sector 0 all zeros or all ones) or another file system (anything else:
  * untouched); no card and read errors as always. Left out: the other
  * partitions (a FAT behind a non-FAT partition type), the FAT signs of a
- * sector 0 that no longer parses, the mend (never proposed: a FAT32 card
- * whose backup boot sector would mend it stays damaged and untouched, and
- * sdb_fat_mend returns SDB_FAT_ENOFS, writing nothing) and the searches of
+ * sector 0 that no longer parses, the FAT32 backup boot sector (not read: a
+ * primary that passes every check is the one the mount uses, whatever the
+ * backup says), the mend (never proposed: a FAT32 card whose backup boot
+ * sector would mend it stays damaged and untouched, and sdb_fat_mend returns
+ * SDB_FAT_ENOFS, writing nothing) and the searches of
  * SDB_FAT_CARD_SEARCH. Only allowed without those searches (so without the
  * formatter, which needs the detail). */
 #ifndef SDB_FAT_PROBE_DETAIL

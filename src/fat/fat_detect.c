@@ -18,7 +18,7 @@
  *
  * RAM: no state. Stack: about 3.4 KiB on Cortex-M (-Os): one volume geometry
  * (struct sdb_fat_vol, 1.2 KiB with its unused cache; every parse reuses it)
- * and four sectors (three without the detail).
+ * and four sectors (two without the detail).
  * Power loss: probing writes nothing; the mend is one sector write, and a torn
  * mend leaves a boot sector the next probe judges again (the backup is intact).
  * Ownership: reads any sector of the card; writes only in sdb_fat_mend.
@@ -30,9 +30,11 @@
  * partition is judged, damaged and mended as always.
  * SDB_FAT_PROBE_DETAIL 0 (only without the searches) keeps only the volume
  * sdb_fat_mount would use: sector 0's boot sector, else the MBR's first FAT
- * partition, judged with every check above (FAT32 backup included) but never
- * mended; other partitions, and the FAT signs of a sector 0 that does not
- * parse, are not looked at. A good card is read exactly as with the detail.
+ * partition, judged once with every check above but the FAT32 backup's, and
+ * never mended; the backup, other partitions, and the FAT signs of a sector 0
+ * that does not parse, are not looked at. A good card is read as with the
+ * detail less the FAT32 backup's place (and, without a partition table, the
+ * second read of sector 0); stack: two sectors instead of three.
  */
 #include "fat_internal.h"
 
@@ -251,7 +253,9 @@ struct probe {
     struct judge j;
     struct sdb_card_info *info;
     uint8_t bs[SDB_SECTOR_SIZE];
+#if SDB_FAT_PROBE_DETAIL
     uint8_t backup[SDB_SECTOR_SIZE];
+#endif
 };
 
 /* Whether bs parses as a boot sector at lba. The geometry is left in p->j.v,
@@ -278,6 +282,8 @@ static void set_damaged(struct probe *p, uint32_t lba, int why)
     info->damage = why;
     info->vol_lba = lba;
 }
+
+#if SDB_FAT_PROBE_DETAIL
 
 /* The FAT32 backup boot sector of a volume at lba, if there is one that
  * parses. primary: the boot sector there, when it parsed (its geometry is in
@@ -321,11 +327,7 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     bool has_backup;
     if ((err = read_backup(p, lba, parses ? p->bs : NULL, &has_backup)))
         return err;
-#if SDB_FAT_PROBE_DETAIL
     bool sign = parses || fat_type_string(p->bs) || has_backup;
-#else
-    bool sign = true; /* the caller found a boot sector or a FAT partition here */
-#endif
     int primary = judge_boot_sector(&p->j, p->bs, lba);
     if (primary > SDB_ERR_BD_MIN && primary < 0)
         return primary; /* the card failed a read */
@@ -334,13 +336,9 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     /* A backup with the primary's geometry would be judged the same: only a
      * failing primary, or one that differs, needs the backup judged. */
     bool differs = has_backup && geometry_differs(p->bs, p->backup);
-    /* (without the detail a failing primary is damaged whatever the backup:
-     * nothing is mended from it) */
     int second = !has_backup                     ? SDB_FAT_EBOOTSECT
                  : primary == SDB_OK && !differs ? SDB_OK
-                 : !SDB_FAT_PROBE_DETAIL && primary != SDB_OK
-                     ? SDB_FAT_EBOOTSECT
-                     : judge_boot_sector(&p->j, p->backup, lba);
+                                                 : judge_boot_sector(&p->j, p->backup, lba);
     if (second > SDB_ERR_BD_MIN && second < 0)
         return second;
     bool backup_good = second == SDB_OK;
@@ -358,7 +356,7 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     /* A FAT that does not mount as it is: mend only from a backup that passes
      * every check (and only the boot sector; a damaged table is left alone). */
     set_damaged(p, lba, primary == SDB_OK ? SDB_FAT_EBOOTSECT : primary);
-    if (SDB_FAT_PROBE_DETAIL && backup_good && mbr_ok && info->vol_lba == lba) {
+    if (backup_good && mbr_ok && info->vol_lba == lba) {
         parses_at(p, p->backup, lba); /* it does: judged good above */
         info->mend = SDB_MEND_BACKUP;
         info->type = p->j.v.type;
@@ -366,8 +364,6 @@ static int judge_volume(struct probe *p, uint32_t lba, bool mbr_ok)
     }
     return SDB_OK;
 }
-
-#if SDB_FAT_PROBE_DETAIL
 
 #if SDB_FAT_CARD_SEARCH
 /* Another file system's signature in the first sectors of a volume at lba. */
@@ -516,27 +512,37 @@ static int probe_card(struct probe *p)
 
 #else
 /* The device's probe (SDB_FAT_PROBE_DETAIL 0): only the volume sdb_fat_mount
- * would use, judged as above (sector 0 read again, and the FAT32 backup's
- * sector: the same reads as the detailed probe on a good card, so the board
- * and the host simulator move the same sectors). */
+ * would use, its boot sector judged once (the FAT32 backup is not read: with
+ * nothing to mend from it, a primary that passes every check is the one the
+ * mount uses whatever the backup says). Sector 0 is read once: on a good card
+ * the detailed probe reads the FAT32 backup's place too, and sector 0 twice
+ * when it holds the boot sector. */
 static int probe_card(struct probe *p)
 {
+    struct sdb_card_info *info = p->info;
     uint32_t lba = 0;
     int err = read_sector(p->j.bd, 0, p->bs);
     if (err)
         return err;
-    if (!parses_at(p, p->bs, 0) && !fat_mbr_first(p->bs, &lba)) {
-        p->info->cls = erased(p->bs) ? SDB_CARD_BLANK : SDB_CARD_OTHER_FS;
-        return SDB_OK;
+    if (!parses_at(p, p->bs, 0)) {
+        if (!fat_mbr_first(p->bs, &lba)) {
+            info->cls = erased(p->bs) ? SDB_CARD_BLANK : SDB_CARD_OTHER_FS;
+            return SDB_OK;
+        }
+        /* the partition's boot sector; none past the card's end */
+        if ((err = read_sector(p->j.bd, lba, p->bs)) == SDB_FAT_ENOENT)
+            err = SDB_FAT_EVOLSIZE;
     }
-    /* nothing FAT where the partition table points: past the card's end, or no boot sector */
-    err = lba >= p->j.bd->sector_count ? SDB_FAT_EVOLSIZE : judge_volume(p, lba, true);
-    if (err == SDB_FAT_ENOFS)
-        err = SDB_FAT_EBOOTSECT;
+    if (err == SDB_OK && (err = judge_boot_sector(&p->j, p->bs, lba)) != SDB_FAT_EBOOTSECT) {
+        info->type = p->j.v.type; /* the boot sector parsed: its geometry */
+        info->vol_sectors = p->j.v.vol_sectors;
+    }
     if (err > SDB_ERR_BD_MIN && err < 0)
         return err; /* the card failed a read */
     if (err)
         set_damaged(p, lba, err);
+    else
+        info->cls = SDB_CARD_FAT, info->vol_lba = lba;
     return SDB_OK;
 }
 #endif

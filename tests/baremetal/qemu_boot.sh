@@ -226,6 +226,26 @@ expect "$work/out" "sdboot: card SDHC, 8388608 sectors"
 fsck_clean "$sdhc"
 echo "ok: SDHC card installs and starts"
 
+# ---- a FAT32 backup boot sector that differs from a good primary ----
+# (sectors per track changed in the backup): a host's probe judges both good
+# but different and calls the card damaged, to be mended from the backup; the
+# board reads no backup (SDB_FAT_PROBE_DETAIL=0, sdboot/fat.h) and mounts the
+# primary, which passed every check of the FATs and directories
+fat32=$work/fat32.img
+"$SDBOOT" image create "$fat32" --size 64M --fat 32 > /dev/null
+patch_card "$fat32" $((6 * 512 + 24)) 2100
+! "$SDBOOT" image check "$fat32" > "$work/check.out" 2>&1 &&
+  grep -q "the backup boot sector is good" "$work/check.out" ||
+  fail "the host no longer calls a FAT32 card whose backup differs damaged"
+pack_release "$work/rel-fat32" 1.0.0
+stage "$fat32" "$work/rel-fat32"
+cp "$fat32" "$work/fat32.before"
+boot_app "$work/out" "$fat32" 1.0.0
+expect "$work/out" "event: installed; release 1.0.0 on trial"
+cmp -s -n 512 "$fat32" "$work/fat32.before" || fail "the board rewrote the FAT32 boot sector"
+cmp -s -i 3072 -n 512 "$fat32" "$work/fat32.before" || fail "the board rewrote the FAT32 backup"
+echo "ok: FAT32 card whose backup boot sector differs: mounted from its primary, both left as they were"
+
 # ---- the port's switches: a card with 1.2.0 over 1.0.0, both confirmed, and a user file ----
 sw=$work/switch.img
 powercut_card "$sw" "$work/rel-sw"
