@@ -105,8 +105,8 @@ static bool mark(struct check *ck, uint32_t c)
     ck->seg_used[seg / 8] |= m;
     if (ck->owned)
         ck->seg_owned[seg / 8] |= m;
-    uint32_t bit = c - ck->win_first;
-    if (c < ck->win_first || bit >= ck->win_count)
+    uint32_t bit = c - ck->win_first; /* wraps below the window */
+    if (bit >= ck->win_count)
         return false;
     m = (uint8_t)(1u << (bit % 8));
     bool again = ck->bitmap[bit / 8] & m;

@@ -61,9 +61,12 @@ void fat_cache_forget(struct sdb_fat_vol *vol, uint32_t lba, uint32_t count);
 void fat_cache_update(struct sdb_fat_vol *vol, uint32_t lba, const uint8_t *data);
 uint32_t fat_eoc(const struct sdb_fat_vol *vol);
 bool fat_is_eoc(const struct sdb_fat_vol *vol, uint32_t val);
+/* 2 <= c < nclusters + 2 in one unsigned compare (c - 2 wraps below 2, and
+ * fat_parse_bpb's FAT size test keeps nclusters far from 2^32): small enough
+ * to be inlined at every use instead of called. */
 static inline bool fat_valid_clus(const struct sdb_fat_vol *vol, uint32_t c)
 {
-    return c >= 2 && c < vol->nclusters + 2;
+    return c - 2 < vol->nclusters;
 }
 static inline uint32_t fat_clus_lba(const struct sdb_fat_vol *vol, uint32_t c)
 {

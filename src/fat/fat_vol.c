@@ -326,7 +326,7 @@ int fat_set(struct sdb_fat_vol *vol, uint32_t clus, uint32_t val)
 {
     if (vol->read_only)
         return SDB_FAT_EROFS;
-    if (clus < 2 || clus >= vol->nclusters + 2)
+    if (!fat_valid_clus(vol, clus))
         return SDB_FAT_ECORRUPT;
     if (clus - vol->run_first < vol->run_len)
         vol->run_len = 0; /* a link inside the remembered run changes */
