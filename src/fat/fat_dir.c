@@ -18,7 +18,7 @@
 
 uint32_t fat_root_clus(const struct sdb_fat_vol *vol)
 {
-    return vol->type == 32 ? vol->root_clus : 0;
+    return vol->root_clus; /* 0 but on FAT32 (fat_parse_bpb) */
 }
 
 void fat_entry_set_clus(const struct sdb_fat_vol *vol, uint8_t *e, uint32_t c)
@@ -398,11 +398,8 @@ static int walk(struct sdb_fat_vol *vol, const char *path, char *last, struct fa
         *parent = cur;
         *is_root = false;
         cur_is_dir = is_dir_entry(loc->raw);
-        if (cur_is_dir) {
+        if (cur_is_dir) /* never 0 on FAT32: the mount checked its root cluster */
             cur = dir_clus_of(vol, loc->raw);
-            if (cur == 0 && vol->type == 32)
-                return SDB_FAT_ECORRUPT;
-        }
     }
 }
 

@@ -125,21 +125,29 @@ static int drop_entry(struct sdb_fat_vol *vol, const struct fat_loc *loc, uint32
     return fat_free_chain(vol, clus);
 }
 
-static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir)
+/* The entry at path, to be removed or moved: writable() first, then
+ * SDB_FAT_EBUSY for the root. With `forget`, the remembered folder is
+ * dropped first (it may be this entry or below it). */
+static int entry_to_change(struct sdb_fat_vol *vol, const char *path, bool forget,
+                           struct fat_loc *loc, uint32_t *parent)
 {
     int err = writable(vol);
     if (err)
         return err;
-    if (want_dir)
-        vol->walk_len = 0; /* the folder may be the one remembered */
+    if (forget)
+        vol->walk_len = 0;
+    bool is_root;
+    err = fat_lookup(vol, path, loc, parent, &is_root);
+    return err ? err : is_root ? SDB_FAT_EBUSY : SDB_OK;
+}
+
+static int remove_entry(struct sdb_fat_vol *vol, const char *path, bool want_dir)
+{
     struct fat_loc loc;
     uint32_t parent;
-    bool is_root;
-    err = fat_lookup(vol, path, &loc, &parent, &is_root);
+    int err = entry_to_change(vol, path, want_dir, &loc, &parent);
     if (err)
         return err;
-    if (is_root)
-        return SDB_FAT_EBUSY;
     bool is_dir = loc.raw[11] & ATTR_DIR;
     if (want_dir && !is_dir)
         return SDB_FAT_ENOTDIR;
@@ -234,20 +242,12 @@ static int rename_replace(struct sdb_fat_vol *vol, const struct fat_loc *src, st
 
 int sdb_fat_rename(struct sdb_fat_vol *vol, const char *from, const char *to, bool replace)
 {
-    int err = writable(vol);
-    if (err)
-        return err;
-    vol->walk_len = 0; /* a folder renamed: its old path names another */
     struct fat_loc src, dst;
     uint32_t src_parent, dst_parent;
-    bool is_root;
     char name[SDB_FAT_NAME_MAX + 1];
-    err = fat_lookup(vol, from, &src, &src_parent, &is_root);
-    if (err)
-        return err;
-    if (is_root)
-        return SDB_FAT_EBUSY;
-    if ((err = fat_lookup_parent(vol, to, &dst_parent, name)))
+    /* a folder renamed: its old path names another */
+    int err = entry_to_change(vol, from, true, &src, &src_parent);
+    if (err || (err = fat_lookup_parent(vol, to, &dst_parent, name)))
         return err;
     bool src_is_dir = src.raw[11] & ATTR_DIR;
     if (src_is_dir && (err = check_outside(vol, dst_parent, fat_entry_clus(vol, src.raw))))
