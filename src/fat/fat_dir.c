@@ -452,16 +452,15 @@ static unsigned put_entry_set(const char *name, unsigned len, const uint8_t sfn[
     return parts + 1;
 }
 
-/* The 8.3 name of `name` in dclus into sfn, and in *len its length in UCS-2
- * units when it needs long-name parts (else 0); the entry at slot `skip` is
+/* The 8.3 name of `name` (one fat_name_check passed) in dclus into sfn, and
+ * in *len its length in UCS-2 units when it needs long-name parts (else 0),
+ * SDB_FAT_ENAME when it is not UTF-8; the entry at slot `skip` is
  * not looked at. With `unique` (a name fat_dir_can_skip_lookup allowed) no walk:
  * a needed tail is the directory's end slot. */
 static int choose_sfn(struct sdb_fat_vol *vol, uint32_t dclus, const char *name, uint32_t skip,
                       bool unique, uint8_t sfn[11], unsigned *len)
 {
-    int err = fat_name_check(name);
-    if (err)
-        return err;
+    int err;
     /* its length in UCS-2 units (at most 255: a name has 255 bytes at most) */
     unsigned units = 0;
     for (const char *p = name; *p; units++)
@@ -515,8 +514,8 @@ int fat_build_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
 {
     uint8_t sfn[11];
     unsigned len;
-    int err = choose_sfn(vol, dclus, name, skip_slot, false, sfn, &len);
-    if (err)
+    int err = fat_name_check(name);
+    if (err || (err = choose_sfn(vol, dclus, name, skip_slot, false, sfn, &len)))
         return err;
     *count = put_entry_set(name, len, sfn, proto, out);
     return SDB_OK;
@@ -627,8 +626,6 @@ static int make_entries(struct sdb_fat_vol *vol, uint32_t dclus, const char *nam
 int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
                    const uint8_t proto[ENTRY_SIZE], bool unique, struct fat_loc *loc)
 {
-    if (vol->read_only)
-        return SDB_FAT_EROFS;
     uint8_t sfn[11];
     unsigned len;
     int err = choose_sfn(vol, dclus, name, UINT32_MAX, unique, sfn, &len);

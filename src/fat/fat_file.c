@@ -53,6 +53,8 @@ int sdb_fat_close(struct sdb_fat_file *f)
     return err;
 }
 
+static int truncate_to(struct sdb_fat_file *f, uint32_t size);
+
 static int open_entry(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const struct fat_loc *loc,
                       unsigned flags, bool writing)
 {
@@ -72,7 +74,7 @@ static int open_entry(struct sdb_fat_vol *vol, struct sdb_fat_file *f, const str
     if (f->size && !f->first_clus)
         return SDB_FAT_ECORRUPT;
     if (flags & SDB_FAT_TRUNC)
-        return sdb_fat_truncate(f, 0);
+        return truncate_to(f, 0);
     return SDB_OK;
 }
 
@@ -292,12 +294,10 @@ int sdb_fat_seek(struct sdb_fat_file *f, uint32_t pos)
     return SDB_OK;
 }
 
-int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size)
+/* sdb_fat_truncate of a file open for writing (open's TRUNC comes here
+ * without the public checks, which it passes by its flags). */
+static int truncate_to(struct sdb_fat_file *f, uint32_t size)
 {
-    if (!f || !f->vol)
-        return SDB_E_INVAL;
-    if (!(f->flags & (SDB_FAT_WRITE | SDB_FAT_APPEND | SDB_FAT_TRUNC)))
-        return SDB_FAT_EACCES;
     if (size >= f->size && !(size == 0 && f->first_clus))
         return SDB_OK;
     struct sdb_fat_vol *vol = f->vol;
@@ -330,6 +330,15 @@ int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size)
     if (last && (err = fat_set(vol, last, fat_eoc(vol))))
         return err;
     return fat_free_chain(vol, next);
+}
+
+int sdb_fat_truncate(struct sdb_fat_file *f, uint32_t size)
+{
+    if (!f || !f->vol)
+        return SDB_E_INVAL;
+    if (!(f->flags & (SDB_FAT_WRITE | SDB_FAT_APPEND | SDB_FAT_TRUNC)))
+        return SDB_FAT_EACCES;
+    return truncate_to(f, size);
 }
 
 int sdb_fat_overwrite_sector(struct sdb_fat_file *f, uint32_t offset,

@@ -187,10 +187,11 @@ int fat_lookup(struct sdb_fat_vol *vol, const char *path, struct fat_loc *loc, u
  * in name[SDB_FAT_NAME_MAX + 1]; SDB_FAT_EBUSY for "/". */
 int fat_lookup_parent(struct sdb_fat_vol *vol, const char *path, uint32_t *parent,
                       char name[SDB_FAT_NAME_MAX + 1]);
-/* Create entries for `name` in dclus; `proto` supplies the 8.3 fields after the
- * name (attr, times, cluster, size; NULL: an empty file's). Fills loc. With
- * `unique` (a name fat_dir_can_skip_lookup allowed): no alias scan, placed at
- * the end. */
+/* Create entries for `name` (checked: fat_lookup_parent gives it so) in
+ * dclus of a writable volume (every caller refuses a read-only one first);
+ * `proto` supplies the 8.3 fields after the name (attr, times, cluster,
+ * size; NULL: an empty file's). Fills loc. With `unique` (a name
+ * fat_dir_can_skip_lookup allowed): no alias scan, placed at the end. */
 int fat_dir_create(struct sdb_fat_vol *vol, uint32_t dclus, const char *name,
                    const uint8_t proto[ENTRY_SIZE], bool unique, struct fat_loc *loc);
 /* Whether a name known to be absent (SDB_FAT_UNIQUE) can skip its lookup in
