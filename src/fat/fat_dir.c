@@ -61,7 +61,11 @@ struct sdb_fat_dir_hint *fat_hint_get(struct sdb_fat_vol *vol, uint32_t dclus)
 
 void fat_hint_drop(struct sdb_fat_vol *vol, uint32_t dclus)
 {
-    vol->walk_len = 0; /* a folder may be gone: its path may name another */
+    /* The remembered folder gone: its path may name another. A file's chain
+     * freed, or another folder's (which cannot hold it: it was empty), leaves
+     * it as it was. */
+    if (dclus == vol->walk_clus)
+        vol->walk_len = 0;
     for (unsigned i = 0; i < SDB_FAT_DIR_HINTS; i++)
         if (vol->hint[i].dclus == dclus)
             vol->hint[i].valid = false;
@@ -76,7 +80,7 @@ void fat_hint_reset(struct sdb_fat_vol *vol)
 
 void fat_hint_new_dir(struct sdb_fat_vol *vol, uint32_t dclus)
 {
-    fat_hint_drop(vol, dclus);
+    fat_hint_drop(vol, dclus); /* a hint left for the cluster (never the remembered folder's) */
     struct sdb_fat_dir_hint *h = fat_hint_get(vol, dclus);
     h->end = 2;
     h->fresh = true;

@@ -437,12 +437,59 @@ static void chains_only_check_skips_fat_scans(void **state)
     ram_card_free(&c);
 }
 
+/* Sectors read to look up a missing name in /d1/d2, from its folder when
+ * the driver still remembers it (at most that folder's one sector), from the
+ * root when not (root, /d1, /d1/d2: three). */
+static uint64_t miss_reads(struct ram_card *c)
+{
+    struct sdb_fat_stat st;
+    assert_int_equal(sdb_fat_sync(&c->vol), SDB_OK);
+    sdb_bd_reset_stats(&c->ram.bd);
+    assert_int_equal(sdb_fat_stat(&c->vol, "/d1/d2/none", &st), SDB_FAT_ENOENT);
+    return c->ram.bd.stats.sectors_read;
+}
+
+/* The folder a lookup remembered (struct sdb_fat_vol's walk_path) stays
+ * while nothing can change what its path names: a file in it removed (its
+ * chain freed), a folder made in it. A folder removed or renamed is
+ * forgotten: its path names nothing, or another folder. */
+static void remembered_folder_outlives_file_changes(void **state)
+{
+    (void)state;
+    fill_data();
+    struct ram_card c;
+    struct sdb_fat_stat st;
+    assert_int_equal(ram_card_format(&c, 16u << 20, 16), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d1"), SDB_OK);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d1/d2"), SDB_OK);
+    assert_int_equal(put_file(&c.vol, "/d1/d2/f1", data, 600), SDB_OK);
+    assert_true(miss_reads(&c) <= 1);
+    assert_int_equal(sdb_fat_unlink(&c.vol, "/d1/d2/f1"), SDB_OK);
+    assert_true(miss_reads(&c) <= 1);
+    assert_int_equal(sdb_fat_mkdir(&c.vol, "/d1/d2/sub"), SDB_OK);
+    assert_true(miss_reads(&c) <= 1);
+    /* Renamed: the old path names nothing, the new one the folder. */
+    assert_int_equal(sdb_fat_rename(&c.vol, "/d1/d2", "/d1/d3", false), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&c.vol, "/d1/d2/sub", &st), SDB_FAT_ENOENT);
+    assert_int_equal(sdb_fat_stat(&c.vol, "/d1/d3/sub", &st), SDB_OK);
+    assert_true(st.is_dir);
+    /* Removed, then a file made where it was. */
+    assert_int_equal(put_file(&c.vol, "/d1/d3/sub/x", data, 10), SDB_OK);
+    assert_int_equal(sdb_fat_unlink(&c.vol, "/d1/d3/sub/x"), SDB_OK);
+    assert_int_equal(sdb_fat_rmdir(&c.vol, "/d1/d3/sub"), SDB_OK);
+    assert_int_equal(put_file(&c.vol, "/d1/d3/sub", data, 10), SDB_OK);
+    assert_int_equal(sdb_fat_stat(&c.vol, "/d1/d3/sub/x", &st), SDB_FAT_ENOTDIR);
+    assert_fsck_clean(&c);
+    ram_card_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(creating_new_files_reads_linear),
         cmocka_unit_test(looked_up_names_are_still_correct),
         cmocka_unit_test(unique_names_get_distinct_aliases),
+        cmocka_unit_test(remembered_folder_outlives_file_changes),
         cmocka_unit_test(data_moves_in_large_requests),
         cmocka_unit_test(new_files_share_metadata_writes),
         cmocka_unit_test(contiguous_read_keeps_the_fat_sector),
