@@ -67,29 +67,29 @@ int sdb_tar_check_path(const char *raw, char *out, bool *skip)
         return SDB_TAR_EABSOLUTE;
     if (strchr(raw, '\\'))
         return SDB_TAR_EBACKSLASH;
-    size_t o = 0;
-    const char *p = raw;
-    bool first = true;
-    while (*p) {
-        const char *slash = strchr(p, '/');
-        size_t len = slash ? (size_t)(slash - p) : strlen(p);
-        if (len == 2 && p[0] == '.' && p[1] == '.')
+    size_t o = 0; /* bytes of out so far: 0 until the first component kept */
+    for (const char *p = raw;; p++) {
+        const char *c = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - c);
+        if (len == 2 && c[0] == '.' && c[1] == '.')
             return SDB_TAR_EDOTDOT;
-        if (len && !(len == 1 && p[0] == '.')) {
-            int err = check_component(p, len);
+        if (len && !(len == 1 && c[0] == '.')) {
+            int err = check_component(c, len);
             if (err)
                 return err;
-            if (first && equals_nocase(p, len, SDB_TAR_RESERVED_DIR))
+            if (!o && equals_nocase(c, len, SDB_TAR_RESERVED_DIR))
                 return SDB_TAR_ERESERVED;
             if (o + (o ? 1 : 0) + len > SDB_TAR_PATH_MAX)
                 return SDB_TAR_EPATHLEN;
             if (o)
                 out[o++] = '/';
-            memcpy(out + o, p, len);
+            memcpy(out + o, c, len);
             o += len;
-            first = false;
         }
-        p += len + (slash ? 1 : 0);
+        if (!*p)
+            break;
     }
     out[o] = '\0';
     *skip = o == 0;
