@@ -158,7 +158,8 @@
  * stopped, with SDBOOT_EODD; a file at next/ or prev/: removed as a
  * leftover. The entry stays as it is; a user's file is never involved
  * (docs/boot.md, "Odd entries"). An archive that does not read as a release
- * is set aside in both builds. */
+ * is set aside in both builds (without the check as current.tar.odd, over
+ * one an earlier boot set aside: the latest is kept for a look). */
 #define SDBOOT_ODD_CHECK 1
 #endif
 /* Room for a delta install's two index cursors (install_delta.c asserts it). */

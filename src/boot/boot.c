@@ -164,11 +164,13 @@ static int abort_install(struct sdboot *b, int why, struct sdboot_result *res)
     return state_rollback_failed(b, why);
 }
 
-/* One install: a staged delta (rec) or an archive (install_from). */
-static int install_once(struct sdboot *b, const struct sdb_stage_record *rec,
-                        enum sdboot_source source, const char *version)
+/* One install: a staged release (rec: a delta, or a whole archive) or the
+ * rollback's previous.tar (rec NULL). */
+static int install_once(struct sdboot *b, const struct sdb_stage_record *rec, const char *version)
 {
-    return rec ? delta_install(b, rec) : install_from(b, source, version);
+    if (SDBOOT_DELTA && rec && (rec->flags & SDB_STAGE_DELTA)) /* refused above without */
+        return delta_install(b, rec);
+    return install_from(b, rec, version);
 }
 
 /* install_once, and once more when the card ran out of space and the full
@@ -177,9 +179,9 @@ static int install_once(struct sdboot *b, const struct sdb_stage_record *rec,
  * often the application's) are swept here, when they cost something. The
  * second extraction starts over (install_extract drops next/ first). */
 NOT_INLINED static int install_reclaiming(struct sdboot *b, const struct sdb_stage_record *rec,
-                                          enum sdboot_source source, const char *version)
+                                          const char *version)
 {
-    int err = install_once(b, rec, source, version);
+    int err = install_once(b, rec, version);
     if (err != SDB_FAT_ENOSPC || b->st.phase != SDBOOT_PHASE_EXTRACTING)
         return err;
     uint32_t freed = 0;
@@ -187,16 +189,15 @@ NOT_INLINED static int install_reclaiming(struct sdboot *b, const struct sdb_sta
     if (rerr || !freed)
         return rerr ? rerr : err;
     boot_log(b, "card full: freed %u lost clusters, unpacking %s again", (unsigned)freed, version);
-    return install_once(b, rec, source, version);
+    return install_once(b, rec, version);
 }
 
 /* install_reclaiming; a failure before SWITCHING throws next/ away
  * (abort_install); event on success. The guard has run. */
-static int run_install(struct sdboot *b, const struct sdb_stage_record *rec,
-                       enum sdboot_source source, const char *version, enum sdboot_event event,
-                       struct sdboot_result *res)
+static int run_install(struct sdboot *b, const struct sdb_stage_record *rec, const char *version,
+                       enum sdboot_event event, struct sdboot_result *res)
 {
-    int err = install_reclaiming(b, rec, source, version);
+    int err = install_reclaiming(b, rec, version);
     if (err && err <= SDB_ERR_BD_MIN && b->st.phase == SDBOOT_PHASE_EXTRACTING)
         return abort_install(b, err, res);
     if (!err)
@@ -225,8 +226,7 @@ static int install_staged(struct sdboot *b, struct sdboot_result *res)
                  rec.version, b->st.installed, rec.base);
     else
         boot_log(b, "installing %s over %s", rec.version, b->st.installed);
-    err = run_install(b, delta ? &rec : NULL, SDBOOT_FROM_STAGING, rec.version, SDBOOT_EV_INSTALLED,
-                      res);
+    err = run_install(b, &rec, rec.version, SDBOOT_EV_INSTALLED, res);
     if (err || res->event != SDBOOT_EV_INSTALLED)
         return err;
     boot_log(b, "installed %s; on trial for %u boots", b->st.installed, b->st.trial_max);
@@ -288,9 +288,7 @@ static int count_trial(struct sdboot *b, struct sdboot_result *res)
     int err = SDBOOT_ODD_CHECK ? SDB_OK : odd_files(b);
     if (!err)
         err = guard_owned(b);
-    return err ? err
-               : run_install(b, NULL, SDBOOT_FROM_PREVIOUS, st->previous, SDBOOT_EV_ROLLED_BACK,
-                             res);
+    return err ? err : run_install(b, NULL, st->previous, SDBOOT_EV_ROLLED_BACK, res);
 }
 
 /* Leftovers of a finished install (a cut during its clean-up), and a damaged tree. */
@@ -336,14 +334,16 @@ NOT_INLINED static int tidy_and_check(struct sdboot *b, struct sdboot_result *re
         if (err == SDB_OK && (err = sdboot_repair(b, &restored)) < SDB_ERR_FAT_MIN &&
             err >= SDB_ERR_REL_MIN) {
             /* The archive is no release (a tar or gzip error): keep it for a
-             * look, stop trying it. */
+             * look, stop trying it. Without the odd check's names (.odd2 ...)
+             * one is kept: it replaces one an earlier boot set aside. */
             const char *why = ""; /* only logged */
 #if SDBOOT_LOG
             char line[96];
             sdb_fmt(line, sizeof line, "does not read as a release: %s", sdb_strerror(err));
             why = line;
 #endif
-            err = odd_set_aside(b, CURRENT_TAR, why);
+            err = SDBOOT_ODD_CHECK ? odd_set_aside(b, CURRENT_TAR, why)
+                                   : sdb_fat_rename(&b->vol, CURRENT_TAR, CURRENT_TAR ".odd", true);
         }
         if (err || (err = sdb_fat_unlink(&b->vol, REPAIR_MARK)))
             return err;

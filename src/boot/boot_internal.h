@@ -159,7 +159,9 @@ int install_settle(struct sdboot *b);
 int install_place_files(struct sdboot *b, bool whole_app);
 /* Settle the renames of files still in next/ a cut may have left half-done. */
 int install_settle_files(struct sdboot *b, bool whole_app);
-int install_from(struct sdboot *b, enum sdboot_source source, const char *version);
+/* Install the staged release (staged: its pending record, as the boot read
+ * and checked it) or, with NULL, roll back to previous.tar; version names it. */
+int install_from(struct sdboot *b, const struct sdb_stage_record *staged, const char *version);
 
 /* rebuild.c: the kept archives and their records, moved inside SWITCHING
  * (install_commit, install_settle), and the state rebuilt from the records.

@@ -387,15 +387,13 @@ int install_finish(struct sdboot *b, bool keep_prev)
     return fs_work_end(b);
 }
 
-int install_from(struct sdboot *b, enum sdboot_source source, const char *version)
+int install_from(struct sdboot *b, const struct sdb_stage_record *staged, const char *version)
 {
     /* previous.tar was checked when it was installed; it is extracted as it is. */
-    struct sdb_stage_record rec;
-    bool staged = source == SDBOOT_FROM_STAGING;
-    int err = staged ? install_read_pending(b, &rec) : SDB_OK;
-    if (err || (err = state_begin_install(b, source, version)))
+    int err = state_begin_install(b, staged ? SDBOOT_FROM_STAGING : SDBOOT_FROM_PREVIOUS, version);
+    if (err)
         return err;
-    err = install_extract(b, staged ? SDB_STAGE_ARCHIVE : PREVIOUS_TAR, staged ? &rec : NULL);
+    err = install_extract(b, staged ? SDB_STAGE_ARCHIVE : PREVIOUS_TAR, staged);
     if (err || (err = state_switch(b)) || (err = install_switch(b)))
         return err;
     return install_commit(b);

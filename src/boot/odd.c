@@ -8,7 +8,9 @@
  * over: the boot meets such an entry where it uses it, and odd_files keeps it
  * from the work that would write, rename or delete one of sdboot's files
  * (docs/boot.md, "Odd entries"). Both builds set aside an archive that does
- * not read as a release (odd_set_aside, called by the boot's repair).
+ * not read as a release (odd_set_aside, called by the boot's repair; without
+ * the check, the boot renames it to current.tar.odd itself, over one set
+ * aside before).
  *
  * Power loss: one rename per entry. A cut inside it leaves two names for one
  * chain; the next boot settles the pair (sdb_fat_rename_settle keeps the

@@ -649,6 +649,25 @@ static void odd_boots_then_clean(const char *first, enum sdboot_decision want)
     odd_boots_then_clean_but(first, want, NULL);
 }
 
+/* A provisioned card whose .sdboot directory has its attribute flipped: it
+ * reads as a file. */
+static void provision_sdboot_as_a_file(void)
+{
+    provision(4u << 20, 12, false);
+    struct sdb_fat_vol vol;
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    uint8_t *root = card + (size_t)vol.root_lba * 512;
+    bool flipped = false;
+    for (unsigned i = 0; i < vol.root_sectors * 16 && !flipped; i++) {
+        uint8_t *e = root + i * 32;
+        if (!memcmp(e, "SDBOOT~1   ", 11) || !memcmp(e, ".SDBOOT    ", 11)) {
+            e[11] &= (uint8_t)~0x10;
+            flipped = true;
+        }
+    }
+    assert_true(flipped);
+}
+
 #if SDBOOT_ODD_CHECK
 static void odd_confirm_directory(void **state)
 {
@@ -690,19 +709,7 @@ static void odd_state_record_directory(void **state)
 static void odd_sdboot_not_a_directory(void **state)
 {
     (void)state;
-    provision(4u << 20, 12, false);
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    uint8_t *root = card + (size_t)vol.root_lba * 512;
-    bool flipped = false;
-    for (unsigned i = 0; i < vol.root_sectors * 16 && !flipped; i++) {
-        uint8_t *e = root + i * 32;
-        if (!memcmp(e, "SDBOOT~1   ", 11) || !memcmp(e, ".SDBOOT    ", 11)) {
-            e[11] &= (uint8_t)~0x10;
-            flipped = true;
-        }
-    }
-    assert_true(flipped);
+    provision_sdboot_as_a_file();
     /* fsck.fat sees the set-aside entry for what it is: a file with a chain */
     odd_boots_then_clean_but("set aside /.sdboot (a file where sdboot's directory belongs) as "
                              "/.sdboot.odd\n",
@@ -831,19 +838,7 @@ static void odd_state_record_directory(void **state)
 static void odd_sdboot_not_a_directory(void **state)
 {
     (void)state;
-    provision(4u << 20, 12, false);
-    struct sdb_fat_vol vol;
-    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
-    uint8_t *root = card + (size_t)vol.root_lba * 512;
-    bool flipped = false;
-    for (unsigned i = 0; i < vol.root_sectors * 16 && !flipped; i++) {
-        uint8_t *e = root + i * 32;
-        if (!memcmp(e, "SDBOOT~1   ", 11) || !memcmp(e, ".SDBOOT    ", 11)) {
-            e[11] &= (uint8_t)~0x10;
-            flipped = true;
-        }
-    }
-    assert_true(flipped);
+    provision_sdboot_as_a_file();
     memcpy(damaged, card, card_bytes);
     struct sdboot_result res;
     for (int pin = 0; pin < 2; pin++) {
@@ -909,6 +904,8 @@ static void odd_work_area_file(void **state)
 }
 #endif
 
+#define CURRENT_TAR_PATH SDB_DIR "/current.tar"
+
 /* No /main.py and an archive that is not a release: the internal path, with
  * the reason; the archive set aside. */
 static void odd_garbage_archive_without_main(void **state)
@@ -920,7 +917,21 @@ static void odd_garbage_archive_without_main(void **state)
     assert_int_equal(sdb_fat_mount(&vol, &ram.bd, false), SDB_OK);
     assert_int_equal(sdb_fat_unlink(&vol, "/main.py"), SDB_OK);
     assert_int_equal(sdb_fat_unmount(&vol), SDB_OK);
+#if SDBOOT_ODD_CHECK
     odd_boots_then_clean("set aside /.sdboot/current.tar (", SDBOOT_INTERNAL);
+#else /* renamed to current.tar.odd by the boot itself, over one set aside before */
+    replace_with_file(SDB_DIR "/current.tar.odd", "an archive set aside by an earlier boot");
+    struct sdboot_result res;
+    assert_int_equal(boot(&res), SDB_OK);
+    assert_int_equal(res.decision, SDBOOT_INTERNAL);
+    assert_int_equal(res.error, SDBOOT_ENOARCHIVE);
+    assert_int_equal(sdb_fat_mount(&vol, &ram.bd, true), SDB_OK);
+    static const char text[] = "this is not a tar archive at all, just text";
+    assert_true(fx_file_equals(&vol, SDB_DIR "/current.tar.odd", text, sizeof text - 1));
+    assert_int_equal(sdb_fat_stat(&vol, CURRENT_TAR_PATH, &(struct sdb_fat_stat){0}),
+                     SDB_FAT_ENOENT);
+    odd_boots_then_clean("", SDBOOT_INTERNAL);
+#endif
     expect_log("no /main.py on the card and no archive to restore it from: using internal file "
                "system\n");
 }
