@@ -50,7 +50,7 @@ switch_row "SDB_ERROR_MESSAGES=0" "SDB_ERROR_MESSAGES=1" "" \
   "logs the FAT, release, boot and OTA layers' errors as codes (\`sdboot error CODE\` names them on a host)"
 switch_row "SDB_FAT_ZERO_SECTORS=0" "SDB_FAT_ZERO_SECTORS=8" "" \
   "zeroes a new directory's cluster one sector a request from a zeroed sector on the stack (512 B of stack while it runs), instead of from a 4 KiB constant (the same sectors, more requests)"
-switch_row "SDB_FAT_MKFS=0" "SDB_FAT_PROBE_DETAIL=1 SDB_FAT_CARD_SEARCH=1 SDB_FAT_ZERO_SECTORS=1 SDB_FAT_MKFS=1" "SDB_FAT_PROBE_DETAIL=1 SDB_FAT_CARD_SEARCH=1 SDB_FAT_ZERO_SECTORS=1" \
+switch_row "SDB_FAT_MKFS=0" "SDB_FAT_PROBE_DETAIL=1 SDB_FAT_CARD_SEARCH=1 SDB_FAT_ZERO_SECTORS=1 SDB_FAT12=1 SDB_FAT_MKFS=1" "SDB_FAT_PROBE_DETAIL=1 SDB_FAT_CARD_SEARCH=1 SDB_FAT_ZERO_SECTORS=1 SDB_FAT12=1" \
   "formats no card: a blank or foreign card is left untouched, the boot takes the no-card path (\`SDB_E_NOTSUP\`)"
 switch_row "SDB_FAT_CARD_SEARCH=0" "SDB_FAT_CARD_SEARCH=1 SDB_FAT_PROBE_DETAIL=1" "SDB_FAT_PROBE_DETAIL=1" \
   "(only without mkfs) a wiped partition table, a lost boot sector or another file system is classed blank or foreign instead of damaged FAT or named: untouched either way"
