@@ -458,7 +458,7 @@ Stack: high-water mark of the painted stack, printed by the bootloader before th
 $bm_rows
 
 How: \`make bench\` (this block of \`scripts/bench.sh\`). Where the flash goes and what
-was cut is in docs/porting.md ("Worked example: the bare-metal port"): the flash budget is missed.
+was cut is in docs/porting.md ("Worked example: the bare-metal port").
 MD
 # ---- delta updates: its own script, its own section ----
 "$src/scripts/bench_delta.sh" "$build" >> "$out"
